@@ -1,0 +1,57 @@
+/**
+ * The interface every training backend implements: the CPU reference (`engine/cpu/`) and the
+ * WebGPU engine (`engine/webgpu/`). A session owns one model, its optimizer state and the data.
+ *
+ * @module
+ */
+
+import type { PreparedData } from "./data/dataset.ts";
+import type { RunConfig } from "./spec.ts";
+
+/** A named tensor in the model's state, in PyTorch's layout (Linear weight is [out, in]). */
+export interface NamedTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface EpochResult {
+  /** Mean data loss per example over the epoch (penalties excluded), accumulated per batch. */
+  loss: number;
+  accuracy: number;
+  steps: number;
+  /** 0-based step within the epoch whose loss was first NaN or ±Infinity, if any. */
+  nonFiniteStep?: number;
+}
+
+export interface EvalResult {
+  loss: number;
+  accuracy: number;
+  count: number;
+  /** confusion[trueClass * classes + predictedClass] */
+  confusion: Uint32Array;
+}
+
+export type SplitName = "train" | "dev" | "test";
+
+export interface TrainingSession {
+  /** Runs one epoch of training over the train split (batching and shuffling per the config). */
+  trainEpoch(epoch: number): Promise<EpochResult>;
+  /** Evaluation mode (no dropout, running batch-norm statistics) over a whole split. */
+  evaluate(split: SplitName): Promise<EvalResult>;
+  /** Evaluation-mode outputs (logits, or probabilities for `bce`) for rows of a split. */
+  predict(split: SplitName, rows: Uint32Array): Promise<Float32Array>;
+  /** Parameters, then buffers (batch-norm running statistics), in a stable order. */
+  getState(): Promise<NamedTensor[]>;
+  setState(state: NamedTensor[]): Promise<void>;
+  /** Bytes the session holds for data, parameters, gradients and optimizer state. */
+  readonly bytesAllocated: number;
+  dispose(): void;
+}
+
+export interface Backend {
+  readonly kind: "cpu" | "webgpu";
+  /** Human description: "CPU reference" or the adapter's description. */
+  readonly description: string;
+  createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession>;
+}

@@ -1,0 +1,133 @@
+/**
+ * The run configuration as the engine consumes it: every field present, defaults already applied.
+ *
+ * The zod schema in `config/schema.ts` validates user input at the edge and produces this type;
+ * inside the engine the types are trusted. Names follow DESIGN.md's contract.
+ *
+ * @module
+ */
+
+export type DatasetId = string; // "mnist", "fashion-mnist", "synthetic-binary", "idx:<dir>", "csv:<path>"
+
+export const ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "gelu", "none"] as const;
+export type Activation = typeof ACTIVATIONS[number];
+
+export const INIT_SCHEMES = [
+  "default",
+  "xavier_uniform",
+  "xavier_normal",
+  "kaiming_uniform",
+  "kaiming_normal",
+  "lecun_uniform",
+  "lecun_normal",
+] as const;
+export type InitScheme = typeof INIT_SCHEMES[number];
+
+export const LOSSES = ["cross_entropy", "bce_with_logits", "bce", "mse"] as const;
+export type LossName = typeof LOSSES[number];
+
+export const BATCH_MODES = ["stochastic", "minibatch", "full"] as const;
+export type BatchMode = typeof BATCH_MODES[number];
+
+export const DEVICES = ["auto", "gpu", "cpu"] as const;
+export type DeviceChoice = typeof DEVICES[number];
+
+export interface Normalize {
+  mean: number;
+  std: number;
+}
+
+export interface SplitFractions {
+  train: number;
+  dev: number;
+  /** Only for datasets without an official test set. */
+  test?: number;
+}
+
+export interface DataSpec {
+  dataset: DatasetId;
+  /** Applied after ToTensor's scaling to [0, 1]; `null` keeps [0, 1]. */
+  normalize: Normalize | null;
+  split: SplitFractions;
+  /** First N examples of the training pool (before splitting); all when absent. */
+  trainSize?: number;
+  /** First N examples of the official test set; all when absent. */
+  testSize?: number;
+}
+
+export interface LayerSpec {
+  units: number;
+  activation: Activation;
+  batchNorm: boolean;
+  dropout: number;
+}
+
+export interface ModelSpec {
+  init: InitScheme;
+  /** Hidden layers; the output layer's size follows from the dataset and the loss. */
+  layers: LayerSpec[];
+}
+
+export interface SgdSpec {
+  type: "sgd";
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+export interface RmspropSpec {
+  type: "rmsprop";
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+}
+
+export interface AdamSpec {
+  type: "adam" | "adamw";
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}
+
+export type OptimizerSpec = SgdSpec | RmspropSpec | AdamSpec;
+export type OptimizerType = OptimizerSpec["type"];
+
+export interface Regularization {
+  /** Coefficient of sum(|w|) over every parameter, biases included (the seed's l1_l2_regularization). */
+  l1: number;
+  /** Coefficient of sum(w²) over every parameter, biases included. */
+  l2: number;
+}
+
+export interface BatchSpec {
+  mode: BatchMode;
+  /** Used by `minibatch`; `stochastic` is 1 and `full` the whole train split. */
+  size: number;
+  shuffle: boolean;
+}
+
+export interface RunConfig {
+  name: string;
+  seed: number;
+  data: DataSpec;
+  model: ModelSpec;
+  loss: LossName;
+  optimizer: OptimizerSpec;
+  regularization: Regularization;
+  batch: BatchSpec;
+  epochs: number;
+  device: DeviceChoice;
+}
+
+/** Number of output units: one logit for the binary losses on two classes, else one per class. */
+export function outputUnits(loss: LossName, classes: number): number {
+  const binary = loss === "bce" || loss === "bce_with_logits";
+  return binary && classes === 2 ? 1 : classes;
+}
