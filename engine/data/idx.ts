@@ -1,0 +1,198 @@
+/**
+ * Reader for the IDX format that MNIST and Fashion-MNIST ship in
+ * (http://yann.lecun.com/exdb/mnist/, "FILE FORMATS FOR THE MNIST DATABASE"): a big-endian
+ * header — two zero bytes, a type code (0x08 = unsigned byte), the number of dimensions — then
+ * one u32 size per dimension, then the data. Gzipped files (`.gz`, as Debian's
+ * `dataset-fashion-mnist` installs them) are decompressed with the Web `DecompressionStream`.
+ *
+ * @module
+ */
+
+import type { Dataset, Examples } from "./dataset.ts";
+
+const UNSIGNED_BYTE = 0x08;
+
+/** Images of an IDX3 file: `count` images of `rows × cols` u8 pixels, row-major. */
+export interface IdxImages {
+  count: number;
+  rows: number;
+  cols: number;
+  pixels: Uint8Array;
+}
+
+/** Parses an `idx3-ubyte` image file (magic 0x00000803). */
+export function readIdxImages(bytes: Uint8Array, fileName: string): IdxImages {
+  const [count, rows, cols] = readHeader(bytes, fileName, 3);
+  const header = 4 + 3 * 4;
+  checkLength(bytes, fileName, header + count * rows * cols, `${count} images of ${rows}×${cols}`);
+  return { count, rows, cols, pixels: bytes.subarray(header) };
+}
+
+/** Parses an `idx1-ubyte` label file (magic 0x00000801). */
+export function readIdxLabels(bytes: Uint8Array, fileName: string): Uint8Array {
+  const [count] = readHeader(bytes, fileName, 1);
+  const header = 4 + 4;
+  checkLength(bytes, fileName, header + count, `${count} labels`);
+  return bytes.subarray(header);
+}
+
+function readHeader(bytes: Uint8Array, fileName: string, dims: number): number[] {
+  const header = 4 + dims * 4;
+  const truncated = () =>
+    new Error(
+      `IDX file "${fileName}" is truncated: its header needs ${header} bytes, found ${bytes.length}`,
+    );
+  if (bytes.length < 4) throw truncated();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  const expected = (UNSIGNED_BYTE << 8) | dims;
+  if (magic !== expected) {
+    throw new Error(
+      `IDX file "${fileName}" has magic number ${hex(magic)}, expected ${hex(expected)} ` +
+        `(unsigned bytes in ${dims} dimension${dims === 1 ? "" : "s"})`,
+    );
+  }
+  if (bytes.length < header) throw truncated();
+  return Array.from({ length: dims }, (_, i) => view.getUint32(4 + i * 4));
+}
+
+function checkLength(bytes: Uint8Array, fileName: string, expected: number, what: string): void {
+  if (bytes.length < expected) {
+    throw new Error(
+      `IDX file "${fileName}" is truncated: ${what} need ${expected} bytes, found ${bytes.length}`,
+    );
+  }
+  if (bytes.length > expected) {
+    throw new Error(
+      `IDX file "${fileName}" has ${bytes.length} bytes, expected ${expected} for ${what}`,
+    );
+  }
+}
+
+function hex(n: number): string {
+  return "0x" + n.toString(16).padStart(8, "0");
+}
+
+/** How to name the dataset that {@linkcode loadIdxFolder} builds. */
+export interface IdxFolderOptions {
+  id: string;
+  name: string;
+  /** Defaults to "0", "1", … for as many classes as the labels show. */
+  classNames?: string[];
+}
+
+/**
+ * Loads `train-images-idx3-ubyte` + `train-labels-idx1-ubyte` (required) and
+ * `t10k-images-idx3-ubyte` + `t10k-labels-idx1-ubyte` (the official test set, optional as a pair)
+ * from `dir`, each plain or gzipped. Images must be square and both sets the same size.
+ */
+export async function loadIdxFolder(dir: string, opts: IdxFolderOptions): Promise<Dataset> {
+  await checkFolder(dir);
+  const train = await loadPair(dir, "train");
+  if (!train) {
+    throw new Error(
+      `Dataset folder "${dir}" has no train-images-idx3-ubyte and train-labels-idx1-ubyte ` +
+        `(plain or .gz)`,
+    );
+  }
+  const test = await loadPair(dir, "t10k");
+  if (test && (test.rows !== train.rows || test.cols !== train.cols)) {
+    throw new Error(
+      `IDX test images in "${dir}" are ${test.rows}×${test.cols}, ` +
+        `expected ${train.rows}×${train.cols} like the training images`,
+    );
+  }
+  if (train.rows !== train.cols) {
+    throw new Error(
+      `IDX images in "${dir}" are ${train.rows}×${train.cols}, expected square images`,
+    );
+  }
+  let maxLabel = 0;
+  for (const set of test ? [train, test] : [train]) {
+    for (const label of set.examples.labels) maxLabel = Math.max(maxLabel, label);
+  }
+  const classNames = opts.classNames ??
+    Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
+  if (maxLabel >= classNames.length) {
+    throw new Error(
+      `IDX labels in "${dir}" go up to ${maxLabel}, expected at most ${classNames.length - 1}`,
+    );
+  }
+  return {
+    id: opts.id,
+    name: opts.name,
+    features: train.rows * train.cols,
+    classes: classNames.length,
+    imageSide: train.rows,
+    train: train.examples,
+    test: test?.examples,
+    pixels: true,
+    classNames,
+  };
+}
+
+interface LoadedPair {
+  rows: number;
+  cols: number;
+  examples: Examples;
+}
+
+/** The images and labels files of one set; null when both are absent. */
+async function loadPair(dir: string, prefix: string): Promise<LoadedPair | null> {
+  const imagesPath = await findFile(dir, `${prefix}-images-idx3-ubyte`);
+  const labelsPath = await findFile(dir, `${prefix}-labels-idx1-ubyte`);
+  if (!imagesPath && !labelsPath) return null;
+  if (!imagesPath || !labelsPath) {
+    const missing = imagesPath ? `${prefix}-labels-idx1-ubyte` : `${prefix}-images-idx3-ubyte`;
+    throw new Error(`Dataset folder "${dir}" has no ${missing} (or ${missing}.gz) to pair with`);
+  }
+  const images = readIdxImages(await readMaybeGzip(imagesPath), imagesPath);
+  const labels = readIdxLabels(await readMaybeGzip(labelsPath), labelsPath);
+  if (images.count !== labels.length) {
+    throw new Error(
+      `IDX file "${labelsPath}" has ${labels.length} labels, ` +
+        `expected ${images.count} to match the images in "${imagesPath}"`,
+    );
+  }
+  return {
+    rows: images.rows,
+    cols: images.cols,
+    examples: { count: images.count, inputs: images.pixels, labels },
+  };
+}
+
+async function checkFolder(dir: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`Dataset folder "${dir}" does not exist`);
+    }
+    throw error;
+  }
+  if (!info.isDirectory) throw new Error(`Dataset path "${dir}" is not a folder`);
+}
+
+async function findFile(dir: string, base: string): Promise<string | null> {
+  for (const name of [base, `${base}.gz`]) {
+    const path = `${dir}/${name}`;
+    try {
+      if ((await Deno.stat(path)).isFile) return path;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  return null;
+}
+
+async function readMaybeGzip(path: string): Promise<Uint8Array> {
+  if (!path.endsWith(".gz")) return await Deno.readFile(path);
+  const file = await Deno.open(path);
+  try {
+    const stream = file.readable.pipeThrough(new DecompressionStream("gzip"));
+    return await new Response(stream).bytes();
+  } catch (error) {
+    throw new Error(`Could not decompress "${path}": ${(error as Error).message}`);
+  }
+}

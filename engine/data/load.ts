@@ -1,0 +1,181 @@
+/**
+ * Dataset ids → loaded {@linkcode Dataset}s, cached per process because parsing MNIST's 47 MB
+ * of IDX once serves every later run.
+ *
+ * @module
+ */
+
+import type { Dataset } from "./dataset.ts";
+import { parseCsv } from "./csv.ts";
+import { resolveDatasetPath } from "./dataset_path.ts";
+import { loadIdxFolder } from "./idx.ts";
+import { SYNTHETIC_BINARY, syntheticBinary } from "./synthetic.ts";
+
+/** Where the built-in datasets live; `config/paths.ts` finds the defaults. */
+export interface DatasetRoots {
+  /** Folder with MNIST's four IDX files. */
+  mnist: string;
+  /** Folder with Fashion-MNIST's IDX files (plain or .gz), when installed. */
+  fashionMnist?: string;
+  /** When given, `idx:` and `csv:` paths must lie inside one of these folders. */
+  allowedRoots?: string[];
+}
+
+export interface LoadOptions {
+  /** Seed of generated datasets (`synthetic-binary`); the run seed. */
+  seed?: number;
+}
+
+/** A built-in dataset as the dashboard and `GET /api/datasets` list it. */
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  features: number;
+  classes: number;
+  /** Size of the training pool. */
+  train: number;
+  /** Size of the official test set; 0 when there is none (the split carves one out). */
+  test: number;
+  imageSide?: number;
+}
+
+const FASHION_CLASSES = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+];
+
+const ALLOWED_IDS = '"mnist", "fashion-mnist", "synthetic-binary", "idx:<dir>" or "csv:<path>"';
+
+/** Loaded datasets by id; `version` tells a CSV file edited since it was read. */
+const cache = new Map<string, { version: string; dataset: Promise<Dataset> }>();
+
+/** Loads (or returns the cached) dataset named by `id`. */
+export function loadDataset(
+  id: string,
+  roots: DatasetRoots,
+  options: LoadOptions = {},
+): Promise<Dataset> {
+  if (id === "mnist") {
+    return cached(
+      `mnist\0${roots.mnist}`,
+      "",
+      () => loadIdxFolder(roots.mnist, { id, name: "MNIST", classNames: digits() }),
+    );
+  }
+  if (id === "fashion-mnist") {
+    const dir = roots.fashionMnist;
+    if (!dir) {
+      return Promise.reject(
+        new Error(
+          `Dataset "fashion-mnist" is not installed: run "apt-get install dataset-fashion-mnist" ` +
+            `or give its IDX folder as "idx:<dir>"`,
+        ),
+      );
+    }
+    return cached(
+      `fashion-mnist\0${dir}`,
+      "",
+      () => loadIdxFolder(dir, { id, name: "Fashion-MNIST", classNames: FASHION_CLASSES }),
+    );
+  }
+  if (id === SYNTHETIC_BINARY.id) {
+    const seed = options.seed ?? 0;
+    return cached(`${id}\0${seed}`, "", () => Promise.resolve(syntheticBinary(seed)));
+  }
+  if (id.startsWith("idx:")) return loadIdx(id, roots);
+  if (id.startsWith("csv:")) return loadCsv(id, roots);
+  return Promise.reject(new Error(`Unknown dataset "${id}": expected ${ALLOWED_IDS}`));
+}
+
+async function loadIdx(id: string, roots: DatasetRoots): Promise<Dataset> {
+  const dir = await resolveDatasetPath(id, id.slice("idx:".length), roots.allowedRoots);
+  return cached(id, dir, () => loadIdxFolder(dir, { id, name: id }));
+}
+
+async function loadCsv(id: string, roots: DatasetRoots): Promise<Dataset> {
+  const path = await resolveDatasetPath(id, id.slice("csv:".length), roots.allowedRoots);
+  let modified: Date | null;
+  try {
+    modified = (await Deno.stat(path)).mtime;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`CSV file "${path}" does not exist`);
+    throw error;
+  }
+  return cached(id, `${path}\0${modified?.getTime()}`, async () => {
+    const table = parseCsv(await Deno.readTextFile(path), path);
+    return {
+      id,
+      name: id,
+      features: table.features,
+      classes: table.classes,
+      train: table.examples,
+      pixels: false,
+      classNames: Array.from({ length: table.classes }, (_, i) => String(i)),
+    };
+  });
+}
+
+/** The cached promise for `key` at `version`; a failed load is forgotten so a fix takes effect. */
+function cached(key: string, version: string, load: () => Promise<Dataset>): Promise<Dataset> {
+  const hit = cache.get(key);
+  if (hit && hit.version === version) return hit.dataset;
+  const dataset = load();
+  cache.set(key, { version, dataset });
+  dataset.catch(() => {
+    if (cache.get(key)?.dataset === dataset) cache.delete(key);
+  });
+  return dataset;
+}
+
+function digits(): string[] {
+  return Array.from({ length: 10 }, (_, i) => String(i));
+}
+
+/** The built-in datasets that are installed here, with their sizes. */
+export async function describeDatasets(roots: DatasetRoots): Promise<DatasetInfo[]> {
+  const infos: DatasetInfo[] = [];
+  const builtIns: [string, string | undefined][] = [
+    ["mnist", roots.mnist],
+    ["fashion-mnist", roots.fashionMnist],
+  ];
+  for (const [id, dir] of builtIns) {
+    if (!dir || !(await exists(dir))) continue;
+    const dataset = await loadDataset(id, roots);
+    infos.push({
+      id: dataset.id,
+      name: dataset.name,
+      features: dataset.features,
+      classes: dataset.classes,
+      train: dataset.train.count,
+      test: dataset.test?.count ?? 0,
+      imageSide: dataset.imageSide,
+    });
+  }
+  infos.push({
+    id: SYNTHETIC_BINARY.id,
+    name: SYNTHETIC_BINARY.name,
+    features: SYNTHETIC_BINARY.features,
+    classes: SYNTHETIC_BINARY.classes,
+    train: SYNTHETIC_BINARY.rows,
+    test: 0,
+  });
+  return infos;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
