@@ -1,0 +1,130 @@
+/**
+ * The study file (CLI `deno task tune study.json`, `POST /api/studies`): a base run config,
+ * a search space of dotted paths into it, and how to search (sampler, pruner), as DESIGN.md
+ * describes. Sampler and pruner defaults are Optuna's (TPESampler, MedianPruner,
+ * SuccessiveHalvingPruner with `min_resource` 1).
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import {
+  boundedNumber,
+  boundedString,
+  flag,
+  oneOf,
+  show,
+  strictObject,
+  taggedUnionError,
+} from "./fields.ts";
+import { type Issue, issuePath, toIssues } from "./issues.ts";
+import { type RunConfigInput, runConfigSchema } from "./schema.ts";
+import { paramMisfit, paramSchema, spaceSchema } from "./space_schema.ts";
+
+export { applyParams, setPath, tryApplyParams } from "./params.ts";
+export type { ParamSpec } from "./space_schema.ts";
+
+export const DIRECTIONS = ["maximize", "minimize"] as const;
+export const METRICS = ["devAccuracy", "devLoss", "trainLoss", "trainAccuracy"] as const;
+export const SAMPLER_TYPES = ["tpe", "random", "grid"] as const;
+export const PRUNER_TYPES = ["median", "asha", "none"] as const;
+
+const count = (label: string, min: number) => boundedNumber(label, { min, integer: true });
+const samplerSeed = boundedNumber("Sampler seed", { min: 0, max: 2 ** 32 - 1, integer: true })
+  .optional();
+
+// A sampler without a type is TPE, a pruner without a type is median: as in Optuna.
+const samplerSchema = z.discriminatedUnion("type", [
+  strictObject("tpe sampler (the default type)", {
+    type: z.literal("tpe").optional().default("tpe"),
+    seed: samplerSeed,
+    nStartupTrials: count("Startup trials", 0).default(10),
+    nEiCandidates: count("EI candidates", 1).default(24),
+    multivariate: flag("Multivariate").default(false),
+  }, '{"type": "tpe", "seed": 0}'),
+  strictObject(
+    "random sampler",
+    { type: z.literal("random"), seed: samplerSeed },
+    '{"type": "random"}',
+  ),
+  strictObject("grid sampler", { type: z.literal("grid"), seed: samplerSeed }, '{"type": "grid"}'),
+], { error: taggedUnionError("Sampler", SAMPLER_TYPES, '{"type": "tpe", "seed": 0}') });
+
+const prunerSchema = z.discriminatedUnion("type", [
+  strictObject("median pruner (the default type)", {
+    type: z.literal("median").optional().default("median"),
+    nStartupTrials: count("Startup trials", 0).default(5),
+    nWarmupSteps: count("Warmup steps", 0).default(0),
+    intervalSteps: count("Interval steps", 1).default(1),
+  }, '{"type": "median"}'),
+  strictObject("asha pruner", {
+    type: z.literal("asha"),
+    minResource: count("Min resource", 1).default(1),
+    reductionFactor: count("Reduction factor", 2).default(4),
+    minEarlyStoppingRate: count("Min early stopping rate", 0).default(0),
+  }, '{"type": "asha", "reductionFactor": 4}'),
+  strictObject("none pruner", { type: z.literal("none") }, '{"type": "none"}'),
+], { error: taggedUnionError("Pruner", PRUNER_TYPES, '{"type": "median"}') });
+
+/** A partial run config, kept as written (the tuner sets parameters on it, then applies defaults). */
+const baseSchema = z.record(z.string(), z.unknown(), {
+  error: (iss) => `Base must be a run config object such as {"epochs": 5}, got ${show(iss.input)}`,
+}).superRefine((base, ctx) => {
+  const result = runConfigSchema.safeParse(base);
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    ctx.addIssue({ code: "custom", path: issuePath(issue), message: issue.message, input: base });
+  }
+}).describe("A partial run config; missing fields take the run config defaults");
+
+type SpaceChecked = {
+  base: Record<string, unknown>;
+  space: Record<string, unknown>;
+  sampler: { type: string };
+};
+
+/** Every parameter must land on a run config field and every value it can take must be valid there. */
+function checkSpaceFitsBase(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>) {
+  // A broken base or parameter has its own issues already; probing it would only repeat them.
+  if (!runConfigSchema.safeParse(spec.base).success) return;
+  for (const [path, rawParam] of Object.entries(spec.space)) {
+    const parsed = paramSchema.safeParse(rawParam);
+    if (!parsed.success) continue;
+    const param = parsed.data;
+    const add = (message: string) =>
+      ctx.addIssue({ code: "custom", path: ["space", path], message, input: rawParam });
+    if (spec.sampler.type === "grid" && param.type === "float" && param.step === undefined) {
+      add(`The grid sampler needs a step for float parameter "${path}"`);
+      continue;
+    }
+    const misfit = paramMisfit(spec.base as RunConfigInput, path, param);
+    if (misfit) add(misfit);
+  }
+}
+
+export const studySpecSchema = strictObject("study", {
+  name: boundedString("Study name", 1, 100),
+  direction: oneOf("Direction", DIRECTIONS).default("maximize"),
+  metric: oneOf("Metric", METRICS).default("devAccuracy"),
+  trials: boundedNumber("Trials", { min: 1, max: 10000, integer: true }).default(20),
+  sampler: samplerSchema.prefault({}),
+  pruner: prunerSchema.prefault({}),
+  base: baseSchema.prefault({}),
+  space: spaceSchema,
+}, '{"name": "mnist-lr", "space": {"optimizer.lr": {"type": "float", "low": 0.0001, "high": 0.1}}}')
+  .superRefine(checkSpaceFitsBase);
+
+type StudyOutput = z.output<typeof studySpecSchema>;
+
+/** A validated study: defaults applied everywhere except `base`, which stays as written. */
+export type StudySpec = Omit<StudyOutput, "base"> & { base: RunConfigInput };
+export type SamplerSpec = StudyOutput["sampler"];
+export type PrunerSpec = StudyOutput["pruner"];
+
+export type ParseStudySpecResult = { ok: true; spec: StudySpec } | { ok: false; issues: Issue[] };
+
+export function parseStudySpec(input: unknown): ParseStudySpecResult {
+  const result = studySpecSchema.safeParse(input);
+  if (!result.success) return { ok: false, issues: toIssues(result.error) };
+  return { ok: true, spec: { ...result.data, base: result.data.base as RunConfigInput } };
+}
