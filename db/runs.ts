@@ -1,0 +1,177 @@
+/**
+ * Queries over runs, their epochs and weights. Each state change is one statement or one
+ * transaction, so a reader never sees half of it.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { RunConfig } from "../engine/spec.ts";
+import type { DeviceRecord, EpochRecord, RunResult } from "../engine/train.ts";
+import type { Db } from "./client.ts";
+import { runEpochs, runs, runWeights } from "./schema.ts";
+
+export const RUN_STATUSES = [
+  "queued",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+  "interrupted",
+  "diverged",
+] as const;
+export type RunStatus = typeof RUN_STATUSES[number];
+export const FINAL_STATUSES: readonly RunStatus[] = [
+  "completed",
+  "failed",
+  "cancelled",
+  "interrupted",
+  "diverged",
+];
+
+export type RunRow = typeof runs.$inferSelect;
+export type EpochRow = Omit<typeof runEpochs.$inferSelect, "runId">;
+export type RunWithEpochs = RunRow & { epochs: EpochRow[] };
+
+export async function insertRun(
+  db: Db,
+  config: RunConfig,
+  trial?: { studyId: number; trialNumber: number },
+): Promise<number> {
+  const [row] = await db.insert(runs).values({
+    name: config.name,
+    config,
+    dataset: config.data.dataset,
+    epochsPlanned: config.epochs,
+    studyId: trial?.studyId,
+    trialNumber: trial?.trialNumber,
+  }).returning({ id: runs.id });
+  return row.id;
+}
+
+export interface RunFilter {
+  status?: RunStatus;
+  dataset?: string;
+  sort?: "created" | "devAccuracy";
+  limit?: number;
+}
+
+/** Runs with their best dev accuracy and last epoch, newest first (or best first). */
+export async function listRuns(db: Db, filter: RunFilter = {}) {
+  const best = sql<
+    number | null
+  >`(select max(${runEpochs.devAccuracy}) from ${runEpochs} where ${runEpochs.runId} = ${runs.id})`;
+  const lastEpoch = sql<
+    number
+  >`(select coalesce(max(${runEpochs.epoch}), 0) from ${runEpochs} where ${runEpochs.runId} = ${runs.id})`;
+  const conditions = [
+    filter.status ? eq(runs.status, filter.status) : undefined,
+    filter.dataset ? eq(runs.dataset, filter.dataset) : undefined,
+  ].filter((c) => c !== undefined);
+  return await db.select({
+    id: runs.id,
+    name: runs.name,
+    status: runs.status,
+    dataset: runs.dataset,
+    epochsPlanned: runs.epochsPlanned,
+    epochsDone: lastEpoch,
+    bestDevAccuracy: best,
+    test: runs.test,
+    studyId: runs.studyId,
+    trialNumber: runs.trialNumber,
+    createdAt: runs.createdAt,
+    finishedAt: runs.finishedAt,
+  }).from(runs)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(filter.sort === "devAccuracy" ? sql`${best} desc nulls last` : desc(runs.id))
+    .limit(filter.limit ?? 100);
+}
+
+export async function getRun(db: Db, id: number): Promise<RunWithEpochs | undefined> {
+  const [run] = await db.select().from(runs).where(eq(runs.id, id));
+  if (!run) return undefined;
+  const epochs = await getEpochs(db, id);
+  return { ...run, epochs };
+}
+
+export async function getEpochs(db: Db, id: number, afterEpoch = 0): Promise<EpochRow[]> {
+  return await db.select({
+    epoch: runEpochs.epoch,
+    trainLoss: runEpochs.trainLoss,
+    trainAccuracy: runEpochs.trainAccuracy,
+    devLoss: runEpochs.devLoss,
+    devAccuracy: runEpochs.devAccuracy,
+    seconds: runEpochs.seconds,
+  }).from(runEpochs)
+    .where(and(eq(runEpochs.runId, id), sql`${runEpochs.epoch} > ${afterEpoch}`))
+    .orderBy(asc(runEpochs.epoch));
+}
+
+export async function markRunning(db: Db, id: number, device: DeviceRecord): Promise<void> {
+  await db.update(runs).set({ status: "running", device, startedAt: new Date() })
+    .where(and(eq(runs.id, id), eq(runs.status, "queued")));
+}
+
+export async function insertEpoch(db: Db, id: number, record: EpochRecord): Promise<void> {
+  await db.insert(runEpochs).values({ runId: id, ...record });
+}
+
+/** Writes the final status, test metrics and weights in one transaction. */
+export async function finishRun(
+  db: Db,
+  id: number,
+  result: RunResult,
+  safetensors: Uint8Array | null,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(runs).set({
+      status: result.status,
+      device: result.device,
+      test: result.test ?? null,
+      divergedAt: result.divergedAt ?? null,
+      error: result.divergedAt?.message ?? null,
+      finishedAt: new Date(),
+    }).where(eq(runs.id, id));
+    if (safetensors) {
+      await tx.insert(runWeights).values({ runId: id, safetensors: toBuffer(safetensors) });
+    }
+  });
+}
+
+export async function setFinalStatus(
+  db: Db,
+  id: number,
+  status: Exclude<RunStatus, "queued" | "running">,
+  error: string | null = null,
+): Promise<void> {
+  await db.update(runs).set({ status, error, finishedAt: new Date() }).where(eq(runs.id, id));
+}
+
+/** At start: runs a dead server left running can't finish; mark them `interrupted`. */
+export async function interruptRunning(db: Db): Promise<number> {
+  const rows = await db.update(runs)
+    .set({
+      status: "interrupted",
+      error: "The server stopped while this run was training",
+      finishedAt: new Date(),
+    })
+    .where(eq(runs.status, "running")).returning({ id: runs.id });
+  return rows.length;
+}
+
+export async function queuedRuns(db: Db): Promise<{ id: number; config: RunConfig }[]> {
+  const rows = await db.select({ id: runs.id, config: runs.config }).from(runs)
+    .where(inArray(runs.status, ["queued"])).orderBy(asc(runs.id));
+  return rows.map((r) => ({ id: r.id, config: r.config as RunConfig }));
+}
+
+export async function getWeights(db: Db, id: number): Promise<Uint8Array | undefined> {
+  const [row] = await db.select({ safetensors: runWeights.safetensors }).from(runWeights)
+    .where(eq(runWeights.runId, id));
+  return row ? new Uint8Array(row.safetensors) : undefined;
+}
+
+function toBuffer(bytes: Uint8Array) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,109 @@
+/**
+ * Tables only (drizzle, libSQL). camelCase in TypeScript, snake_case in SQL. Migrations in
+ * `db/migrations/` are generated from this file by drizzle-kit (`deno task db:generate`) and never
+ * edited by hand.
+ *
+ * @module
+ */
+
+import { sql } from "drizzle-orm";
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" }).notNull().default(
+    sql`(unixepoch('subsec') * 1000)`,
+  );
+
+export const runs = sqliteTable("runs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  status: text("status", {
+    enum: ["queued", "running", "completed", "failed", "cancelled", "interrupted", "diverged"],
+  }).notNull().default("queued"),
+  /** The validated run config (JSON, defaults applied). */
+  config: text("config", { mode: "json" }).notNull(),
+  dataset: text("dataset").notNull(),
+  epochsPlanned: integer("epochs_planned").notNull(),
+  /** `{ backend, description, bytesAllocated }` once started. */
+  device: text("device", { mode: "json" }),
+  /** `{ loss, accuracy, count, classes, confusion }` once completed. */
+  test: text("test", { mode: "json" }),
+  error: text("error"),
+  /** `{ epoch, step, message }` for a diverged run. */
+  divergedAt: text("diverged_at", { mode: "json" }),
+  studyId: integer("study_id"),
+  trialNumber: integer("trial_number"),
+  createdAt: createdAt(),
+  startedAt: integer("started_at", { mode: "timestamp_ms" }),
+  finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+}, (t) => [index("runs_status_idx").on(t.status), index("runs_study_idx").on(t.studyId)]);
+
+export const runEpochs = sqliteTable("run_epochs", {
+  runId: integer("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+  epoch: integer("epoch").notNull(),
+  trainLoss: real("train_loss").notNull(),
+  trainAccuracy: real("train_accuracy").notNull(),
+  devLoss: real("dev_loss"),
+  devAccuracy: real("dev_accuracy"),
+  seconds: real("seconds").notNull(),
+}, (t) => [primaryKey({ columns: [t.runId, t.epoch] })]);
+
+/** Final weights as a safetensors file. */
+export const runWeights = sqliteTable("run_weights", {
+  runId: integer("run_id").primaryKey().references(() => runs.id, { onDelete: "cascade" }),
+  safetensors: blob("safetensors", { mode: "buffer" }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const studies = sqliteTable("studies", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  direction: text("direction", { enum: ["minimize", "maximize"] }).notNull(),
+  /** The study file (base config, space, sampler, pruner, trials, metric), JSON. */
+  spec: text("spec", { mode: "json" }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex("studies_name_idx").on(t.name)]);
+
+export const trials = sqliteTable("trials", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  studyId: integer("study_id").notNull().references(() => studies.id, { onDelete: "cascade" }),
+  number: integer("number").notNull(),
+  state: text("state", { enum: ["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL"] }).notNull(),
+  value: real("value"),
+  /** Why a trial failed, or which trial it retries. */
+  userAttrs: text("user_attrs", { mode: "json" }).notNull().default(sql`'{}'`),
+  systemAttrs: text("system_attrs", { mode: "json" }).notNull().default(sql`'{}'`),
+  runId: integer("run_id"),
+  /** Who claimed it (host:pid), for heartbeats across workers. */
+  worker: text("worker"),
+  heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
+  datetimeStart: integer("datetime_start", { mode: "timestamp_ms" }),
+  datetimeComplete: integer("datetime_complete", { mode: "timestamp_ms" }),
+}, (t) => [
+  uniqueIndex("trials_study_number_idx").on(t.studyId, t.number),
+  index("trials_state_idx").on(t.studyId, t.state),
+]);
+
+export const trialParams = sqliteTable("trial_params", {
+  trialId: integer("trial_id").notNull().references(() => trials.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  /** The value in the distribution's internal representation (categorical index, float). */
+  internalValue: real("internal_value").notNull(),
+  /** The distribution, JSON (type, bounds, log, step, choices). */
+  distribution: text("distribution", { mode: "json" }).notNull(),
+}, (t) => [primaryKey({ columns: [t.trialId, t.name] })]);
+
+export const trialIntermediateValues = sqliteTable("trial_intermediate_values", {
+  trialId: integer("trial_id").notNull().references(() => trials.id, { onDelete: "cascade" }),
+  step: integer("step").notNull(),
+  value: real("value").notNull(),
+}, (t) => [primaryKey({ columns: [t.trialId, t.step] })]);
