@@ -1,0 +1,136 @@
+/**
+ * Server settings from command-line flags and environment variables, validated once at start.
+ * A flag wins over its variable, which wins over the default.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+export interface ServerEnv {
+  host: string;
+  port: number;
+  /** libSQL URL: `file:<path>`, `libsql://`, `http(s)://`, `ws(s)://`, or `:memory:`. */
+  db: string;
+  dbToken?: string;
+  /** Shared secret clients must send; required to listen beyond loopback. */
+  token?: string;
+}
+
+export const DEFAULT_PORT = 8000;
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_DB = "file:data/ajuste.db";
+
+export const USAGE = `Usage: deno task start [--port N] [--host HOST] [--db URL]
+
+  --port N     port to listen on (env PORT, default ${DEFAULT_PORT}; 0 picks a free one)
+  --host HOST  address to bind (env AJUSTE_HOST, default ${DEFAULT_HOST})
+  --db URL     libSQL database (env AJUSTE_DB, default ${DEFAULT_DB})
+
+Environment: AJUSTE_DB_TOKEN (database auth token), AJUSTE_TOKEN (API token; required when
+HOST is not a loopback address).`;
+
+/** A setting that cannot be used; main.ts prints the message and exits. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** `--help` was given: print {@linkcode USAGE} and exit. */
+export class HelpRequested extends Error {
+  override name = "HelpRequested";
+}
+
+const DB_URL = /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)|^:memory:$/;
+
+const serverEnvSchema = z.object({
+  host: z.string().trim().min(1, { error: "Host must not be empty (--host or AJUSTE_HOST)" }),
+  port: z.string().trim().transform((raw, ctx) => {
+    const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isInteger(port) && port <= 65535) return port;
+    ctx.addIssue({
+      code: "custom",
+      message: `Port must be an integer from 0 to 65535 (--port or PORT), got "${raw}"`,
+    });
+    return z.NEVER;
+  }),
+  db: z.string().trim().refine((url) => DB_URL.test(url), {
+    error: (issue) =>
+      `Database URL must start with file:, libsql://, http(s)://, ws(s):// or be :memory: ` +
+      `(--db or AJUSTE_DB), got "${issue.input}"`,
+  }),
+  dbToken: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+});
+
+/** Reads flags from `args` and variables from `env`; throws ConfigError or HelpRequested. */
+export function parseServerEnv(
+  args: string[],
+  env: Record<string, string | undefined>,
+): ServerEnv {
+  let flags;
+  try {
+    flags = parseArgs({
+      // `deno task start -- --port 9000` forwards the "--" too; both spellings work.
+      args: args[0] === "--" ? args.slice(1) : args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        db: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (flags.help) throw new HelpRequested(USAGE);
+
+  const parsed = serverEnvSchema.safeParse({
+    host: flags.host ?? env.AJUSTE_HOST ?? DEFAULT_HOST,
+    port: flags.port ?? env.PORT ?? String(DEFAULT_PORT),
+    db: flags.db ?? env.AJUSTE_DB ?? DEFAULT_DB,
+    dbToken: env.AJUSTE_DB_TOKEN || undefined,
+    token: env.AJUSTE_TOKEN || undefined,
+  });
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join("\n"));
+  }
+  const config = parsed.data;
+  if (!config.token && !isLoopbackHost(config.host)) {
+    throw new ConfigError(
+      `Refusing to listen on "${config.host}" without AJUSTE_TOKEN: set AJUSTE_TOKEN to a ` +
+        `secret that clients send as "Authorization: Bearer <token>", or bind 127.0.0.1`,
+    );
+  }
+  return config;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/** The folder a `file:` database lives in, or null for remote and in-memory databases. */
+export function databaseDir(db: string): string | null {
+  if (!db.startsWith("file:")) return null;
+  const path = db.startsWith("file://")
+    ? decodeURIComponent(new URL(db).pathname)
+    : db.slice("file:".length).replace(/\?.*$/, "");
+  if (path === ":memory:" || path === "") return null;
+  return dirname(path);
+}
+
+/** Creates the folder of a `file:` database so libSQL can create the file on first start. */
+export async function prepareDatabaseDir(db: string): Promise<void> {
+  const dir = databaseDir(db);
+  if (dir && dir !== ".") await Deno.mkdir(dir, { recursive: true });
+}
+
+/** The database URL without its query string, which may carry an auth token. */
+export function displayDatabase(db: string): string {
+  return db.replace(/\?.*$/, "");
+}

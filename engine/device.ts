@@ -1,0 +1,96 @@
+/**
+ * What the engine can run on: the WebGPU adapter Deno offers (a real GPU, or lavapipe's CPU
+ * adapter), or the CPU reference when there is none. Only the adapter is requested here; the
+ * GPUDevice belongs to the engine worker that trains.
+ *
+ * @module
+ */
+
+/** Adapter limits that decide tile sizes and how much data fits in one binding. */
+export const REPORTED_LIMITS = [
+  "maxBufferSize",
+  "maxStorageBufferBindingSize",
+  "maxUniformBufferBindingSize",
+  "maxStorageBuffersPerShaderStage",
+  "maxBindGroups",
+  "minStorageBufferOffsetAlignment",
+  "minUniformBufferOffsetAlignment",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupSizeX",
+  "maxComputeWorkgroupSizeY",
+  "maxComputeWorkgroupSizeZ",
+  "maxComputeWorkgroupsPerDimension",
+] as const;
+export type ReportedLimit = typeof REPORTED_LIMITS[number];
+
+export interface WebGpuDeviceInfo {
+  backend: "webgpu";
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** True for software adapters such as lavapipe: WebGPU semantics at CPU speed. */
+  isFallbackAdapter: boolean;
+  limits: Record<ReportedLimit, number>;
+  features: string[];
+}
+
+export interface CpuDeviceInfo {
+  backend: "cpu";
+  /** Why there is no WebGPU adapter. */
+  reason: string;
+}
+
+export type DeviceInfo = WebGpuDeviceInfo | CpuDeviceInfo;
+
+/** The part of `navigator.gpu` the probe uses, so tests can stand in for a missing GPU. */
+export type AdapterSource = Pick<GPU, "requestAdapter">;
+
+/**
+ * Asks for the high-performance adapter and describes it. `gpu` is `null` where the runtime has
+ * no WebGPU at all; it defaults to `navigator.gpu`.
+ */
+export async function probeDevice(
+  gpu: AdapterSource | null = navigator.gpu ?? null,
+): Promise<DeviceInfo> {
+  if (!gpu) {
+    return { backend: "cpu", reason: "WebGPU is not available in this runtime" };
+  }
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  } catch (error) {
+    return { backend: "cpu", reason: `Requesting a WebGPU adapter failed: ${String(error)}` };
+  }
+  if (!adapter) {
+    return {
+      backend: "cpu",
+      reason: "No WebGPU adapter found (mesa-vulkan-drivers provides one on the CPU)",
+    };
+  }
+  return describeAdapter(adapter);
+}
+
+function describeAdapter(adapter: GPUAdapter): WebGpuDeviceInfo {
+  const info = adapter.info;
+  // Deno reports the flag on GPUAdapterInfo (current spec); older browsers on the adapter.
+  const legacyFlag = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const limits = {} as Record<ReportedLimit, number>;
+  for (const name of REPORTED_LIMITS) limits[name] = adapter.limits[name];
+  return {
+    backend: "webgpu",
+    vendor: info.vendor,
+    architecture: info.architecture,
+    description: info.description,
+    isFallbackAdapter: info.isFallbackAdapter ?? legacyFlag ?? false,
+    limits,
+    features: [...adapter.features].sort(),
+  };
+}
+
+/** Short human label: "GPU", "CPU adapter (lavapipe)" or "CPU reference". */
+export function deviceLabel(device: DeviceInfo): string {
+  if (device.backend === "cpu") return "CPU reference";
+  if (!device.isFallbackAdapter) return "GPU";
+  return /llvmpipe|lavapipe/i.test(device.description) ? "CPU adapter (lavapipe)" : "CPU adapter";
+}

@@ -1,0 +1,139 @@
+/**
+ * Composition root: read flags and environment, prepare the database folder, find the device,
+ * and serve the app until SIGINT or SIGTERM. Tests start the same server with
+ * {@linkcode startServer} on port 0.
+ *
+ * @module
+ */
+
+import {
+  ConfigError,
+  displayDatabase,
+  HelpRequested,
+  parseServerEnv,
+  prepareDatabaseDir,
+  type ServerEnv,
+} from "./config/env.ts";
+import { defaultDatasetRoots } from "./config/paths.ts";
+import { describeDatasets } from "./engine/data/load.ts";
+import { type DeviceInfo, deviceLabel, probeDevice } from "./engine/device.ts";
+import { openDb } from "./db/client.ts";
+import { EngineHost } from "./engine/worker_host.ts";
+import { RunService } from "./jobs/run_service.ts";
+import { createApp } from "./routes/app.ts";
+
+export interface StartOptions extends ServerEnv {
+  /** Skip the "listening on" line and background warnings (tests). */
+  quiet?: boolean;
+}
+
+export interface Server {
+  /** The bound port (the chosen one when started with port 0). */
+  port: number;
+  url: string;
+  device: DeviceInfo;
+  /** Runs queued and training in this server. */
+  service: RunService;
+  /** Stops accepting connections, ends the engine worker and closes the database. */
+  shutdown(): Promise<void>;
+  /** Settles when the server has stopped. */
+  finished: Promise<void>;
+}
+
+/** Starts ajuste with already validated settings (see `config/env.ts`). */
+export async function startServer(options: StartOptions): Promise<Server> {
+  // libSQL creates the database file on first start, but not its folder.
+  await prepareDatabaseDir(options.db);
+  const device = await probeDevice();
+  const datasetRoots = defaultDatasetRoots();
+  const { db, close: closeDb } = await openDb({ url: options.db, authToken: options.dbToken });
+  const engine = new EngineHost(datasetRoots);
+  const service = new RunService(db, engine);
+  const recovered = await service.recover();
+  const app = createApp({
+    datasetRoots,
+    probeDevice: () => Promise.resolve(device),
+    token: options.token,
+    db,
+    service,
+  });
+  // Parse the datasets now, so the first page view does not wait for it.
+  describeDatasets(datasetRoots).catch((error) => {
+    if (!options.quiet) console.error(`ajuste: loading datasets failed: ${error.message}`);
+  });
+
+  const server = Deno.serve({
+    hostname: options.host,
+    port: options.port,
+    onListen: () => {},
+  }, app.fetch);
+  const host = server.addr.hostname.includes(":")
+    ? `[${server.addr.hostname}]`
+    : server.addr.hostname;
+  const url = `http://${host}:${server.addr.port}`;
+  if (!options.quiet) {
+    console.log(
+      `ajuste listening on ${url} (db: ${displayDatabase(options.db)}, ` +
+        `device: ${describeDevice(device)})`,
+    );
+    if (recovered.interrupted > 0) {
+      console.log(`ajuste: marked ${recovered.interrupted} run(s) left running as interrupted`);
+    }
+    if (recovered.resumed > 0) console.log(`ajuste: resumed ${recovered.resumed} queued run(s)`);
+  }
+  const shutdown = async () => {
+    await server.shutdown();
+    engine.terminate();
+    closeDb();
+  };
+  return { port: server.addr.port, url, device, service, shutdown, finished: server.finished };
+}
+
+function describeDevice(device: DeviceInfo): string {
+  const label = deviceLabel(device);
+  return device.backend === "webgpu" && device.description
+    ? `${label}, ${device.description}`
+    : label;
+}
+
+async function main(): Promise<number> {
+  let env: ServerEnv;
+  try {
+    env = parseServerEnv(Deno.args, Deno.env.toObject());
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(error.message);
+      return 0;
+    }
+    if (error instanceof ConfigError) {
+      console.error(`ajuste: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  let server: Server;
+  try {
+    server = await startServer(env);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      console.error(
+        `ajuste: Port ${env.port} on ${env.host} is already in use: ` +
+          `choose another with --port or PORT`,
+      );
+      return 1;
+    }
+    throw error;
+  }
+
+  const stop = () => {
+    console.log("ajuste: shutting down");
+    server.shutdown();
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  await server.finished;
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

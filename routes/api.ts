@@ -1,0 +1,58 @@
+/**
+ * `/api`: the JSON API. Errors become `{ error }` (and `issues` for a bad request) in
+ * `routes/errors.tsx`, so handlers here just throw `HTTPException`.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { z } from "zod";
+import { describeDatasets } from "../engine/data/load.ts";
+import type { AppContext } from "./app.ts";
+import { listedDataset, SAMPLE_COUNT } from "./datasets.ts";
+import { badRequest } from "./errors.tsx";
+
+const MAX_SAMPLES = 1000;
+
+const samplesQuery = z.object({
+  count: z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined) return SAMPLE_COUNT;
+    const count = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (count >= 1 && count <= MAX_SAMPLES) return count;
+    ctx.addIssue({
+      code: "custom",
+      message: `Count must be an integer from 1 to ${MAX_SAMPLES}, got "${raw}"`,
+    });
+    return z.NEVER;
+  }),
+});
+
+export function apiRoutes(ctx: AppContext): Hono {
+  const api = new Hono();
+
+  api.get("/health", (c) =>
+    c.json({
+      ok: true,
+      version: ctx.version,
+      uptimeSeconds: Math.floor((Date.now() - ctx.startedAt) / 1000),
+    }));
+
+  api.get("/device", async (c) => c.json(await ctx.device()));
+
+  api.get("/datasets", async (c) => c.json(await describeDatasets(ctx.datasetRoots)));
+
+  api.get("/datasets/:id/samples", async (c) => {
+    const query = samplesQuery.safeParse(c.req.query());
+    if (!query.success) throw badRequest(query.error);
+    const { dataset } = await listedDataset(ctx.datasetRoots, c.req.param("id"));
+    const count = Math.min(query.data.count, dataset.train.count);
+    const samples = Array.from(dataset.train.labels.subarray(0, count), (label, index) => ({
+      index,
+      label,
+      className: dataset.classNames[label],
+    }));
+    return c.json({ dataset: dataset.id, split: "train", samples });
+  });
+
+  return api;
+}

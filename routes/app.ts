@@ -1,0 +1,79 @@
+/**
+ * The Hono app: static files, the JSON API and the pages, joined as sub-apps. `main.ts` serves
+ * it; tests mount it with `app.request()` or `Deno.serve({ port: 0 })`.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
+import { HTTPException } from "hono/http-exception";
+import type { Db } from "../db/client.ts";
+import type { RunService } from "../jobs/run_service.ts";
+import type { DatasetRoots } from "../engine/data/load.ts";
+import { type DeviceInfo, probeDevice } from "../engine/device.ts";
+import { apiRoutes } from "./api.ts";
+import { requireToken } from "./auth.ts";
+import { handleError, handleNotFound } from "./errors.tsx";
+import { pageRoutes } from "./pages.tsx";
+import { runEventsRoute } from "./run_events.ts";
+import { runsApi } from "./runs.ts";
+import { staticRoutes } from "./static.ts";
+
+export const VERSION = "0.1.0";
+
+export interface AppDeps {
+  datasetRoots: DatasetRoots;
+  /** Finds the adapter; called once, on first use. Defaults to {@linkcode probeDevice}. */
+  probeDevice?: () => Promise<DeviceInfo>;
+  /** When set, every route but `/static/*` requires it (see `routes/auth.ts`). */
+  token?: string;
+  /** `Date.now()` when the server started, for `uptimeSeconds`. */
+  startedAt?: number;
+  db: Db;
+  service: RunService;
+}
+
+/** Larger request bodies are refused with 413 before they are read. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What the sub-apps share. */
+export interface AppContext {
+  version: string;
+  startedAt: number;
+  datasetRoots: DatasetRoots;
+  device: () => Promise<DeviceInfo>;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  let device: Promise<DeviceInfo> | undefined;
+  const ctx: AppContext = {
+    version: VERSION,
+    startedAt: deps.startedAt ?? Date.now(),
+    datasetRoots: deps.datasetRoots,
+    device: () => device ??= (deps.probeDevice ?? probeDevice)(),
+  };
+
+  const app = new Hono();
+  if (deps.token) app.use(except("/static/*", requireToken(deps.token)));
+  app.route("/static", staticRoutes());
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HTTPException(413, {
+          message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
+        });
+      },
+    }),
+  );
+  app.route("/api/runs", runsApi(deps.db, deps.service));
+  app.route("/api/runs", runEventsRoute(deps.db, deps.service.events));
+  app.route("/api", apiRoutes(ctx));
+  app.route("/", pageRoutes(ctx));
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { openDb } from "../db/client.ts";
+import type { DeviceInfo } from "../engine/device.ts";
+import { EngineHost } from "../engine/worker_host.ts";
+import { RunService } from "../jobs/run_service.ts";
+import { createApp } from "./app.ts";
+
+// No MNIST folder: only the generated dataset is listed, which keeps these tests instant.
+const datasetRoots = { mnist: "/nonexistent/mnist" };
+const cpu: DeviceInfo = { backend: "cpu", reason: "No WebGPU adapter found" };
+// The engine worker starts on the first run, and these tests create none.
+const { db } = await openDb({ url: ":memory:" });
+const service = new RunService(db, new EngineHost(datasetRoots));
+
+function app(options: { token?: string; probeDevice?: () => Promise<DeviceInfo> } = {}) {
+  return createApp({
+    datasetRoots,
+    probeDevice: () => Promise.resolve(cpu),
+    db,
+    service,
+    ...options,
+  });
+}
+
+Deno.test("createApp() probes the device once and serves the cached result", async () => {
+  let probes = 0;
+  const server = app({
+    probeDevice: () => {
+      probes++;
+      return Promise.resolve(cpu);
+    },
+  });
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(await (await server.request("/api/device")).json(), cpu);
+  }
+  assert.equal(probes, 1);
+});
+
+Deno.test("GET /api/datasets/:id/samples returns the first labels, 24 by default", async () => {
+  const server = app();
+  const body = await (await server.request("/api/datasets/synthetic-binary/samples")).json();
+  assert.equal(body.dataset, "synthetic-binary");
+  assert.equal(body.samples.length, 24);
+  assert.deepEqual(Object.keys(body.samples[0]), ["index", "label", "className"]);
+  const three = await (await server.request("/api/datasets/synthetic-binary/samples?count=3"))
+    .json();
+  assert.deepEqual(three.samples, body.samples.slice(0, 3));
+});
+
+Deno.test("GET /api/datasets/:id/samples rejects a bad count with issues", async () => {
+  const response = await app().request("/api/datasets/synthetic-binary/samples?count=ten");
+  assert.equal(response.status, 400);
+  assert.deepEqual(await response.json(), {
+    error: 'Count must be an integer from 1 to 1000, got "ten"',
+    issues: [{ path: "count", message: 'Count must be an integer from 1 to 1000, got "ten"' }],
+  });
+});
+
+Deno.test("GET /api/datasets/:id/samples is a 404 for datasets the server does not list", async () => {
+  for (const id of ["cifar", encodeURIComponent("csv:/etc/passwd")]) {
+    const response = await app().request(`/api/datasets/${id}/samples`);
+    assert.equal(response.status, 404);
+    assert.match((await response.json()).error, /Unknown dataset ".*": expected one of/);
+  }
+});
+
+Deno.test("GET /fragments/samples swaps in a table for tabular data and updates the URL", async () => {
+  const response = await app().request("/fragments/samples?dataset=synthetic-binary", {
+    headers: { "HX-Request": "true" },
+  });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("HX-Push-Url"), "/?dataset=synthetic-binary");
+  const html = await response.text();
+  assert.ok(!html.includes("<html"), "a fragment, not a page");
+  assert.equal(html.match(/<tr>/g)?.length, 1 + 24);
+});
+
+Deno.test("GET /fragments/samples answers htmx with an error fragment for an unknown dataset", async () => {
+  const response = await app().request("/fragments/samples?dataset=nope", {
+    headers: { "HX-Request": "true" },
+  });
+  assert.equal(response.status, 404);
+  assert.match(await response.text(), /^<p class="error">Unknown dataset &quot;nope&quot;/);
+});
+
+Deno.test("GET / works without JavaScript: the picker is a plain GET form to /", async () => {
+  const html = await (await app().request("/?dataset=synthetic-binary")).text();
+  assert.match(html, /<form[^>]*method="get" action="\/"/);
+  assert.match(html, /<option value="synthetic-binary" selected>/);
+  assert.match(html, /CPU reference/);
+});
+
+Deno.test("an unknown page is an HTML 404", async () => {
+  const response = await app().request("/nowhere");
+  assert.equal(response.status, 404);
+  assert.match(await response.text(), /No route for GET \/nowhere/);
+});
+
+Deno.test("createApp() with a token rejects requests without it, except static files", async () => {
+  const server = app({ token: "s3cret" });
+  const denied = await server.request("/api/health");
+  assert.equal(denied.status, 401);
+  assert.match((await denied.json()).error, /Authorization: Bearer/);
+  assert.equal((await server.request("/api/health", bearer("wrong"))).status, 401);
+  assert.equal((await server.request("/api/health", bearer("s3cret"))).status, 200);
+  assert.equal((await server.request("/static/style.css")).status, 200);
+});
+
+Deno.test("createApp() with a token lets a browser in through ?token= and a cookie", async () => {
+  const server = app({ token: "s3cret" });
+  const first = await server.request("/?token=s3cret");
+  assert.equal(first.status, 200);
+  const cookie = first.headers.get("Set-Cookie") ?? "";
+  assert.match(cookie, /^ajuste_token=s3cret;.*HttpOnly/);
+  const next = await server.request("/api/health", { headers: { Cookie: cookie.split(";")[0] } });
+  assert.equal(next.status, 200);
+});
+
+function bearer(token: string): RequestInit {
+  return { headers: { Authorization: `Bearer ${token}` } };
+}

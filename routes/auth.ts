@@ -1,0 +1,32 @@
+/**
+ * The shared-secret gate used when `AJUSTE_TOKEN` is set (required to listen beyond loopback).
+ * Scripts send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once and keeps
+ * it in an HttpOnly cookie.
+ *
+ * @module
+ */
+
+import type { MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
+import { timingSafeEqual } from "hono/utils/buffer";
+
+export const TOKEN_COOKIE = "ajuste_token";
+
+export function requireToken(token: string): MiddlewareHandler {
+  const matches = (candidate: string | undefined) =>
+    candidate ? timingSafeEqual(candidate, token) : Promise.resolve(false);
+
+  return async function tokenGate(c, next) {
+    const bearer = c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (await matches(bearer) || await matches(getCookie(c, TOKEN_COOKIE))) return await next();
+    if (await matches(c.req.query("token"))) {
+      setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
+      return await next();
+    }
+    throw new HTTPException(401, {
+      message: 'Missing or wrong token: send "Authorization: Bearer <AJUSTE_TOKEN>" ' +
+        "or open /?token=<AJUSTE_TOKEN> once in the browser",
+    });
+  };
+}

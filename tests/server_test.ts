@@ -1,0 +1,98 @@
+/**
+ * The real app over real HTTP: what a person or a script sees after `deno task start`.
+ */
+
+import assert from "node:assert/strict";
+import { defaultDatasetRoots } from "../config/paths.ts";
+import { openDb } from "../db/client.ts";
+import { EngineHost } from "../engine/worker_host.ts";
+import { RunService } from "../jobs/run_service.ts";
+import { startServer } from "../main.ts";
+import { createApp } from "../routes/app.ts";
+
+Deno.test("server answers the API and the start page over HTTP", async (t) => {
+  const datasetRoots = defaultDatasetRoots();
+  const { db, close } = await openDb({ url: ":memory:" });
+  const service = new RunService(db, new EngineHost(datasetRoots));
+  const app = createApp({ datasetRoots, db, service });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const get = (path: string) => fetch(`${base}${path}`);
+
+  try {
+    await t.step("GET /api/health reports ok, the version and the uptime", async () => {
+      const response = await get("/api/health");
+      assert.equal(response.status, 200);
+      const body = await response.json();
+      assert.equal(body.ok, true);
+      assert.match(body.version, /^\d+\.\d+\.\d+/);
+      assert.equal(typeof body.uptimeSeconds, "number");
+    });
+
+    await t.step("GET /api/datasets lists MNIST with its official sizes", async () => {
+      const datasets = await (await get("/api/datasets")).json();
+      const mnist = datasets.find((dataset: { id: string }) => dataset.id === "mnist");
+      assert.deepEqual(
+        { train: mnist.train, test: mnist.test, features: mnist.features, classes: mnist.classes },
+        { train: 60000, test: 10000, features: 784, classes: 10 },
+      );
+      assert.equal(mnist.imageSide, 28);
+      assert.ok(datasets.some((dataset: { id: string }) => dataset.id === "synthetic-binary"));
+    });
+
+    await t.step("GET /api/device describes a WebGPU adapter or the CPU reference", async () => {
+      const device = await (await get("/api/device")).json();
+      if (device.backend === "webgpu") {
+        assert.equal(typeof device.description, "string");
+        assert.equal(typeof device.isFallbackAdapter, "boolean");
+        assert.ok(device.limits.maxStorageBufferBindingSize > 0);
+        assert.ok(Array.isArray(device.features));
+      } else {
+        assert.equal(device.backend, "cpu");
+        assert.equal(typeof device.reason, "string");
+      }
+    });
+
+    await t.step("GET / shows the datasets and 24 MNIST samples as PNG images", async () => {
+      const response = await get("/");
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /text\/html/);
+      const html = await response.text();
+      assert.match(html, /^<!DOCTYPE html>/);
+      assert.ok(html.includes("MNIST") && html.includes("Synthetic binary"));
+      const images = html.match(/<img src="data:image\/png;base64,/g) ?? [];
+      assert.ok(images.length >= 24, `expected 24 sample images, found ${images.length}`);
+      assert.ok(html.includes('src="/static/htmx.min.js"'));
+    });
+
+    await t.step("GET /static/htmx.min.js serves htmx from node_modules", async () => {
+      const response = await get("/static/htmx.min.js");
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /javascript/);
+      assert.match(await response.text(), /htmx/);
+    });
+
+    await t.step("an unknown API route is a JSON 404", async () => {
+      const response = await get("/api/no-such-thing");
+      assert.equal(response.status, 404);
+      assert.match(response.headers.get("content-type") ?? "", /application\/json/);
+      assert.match((await response.json()).error, /No route for GET \/api\/no-such-thing/);
+    });
+  } finally {
+    await server.shutdown();
+    close();
+  }
+});
+
+Deno.test("startServer() listens on the port it was given, 0 picking a free one", async () => {
+  const server = await startServer({ host: "127.0.0.1", port: 0, db: ":memory:", quiet: true });
+  try {
+    assert.ok(server.port > 0);
+    assert.equal(server.url, `http://127.0.0.1:${server.port}`);
+    const health = await (await fetch(`${server.url}/api/health`)).json();
+    assert.equal(health.ok, true);
+    assert.deepEqual(await (await fetch(`${server.url}/api/device`)).json(), server.device);
+  } finally {
+    await server.shutdown();
+  }
+});

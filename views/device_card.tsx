@@ -1,0 +1,37 @@
+import { type DeviceInfo, deviceLabel } from "../engine/device.ts";
+
+export function DeviceCard(props: { device: DeviceInfo }) {
+  const { device } = props;
+  const label = deviceLabel(device);
+  if (device.backend === "cpu") {
+    return (
+      <section class="card device">
+        <h2>Device</h2>
+        <p>
+          <span class="badge cpu">{label}</span> {device.reason}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section class="card device">
+      <h2>Device</h2>
+      <p>
+        <span class={device.isFallbackAdapter ? "badge fallback" : "badge"}>{label}</span>{" "}
+        {device.description || device.vendor || "WebGPU adapter"}
+      </p>
+      <details>
+        <summary>Limits and features</summary>
+        <dl class="limits">
+          {Object.entries(device.limits).map(([name, value]) => (
+            <>
+              <dt>{name}</dt>
+              <dd>{value.toLocaleString("en-US")}</dd>
+            </>
+          ))}
+        </dl>
+        <p class="muted">Features: {device.features.join(", ") || "none"}</p>
+      </details>
+    </section>
+  );
+}
