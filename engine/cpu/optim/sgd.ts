@@ -1,0 +1,63 @@
+/**
+ * Stochastic gradient descent with momentum, dampening, Nesterov and weight decay, exactly as
+ * https://pytorch.org/docs/stable/generated/torch.optim.SGD.html (torch 1.13 `_single_tensor_sgd`):
+ *
+ *     g ← ∇ + λ·θ                      (weight decay λ)
+ *     b ← g at the first step, else μ·b + (1 − τ)·g   (momentum μ, dampening τ)
+ *     g ← g + μ·b with Nesterov, else b
+ *     θ ← θ − γ·g
+ *
+ * @module
+ */
+
+import type { SgdSpec } from "../../spec.ts";
+import { type Optimizer, zerosLike } from "./optimizer.ts";
+
+/**
+ * One SGD update of `param` from `grad`; `momentumBuffer` is null when momentum is 0, and
+ * `firstStep` makes the buffer a copy of the gradient (torch clones it, with no dampening).
+ */
+export function sgdUpdate(
+  spec: SgdSpec,
+  param: Float32Array,
+  grad: Float32Array,
+  momentumBuffer: Float32Array | null,
+  firstStep: boolean,
+): void {
+  const { lr, momentum, dampening, weightDecay, nesterov } = spec;
+  for (let i = 0; i < param.length; i++) {
+    let g = Math.fround(grad[i] + weightDecay * param[i]);
+    if (momentumBuffer !== null) {
+      momentumBuffer[i] = firstStep ? g : momentum * momentumBuffer[i] + (1 - dampening) * g;
+      g = nesterov ? g + momentum * momentumBuffer[i] : momentumBuffer[i];
+    }
+    param[i] -= lr * g;
+  }
+}
+
+export class SgdOptimizer implements Optimizer {
+  readonly state: Record<string, Float32Array[]> = {};
+  #steps = 0;
+
+  constructor(readonly spec: SgdSpec, sizes: number[]) {
+    if (spec.nesterov && (spec.momentum <= 0 || spec.dampening !== 0)) {
+      throw new RangeError(
+        `Nesterov momentum requires a momentum and zero dampening, got momentum ${spec.momentum} ` +
+          `and dampening ${spec.dampening}`,
+      );
+    }
+    if (spec.momentum !== 0) this.state.momentum_buffer = zerosLike(sizes);
+  }
+
+  get steps(): number {
+    return this.#steps;
+  }
+
+  step(params: Float32Array[], grads: Float32Array[]): void {
+    const buffers = this.state.momentum_buffer;
+    for (let t = 0; t < params.length; t++) {
+      sgdUpdate(this.spec, params[t], grads[t], buffers?.[t] ?? null, this.#steps === 0);
+    }
+    this.#steps++;
+  }
+}

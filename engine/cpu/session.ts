@@ -1,0 +1,279 @@
+/**
+ * The CPU reference backend: trains the {@linkcode Mlp} in plain TypeScript. It is the oracle the
+ * WebGPU engine is tested against and the fallback where WebGPU is missing.
+ *
+ * Determinism: initial weights draw from `new Rng(config.seed)`; batches come from
+ * {@linkcode epochOrder}; dropout masks hash (config.seed, global step, layer, element) with the
+ * global step `epoch · steps + i`, so every step draws a fresh mask and the GPU draws the same.
+ *
+ * @module
+ */
+
+import type {
+  Backend,
+  EpochResult,
+  EvalResult,
+  NamedTensor,
+  SplitName,
+  TrainingSession,
+} from "../backend.ts";
+import { batchRows, epochOrder } from "../data/batches.ts";
+import { type Examples, type PreparedData, transformInput } from "../data/dataset.ts";
+import { Rng } from "../random.ts";
+import { outputUnits, type RunConfig } from "../spec.ts";
+import { gatherInputs, gatherLabels } from "./gather.ts";
+import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
+import { Mlp } from "./mlp.ts";
+import { createOptimizer, type Optimizer } from "./optim/optimizer.ts";
+import { addPenaltyGradient, penaltyValue } from "./penalties.ts";
+
+/** Rows per forward pass when evaluating or predicting. */
+const EVAL_CHUNK = 1024;
+/** Work between yields to the event loop, so a worker can still receive a cancel message. */
+const YIELD_EVERY_MS = 50;
+
+export class CpuBackend implements Backend {
+  readonly kind = "cpu";
+  readonly description = "CPU reference";
+
+  createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
+    // The executor turns a constructor error (bad config for this data) into a rejection.
+    return new Promise((resolve) => resolve(new CpuSession(config, data)));
+  }
+}
+
+export class CpuSession implements TrainingSession {
+  readonly model: Mlp;
+  readonly optimizer: Optimizer;
+  readonly #units: number;
+  /** The model input of a raw 0 (background pixel), which the first layer skips. */
+  readonly #inputOffset: number;
+  #inputs: Float32Array;
+  #labels: Uint8Array;
+  #dLogits: Float32Array;
+  #predicted: Uint8Array;
+
+  constructor(readonly config: RunConfig, readonly data: PreparedData) {
+    this.#units = outputUnits(config.loss, data.classes);
+    this.#inputOffset = transformInput(0, data.transform);
+    const layers = config.model.layers;
+    this.model = new Mlp(
+      { features: data.features, layers, outputs: this.#units },
+      config.model.init,
+      new Rng(config.seed),
+    );
+    this.optimizer = createOptimizer(
+      config.optimizer,
+      this.model.parameters.map((p) => p.data.length),
+    );
+    const { batchSize } = epochOrder(data.train.count, { ...config.batch, shuffle: false }, 0, 0);
+    if (layers.some((layer) => layer.batchNorm)) {
+      assertBatchesOfTwo(config, data.train.count, batchSize);
+    }
+    const rows = Math.max(batchSize, Math.min(EVAL_CHUNK, maxSplitCount(data)));
+    this.#inputs = new Float32Array(rows * data.features);
+    this.#labels = new Uint8Array(rows);
+    this.#dLogits = new Float32Array(rows * this.#units);
+    this.#predicted = new Uint8Array(rows);
+  }
+
+  async trainEpoch(epoch: number, signal?: AbortSignal): Promise<EpochResult> {
+    const { config, data, model } = this;
+    const train = data.train;
+    const { order, batchSize, steps } = epochOrder(train.count, config.batch, config.seed, epoch);
+    const params = model.parameters.map((p) => p.data);
+    const { l1, l2 } = config.regularization;
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    const pace = eventLoopPacer();
+    for (let step = 0; step < steps; step++) {
+      signal?.throwIfAborted();
+      const rows = batchRows(order, batchSize, step);
+      const n = rows.length;
+      const inputs = this.#gather(train, rows);
+      const dropout = { seed: config.seed, step: epoch * steps + step };
+      const logits = model.forward(inputs, n, { training: true, dropout }, this.#inputOffset);
+      const dLogits = this.#dLogits.subarray(0, n * this.#units);
+      const loss = lossForward(config.loss, logits, this.#labels, n, this.#units, dLogits);
+      correct += this.#countCorrect(logits, n);
+      lossSum += loss * n;
+      seen += n;
+      const penalty = l1 === 0 && l2 === 0 ? 0 : penaltyValue(params, l1, l2);
+      if (!Number.isFinite(loss + penalty)) {
+        return {
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          steps: step + 1,
+          nonFiniteStep: step,
+        };
+      }
+      model.backward(dLogits);
+      addPenaltyGradient(params, model.gradients, l1, l2);
+      this.optimizer.step(params, model.gradients);
+      await pace();
+    }
+    return { loss: lossSum / seen, accuracy: correct / seen, steps };
+  }
+
+  async evaluate(split: SplitName): Promise<EvalResult> {
+    const examples = this.data[split];
+    const classes = this.data.classes;
+    const confusion = new Uint32Array(classes * classes);
+    let lossSum = 0;
+    let correct = 0;
+    await this.#inChunks(examples, (rows, logits) => {
+      lossSum +=
+        lossForward(this.config.loss, logits, this.#labels, rows.length, this.#units, null) *
+        rows.length;
+      correct += this.#countCorrect(logits, rows.length);
+      for (let r = 0; r < rows.length; r++) {
+        confusion[this.#labels[r] * classes + this.#predicted[r]]++;
+      }
+    });
+    // An empty split has no mean: NaN rather than a made-up 0.
+    const count = examples.count;
+    return { loss: lossSum / count, accuracy: correct / count, count, confusion };
+  }
+
+  async predict(split: SplitName, rows: Uint32Array): Promise<Float32Array> {
+    const examples = this.data[split];
+    for (const row of rows) {
+      if (row >= examples.count) {
+        throw new RangeError(
+          `Row ${row} is out of range for split "${split}" of ${examples.count}`,
+        );
+      }
+    }
+    const out = new Float32Array(rows.length * this.#units);
+    let done = 0;
+    await this.#inChunks(examples, (part, logits) => {
+      outputsFromLogits(this.config.loss, logits);
+      out.set(logits, done * this.#units);
+      done += part.length;
+    }, rows);
+    return out;
+  }
+
+  /** Evaluation-mode forward over `rows` (all of `examples` by default) in chunks. */
+  async #inChunks(
+    examples: Examples,
+    visit: (rows: Uint32Array, logits: Float32Array) => void,
+    rows: Uint32Array = Uint32Array.from({ length: examples.count }, (_, i) => i),
+  ): Promise<void> {
+    const chunk = this.#labels.length;
+    const pace = eventLoopPacer();
+    for (let start = 0; start < rows.length; start += chunk) {
+      const part = rows.subarray(start, Math.min(start + chunk, rows.length));
+      const inputs = this.#gather(examples, part);
+      const logits = this.model.forward(
+        inputs,
+        part.length,
+        { training: false },
+        this.#inputOffset,
+      );
+      visit(part, logits);
+      await pace();
+    }
+  }
+
+  /** Gathers inputs (returned) and labels (into #labels) of `rows`. */
+  #gather(examples: Examples, rows: Uint32Array): Float32Array {
+    const inputs = this.#inputs.subarray(0, rows.length * this.data.features);
+    gatherInputs(examples, this.data.features, rows, this.data.transform, inputs);
+    gatherLabels(examples, rows, this.#labels);
+    return inputs;
+  }
+
+  /** Rows whose predicted class (left in #predicted) equals the gathered label. */
+  #countCorrect(logits: Float32Array, n: number): number {
+    predictClasses(this.config.loss, logits, n, this.#units, this.#predicted);
+    let correct = 0;
+    for (let r = 0; r < n; r++) if (this.#predicted[r] === this.#labels[r]) correct++;
+    return correct;
+  }
+
+  getState(): Promise<NamedTensor[]> {
+    const tensors = [...this.model.parameters, ...this.model.buffers];
+    return Promise.resolve(
+      tensors.map(({ name, shape, data }) => ({ name, shape: [...shape], data: data.slice() })),
+    );
+  }
+
+  setState(state: NamedTensor[]): Promise<void> {
+    return new Promise((resolve) => {
+      this.#loadState(state);
+      resolve();
+    });
+  }
+
+  /** Copies `state` into the model after checking that names and shapes match one to one. */
+  #loadState(state: NamedTensor[]): void {
+    const given = new Map(state.map((tensor) => [tensor.name, tensor]));
+    const own = [...this.model.parameters, ...this.model.buffers];
+    for (const name of given.keys()) {
+      if (!own.some((tensor) => tensor.name === name)) {
+        const known = own.map((tensor) => tensor.name).join(", ");
+        throw new Error(`Unknown state tensor "${name}"; this model has ${known}`);
+      }
+    }
+    for (const tensor of own) {
+      const source = given.get(tensor.name);
+      if (source === undefined) throw new Error(`State tensor "${tensor.name}" is missing`);
+      if (source.data.length !== tensor.data.length || `${source.shape}` !== `${tensor.shape}`) {
+        throw new Error(
+          `State tensor "${tensor.name}" has shape [${source.shape}], expected [${tensor.shape}]`,
+        );
+      }
+    }
+    for (const tensor of own) tensor.data.set(given.get(tensor.name)!.data);
+  }
+
+  get bytesAllocated(): number {
+    let bytes = this.model.bytesAllocated;
+    for (const buffers of Object.values(this.optimizer.state)) {
+      for (const buffer of buffers) bytes += buffer.byteLength;
+    }
+    for (const split of [this.data.train, this.data.dev, this.data.test]) {
+      bytes += split.inputs.byteLength + split.labels.byteLength;
+    }
+    return bytes + this.#inputs.byteLength + this.#labels.byteLength +
+      this.#dLogits.byteLength + this.#predicted.byteLength;
+  }
+
+  dispose(): void {
+    this.#inputs = new Float32Array(0);
+    this.#labels = new Uint8Array(0);
+    this.#dLogits = new Float32Array(0);
+    this.#predicted = new Uint8Array(0);
+  }
+}
+
+/**
+ * Batch norm cannot train on a single row (torch raises "Expected more than 1 value per channel
+ * when training"); fail before the first epoch rather than at the step that makes one.
+ */
+function assertBatchesOfTwo(config: RunConfig, count: number, batchSize: number): void {
+  const lastBatch = count - (Math.ceil(count / batchSize) - 1) * batchSize;
+  if (Math.min(batchSize, lastBatch) >= 2) return;
+  throw new RangeError(
+    `Batch norm needs batches of at least 2 rows, but batch.mode "${config.batch.mode}" with ` +
+      `size ${batchSize} over ${count} training rows makes a batch of 1; ` +
+      `use a batch size that leaves no single-row batch or turn batchNorm off`,
+  );
+}
+
+/** A function to await between units of work: it yields to the event loop every ~50 ms. */
+function eventLoopPacer(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < YIELD_EVERY_MS) return;
+    // A macrotask, not a resolved promise: only that lets a worker's message handler run.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    last = performance.now();
+  };
+}
+
+function maxSplitCount(data: PreparedData): number {
+  return Math.max(data.train.count, data.dev.count, data.test.count, 1);
+}

@@ -1,0 +1,164 @@
+/**
+ * Runs as a service: store the run, queue it on the engine worker, write each epoch as it
+ * arrives, store the final metrics and weights, and publish progress for SSE streams.
+ *
+ * @module
+ */
+
+import type { Db } from "../db/client.ts";
+import {
+  finishRun,
+  getRun,
+  insertEpoch,
+  insertRun,
+  interruptRunning,
+  markRunning,
+  queuedRuns,
+  setFinalStatus,
+} from "../db/runs.ts";
+import { encodeSafetensors } from "../engine/safetensors.ts";
+import type { RunConfig } from "../engine/spec.ts";
+import type { EngineHost } from "../engine/worker_host.ts";
+import type { WorkerMessage } from "../engine/worker_protocol.ts";
+import { RunEvents } from "./run_events.ts";
+
+type FinalStatus = Parameters<typeof setFinalStatus>[2];
+
+export type CancelOutcome = "cancelled" | "cancelling" | "not_found" | "already_final";
+
+export class RunService {
+  readonly events = new RunEvents();
+  #db: Db;
+  #host: EngineHost;
+  /** runId → engine job, for runs queued or running in this process. */
+  #jobs = new Map<number, number>();
+  #cancelRequested = new Set<number>();
+  #idle: { resolve: () => void; promise: Promise<void> } | null = null;
+
+  constructor(db: Db, host: EngineHost) {
+    this.#db = db;
+    this.#host = host;
+  }
+
+  /** At start: runs left `running` by a dead server become `interrupted`; queued ones resume. */
+  async recover(): Promise<{ interrupted: number; resumed: number }> {
+    const interrupted = await interruptRunning(this.#db);
+    const queued = await queuedRuns(this.#db);
+    for (const run of queued) this.#enqueue(run.id, run.config);
+    return { interrupted, resumed: queued.length };
+  }
+
+  async create(
+    config: RunConfig,
+    trial?: { studyId: number; trialNumber: number },
+  ): Promise<number> {
+    const id = await insertRun(this.#db, config, trial);
+    this.#enqueue(id, config);
+    return id;
+  }
+
+  async cancel(id: number): Promise<CancelOutcome> {
+    const run = await getRun(this.#db, id);
+    if (!run) return "not_found";
+    const jobId = this.#jobs.get(id);
+    if (jobId === undefined || (run.status !== "queued" && run.status !== "running")) {
+      return "already_final";
+    }
+    this.#cancelRequested.add(id);
+    this.#host.cancel(jobId);
+    if (run.status === "queued") {
+      await setFinalStatus(this.#db, id, "cancelled");
+      this.#publishEnd(id, "cancelled");
+      return "cancelled";
+    }
+    return "cancelling";
+  }
+
+  /** Runs queued or running in this process. */
+  get activeRuns(): number {
+    return this.#jobs.size;
+  }
+
+  /** Resolves when no run is queued or running (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.#jobs.size === 0) return Promise.resolve();
+    if (!this.#idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => resolve = r);
+      this.#idle = { resolve, promise };
+    }
+    return this.#idle.promise;
+  }
+
+  #enqueue(id: number, config: RunConfig): void {
+    const jobId = this.#host.submit(config, (message) => this.#onMessage(id, message));
+    this.#jobs.set(id, jobId);
+  }
+
+  async #onMessage(id: number, message: WorkerMessage): Promise<void> {
+    const cancelled = this.#cancelRequested.has(id);
+    switch (message.type) {
+      case "started":
+        if (cancelled) return;
+        await markRunning(this.#db, id, message.device);
+        this.events.publish(id, { type: "status", status: "running" });
+        return;
+      case "epoch": {
+        if (cancelled) return; // a cancelled run writes no further epochs
+        await insertEpoch(this.#db, id, message.record);
+        const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
+        this.events.publish(id, {
+          type: "epoch",
+          epoch: { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds },
+          total: message.total,
+        });
+        return;
+      }
+      case "finished": {
+        const { result, state } = message;
+        const status = cancelled ? "cancelled" : result.status;
+        if (!(cancelled && (await getRun(this.#db, id))?.status === "cancelled")) {
+          const weights = status === "completed" && state
+            ? encodeSafetensors(state, { format: "pt", run: String(id) })
+            : null;
+          await finishRun(this.#db, id, { ...result, status }, weights);
+        }
+        this.#end(id, status);
+        return;
+      }
+      case "skipped":
+        this.#end(id, "cancelled");
+        return;
+      case "failed":
+        await setFinalStatus(
+          this.#db,
+          id,
+          cancelled ? "cancelled" : "failed",
+          cancelled ? null : message.error,
+        );
+        this.#end(id, cancelled ? "cancelled" : "failed", message.error);
+        return;
+    }
+  }
+
+  #end(id: number, status: FinalStatus, error?: string): void {
+    this.#jobs.delete(id);
+    this.#cancelRequested.delete(id);
+    this.#publishEnd(id, status, error);
+    this.#announced.delete(id);
+    if (this.#jobs.size === 0 && this.#idle) {
+      this.#idle.resolve();
+      this.#idle = null;
+    }
+  }
+
+  /** Runs whose end was already published (a queued run cancelled before the worker got to it). */
+  #announced = new Set<number>();
+
+  #publishEnd(id: number, status: FinalStatus, error?: string): void {
+    if (this.#announced.has(id)) return;
+    this.#announced.add(id);
+    this.events.publish(id, { type: "status", status, error: error ?? null });
+    this.events.publish(id, { type: "done", status });
+  }
+}

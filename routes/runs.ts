@@ -1,0 +1,78 @@
+/**
+ * `/api/runs`: create, list, inspect and cancel runs; download their weights.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { badRequestBody } from "../config/issues.ts";
+import { parseRunConfig } from "../config/schema.ts";
+import type { Db } from "../db/client.ts";
+import { getRun, getWeights, listRuns, RUN_STATUSES, type RunStatus } from "../db/runs.ts";
+import type { RunService } from "../jobs/run_service.ts";
+import { parseRunId } from "./params.ts";
+import { readJsonBody } from "./json_body.ts";
+
+export function runsApi(db: Db, service: RunService): Hono {
+  return new Hono()
+    .post("/", async (c) => {
+      const parsed = parseRunConfig(await readJsonBody(c));
+      if (!parsed.ok) return c.json(badRequestBody(parsed.issues), 400);
+      const id = await service.create(parsed.config);
+      return c.json({ id }, 201, { Location: `/api/runs/${id}` });
+    })
+    .get("/", async (c) => {
+      const status = c.req.query("status");
+      if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
+        throw new HTTPException(400, {
+          message: `Status filter must be one of ${RUN_STATUSES.join(", ")}, got ${
+            JSON.stringify(status)
+          }`,
+        });
+      }
+      const sort = c.req.query("sort");
+      if (sort !== undefined && sort !== "created" && sort !== "devAccuracy") {
+        throw new HTTPException(400, {
+          message: `Sort must be "created" or "devAccuracy", got ${JSON.stringify(sort)}`,
+        });
+      }
+      const runs = await listRuns(db, {
+        status: status as RunStatus | undefined,
+        dataset: c.req.query("dataset"),
+        sort,
+      });
+      return c.json({ runs });
+    })
+    .get("/:id", async (c) => {
+      const id = parseRunId(c.req.param("id"));
+      const run = await getRun(db, id);
+      if (!run) throw new HTTPException(404, { message: `Run ${id} does not exist` });
+      return c.json(run);
+    })
+    .post("/:id/cancel", async (c) => {
+      const id = parseRunId(c.req.param("id"));
+      const outcome = await service.cancel(id);
+      if (outcome === "not_found") {
+        throw new HTTPException(404, { message: `Run ${id} does not exist` });
+      }
+      if (outcome === "already_final") {
+        const run = await getRun(db, id);
+        throw new HTTPException(409, { message: `Run ${id} has already ended as ${run?.status}` });
+      }
+      return c.json({ id, status: outcome }, 202);
+    })
+    .get("/:id/model", async (c) => {
+      const id = parseRunId(c.req.param("id"));
+      const weights = await getWeights(db, id);
+      if (!weights) {
+        throw new HTTPException(404, {
+          message: `Run ${id} has no stored weights (only completed runs do)`,
+        });
+      }
+      return c.body(weights.slice().buffer, 200, {
+        "Content-Type": "application/octet-stream",
+        "Content-Disposition": `attachment; filename="ajuste-run-${id}.safetensors"`,
+      });
+    });
+}
