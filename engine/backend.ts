@@ -35,8 +35,11 @@ export interface EvalResult {
 export type SplitName = "train" | "dev" | "test";
 
 export interface TrainingSession {
-  /** Runs one epoch of training over the train split (batching and shuffling per the config). */
-  trainEpoch(epoch: number): Promise<EpochResult>;
+  /**
+   * Runs one epoch of training over the train split (batching and shuffling per the config).
+   * An aborted `signal` stops the epoch early with an `AbortError`.
+   */
+  trainEpoch(epoch: number, signal?: AbortSignal): Promise<EpochResult>;
   /** Evaluation mode (no dropout, running batch-norm statistics) over a whole split. */
   evaluate(split: SplitName): Promise<EvalResult>;
   /** Evaluation-mode outputs (logits, or probabilities for `bce`) for rows of a split. */

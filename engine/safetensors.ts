@@ -1,0 +1,85 @@
+/**
+ * Writes a model state as safetensors (https://huggingface.co/docs/safetensors), loadable by
+ * `safetensors.torch.load_file`: an 8-byte little-endian header length, a JSON header naming each
+ * tensor's dtype, shape and byte range, then the raw little-endian data.
+ *
+ * @module
+ */
+
+import type { NamedTensor } from "./backend.ts";
+
+/** Batch-norm step counters are int64 in PyTorch; everything else is float32. */
+function isCounter(name: string): boolean {
+  return name.endsWith("num_batches_tracked");
+}
+
+export function encodeSafetensors(state: NamedTensor[], metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const tensor of state) {
+    const bytes = tensor.data.length * (isCounter(tensor.name) ? 8 : 4);
+    header[tensor.name] = {
+      dtype: isCounter(tensor.name) ? "I64" : "F32",
+      shape: tensor.shape,
+      data_offsets: [offset, offset + bytes],
+    };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - ((8 + json.length) % 8)) % 8); // align the data to 8 bytes
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const tensor of state) {
+    if (isCounter(tensor.name)) {
+      for (const value of tensor.data) {
+        view.setBigInt64(at, BigInt(Math.round(value)), true);
+        at += 8;
+      }
+    } else {
+      for (const value of tensor.data) {
+        view.setFloat32(at, value, true);
+        at += 4;
+      }
+    }
+  }
+  return out;
+}
+
+/** Reads a safetensors file written by {@linkcode encodeSafetensors} (F32 and I64 tensors). */
+export function decodeSafetensors(bytes: Uint8Array): { state: NamedTensor[]; metadata: Record<string, string> } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 8) throw new Error(`Safetensors data is ${bytes.length} bytes, too short for a header`);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (8 + headerLength > bytes.length) {
+    throw new Error(`Safetensors header claims ${headerLength} bytes but the data has ${bytes.length - 8}`);
+  }
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  const base = 8 + headerLength;
+  const state: NamedTensor[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === "__metadata__") continue;
+    const { dtype, shape, data_offsets: [begin, end] } = info as {
+      dtype: string;
+      shape: number[];
+      data_offsets: [number, number];
+    };
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      data[i] = dtype === "I64"
+        ? Number(view.getBigInt64(base + begin + i * 8, true))
+        : dtype === "F32"
+        ? view.getFloat32(base + begin + i * 4, true)
+        : NaN;
+    }
+    if (dtype !== "I64" && dtype !== "F32") throw new Error(`Unsupported safetensors dtype "${dtype}" for "${name}"`);
+    if (end - begin !== size * (dtype === "I64" ? 8 : 4)) throw new Error(`Byte range of "${name}" does not match its shape`);
+    state.push({ name, shape, data });
+  }
+  return { state, metadata: (header.__metadata__ ?? {}) as Record<string, string> };
+}
