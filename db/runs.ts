@@ -10,7 +10,8 @@ import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { RunConfig } from "../engine/spec.ts";
 import type { DeviceRecord, EpochRecord, RunResult } from "../engine/train.ts";
 import type { Db } from "./client.ts";
-import { runEpochs, runs, runWeights } from "./schema.ts";
+import type { Predictions } from "../engine/predictions.ts";
+import { runEpochs, runPredictions, runs, runWeights } from "./schema.ts";
 
 export const RUN_STATUSES = [
   "queued",
@@ -136,6 +137,19 @@ export async function finishRun(
     if (safetensors) {
       await tx.insert(runWeights).values({ runId: id, safetensors: toBuffer(safetensors) });
     }
+    if (result.predictions) {
+      await tx.insert(runPredictions).values({
+        runId: id,
+        predicted: toBuffer(result.predictions.predicted),
+        confidence: toBuffer(
+          new Uint8Array(
+            result.predictions.confidence.buffer,
+            result.predictions.confidence.byteOffset,
+            result.predictions.confidence.byteLength,
+          ),
+        ),
+      });
+    }
   });
 }
 
@@ -170,6 +184,16 @@ export async function getWeights(db: Db, id: number): Promise<Uint8Array | undef
   const [row] = await db.select({ safetensors: runWeights.safetensors }).from(runWeights)
     .where(eq(runWeights.runId, id));
   return row ? new Uint8Array(row.safetensors) : undefined;
+}
+
+export async function getPredictions(db: Db, id: number): Promise<Predictions | undefined> {
+  const [row] = await db.select().from(runPredictions).where(eq(runPredictions.runId, id));
+  if (!row) return undefined;
+  const confidence = new Uint8Array(row.confidence); // copy: Float32Array needs 4-byte alignment
+  return {
+    predicted: new Uint8Array(row.predicted),
+    confidence: new Float32Array(confidence.buffer, 0, confidence.byteLength / 4),
+  };
 }
 
 function toBuffer(bytes: Uint8Array) {

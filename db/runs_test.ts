@@ -3,6 +3,7 @@ import type { RunConfig } from "../engine/spec.ts";
 import { openDb } from "./client.ts";
 import {
   finishRun,
+  getPredictions,
   getRun,
   getWeights,
   insertEpoch,
@@ -68,25 +69,26 @@ Deno.test("interruptRunning() marks only running runs as interrupted", async () 
   });
 });
 
-Deno.test("finishRun() stores status, test metrics and weights together", async () => {
+Deno.test("finishRun() stores status, test metrics, predictions and weights together", async () => {
   await withDb(async (db) => {
     const id = await insertRun(db, config);
     await markRunning(db, id, device);
     await insertEpoch(db, id, epoch(1));
     await insertEpoch(db, id, epoch(2));
     const test = { loss: 0.3, accuracy: 0.9, count: 100, classes: 2, confusion: [45, 5, 5, 45] };
-    await finishRun(
-      db,
-      id,
-      { status: "completed", epochs: [], device, test },
-      new Uint8Array([1, 2, 3]),
-    );
+    const predictions = {
+      predicted: new Uint8Array([1, 0]),
+      confidence: new Float32Array([0.75, 0.5]),
+    };
+    const result = { status: "completed" as const, epochs: [], device, test, predictions };
+    await finishRun(db, id, result, new Uint8Array([1, 2, 3]));
     const run = await getRun(db, id);
     assert.equal(run?.status, "completed");
     assert.deepEqual(run?.test, test);
     assert.deepEqual(run?.epochs.map((e) => e.epoch), [1, 2]);
     assert.ok(run?.finishedAt instanceof Date);
     assert.deepEqual(await getWeights(db, id), new Uint8Array([1, 2, 3]));
+    assert.deepEqual(await getPredictions(db, id), predictions);
   });
 });
 

@@ -64,6 +64,13 @@ export const runWeights = sqliteTable("run_weights", {
   createdAt: createdAt(),
 });
 
+/** Test-set predictions of a completed run, in test order: u8 classes and f32 confidences. */
+export const runPredictions = sqliteTable("run_predictions", {
+  runId: integer("run_id").primaryKey().references(() => runs.id, { onDelete: "cascade" }),
+  predicted: blob("predicted", { mode: "buffer" }).notNull(),
+  confidence: blob("confidence", { mode: "buffer" }).notNull(),
+});
+
 export const studies = sqliteTable("studies", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),

@@ -17,6 +17,7 @@ import { apiRoutes } from "./api.ts";
 import { requireToken } from "./auth.ts";
 import { handleError, handleNotFound } from "./errors.tsx";
 import { pageRoutes } from "./pages.tsx";
+import { openApiRoute } from "./openapi.ts";
 import { runEventsRoute } from "./run_events.ts";
 import { runsApi } from "./runs.ts";
 import { staticRoutes } from "./static.ts";
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route("/api/runs", runsApi(deps.db, deps.service));
   app.route("/api/runs", runEventsRoute(deps.db, deps.service.events));
+  app.route("/api", openApiRoute(VERSION));
   app.route("/api", apiRoutes(ctx));
   app.route("/", pageRoutes(ctx));
   app.notFound(handleNotFound);
