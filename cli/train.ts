@@ -1,0 +1,125 @@
+/**
+ * `deno task train config.json [--json]`: trains one run in the terminal.
+ *
+ * A progress bar per epoch on stderr and a summary table; with `--json`, stdout is exactly one
+ * JSON object `{ status, epochs, test, device }` for scripts.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import cliProgress from "cli-progress";
+import { Command } from "commander";
+import { formatIssues, formatTable } from "./format.ts";
+import { defaultDatasetRoots } from "../config/paths.ts";
+import { parseRunConfig } from "../config/schema.ts";
+import { train } from "../engine/mod.ts";
+
+const program = new Command()
+  .name("deno task train")
+  .description("Train one MLP from a run config (JSON); every field is optional")
+  .argument("[config]", "path to a run config JSON file (omit for the defaults)")
+  .option("--json", "print one JSON object with the result on stdout")
+  .option("--epochs <n>", "override the config's epochs", (v) => Number(v))
+  .option("--device <device>", "override the config's device: auto, gpu or cpu")
+  .showHelpAfterError();
+
+program.parse(["deno", "train", ...Deno.args]);
+const options = program.opts<{ json?: boolean; epochs?: number; device?: string }>();
+const [path] = program.args;
+
+let input: Record<string, unknown> = {};
+if (path) {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    fail(`Cannot read config file "${path}": ${(error as Error).message}`);
+  }
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    fail(`Config file "${path}" is not valid JSON: ${(error as Error).message}`);
+  }
+}
+if (options.epochs !== undefined) input = { ...input, epochs: options.epochs };
+if (options.device !== undefined) input = { ...input, device: options.device };
+
+const parsed = parseRunConfig(input);
+if (!parsed.ok) {
+  fail(`Invalid run config${path ? ` in "${path}"` : ""}:\n${formatIssues(parsed.issues)}`);
+}
+const config = parsed.config;
+
+const controller = new AbortController();
+Deno.addSignalListener("SIGINT", () => controller.abort());
+
+const bar = new cliProgress.SingleBar({
+  stream: process.stderr,
+  format:
+    "{bar} epoch {value}/{total} | train loss {trainLoss} | dev acc {devAccuracy} | {seconds}s/epoch",
+  hideCursor: true,
+}, cliProgress.Presets.shades_classic);
+
+const result = await train(config, {
+  roots: defaultDatasetRoots(),
+  signal: controller.signal,
+  onStart: (device) => {
+    if (!options.json) console.error(`Training "${config.name}" on ${device.description}`);
+    bar.start(config.epochs, 0, { trainLoss: "-", devAccuracy: "-", seconds: "-" });
+  },
+  onEpoch: (e) => {
+    bar.update(e.epoch, {
+      trainLoss: e.trainLoss.toFixed(4),
+      devAccuracy: e.devAccuracy === null ? "-" : (100 * e.devAccuracy).toFixed(2) + "%",
+      seconds: e.seconds.toFixed(2),
+    });
+  },
+}).catch((error) => {
+  bar.stop();
+  fail((error as Error).message);
+});
+bar.stop();
+
+if (options.json) {
+  const { status, epochs, test, device, divergedAt } = result;
+  console.log(JSON.stringify({
+    status,
+    epochs,
+    test: test ? { loss: test.loss, accuracy: test.accuracy } : null,
+    device,
+    ...(divergedAt ? { divergedAt } : {}),
+  }));
+} else {
+  const fixed = (value: number | null, digits = 4) => value === null ? "-" : value.toFixed(digits);
+  console.log(formatTable(
+    ["epoch", "train loss", "train acc", "dev loss", "dev acc", "seconds"],
+    result.epochs.map((e) => [
+      e.epoch,
+      fixed(e.trainLoss),
+      fixed(e.trainAccuracy),
+      fixed(e.devLoss),
+      fixed(e.devAccuracy),
+      fixed(e.seconds, 2),
+    ]),
+  ));
+  if (result.test) {
+    console.log(
+      `Test: loss ${round(result.test.loss)}, accuracy ${
+        (100 * result.test.accuracy).toFixed(2)
+      }% (${result.test.count} examples)`,
+    );
+  }
+  if (result.divergedAt) console.log(result.divergedAt.message);
+  console.log(`Status: ${result.status}`);
+}
+Deno.exit(result.status === "completed" ? 0 : result.status === "cancelled" ? 130 : 1);
+
+function round(value: number, digits = 4): number {
+  return Number(value.toFixed(digits));
+}
+
+function fail(message: string): never {
+  console.error(message);
+  Deno.exit(2);
+}

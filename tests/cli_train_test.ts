@@ -1,0 +1,66 @@
+/**
+ * `deno task train` as a user runs it: a config file in, a JSON result or a clear error out.
+ */
+
+import assert from "node:assert/strict";
+
+async function runTrain(args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", "--allow-sys", "cli/train.ts", ...args],
+    cwd: new URL("..", import.meta.url),
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+async function writeConfig(config: unknown): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(path, JSON.stringify(config));
+  return path;
+}
+
+Deno.test("deno task train --json prints one JSON object with every epoch and the test metrics", async () => {
+  const path = await writeConfig({
+    device: "cpu",
+    epochs: 2,
+    data: {
+      dataset: "synthetic-binary",
+      normalize: null,
+      split: { train: 0.8, dev: 0.1, test: 0.1 },
+    },
+    model: { layers: [{ units: 8 }] },
+  });
+  try {
+    const { code, stdout } = await runTrain([path, "--json"]);
+    assert.equal(code, 0);
+    const result = JSON.parse(stdout);
+    assert.equal(result.status, "completed");
+    assert.deepEqual(result.epochs.map((e: { epoch: number }) => e.epoch), [1, 2]);
+    for (const key of ["trainLoss", "trainAccuracy", "devLoss", "devAccuracy", "seconds"]) {
+      assert.equal(typeof result.epochs[0][key], "number", key);
+    }
+    assert.equal(result.test.accuracy >= 0 && result.test.accuracy <= 1, true);
+    assert.equal(result.device.backend, "cpu");
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("deno task train rejects an invalid config naming the field, and exits 2", async () => {
+  const path = await writeConfig({ model: { layers: [{ units: 8, dropout: 1.5 }] } });
+  try {
+    const { code, stdout, stderr } = await runTrain([path, "--json"]);
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(stderr, /model\.layers\.0\.dropout: Dropout must be in \[0, 1\), got 1\.5/);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("deno task train reports a missing file by name", async () => {
+  const { code, stderr } = await runTrain(["/nonexistent/config.json"]);
+  assert.equal(code, 2);
+  assert.match(stderr, /Cannot read config file "\/nonexistent\/config\.json"/);
+});
