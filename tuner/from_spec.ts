@@ -1,0 +1,143 @@
+/**
+ * Builds samplers, pruners and suggestions from plain JSON options, the form a study file, the
+ * CLI and the HTTP API share (validated before it gets here):
+ *
+ * ```jsonc
+ * { "sampler": { "type": "tpe", "seed": 0 }, "pruner": { "type": "median" },
+ *   "space": { "optimizer.lr": { "type": "float", "low": 1e-4, "high": 1e-1, "log": true } } }
+ * ```
+ *
+ * @module
+ */
+
+import {
+  CategoricalDistribution,
+  distributionFromJson,
+  type DistributionJson,
+} from "./distributions.ts";
+import type { ParamValue } from "./frozen_trial.ts";
+import type { Pruner } from "./pruners/base.ts";
+import { MedianPruner } from "./pruners/median.ts";
+import { NopPruner } from "./pruners/nop.ts";
+import { SuccessiveHalvingPruner } from "./pruners/successive_halving.ts";
+import type { Sampler } from "./samplers/base.ts";
+import { GridSampler } from "./samplers/grid.ts";
+import { RandomSampler } from "./samplers/random.ts";
+import { TpeSampler } from "./samplers/tpe/sampler.ts";
+import type { Trial } from "./trial.ts";
+
+/** One entry of a search space: a numeric range or a list of choices. */
+export type ParamSpec = DistributionJson;
+
+export interface SamplerSpec {
+  type: "tpe" | "random" | "grid";
+  seed?: number;
+  /** TPE only. */
+  nStartupTrials?: number;
+  /** TPE only. */
+  nEiCandidates?: number;
+  /** TPE only. */
+  multivariate?: boolean;
+  /** TPE only. */
+  constantLiar?: boolean;
+  /** Grid only: values per dotted path; by default derived from the space. */
+  grid?: Record<string, ParamValue[]>;
+}
+
+export type PrunerSpec =
+  | {
+    type: "median";
+    nStartupTrials?: number;
+    nWarmupSteps?: number;
+    intervalSteps?: number;
+    nMinTrials?: number;
+  }
+  | {
+    type: "asha";
+    minResource?: number | "auto";
+    reductionFactor?: number;
+    minEarlyStoppingRate?: number;
+    bootstrapCount?: number;
+  }
+  | { type: "none" };
+
+/** The sampler a spec describes; a grid without explicit values is derived from `space`. */
+export function samplerFromSpec(spec: SamplerSpec, space: Record<string, ParamSpec> = {}): Sampler {
+  switch (spec.type) {
+    case "tpe":
+      return new TpeSampler({
+        seed: spec.seed,
+        nStartupTrials: spec.nStartupTrials,
+        nEiCandidates: spec.nEiCandidates,
+        multivariate: spec.multivariate,
+        constantLiar: spec.constantLiar,
+      });
+    case "random":
+      return new RandomSampler({ seed: spec.seed });
+    case "grid":
+      return new GridSampler(spec.grid ?? gridFromSpace(space), { seed: spec.seed });
+    default:
+      throw new RangeError(
+        `Sampler type is ${JSON.stringify((spec as { type: unknown }).type)}; ` +
+          `use "tpe", "random" or "grid"`,
+      );
+  }
+}
+
+export function prunerFromSpec(spec: PrunerSpec): Pruner {
+  switch (spec.type) {
+    case "median": {
+      const { type: _, ...options } = spec;
+      return new MedianPruner(options);
+    }
+    case "asha": {
+      const { type: _, ...options } = spec;
+      return new SuccessiveHalvingPruner(options);
+    }
+    case "none":
+      return new NopPruner();
+    default:
+      throw new RangeError(
+        `Pruner type is ${JSON.stringify((spec as { type: unknown }).type)}; ` +
+          `use "median", "asha" or "none"`,
+      );
+  }
+}
+
+/** Suggests every entry of `space` on `trial`; returns the values keyed by their dotted paths. */
+export function suggestFromSpace(
+  trial: Trial,
+  space: Record<string, ParamSpec>,
+): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = {};
+  for (const [path, spec] of Object.entries(space)) {
+    params[path] = trial.suggest(path, distributionFromJson(spec, path));
+  }
+  return params;
+}
+
+/** Every value of each space entry: choices, integers on their step, floats on their step. */
+export function gridFromSpace(space: Record<string, ParamSpec>): Record<string, ParamValue[]> {
+  const grid: Record<string, ParamValue[]> = {};
+  for (const [path, spec] of Object.entries(space)) {
+    const distribution = distributionFromJson(spec, path);
+    if (distribution instanceof CategoricalDistribution) {
+      grid[path] = [...distribution.choices];
+      continue;
+    }
+    const step = distribution.log && distribution.type === "int" ? 1 : distribution.step;
+    if (step === null) {
+      throw new RangeError(
+        `Grid search over "${path}" needs a step or explicit values in sampler.grid; ` +
+          `a continuous range has no grid`,
+      );
+    }
+    const count = Math.round((distribution.high - distribution.low) / step) + 1;
+    // toPrecision(15) drops float noise such as 0.30000000000000004.
+    grid[path] = Array.from(
+      { length: count },
+      (_, k) => Number((distribution.low + k * step).toPrecision(15)),
+    );
+  }
+  return grid;
+}

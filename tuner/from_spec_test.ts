@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { createStudy } from "./create_study.ts";
+import {
+  gridFromSpace,
+  type ParamSpec,
+  prunerFromSpec,
+  samplerFromSpec,
+  suggestFromSpace,
+} from "./from_spec.ts";
+import { MedianPruner } from "./pruners/median.ts";
+import { NopPruner } from "./pruners/nop.ts";
+import { SuccessiveHalvingPruner } from "./pruners/successive_halving.ts";
+import { GridSampler } from "./samplers/grid.ts";
+import { TpeSampler } from "./samplers/tpe/sampler.ts";
+
+const space: Record<string, ParamSpec> = {
+  "optimizer.lr": { type: "float", low: 1e-4, high: 1e-1, log: true },
+  "batch.size": { type: "int", low: 32, high: 512, log: true },
+  "model.layers.0.units": { type: "int", low: 64, high: 1024, step: 64 },
+  "optimizer.type": { type: "categorical", choices: ["sgd", "rmsprop", "adam"] },
+};
+
+Deno.test("suggestFromSpace() returns every dotted path with a value from its range", async () => {
+  const study = await createStudy({ sampler: samplerFromSpec({ type: "tpe", seed: 0 }) });
+  await study.optimize((trial) => {
+    const params = suggestFromSpace(trial, space);
+    assert.deepEqual(Object.keys(params), Object.keys(space));
+    assert.deepEqual(params, trial.params);
+    return params["optimizer.lr"] as number;
+  }, { nTrials: 12 });
+  for (const trial of study.trials) {
+    const units = trial.params["model.layers.0.units"] as number;
+    assert.ok(units % 64 === 0 && units >= 64 && units <= 1024);
+    assert.ok(["sgd", "rmsprop", "adam"].includes(trial.params["optimizer.type"] as string));
+  }
+});
+
+Deno.test("suggestFromSpace() names the dotted path of a bad range", async () => {
+  const study = await createStudy();
+  const trial = await study.ask();
+  assert.throws(
+    () =>
+      suggestFromSpace(trial, { "optimizer.lr": { type: "float", low: 0, high: 1, log: true } }),
+    /Parameter "optimizer.lr" is log-scaled with low 0/,
+  );
+});
+
+Deno.test("samplerFromSpec() and prunerFromSpec() build what the type names", () => {
+  assert.ok(
+    samplerFromSpec({ type: "tpe", multivariate: true, constantLiar: true }) instanceof TpeSampler,
+  );
+  assert.ok(prunerFromSpec({ type: "median", nWarmupSteps: 2 }) instanceof MedianPruner);
+  assert.equal(
+    (prunerFromSpec({ type: "median", nWarmupSteps: 2 }) as MedianPruner).nWarmupSteps,
+    2,
+  );
+  assert.ok(
+    prunerFromSpec({ type: "asha", reductionFactor: 3 }) instanceof SuccessiveHalvingPruner,
+  );
+  assert.ok(prunerFromSpec({ type: "none" }) instanceof NopPruner);
+  assert.throws(() => samplerFromSpec({ type: "cmaes" } as never), /use "tpe", "random" or "grid"/);
+  assert.throws(
+    () => prunerFromSpec({ type: "hyperband" } as never),
+    /use "median", "asha" or "none"/,
+  );
+});
+
+Deno.test("samplerFromSpec() derives a grid from the space and runs every point once", async () => {
+  const small: Record<string, ParamSpec> = {
+    "optimizer.type": { type: "categorical", choices: ["sgd", "adam"] },
+    "model.layers.0.dropout": { type: "float", low: 0, high: 0.3, step: 0.1 },
+  };
+  assert.deepEqual(gridFromSpace(small)["model.layers.0.dropout"], [0, 0.1, 0.2, 0.3]);
+  const sampler = samplerFromSpec({ type: "grid", seed: 1 }, small);
+  assert.equal((sampler as GridSampler).size, 8);
+  const study = await createStudy({ sampler });
+  await study.optimize((trial) => Object.keys(suggestFromSpace(trial, small)).length, {
+    nTrials: 20,
+  });
+  assert.equal(study.trials.length, 8);
+  assert.throws(() => gridFromSpace(space), /Grid search over "optimizer.lr" needs a step/);
+});

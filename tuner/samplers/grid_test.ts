@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { createStudy } from "../create_study.ts";
+import { GridSampler } from "./grid.ts";
+
+Deno.test("GridSampler visits every point exactly once, then stops the study", async () => {
+  const grid = { lr: [0.1, 0.01, 0.001], optimizer: ["sgd", "adam"] };
+  const study = await createStudy({ sampler: new GridSampler(grid, { seed: 3 }) });
+  await study.optimize((trial) => {
+    const lr = trial.suggestFloat("lr", 1e-4, 1, { log: true });
+    const optimizer = trial.suggestCategorical("optimizer", ["sgd", "adam"]);
+    return lr * (optimizer === "adam" ? 1 : 2);
+  }, { nTrials: 100 });
+  assert.equal(study.trials.length, 6);
+  const points = study.trials.map((t) => `${t.params.lr}/${t.params.optimizer}`);
+  assert.equal(new Set(points).size, 6);
+  assert.equal(study.bestValue, 0.001);
+});
+
+Deno.test("GridSampler refuses a parameter it has no values for, and empty value lists", async () => {
+  const study = await createStudy({ sampler: new GridSampler({ x: [1, 2] }) });
+  await assert.rejects(
+    study.optimize((trial) => trial.suggestInt("y", 0, 3), { nTrials: 1 }),
+    /Parameter "y" is not in the grid/,
+  );
+  assert.throws(() => new GridSampler({ x: [] }), /Grid for "x" is \[\]; give a non-empty list/);
+});

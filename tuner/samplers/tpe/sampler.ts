@@ -1,0 +1,170 @@
+/**
+ * Tree-structured Parzen Estimator sampling (Bergstra et al., "Algorithms for Hyper-Parameter
+ * Optimization", NeurIPS 2011; https://papers.nips.cc/paper/4443), with the defaults and
+ * behaviour of Optuna 3.1's `TPESampler` (`optuna/samplers/_tpe/sampler.py`).
+ *
+ * After `nStartupTrials` random trials, the finished trials are split into the best γ(n) (the
+ * "below" group) and the rest; a Parzen estimator l(x) is fitted to the first, g(x) to the second,
+ * `nEiCandidates` candidates are drawn from l(x), and the one with the largest l(x)/g(x) wins,
+ * which maximises expected improvement. Univariate by default: each parameter on its own; with
+ * `multivariate`, the parameters every finished trial shares are sampled jointly (Falkner et al.,
+ * BOHB, ICML 2018).
+ *
+ * @module
+ */
+
+import { Rng } from "../../../engine/random.ts";
+import type { Distribution } from "../../distributions.ts";
+import type { FrozenTrial, ParamValue } from "../../frozen_trial.ts";
+import type { Study } from "../../study.ts";
+import type { Sampler, SearchSpace } from "../base.ts";
+import { intersectionSearchSpace } from "../intersection_search_space.ts";
+import { RandomSampler, randomSeed } from "../random.ts";
+import { countFinished, getObservations, splitObservations } from "./observations.ts";
+import { ParzenEstimator, type ParzenEstimatorParameters } from "./parzen_estimator.ts";
+
+export interface TpeSamplerOptions {
+  /** Seed of every random choice the sampler makes; same seed, same objective → same search. */
+  seed?: number;
+  /** Random trials before TPE takes over (Optuna: 10). */
+  nStartupTrials?: number;
+  /** Candidates drawn from l(x) per sample (Optuna: 24). */
+  nEiCandidates?: number;
+  /** Size of the "below" group for n finished trials (Optuna: min(⌈0.1·n⌉, 25)). */
+  gamma?: (n: number) => number;
+  /** Weights of n observations, oldest first (Optuna: {@linkcode defaultWeights}). */
+  weights?: (n: number) => number[];
+  /** Add the prior N((low + high)/2, (high − low)²) as a component (Optuna: true). */
+  considerPrior?: boolean;
+  priorWeight?: number;
+  considerMagicClip?: boolean;
+  considerEndpoints?: boolean;
+  /** Sample the shared parameters jointly. */
+  multivariate?: boolean;
+  /** Treat RUNNING trials as the worst ones, so that parallel workers spread out. */
+  constantLiar?: boolean;
+}
+
+/** γ(n) = min(⌈0.1·n⌉, 25), Optuna's `default_gamma`. */
+export function defaultGamma(n: number): number {
+  return Math.min(Math.ceil(0.1 * n), 25);
+}
+
+/**
+ * Optuna's `default_weights`: equal weights below 25 observations; beyond, the 25 most recent
+ * keep weight 1 and older ones ramp linearly from 1/n up to 1 (Bergstra et al., ICML 2013).
+ */
+export function defaultWeights(n: number): number[] {
+  if (n < 25) return new Array(n).fill(1);
+  const rampLength = n - 25;
+  const ramp = Array.from(
+    { length: rampLength },
+    (_, i) => rampLength === 1 ? 1 / n : 1 / n + (i * (1 - 1 / n)) / (rampLength - 1),
+  );
+  return [...ramp, ...new Array(25).fill(1)];
+}
+
+export class TpeSampler implements Sampler {
+  #rng: Rng;
+  #randomSampler: RandomSampler;
+  #nStartupTrials: number;
+  #nEiCandidates: number;
+  #gamma: (n: number) => number;
+  #multivariate: boolean;
+  #constantLiar: boolean;
+  #parzen: ParzenEstimatorParameters;
+
+  constructor(options: TpeSamplerOptions = {}) {
+    const root = new Rng(options.seed ?? randomSeed());
+    this.#rng = root.fork();
+    this.#randomSampler = new RandomSampler({ seed: root.nextU32() | 0 });
+    this.#nStartupTrials = options.nStartupTrials ?? 10;
+    this.#nEiCandidates = options.nEiCandidates ?? 24;
+    this.#gamma = options.gamma ?? defaultGamma;
+    this.#multivariate = options.multivariate ?? false;
+    this.#constantLiar = options.constantLiar ?? false;
+    this.#parzen = {
+      considerPrior: options.considerPrior ?? true,
+      priorWeight: options.priorWeight ?? 1,
+      considerMagicClip: options.considerMagicClip ?? true,
+      considerEndpoints: options.considerEndpoints ?? false,
+      weights: options.weights ?? defaultWeights,
+      multivariate: this.#multivariate,
+    };
+    if (!(Number.isInteger(this.#nStartupTrials) && this.#nStartupTrials >= 0)) {
+      throw new RangeError(
+        `TPE nStartupTrials must be an integer ≥ 0, got ${this.#nStartupTrials}`,
+      );
+    }
+    if (!(Number.isInteger(this.#nEiCandidates) && this.#nEiCandidates >= 1)) {
+      throw new RangeError(`TPE nEiCandidates must be an integer ≥ 1, got ${this.#nEiCandidates}`);
+    }
+    if (!(this.#parzen.priorWeight > 0)) {
+      throw new RangeError(`TPE priorWeight must be positive, got ${this.#parzen.priorWeight}`);
+    }
+  }
+
+  inferRelativeSearchSpace(study: Study): SearchSpace {
+    if (!this.#multivariate) return {};
+    const space = intersectionSearchSpace(study.trials, { includePruned: true });
+    return Object.fromEntries(Object.entries(space).filter(([, d]) => !d.single()));
+  }
+
+  sampleRelative(
+    study: Study,
+    _trial: FrozenTrial,
+    searchSpace: SearchSpace,
+  ): Record<string, ParamValue> {
+    const names = Object.keys(searchSpace);
+    if (names.length === 0) return {};
+    const internal = this.#sample(study, searchSpace);
+    if (internal === null) return {};
+    return Object.fromEntries(names.map((name) => [
+      name,
+      searchSpace[name].toExternal(internal[name]),
+    ]));
+  }
+
+  sampleIndependent(
+    study: Study,
+    trial: FrozenTrial,
+    name: string,
+    distribution: Distribution,
+  ): ParamValue {
+    const internal = this.#sample(study, { [name]: distribution });
+    if (internal === null) {
+      return this.#randomSampler.sampleIndependent(study, trial, name, distribution);
+    }
+    return distribution.toExternal(internal[name]);
+  }
+
+  /** The TPE choice for `searchSpace`, or null while there are fewer than nStartupTrials. */
+  #sample(study: Study, searchSpace: SearchSpace): Record<string, number> | null {
+    const names = Object.keys(searchSpace);
+    const { values, scores } = getObservations(
+      study.trials,
+      names,
+      study.direction,
+      this.#constantLiar,
+    );
+    const n = countFinished(scores);
+    if (n < this.#nStartupTrials) return null;
+    const { below, above } = splitObservations(scores, this.#gamma(n));
+    // Trials without the (first) parameter are left out of both groups, as in Optuna.
+    const present = (index: number) => values[names[0]][index] !== null;
+    const pick = (indices: number[]) =>
+      Object.fromEntries(names.map((name) => [
+        name,
+        indices.filter(present).map((i) => values[name][i]!),
+      ]));
+    const l = new ParzenEstimator(pick(below), searchSpace, this.#parzen);
+    const g = new ParzenEstimator(pick(above), searchSpace, this.#parzen);
+    const candidates = l.sample(this.#rng, this.#nEiCandidates);
+    const logL = l.logPdf(candidates), logG = g.logPdf(candidates);
+    let best = 0;
+    for (let i = 1; i < logL.length; i++) {
+      if (logL[i] - logG[i] > logL[best] - logG[best]) best = i;
+    }
+    return Object.fromEntries(names.map((name) => [name, candidates[name][best]]));
+  }
+}
