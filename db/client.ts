@@ -17,6 +17,8 @@ export interface OpenDbOptions {
   authToken?: string;
 }
 
+const BUSY_TIMEOUT_MS = 15_000;
+
 const migrationsFolder = new URL("./migrations", import.meta.url).pathname;
 
 /** Opens the database, creating the folder of a `file:` database, and migrates it. */
@@ -28,13 +30,11 @@ export async function openDb(
     const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
     if (dir) await Deno.mkdir(dir, { recursive: true });
   }
-  const client = createClient({ url, authToken });
-  if (url.startsWith("file:")) {
-    // WAL lets the dashboard read while a run writes; foreign keys make deletes cascade.
-    await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
-  }
-  await client.execute("PRAGMA foreign_keys = ON");
+  // `timeout` is SQLite's busy timeout on every pooled connection: writers (tune workers, the
+  // server) queue for the lock instead of failing with SQLITE_BUSY.
+  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  // WAL (a property of the file, so once is enough) lets readers work while a run writes.
+  if (url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");
   const db = drizzle(client, { schema, casing: "snake_case" });
   await migrate(db, { migrationsFolder });
   return { db, close: () => client.close() };

@@ -12,6 +12,7 @@ import type { DeviceRecord, EpochRecord, RunResult } from "../engine/train.ts";
 import type { Db } from "./client.ts";
 import type { Predictions } from "../engine/predictions.ts";
 import { runEpochs, runPredictions, runs, runWeights } from "./schema.ts";
+import { withWriteLock } from "./write_lock.ts";
 
 export const RUN_STATUSES = [
   "queued",
@@ -40,14 +41,16 @@ export async function insertRun(
   config: RunConfig,
   trial?: { studyId: number; trialNumber: number },
 ): Promise<number> {
-  const [row] = await db.insert(runs).values({
-    name: config.name,
-    config,
-    dataset: config.data.dataset,
-    epochsPlanned: config.epochs,
-    studyId: trial?.studyId,
-    trialNumber: trial?.trialNumber,
-  }).returning({ id: runs.id });
+  const [row] = await withWriteLock(() =>
+    db.insert(runs).values({
+      name: config.name,
+      config,
+      dataset: config.data.dataset,
+      epochsPlanned: config.epochs,
+      studyId: trial?.studyId,
+      trialNumber: trial?.trialNumber,
+    }).returning({ id: runs.id })
+  );
   return row.id;
 }
 
@@ -110,12 +113,14 @@ export async function getEpochs(db: Db, id: number, afterEpoch = 0): Promise<Epo
 }
 
 export async function markRunning(db: Db, id: number, device: DeviceRecord): Promise<void> {
-  await db.update(runs).set({ status: "running", device, startedAt: new Date() })
-    .where(and(eq(runs.id, id), eq(runs.status, "queued")));
+  await withWriteLock(() =>
+    db.update(runs).set({ status: "running", device, startedAt: new Date() })
+      .where(and(eq(runs.id, id), eq(runs.status, "queued")))
+  );
 }
 
 export async function insertEpoch(db: Db, id: number, record: EpochRecord): Promise<void> {
-  await db.insert(runEpochs).values({ runId: id, ...record });
+  await withWriteLock(() => db.insert(runEpochs).values({ runId: id, ...record }));
 }
 
 /** Writes the final status, test metrics and weights in one transaction. */
@@ -125,32 +130,34 @@ export async function finishRun(
   result: RunResult,
   safetensors: Uint8Array | null,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.update(runs).set({
-      status: result.status,
-      device: result.device,
-      test: result.test ?? null,
-      divergedAt: result.divergedAt ?? null,
-      error: result.divergedAt?.message ?? null,
-      finishedAt: new Date(),
-    }).where(eq(runs.id, id));
-    if (safetensors) {
-      await tx.insert(runWeights).values({ runId: id, safetensors: toBuffer(safetensors) });
-    }
-    if (result.predictions) {
-      await tx.insert(runPredictions).values({
-        runId: id,
-        predicted: toBuffer(result.predictions.predicted),
-        confidence: toBuffer(
-          new Uint8Array(
-            result.predictions.confidence.buffer,
-            result.predictions.confidence.byteOffset,
-            result.predictions.confidence.byteLength,
+  await withWriteLock(() =>
+    db.transaction(async (tx) => {
+      await tx.update(runs).set({
+        status: result.status,
+        device: result.device,
+        test: result.test ?? null,
+        divergedAt: result.divergedAt ?? null,
+        error: result.divergedAt?.message ?? null,
+        finishedAt: new Date(),
+      }).where(eq(runs.id, id));
+      if (safetensors) {
+        await tx.insert(runWeights).values({ runId: id, safetensors: toBuffer(safetensors) });
+      }
+      if (result.predictions) {
+        await tx.insert(runPredictions).values({
+          runId: id,
+          predicted: toBuffer(result.predictions.predicted),
+          confidence: toBuffer(
+            new Uint8Array(
+              result.predictions.confidence.buffer,
+              result.predictions.confidence.byteOffset,
+              result.predictions.confidence.byteLength,
+            ),
           ),
-        ),
-      });
-    }
-  });
+        });
+      }
+    })
+  );
 }
 
 export async function setFinalStatus(
@@ -159,18 +166,22 @@ export async function setFinalStatus(
   status: Exclude<RunStatus, "queued" | "running">,
   error: string | null = null,
 ): Promise<void> {
-  await db.update(runs).set({ status, error, finishedAt: new Date() }).where(eq(runs.id, id));
+  await withWriteLock(() =>
+    db.update(runs).set({ status, error, finishedAt: new Date() }).where(eq(runs.id, id))
+  );
 }
 
 /** At start: runs a dead server left running can't finish; mark them `interrupted`. */
 export async function interruptRunning(db: Db): Promise<number> {
-  const rows = await db.update(runs)
-    .set({
-      status: "interrupted",
-      error: "The server stopped while this run was training",
-      finishedAt: new Date(),
-    })
-    .where(eq(runs.status, "running")).returning({ id: runs.id });
+  const rows = await withWriteLock(() =>
+    db.update(runs)
+      .set({
+        status: "interrupted",
+        error: "The server stopped while this run was training",
+        finishedAt: new Date(),
+      })
+      .where(eq(runs.status, "running")).returning({ id: runs.id })
+  );
   return rows.length;
 }
 

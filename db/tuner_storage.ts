@@ -1,0 +1,367 @@
+/**
+ * The tuner's {@linkcode Storage} on libSQL, shared by every `deno task tune` worker that points at
+ * the same database (a file, or a sqld server for several machines). As Optuna's RDBStorage:
+ * trials are claimed in write transactions (no number handed out twice, no WAITING trial run
+ * twice), running trials send heartbeats, and a RUNNING trial whose heartbeat stopped is failed
+ * and re-queued with its parameters after a grace period.
+ *
+ * A study whose spec sets `trials` has a global budget: however many workers join, no more trials
+ * start than that (failed trials that were re-queued do not count; their retry does).
+ *
+ * @module
+ */
+
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { distributionFromJson, type DistributionJson } from "../tuner/distributions.ts";
+import type { Distribution } from "../tuner/distributions.ts";
+import {
+  type FrozenTrial,
+  isFinished,
+  type ParamValue,
+  type StudyDirection,
+  TrialState,
+} from "../tuner/frozen_trial.ts";
+import type { Storage, StudyRecord, TrialTemplate } from "../tuner/storage.ts";
+import type { Db } from "./client.ts";
+import { withWriteLock } from "./write_lock.ts";
+import { studies, trialIntermediateValues, trialParams, trials } from "./schema.ts";
+
+/** Thrown by `createTrial` when the study's trial budget is spent. */
+export class TrialBudgetExhausted extends Error {
+  constructor(readonly studyId: number, readonly budget: number) {
+    super(`Study ${studyId} has started all of its ${budget} trials`);
+  }
+}
+
+export interface LibsqlStorageOptions {
+  /** Seconds between heartbeats of a running trial (Optuna's heartbeat_interval); default 10. */
+  heartbeatIntervalSeconds?: number;
+  /** Seconds without a heartbeat before a RUNNING trial is failed; default 2 × the interval. */
+  gracePeriodSeconds?: number;
+  /** Who claims trials (host:pid), recorded on each trial. */
+  worker?: string;
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+type TrialRow = typeof trials.$inferSelect;
+
+export class LibsqlStorage implements Storage {
+  readonly heartbeatIntervalSeconds: number;
+  readonly gracePeriodSeconds: number;
+  readonly worker: string;
+  #db: Db;
+
+  constructor(db: Db, options: LibsqlStorageOptions = {}) {
+    this.#db = db;
+    this.heartbeatIntervalSeconds = options.heartbeatIntervalSeconds ?? 10;
+    this.gracePeriodSeconds = options.gracePeriodSeconds ?? 2 * this.heartbeatIntervalSeconds;
+    this.worker = options.worker ?? `${Deno.hostname()}:${Deno.pid}`;
+  }
+
+  async createStudy(
+    name: string,
+    direction: StudyDirection,
+    spec: unknown = {},
+  ): Promise<StudyRecord> {
+    const existing = await this.getStudy(name);
+    if (existing) throw new Error(`Study "${name}" already exists in this storage`);
+    const [row] = await withWriteLock(() =>
+      this.#db.insert(studies).values({ name, direction, spec }).returning()
+    );
+    return { id: row.id, name: row.name, direction: row.direction };
+  }
+
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    const [row] = await this.#db.select().from(studies).where(eq(studies.name, name));
+    return row ? { id: row.id, name: row.name, direction: row.direction } : null;
+  }
+
+  createTrial(studyId: number, template?: TrialTemplate): Promise<FrozenTrial> {
+    return withWriteLock(() =>
+      this.#db.transaction(async (tx) => {
+        const now = new Date();
+        if (template === undefined) {
+          const [waiting] = await tx.select().from(trials)
+            .where(and(eq(trials.studyId, studyId), eq(trials.state, "WAITING")))
+            .orderBy(asc(trials.number)).limit(1);
+          if (waiting) {
+            await tx.update(trials)
+              .set({ state: "RUNNING", datetimeStart: now, heartbeatAt: now, worker: this.worker })
+              .where(eq(trials.id, waiting.id));
+            return await readTrial(tx, waiting.id);
+          }
+          await checkBudget(tx, studyId);
+        }
+        const state = template?.state ?? TrialState.RUNNING;
+        const [{ next }] = await tx.select({
+          next: sql<number>`coalesce(max(${trials.number}), -1) + 1`,
+        })
+          .from(trials).where(eq(trials.studyId, studyId));
+        const [row] = await tx.insert(trials).values({
+          studyId,
+          number: next,
+          state,
+          value: template?.value ?? null,
+          userAttrs: template?.userAttrs ?? {},
+          systemAttrs: template?.systemAttrs ?? {},
+          worker: state === TrialState.RUNNING ? this.worker : null,
+          heartbeatAt: state === TrialState.RUNNING ? now : null,
+          datetimeStart: state === TrialState.WAITING ? null : now,
+          datetimeComplete: isFinished(state) ? now : null,
+        }).returning({ id: trials.id });
+        for (const [name, value] of Object.entries(template?.params ?? {})) {
+          const distribution = template?.distributions?.[name];
+          if (!distribution) throw new Error(`Template parameter "${name}" has no distribution`);
+          await insertParam(tx, row.id, name, value, distribution);
+        }
+        for (const [step, value] of template?.intermediateValues ?? []) {
+          await tx.insert(trialIntermediateValues).values({ trialId: row.id, step, value });
+        }
+        return await readTrial(tx, row.id);
+      }, { behavior: "immediate" })
+    );
+  }
+
+  async getTrial(trialId: number): Promise<FrozenTrial> {
+    return await readTrial(this.#db, trialId);
+  }
+
+  async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
+    const rows = await this.#db.select().from(trials)
+      .where(
+        and(eq(trials.studyId, studyId), states ? inArray(trials.state, [...states]) : undefined),
+      )
+      .orderBy(asc(trials.number));
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const params = await this.#db.select().from(trialParams).where(
+      inArray(trialParams.trialId, ids),
+    );
+    const values = await this.#db.select().from(trialIntermediateValues)
+      .where(inArray(trialIntermediateValues.trialId, ids));
+    return assemble(rows, params, values);
+  }
+
+  async setTrialParam(
+    trialId: number,
+    name: string,
+    value: ParamValue,
+    distribution: Distribution,
+  ): Promise<void> {
+    await withWriteLock(() =>
+      this.#db.transaction(async (tx) => {
+        await unfinishedTrial(tx, trialId);
+        await insertParam(tx, trialId, name, value, distribution);
+      }, { behavior: "immediate" })
+    );
+  }
+
+  async setTrialState(
+    trialId: number,
+    state: TrialState,
+    value: number | null = null,
+  ): Promise<void> {
+    await withWriteLock(() =>
+      this.#db.transaction(async (tx) => {
+        const trial = await unfinishedTrial(tx, trialId);
+        if (state === TrialState.RUNNING) {
+          if (trial.state !== TrialState.WAITING) {
+            throw new Error(
+              `Trial ${trial.number} is ${trial.state}; only a WAITING trial can start`,
+            );
+          }
+          const now = new Date();
+          await tx.update(trials).set({
+            state,
+            datetimeStart: now,
+            heartbeatAt: now,
+            worker: this.worker,
+          })
+            .where(eq(trials.id, trialId));
+          return;
+        }
+        const finished = isFinished(state);
+        await tx.update(trials).set({
+          state,
+          value: finished ? value : trial.value,
+          datetimeComplete: finished ? new Date() : null,
+        }).where(eq(trials.id, trialId));
+      }, { behavior: "immediate" })
+    );
+  }
+
+  async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    await withWriteLock(() =>
+      this.#db.transaction(async (tx) => {
+        await unfinishedTrial(tx, trialId);
+        await tx.insert(trialIntermediateValues).values({ trialId, step, value })
+          .onConflictDoUpdate({
+            target: [trialIntermediateValues.trialId, trialIntermediateValues.step],
+            set: { value },
+          });
+      }, { behavior: "immediate" })
+    );
+  }
+
+  setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    return this.#setAttr(trialId, "userAttrs", key, value);
+  }
+
+  setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    return this.#setAttr(trialId, "systemAttrs", key, value);
+  }
+
+  async recordHeartbeat(trialId: number): Promise<void> {
+    await withWriteLock(() =>
+      this.#db.update(trials).set({ heartbeatAt: new Date() })
+        .where(and(eq(trials.id, trialId), eq(trials.state, "RUNNING")))
+    );
+  }
+
+  /** Fails RUNNING trials silent for longer than the grace period and re-queues their params. */
+  failStaleTrials(studyId: number): Promise<FrozenTrial[]> {
+    return withWriteLock(() =>
+      this.#db.transaction(async (tx) => {
+        const cutoff = new Date(Date.now() - this.gracePeriodSeconds * 1000);
+        const stale = await tx.select({ id: trials.id }).from(trials).where(and(
+          eq(trials.studyId, studyId),
+          eq(trials.state, "RUNNING"),
+          sql`${trials.heartbeatAt} < ${cutoff.getTime()}`,
+        ));
+        const failed: FrozenTrial[] = [];
+        for (const { id } of stale) {
+          const trial = await readTrial(tx, id);
+          const [{ next }] = await tx.select({ next: sql<number>`max(${trials.number}) + 1` }).from(
+            trials,
+          )
+            .where(eq(trials.studyId, studyId));
+          const history = [
+            ...((trial.systemAttrs.retry_history as number[] | undefined) ?? []),
+            trial.number,
+          ];
+          const reason =
+            `Worker ${trial.systemAttrs.worker ?? "(unknown)"} sent no heartbeat for ` +
+            `${this.gracePeriodSeconds} s; re-queued as trial ${next}`;
+          await tx.update(trials).set({
+            state: "FAIL",
+            datetimeComplete: new Date(),
+            systemAttrs: { ...trial.systemAttrs, fail_reason: reason, requeued_as: next },
+          }).where(eq(trials.id, id));
+          await tx.insert(trials).values({
+            studyId,
+            number: next,
+            state: "WAITING",
+            systemAttrs: {
+              fixed_params: { ...trial.params },
+              retry_of: trial.number,
+              retry_history: history,
+            },
+          });
+          failed.push(await readTrial(tx, id));
+        }
+        return failed;
+      }, { behavior: "immediate" })
+    );
+  }
+
+  async #setAttr(
+    trialId: number,
+    column: "userAttrs" | "systemAttrs",
+    key: string,
+    value: unknown,
+  ): Promise<void> {
+    await withWriteLock(() =>
+      this.#db.transaction(async (tx) => {
+        const trial = await unfinishedTrial(tx, trialId);
+        await tx.update(trials).set({
+          [column]: { ...(trial[column] as Record<string, unknown>), [key]: value },
+        })
+          .where(eq(trials.id, trialId));
+      }, { behavior: "immediate" })
+    );
+  }
+}
+
+async function checkBudget(tx: Tx, studyId: number): Promise<void> {
+  const [study] = await tx.select({ spec: studies.spec }).from(studies).where(
+    eq(studies.id, studyId),
+  );
+  if (!study) throw new RangeError(`No study with id ${studyId} in this storage`);
+  const budget = (study.spec as { trials?: number } | null)?.trials;
+  if (budget === undefined) return;
+  const [{ started }] = await tx.select({ started: sql<number>`count(*)` }).from(trials).where(and(
+    eq(trials.studyId, studyId),
+    sql`json_extract(${trials.systemAttrs}, '$.requeued_as') is null`,
+  ));
+  if (started >= budget) throw new TrialBudgetExhausted(studyId, budget);
+}
+
+async function insertParam(
+  tx: Tx,
+  trialId: number,
+  name: string,
+  value: ParamValue,
+  distribution: Distribution,
+) {
+  const internalValue = distribution.toInternal(value);
+  const json = distribution.toJSON();
+  await tx.insert(trialParams).values({ trialId, name, internalValue, distribution: json })
+    .onConflictDoUpdate({
+      target: [trialParams.trialId, trialParams.name],
+      set: { internalValue, distribution: json },
+    });
+}
+
+async function unfinishedTrial(tx: Tx, trialId: number): Promise<TrialRow> {
+  const [row] = await tx.select().from(trials).where(eq(trials.id, trialId));
+  if (!row) throw new RangeError(`No trial with id ${trialId} in this storage`);
+  if (isFinished(row.state)) {
+    throw new Error(`Trial ${row.number} is already ${row.state} and cannot change`);
+  }
+  return row;
+}
+
+async function readTrial(db: Db | Tx, trialId: number): Promise<FrozenTrial> {
+  const rows = await db.select().from(trials).where(eq(trials.id, trialId));
+  if (rows.length === 0) throw new RangeError(`No trial with id ${trialId} in this storage`);
+  const params = await db.select().from(trialParams).where(eq(trialParams.trialId, trialId));
+  const values = await db.select().from(trialIntermediateValues).where(
+    eq(trialIntermediateValues.trialId, trialId),
+  );
+  return assemble(rows, params, values)[0];
+}
+
+function assemble(
+  rows: TrialRow[],
+  params: (typeof trialParams.$inferSelect)[],
+  values: (typeof trialIntermediateValues.$inferSelect)[],
+): FrozenTrial[] {
+  const byTrial = new Map(rows.map((row) => [row.id, {
+    params: {} as Record<string, ParamValue>,
+    distributions: {} as Record<string, Distribution>,
+    intermediateValues: new Map<number, number>(),
+  }]));
+  for (const p of params) {
+    const entry = byTrial.get(p.trialId)!;
+    const distribution = distributionFromJson(p.distribution as DistributionJson, p.name);
+    entry.distributions[p.name] = distribution;
+    entry.params[p.name] = distribution.toExternal(p.internalValue);
+  }
+  for (const v of values.sort((a, b) => a.step - b.step)) {
+    byTrial.get(v.trialId)!.intermediateValues.set(v.step, v.value);
+  }
+  return rows.map((row) => ({
+    id: row.id,
+    number: row.number,
+    state: row.state,
+    value: row.value,
+    ...byTrial.get(row.id)!,
+    datetimeStart: row.datetimeStart,
+    datetimeComplete: row.datetimeComplete,
+    userAttrs: row.userAttrs as Record<string, unknown>,
+    systemAttrs: {
+      ...(row.systemAttrs as Record<string, unknown>),
+      worker: row.worker ?? undefined,
+    },
+  }));
+}

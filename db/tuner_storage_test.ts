@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import {
+  CategoricalDistribution,
+  FloatDistribution,
+  IntDistribution,
+} from "../tuner/distributions.ts";
+import { openDb } from "./client.ts";
+import { LibsqlStorage, TrialBudgetExhausted } from "./tuner_storage.ts";
+
+async function withStorages(
+  fn: (a: LibsqlStorage, b: LibsqlStorage) => Promise<void>,
+  options: { gracePeriodSeconds?: number } = {},
+) {
+  const dir = await Deno.makeTempDir();
+  const url = `file:${dir}/tune.db`;
+  const first = await openDb({ url });
+  const second = await openDb({ url });
+  try {
+    await fn(
+      new LibsqlStorage(first.db, { worker: "a", ...options }),
+      new LibsqlStorage(second.db, { worker: "b", ...options }),
+    );
+  } finally {
+    first.close();
+    second.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("LibsqlStorage numbers trials uniquely when two connections claim at once", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("race", "maximize");
+    const claimed = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).createTrial(study.id)),
+    );
+    const numbers = claimed.map((t) => t.number).sort((x, y) => x - y);
+    assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => i));
+  });
+});
+
+Deno.test("LibsqlStorage hands a WAITING trial to exactly one worker", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("queue", "minimize");
+    await a.createTrial(study.id, { state: "WAITING", systemAttrs: { fixed_params: { x: 1 } } });
+    const [one, two] = await Promise.all([a.createTrial(study.id), b.createTrial(study.id)]);
+    const fromQueue = [one, two].filter((t) => t.number === 0);
+    assert.equal(fromQueue.length, 1);
+    assert.deepEqual(fromQueue[0].systemAttrs.fixed_params, { x: 1 });
+    assert.equal(fromQueue[0].state, "RUNNING");
+  });
+});
+
+Deno.test("LibsqlStorage round-trips params, intermediate values and final state", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("params", "maximize");
+    const trial = await a.createTrial(study.id);
+    await a.setTrialParam(
+      trial.id,
+      "optimizer.lr",
+      0.001,
+      new FloatDistribution(1e-5, 1, { log: true }),
+    );
+    await a.setTrialParam(trial.id, "batch.size", 64, new IntDistribution(16, 512, { log: true }));
+    await a.setTrialParam(
+      trial.id,
+      "optimizer.type",
+      "sgd",
+      new CategoricalDistribution(["adam", "sgd"]),
+    );
+    await a.setTrialIntermediateValue(trial.id, 1, 0.5);
+    await a.setTrialIntermediateValue(trial.id, 2, 0.75);
+    await a.setTrialState(trial.id, "COMPLETE", 0.8);
+    const [read] = await b.getAllTrials(study.id);
+    assert.deepEqual(read.params, {
+      "optimizer.lr": 0.001,
+      "batch.size": 64,
+      "optimizer.type": "sgd",
+    });
+    assert.deepEqual([...read.intermediateValues], [[1, 0.5], [2, 0.75]]);
+    assert.equal(read.state, "COMPLETE");
+    assert.equal(read.value, 0.8);
+    assert.ok(read.distributions["optimizer.lr"] instanceof FloatDistribution);
+    await assert.rejects(() => a.setTrialState(trial.id, "FAIL"), /already COMPLETE/);
+    assert.deepEqual(await b.getAllTrials(study.id, ["RUNNING"]), []);
+  });
+});
+
+Deno.test("LibsqlStorage stops starting trials at the study's budget, across workers", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("budget", "maximize", { trials: 5 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).createTrial(study.id)),
+    );
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 5);
+    for (const r of results) {
+      if (r.status === "rejected") assert.ok(r.reason instanceof TrialBudgetExhausted);
+    }
+  });
+});
+
+Deno.test("LibsqlStorage fails a silent RUNNING trial and re-queues its params for another worker", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("stale", "maximize", { trials: 2 });
+    const lost = await a.createTrial(study.id);
+    await a.setTrialParam(lost.id, "x", 0.25, new FloatDistribution(0, 1));
+    const alive = await b.createTrial(study.id);
+    await new Promise((r) => setTimeout(r, 1200));
+    await b.recordHeartbeat(alive.id);
+    const failed = await b.failStaleTrials(study.id);
+    assert.deepEqual(failed.map((t) => t.number), [lost.number]);
+    assert.match(String(failed[0].systemAttrs.fail_reason), /Worker a sent no heartbeat/);
+    const retry = await b.createTrial(study.id);
+    assert.deepEqual(retry.systemAttrs.fixed_params, { x: 0.25 });
+    assert.equal(retry.systemAttrs.retry_of, lost.number);
+    assert.deepEqual(retry.systemAttrs.retry_history, [lost.number]);
+    await assert.rejects(() => a.createTrial(study.id), TrialBudgetExhausted);
+    assert.deepEqual(
+      (await a.getAllTrials(study.id, ["RUNNING"])).map((t) => t.number).sort(),
+      [alive.number, retry.number].sort(),
+    );
+  }, { gracePeriodSeconds: 1 });
+});
