@@ -1,0 +1,168 @@
+/**
+ * `deno task tune [study.json] [--trials N] [--study NAME] [--db URL] [--json]`: an Optuna-style
+ * search in the terminal, its trials stored in the same libSQL database the dashboard shows.
+ *
+ * Every such process is a worker: start several (on several machines, with `--db` pointing at one
+ * sqld server) and they share the study; it ends with exactly the study's `trials` finished.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import cliProgress from "cli-progress";
+import { Command } from "commander";
+import { DEFAULT_DB } from "../config/env.ts";
+import { defaultDatasetRoots } from "../config/paths.ts";
+import { parseStudySpec } from "../config/study_schema.ts";
+import { openDb } from "../db/client.ts";
+import { getStudyByName, openStudy, type StudyRow } from "../db/studies.ts";
+import { EngineHost } from "../engine/worker_host.ts";
+import { RunService } from "../jobs/run_service.ts";
+import { runStudyWorker } from "../jobs/study_worker.ts";
+import { studyReport } from "../jobs/study_report.ts";
+import { formatIssues, formatTable } from "./format.ts";
+
+const program = new Command()
+  .name("deno task tune")
+  .description("Search hyperparameters (TPE, random or grid) and store every trial as a run")
+  .argument("[study]", "study file (JSON); omit to join an existing study given by --study")
+  .option("--trials <n>", "trials this worker runs at most (0: run none, just report)", parseCount)
+  .option("--study <name>", "study name (overrides the file's name; joins it if it exists)")
+  .option(
+    "--db <url>",
+    "libSQL database: file:path, or http://host:port for sqld",
+    Deno.env.get("AJUSTE_DB") ?? DEFAULT_DB,
+  )
+  .option("--heartbeat <seconds>", "heartbeat interval of running trials", parseCount)
+  .option("--json", "print one JSON object with the study's trials on stdout")
+  .showHelpAfterError();
+
+program.parse(["deno", "tune", ...Deno.args]);
+const options = program.opts<
+  { trials?: number; study?: string; db: string; heartbeat?: number; json?: boolean }
+>();
+const [file] = program.args;
+
+if (!file && !options.study) fail("Give a study file, or --study NAME to join an existing study");
+
+const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
+let study: StudyRow;
+if (file) {
+  let input: unknown;
+  try {
+    input = JSON.parse(await Deno.readTextFile(file));
+  } catch (error) {
+    fail(`Cannot read study file "${file}": ${(error as Error).message}`);
+  }
+  if (options.study) input = { ...(input as object), name: options.study };
+  const parsed = parseStudySpec(input);
+  if (!parsed.ok) fail(`Invalid study file "${file}":\n${formatIssues(parsed.issues)}`);
+  study = await openStudy(db, parsed.spec).catch((error) => fail(error.message));
+} else {
+  study = await getStudyByName(db, options.study!) ??
+    fail(`No study "${options.study}" in ${options.db}; give its study file to create it`);
+}
+
+const budget = study.spec.trials;
+const engine = new EngineHost(defaultDatasetRoots());
+const service = new RunService(db, engine);
+const controller = new AbortController();
+Deno.addSignalListener("SIGINT", () => controller.abort());
+
+const started = performance.now();
+let best: number | null = null;
+const bar = new cliProgress.SingleBar({
+  stream: process.stderr,
+  format: "{bar} trial {value}/{total} | best {best} | {elapsed}s | {last}",
+  hideCursor: true,
+}, cliProgress.Presets.shades_classic);
+if (options.trials !== 0) {
+  if (!options.json) {
+    console.error(
+      `Study "${study.name}": ${study.direction} ${study.spec.metric}, ${budget} trials`,
+    );
+  }
+  bar.start(options.trials ?? budget, 0, { best: "-", elapsed: 0, last: "" });
+  await runStudyWorker({
+    db,
+    service,
+    study,
+    maxTrials: options.trials,
+    heartbeatIntervalSeconds: options.heartbeat,
+    signal: controller.signal,
+    onTrialEnd: (trial) => {
+      bar.increment(1, {
+        best: formatValue(bestSoFar(trial.value)),
+        elapsed: Math.round((performance.now() - started) / 1000),
+        last: `#${trial.number} ${trial.state}${
+          trial.value === null ? "" : ` ${formatValue(trial.value)}`
+        }`,
+      });
+    },
+  }).catch((error) => {
+    bar.stop();
+    fail(error.message);
+  });
+  bar.stop();
+  await service.whenIdle();
+}
+
+const report = await studyReport(db, study);
+if (options.json) {
+  console.log(JSON.stringify(report));
+} else {
+  const top = report.trials.filter((t) => t.state === "COMPLETE")
+    .sort((a, b) => study.direction === "maximize" ? b.value! - a.value! : a.value! - b.value!)
+    .slice(0, 10);
+  const paths = Object.keys(study.spec.space);
+  if (top.length > 0) {
+    console.log(formatTable(
+      ["trial", study.spec.metric, ...paths],
+      top.map((
+        t,
+      ) => [t.number, formatValue(t.value), ...paths.map((p) => formatParam(t.params[p]))]),
+    ));
+  }
+  const states = Object.entries(report.counts).map(([state, n]) => `${n} ${state.toLowerCase()}`)
+    .join(", ");
+  console.log(`\n${report.trials.length} trials (${states})`);
+  if (report.bestValue !== null) {
+    console.log(`Best ${study.spec.metric}: ${formatValue(report.bestValue)} with`);
+    for (const [path, value] of Object.entries(report.bestParams ?? {})) {
+      console.log(`  ${path} = ${formatParam(value)}`);
+    }
+  }
+}
+engine.terminate();
+close();
+
+function bestSoFar(value: number | null): number | null {
+  if (
+    value !== null &&
+    (best === null || (study.direction === "maximize" ? value > best : value < best))
+  ) best = value;
+  return best;
+}
+
+function formatValue(value: number | null): string {
+  return value === null
+    ? "-"
+    : Math.abs(value) >= 0.001
+    ? value.toFixed(4)
+    : value.toExponential(3);
+}
+
+function formatParam(value: unknown): string {
+  return typeof value === "number" && !Number.isInteger(value) ? formatValue(value) : String(value);
+}
+
+function parseCount(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) fail(`Expected a whole number ≥ 0, got "${raw}"`);
+  return n;
+}
+
+function fail(message: string): never {
+  console.error(message);
+  Deno.exit(2);
+}

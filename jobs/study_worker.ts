@@ -1,0 +1,134 @@
+/**
+ * One tuning worker: trials of a stored study, each trained as a run on this process's engine
+ * worker, until the study's trial budget is spent (or `maxTrials` here). Several workers, in any
+ * number of processes and machines sharing the database, cooperate on one study.
+ *
+ * A trial's value is the study metric at its last epoch; each epoch's metric is reported as an
+ * intermediate value, so the pruner can stop a poor trial early (its run is cancelled).
+ *
+ * @module
+ */
+
+import { applyParams, type StudySpec } from "../config/study_schema.ts";
+import type { Db } from "../db/client.ts";
+import type { StudyRow } from "../db/studies.ts";
+import { LibsqlStorage, TrialBudgetExhausted } from "../db/tuner_storage.ts";
+import { type EpochRow, getRun } from "../db/runs.ts";
+import { createStudy, type Study, type Trial, TrialPruned } from "../tuner/mod.ts";
+import { prunerFromSpec, samplerFromSpec, suggestFromSpace } from "../tuner/from_spec.ts";
+import type { FrozenTrial } from "../tuner/frozen_trial.ts";
+import type { RunService } from "./run_service.ts";
+
+export interface StudyWorkerOptions {
+  db: Db;
+  service: RunService;
+  study: StudyRow;
+  /** Trials this worker runs at most; by default until the study's budget is spent. */
+  maxTrials?: number;
+  heartbeatIntervalSeconds?: number;
+  gracePeriodSeconds?: number;
+  signal?: AbortSignal;
+  onTrialStart?: (trial: Trial, runId: number) => void;
+  onTrialEnd?: (trial: FrozenTrial) => void;
+}
+
+/** Runs trials until the budget is spent; returns the study for reporting. */
+export async function runStudyWorker(options: StudyWorkerOptions): Promise<Study> {
+  const { db, study: row, signal } = options;
+  const spec = row.spec;
+  const storage = new LibsqlStorage(db, {
+    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
+    gracePeriodSeconds: options.gracePeriodSeconds,
+  });
+  const study = await createStudy({
+    storage,
+    name: row.name,
+    direction: row.direction,
+    sampler: samplerFromSpec(spec.sampler, spec.space),
+    pruner: prunerFromSpec(spec.pruner),
+    loadIfExists: true,
+  });
+  signal?.addEventListener("abort", () => study.stop(), { once: true });
+  let ran = 0;
+  const objective = (trial: Trial) => trainTrial(trial, row, spec, options);
+  while (!signal?.aborted && (options.maxTrials === undefined || ran < options.maxTrials)) {
+    try {
+      await study.optimize(objective, {
+        nTrials: options.maxTrials === undefined ? undefined : options.maxTrials - ran,
+        catch: true,
+        callbacks: [(_, trial) => {
+          ran++;
+          options.onTrialEnd?.(trial);
+        }],
+      });
+      break;
+    } catch (error) {
+      if (!(error instanceof TrialBudgetExhausted)) throw error;
+      // The budget is spent, but a trial still running elsewhere may yet fail its heartbeat
+      // and be re-queued: wait for those before leaving, so the study ends with all its trials.
+      const running = await storage.getAllTrials(row.id, ["RUNNING", "WAITING"]);
+      if (running.length === 0) break;
+      await delay(Math.min(1000, storage.heartbeatIntervalSeconds * 1000), signal);
+    }
+  }
+  return study;
+}
+
+async function trainTrial(
+  trial: Trial,
+  row: StudyRow,
+  spec: StudySpec,
+  options: StudyWorkerOptions,
+) {
+  const params = suggestFromSpace(trial, spec.space);
+  const config = applyParams(spec.base, params);
+  config.name = `${row.name} #${trial.number}`;
+  const { service } = options;
+  const runId = await service.create(config, { studyId: row.id, trialNumber: trial.number });
+  trial.setUserAttr("runId", runId);
+  options.onTrialStart?.(trial, runId);
+  const metric = spec.metric;
+  let last: number | null = null;
+  let pruned = false;
+  const done = new Promise<string>((resolve) => {
+    const unsubscribe = service.events.subscribe(runId, (event) => {
+      if (event.type === "epoch") {
+        const value = event.epoch[metric as keyof EpochRow] as number | null;
+        if (value === null || !Number.isFinite(value)) return;
+        last = value;
+        trial.report(value, event.epoch.epoch);
+        trial.shouldPrune().then((prune) => {
+          if (prune && !pruned) {
+            pruned = true;
+            service.cancel(runId);
+          }
+        });
+      } else if (event.type === "done") {
+        unsubscribe();
+        resolve(event.status);
+      }
+    });
+  });
+  const status = await done;
+  if (pruned) throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${last}`);
+  if (status !== "completed") {
+    const run = await getRun(options.db, runId);
+    throw new Error(`Run ${runId} ${status}${run?.error ? `: ${run.error}` : ""}`);
+  }
+  if (last === null) {
+    throw new Error(
+      `Run ${runId} reported no ${metric}: is the dev split empty (data.split.dev 0)?`,
+    );
+  }
+  return last;
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * `deno task tune` as users run it: one worker, several workers on one database, and bad input.
+ */
+
+import assert from "node:assert/strict";
+
+const root = new URL("..", import.meta.url);
+
+function tune(args: string[]) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/tune.ts", ...args],
+    cwd: root,
+    env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output().then((o) => ({
+    code: o.code,
+    stdout: new TextDecoder().decode(o.stdout),
+    stderr: new TextDecoder().decode(o.stderr),
+  }));
+}
+
+function studyFile(overrides: Record<string, unknown> = {}) {
+  return {
+    name: "tiny-search",
+    direction: "maximize",
+    metric: "devAccuracy",
+    trials: 4,
+    sampler: { type: "tpe", seed: 1 },
+    pruner: { type: "none" },
+    base: {
+      epochs: 2,
+      device: "cpu",
+      data: { dataset: "synthetic-binary", split: { train: 0.8, dev: 0.1, test: 0.1 } },
+      model: { layers: [{ units: 8 }] },
+    },
+    space: {
+      "optimizer.lr": { type: "float", low: 1e-3, high: 1e-1, log: true },
+      "model.layers.0.units": { type: "int", low: 4, high: 16, step: 4 },
+      "optimizer.type": { type: "categorical", choices: ["sgd", "adam"] },
+    },
+    ...overrides,
+  };
+}
+
+async function withFiles(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "ajuste-tune-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("deno task tune --json runs the study and reports every trial with dotted-path params", async () => {
+  await withFiles(async (dir) => {
+    await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(studyFile()));
+    const { code, stdout, stderr } = await tune([
+      `${dir}/study.json`,
+      "--db",
+      `file:${dir}/t.db`,
+      "--json",
+    ]);
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assert.equal(report.study, "tiny-search");
+    assert.deepEqual(report.trials.map((t: { number: number }) => t.number), [0, 1, 2, 3]);
+    assert.ok(report.trials.every((t: { state: string }) => t.state === "COMPLETE"));
+    assert.deepEqual(Object.keys(report.bestParams).sort(), [
+      "model.layers.0.units",
+      "optimizer.lr",
+      "optimizer.type",
+    ]);
+    const best = Math.max(...report.trials.map((t: { value: number }) => t.value));
+    assert.equal(report.bestValue, best);
+    for (const trial of report.trials) {
+      assert.ok(trial.params["model.layers.0.units"] % 4 === 0);
+      assert.ok(["sgd", "adam"].includes(trial.params["optimizer.type"]));
+      assert.equal(trial.intermediateValues.length, 2, "one intermediate value per epoch");
+      assert.equal(typeof trial.runId, "number");
+    }
+
+    const again = await tune([
+      "--study",
+      "tiny-search",
+      "--db",
+      `file:${dir}/t.db`,
+      "--trials",
+      "0",
+      "--json",
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(JSON.parse(again.stdout).trials.length, 4, "--trials 0 runs none and reports");
+  });
+});
+
+Deno.test("two deno task tune workers on one database share the study and stop at its budget", async () => {
+  await withFiles(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/study.json`,
+      JSON.stringify(studyFile({ name: "shared", trials: 6 })),
+    );
+    const db = `file:${dir}/shared.db`;
+    const [a, b] = await Promise.all([
+      tune([`${dir}/study.json`, "--db", db, "--json"]),
+      tune([`${dir}/study.json`, "--db", db, "--json"]),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const report = JSON.parse(b.stdout);
+    const finished = report.trials.filter((t: { state: string }) => t.state === "COMPLETE");
+    assert.equal(finished.length, 6);
+    assert.deepEqual(report.trials.map((t: { number: number }) => t.number), [0, 1, 2, 3, 4, 5]);
+  });
+});
+
+Deno.test("deno task tune rejects a bad study file naming the field, and exits 2", async () => {
+  await withFiles(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/study.json`,
+      JSON.stringify(
+        studyFile({ space: { "optimizer.lr": { type: "float", low: 0, high: 1, log: true } } }),
+      ),
+    );
+    const { code, stderr } = await tune([`${dir}/study.json`, "--db", `file:${dir}/t.db`]);
+    assert.equal(code, 2);
+    assert.match(stderr, /space\.optimizer\.lr/);
+  });
+});
+
+Deno.test("deno task tune refuses to join a study that does not exist", async () => {
+  await withFiles(async (dir) => {
+    const { code, stderr } = await tune(["--study", "nope", "--db", `file:${dir}/t.db`]);
+    assert.equal(code, 2);
+    assert.match(stderr, /No study "nope"/);
+  });
+});
