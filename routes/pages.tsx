@@ -1,23 +1,29 @@
 /**
- * HTML pages and the htmx fragments they swap in.
+ * The start page and its samples fragment. The run pages are in `run_pages.tsx`,
+ * `run_form_pages.tsx` and `run_live.tsx`.
  *
  * @module
  */
 
 import { Hono } from "hono";
+import { listRuns } from "../db/runs.ts";
 import { describeDatasets } from "../engine/data/load.ts";
 import { HomePage } from "../views/home.tsx";
 import { previewSamples, SamplesView } from "../views/samples.tsx";
 import type { AppContext } from "./app.ts";
 import { listedDataset, SAMPLE_COUNT } from "./datasets.ts";
 
+/** How many runs the start page lists. */
+const RECENT_RUNS = 5;
+
 export function pageRoutes(ctx: AppContext): Hono {
   const pages = new Hono();
 
   pages.get("/", async (c) => {
-    const [device, datasets] = await Promise.all([
+    const [device, datasets, recentRuns] = await Promise.all([
       ctx.device(),
       describeDatasets(ctx.datasetRoots),
+      listRuns(ctx.db, { limit: RECENT_RUNS }),
     ]);
     const { info, dataset } = await listedDataset(
       ctx.datasetRoots,
@@ -25,7 +31,13 @@ export function pageRoutes(ctx: AppContext): Hono {
     );
     const preview = await previewSamples(dataset, SAMPLE_COUNT);
     return c.html(
-      <HomePage device={device} datasets={datasets} selected={info} preview={preview} />,
+      <HomePage
+        device={device}
+        datasets={datasets}
+        selected={info}
+        preview={preview}
+        recentRuns={recentRuns}
+      />,
     );
   });
 

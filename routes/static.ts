@@ -1,5 +1,5 @@
 /**
- * `/static/*`: htmx and its SSE extension straight from `node_modules`, and the stylesheet.
+ * `/static/*`: htmx and its SSE extension straight from `node_modules`, and the stylesheets.
  * Only these files are served, so nothing else on disk is reachable through this route.
  *
  * @module
@@ -14,6 +14,8 @@ const FILES: Record<string, string> = {
   "/htmx.min.js": fileURLToPath(import.meta.resolve("htmx.org/dist/htmx.min.js")),
   "/ext/hx-sse.js": fileURLToPath(import.meta.resolve("htmx.org/dist/ext/hx-sse.js")),
   "/style.css": fileURLToPath(new URL("../views/style.css", import.meta.url)),
+  "/form.css": fileURLToPath(new URL("../views/form.css", import.meta.url)),
+  "/runs.css": fileURLToPath(new URL("../views/runs.css", import.meta.url)),
 };
 
 export function staticRoutes(): Hono {

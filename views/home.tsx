@@ -1,5 +1,5 @@
 /**
- * The start page: device, datasets, and sample images of the selected dataset. Picking another
+ * The start page: device, recent runs, datasets, and sample images of the selected dataset. Picking another
  * dataset swaps only the samples through htmx; without JavaScript the same form reloads the page.
  *
  * @module
@@ -9,6 +9,7 @@ import type { DatasetInfo } from "../engine/data/load.ts";
 import type { DeviceInfo } from "../engine/device.ts";
 import { DeviceCard } from "./device_card.tsx";
 import { Layout } from "./layout.tsx";
+import { RecentRuns, type RunListItem } from "./runs_page.tsx";
 import { type SamplePreview, SamplesView } from "./samples.tsx";
 
 export interface HomeProps {
@@ -16,12 +17,14 @@ export interface HomeProps {
   datasets: DatasetInfo[];
   selected: DatasetInfo;
   preview: SamplePreview;
+  recentRuns: RunListItem[];
 }
 
 export function HomePage(props: HomeProps) {
   return (
-    <Layout>
+    <Layout current="/">
       <DeviceCard device={props.device} />
+      <RecentRuns runs={props.recentRuns} />
       <DatasetTable datasets={props.datasets} />
       <section class="card samples">
         <h2>Samples</h2>
@@ -50,13 +53,6 @@ export function HomePage(props: HomeProps) {
         <div id="samples">
           <SamplesView info={props.selected} preview={props.preview} />
         </div>
-      </section>
-      <section class="card coming">
-        <h2>Coming</h2>
-        <ul>
-          <li>Runs: configure a model, launch it and watch its curves live.</li>
-          <li>Tuner: define a search space and let TPE find the best hyperparameters.</li>
-        </ul>
       </section>
     </Layout>
   );

@@ -1,0 +1,124 @@
+/**
+ * The parts of the run page that change while a run trains: status badge, progress, curves and
+ * the epoch table. The page renders them once; the live stream re-renders the same components
+ * into the same ids, so a streamed page and a reloaded one look alike.
+ *
+ * @module
+ */
+
+import { raw } from "hono/html";
+import type { EpochRow, RunStatus } from "../db/runs.ts";
+import { accuracyChartSvg, CURVE_SIZE, lossChartSvg } from "./charts.ts";
+import { duration, lossText, percent } from "./format.ts";
+
+/** What the live parts need; a subset of the stored run. */
+export interface LiveState {
+  id: number;
+  status: RunStatus;
+  error: string | null;
+  epochsPlanned: number;
+  epochs: EpochRow[];
+}
+
+export const IDS = {
+  live: "run-live",
+  status: "run-status",
+  progress: "run-progress",
+  lossChart: "chart-loss",
+  accuracyChart: "chart-accuracy",
+  epochRows: "epoch-rows",
+} as const;
+
+export function StatusBadge(props: { status: RunStatus }) {
+  return <span class={`badge status-${props.status}`}>{props.status}</span>;
+}
+
+/** Progress with an estimate from the mean epoch time so far. */
+export function RunProgress(props: { state: LiveState }) {
+  const { epochs, epochsPlanned, status } = props.state;
+  const done = epochs.length;
+  const seconds = epochs.reduce((sum, e) => sum + e.seconds, 0);
+  const mean = done ? seconds / done : 0;
+  let text: string;
+  if (status === "queued") text = "Waiting for the engine to pick it up.";
+  else if (status === "running" && done === 0) text = "Loading data and starting the first epoch…";
+  else if (status === "running") {
+    text = `Epoch ${done} of ${epochsPlanned} · ${duration(mean)} per epoch · about ${
+      duration(mean * (epochsPlanned - done))
+    } left`;
+  } else {
+    text = `${done} of ${epochsPlanned} epochs in ${duration(seconds)}`;
+  }
+  return (
+    <div id={IDS.progress} class="progress">
+      <progress max={epochsPlanned} value={done} aria-label="Epochs done">
+        {done} of {epochsPlanned}
+      </progress>
+      <span class="muted">{text}</span>
+    </div>
+  );
+}
+
+export function LossChart(props: { state: LiveState }) {
+  return <>{raw(lossChartSvg(props.state.epochs, props.state.epochsPlanned))}</>;
+}
+
+export function AccuracyChart(props: { state: LiveState }) {
+  return <>{raw(accuracyChartSvg(props.state.epochs, props.state.epochsPlanned))}</>;
+}
+
+/** Both curves in boxes of fixed size, so redrawing them never moves the page. */
+export function RunCharts(props: { state: LiveState }) {
+  const style = `aspect-ratio: ${CURVE_SIZE.width} / ${CURVE_SIZE.height}`;
+  return (
+    <div class="charts">
+      <figure class="chart" id={IDS.lossChart} style={style} aria-label="Loss per epoch">
+        <LossChart state={props.state} />
+      </figure>
+      <figure class="chart" id={IDS.accuracyChart} style={style} aria-label="Accuracy per epoch">
+        <AccuracyChart state={props.state} />
+      </figure>
+    </div>
+  );
+}
+
+export function EpochRowView(props: { epoch: EpochRow }) {
+  const e = props.epoch;
+  return (
+    <tr>
+      <td class="number">{e.epoch}</td>
+      <td class="number">{lossText(e.trainLoss)}</td>
+      <td class="number">{percent(e.trainAccuracy)}</td>
+      <td class="number">{lossText(e.devLoss)}</td>
+      <td class="number">{percent(e.devAccuracy)}</td>
+      <td class="number">{e.seconds.toFixed(2)}</td>
+    </tr>
+  );
+}
+
+export function EpochRows(props: { epochs: EpochRow[] }) {
+  return <>{props.epochs.map((epoch) => <EpochRowView key={epoch.epoch} epoch={epoch} />)}</>;
+}
+
+export function EpochTable(props: { epochs: EpochRow[] }) {
+  return (
+    <div class="epoch-table table-scroll">
+      <table>
+        <caption class="visually-hidden">Metrics per epoch</caption>
+        <thead>
+          <tr>
+            <th class="number" scope="col">Epoch</th>
+            <th class="number" scope="col">Train loss</th>
+            <th class="number" scope="col">Train accuracy</th>
+            <th class="number" scope="col">Dev loss</th>
+            <th class="number" scope="col">Dev accuracy</th>
+            <th class="number" scope="col">Seconds</th>
+          </tr>
+        </thead>
+        <tbody id={IDS.epochRows}>
+          <EpochRows epochs={props.epochs} />
+        </tbody>
+      </table>
+    </div>
+  );
+}
