@@ -20,6 +20,7 @@ import { type DeviceInfo, deviceLabel, probeDevice } from "./engine/device.ts";
 import { openDb } from "./db/client.ts";
 import { EngineHost } from "./engine/worker_host.ts";
 import { RunService } from "./jobs/run_service.ts";
+import { StudyService } from "./jobs/study_service.ts";
 import { createApp } from "./routes/app.ts";
 
 export interface StartOptions extends ServerEnv {
@@ -49,6 +50,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const { db, close: closeDb } = await openDb({ url: options.db, authToken: options.dbToken });
   const engine = new EngineHost(datasetRoots);
   const service = new RunService(db, engine);
+  const studies = new StudyService(db, service);
   const recovered = await service.recover();
   const app = createApp({
     datasetRoots,
@@ -56,6 +58,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
     token: options.token,
     db,
     service,
+    studies,
   });
   // Parse the datasets now, so the first page view does not wait for it.
   describeDatasets(datasetRoots).catch((error) => {
@@ -82,6 +85,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
     if (recovered.resumed > 0) console.log(`ajuste: resumed ${recovered.resumed} queued run(s)`);
   }
   const shutdown = async () => {
+    await studies.stopAll();
     await server.shutdown();
     engine.terminate();
     closeDb();

@@ -109,7 +109,11 @@ async function trainTrial(
       }
     });
   });
-  const status = await done;
+  // Stopping the worker (Ctrl-C, server shutdown) cancels the run in flight instead of waiting.
+  const stop = () => service.cancel(runId);
+  options.signal?.addEventListener("abort", stop, { once: true });
+  const status = await done.finally(() => options.signal?.removeEventListener("abort", stop));
+  if (options.signal?.aborted) throw new Error("The worker stopped before the trial finished");
   if (pruned) throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${last}`);
   if (status !== "completed") {
     const run = await getRun(options.db, runId);

@@ -11,6 +11,7 @@ import { except } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
 import type { Db } from "../db/client.ts";
 import type { RunService } from "../jobs/run_service.ts";
+import type { StudyService } from "../jobs/study_service.ts";
 import type { DatasetRoots } from "../engine/data/load.ts";
 import { type DeviceInfo, probeDevice } from "../engine/device.ts";
 import { apiRoutes } from "./api.ts";
@@ -19,7 +20,11 @@ import { handleError, handleNotFound } from "./errors.tsx";
 import { pageRoutes } from "./pages.tsx";
 import { openApiRoute } from "./openapi.ts";
 import { runEventsRoute } from "./run_events.ts";
+import { runFormRoutes } from "./run_form_pages.tsx";
+import { runLiveRoute } from "./run_live.tsx";
+import { runPageRoutes } from "./run_pages.tsx";
 import { runsApi } from "./runs.ts";
+import { studiesApi } from "./studies.ts";
 import { staticRoutes } from "./static.ts";
 
 export const VERSION = "0.1.0";
@@ -34,6 +39,7 @@ export interface AppDeps {
   startedAt?: number;
   db: Db;
   service: RunService;
+  studies: StudyService;
 }
 
 /** Larger request bodies are refused with 413 before they are read. */
@@ -45,6 +51,9 @@ export interface AppContext {
   startedAt: number;
   datasetRoots: DatasetRoots;
   device: () => Promise<DeviceInfo>;
+  db: Db;
+  service: RunService;
+  studies: StudyService;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -54,27 +63,34 @@ export function createApp(deps: AppDeps): Hono {
     startedAt: deps.startedAt ?? Date.now(),
     datasetRoots: deps.datasetRoots,
     device: () => device ??= (deps.probeDevice ?? probeDevice)(),
+    db: deps.db,
+    service: deps.service,
+    studies: deps.studies,
   };
 
   const app = new Hono();
   if (deps.token) app.use(except("/static/*", requireToken(deps.token)));
   app.route("/static", staticRoutes());
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413, {
-          message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
-        });
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new HTTPException(413, {
+        message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
+      });
+    },
+  });
+  app.use("/api/*", limitBody);
+  app.use("/runs/*", limitBody);
   app.route("/api/runs", runsApi(deps.db, deps.service));
   app.route("/api/runs", runEventsRoute(deps.db, deps.service.events));
+  app.route("/api/studies", studiesApi(deps.db, deps.studies));
   app.route("/api", openApiRoute(VERSION));
   app.route("/api", apiRoutes(ctx));
   app.route("/", pageRoutes(ctx));
+  // `/runs/new` and `/runs/compare` before `/runs/:id`.
+  app.route("/runs", runFormRoutes(ctx));
+  app.route("/runs", runLiveRoute(ctx));
+  app.route("/runs", runPageRoutes(ctx));
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

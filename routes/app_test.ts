@@ -3,6 +3,7 @@ import { openDb } from "../db/client.ts";
 import type { DeviceInfo } from "../engine/device.ts";
 import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
+import { StudyService } from "../jobs/study_service.ts";
 import { createApp } from "./app.ts";
 
 // No MNIST folder: only the generated dataset is listed, which keeps these tests instant.
@@ -11,6 +12,7 @@ const cpu: DeviceInfo = { backend: "cpu", reason: "No WebGPU adapter found" };
 // The engine worker starts on the first run, and these tests create none.
 const { db } = await openDb({ url: ":memory:" });
 const service = new RunService(db, new EngineHost(datasetRoots));
+const studies = new StudyService(db, service);
 
 function app(options: { token?: string; probeDevice?: () => Promise<DeviceInfo> } = {}) {
   return createApp({
@@ -18,6 +20,7 @@ function app(options: { token?: string; probeDevice?: () => Promise<DeviceInfo> 
     probeDevice: () => Promise.resolve(cpu),
     db,
     service,
+    studies,
     ...options,
   });
 }

@@ -7,6 +7,7 @@ import { defaultDatasetRoots } from "../config/paths.ts";
 import { openDb } from "../db/client.ts";
 import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
+import { StudyService } from "../jobs/study_service.ts";
 import { startServer } from "../main.ts";
 import { createApp } from "../routes/app.ts";
 
@@ -14,7 +15,8 @@ Deno.test("server answers the API and the start page over HTTP", async (t) => {
   const datasetRoots = defaultDatasetRoots();
   const { db, close } = await openDb({ url: ":memory:" });
   const service = new RunService(db, new EngineHost(datasetRoots));
-  const app = createApp({ datasetRoots, db, service });
+  const studies = new StudyService(db, service);
+  const app = createApp({ datasetRoots, db, service, studies });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
   const get = (path: string) => fetch(`${base}${path}`);

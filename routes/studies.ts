@@ -1,0 +1,87 @@
+/**
+ * `/api/studies`: create a study from a study file and follow its trials.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { streamSSE } from "hono/streaming";
+import { badRequestBody } from "../config/issues.ts";
+import { parseStudySpec } from "../config/study_schema.ts";
+import type { Db } from "../db/client.ts";
+import { getStudyById, listStudies } from "../db/studies.ts";
+import type { StudyService } from "../jobs/study_service.ts";
+import { studyReport } from "../jobs/study_report.ts";
+import { readJsonBody } from "./json_body.ts";
+import { parseRunId } from "./params.ts";
+
+/** How often a study stream looks for trials that changed (any worker, any process). */
+const POLL_MS = 1000;
+
+export function studiesApi(db: Db, studies: StudyService): Hono {
+  const find = async (raw: string) => {
+    const id = parseRunId(raw, "Study id");
+    const study = await getStudyById(db, id);
+    if (!study) throw new HTTPException(404, { message: `Study ${id} does not exist` });
+    return study;
+  };
+
+  return new Hono()
+    .post("/", async (c) => {
+      const parsed = parseStudySpec(await readJsonBody(c));
+      if (!parsed.ok) return c.json(badRequestBody(parsed.issues, "Invalid study"), 400);
+      try {
+        const study = await studies.start(parsed.spec);
+        return c.json({ id: study.id, name: study.name }, 201, {
+          Location: `/api/studies/${study.id}`,
+        });
+      } catch (error) {
+        throw new HTTPException(409, { message: (error as Error).message });
+      }
+    })
+    .get("/", async (c) => c.json({ studies: await listStudies(db) }))
+    .get("/:id", async (c) => {
+      const study = await find(c.req.param("id"));
+      return c.json({
+        ...await studyReport(db, study),
+        spec: study.spec,
+        active: studies.isActive(study.id),
+      });
+    })
+    .get("/:id/events", async (c) => {
+      const study = await find(c.req.param("id"));
+      return streamSSE(c, async (stream) => {
+        let closed = false;
+        stream.onAbort(() => {
+          closed = true;
+        });
+        const seen = new Map<number, string>();
+        while (!closed) {
+          const report = await studyReport(db, study);
+          for (const trial of report.trials) {
+            const key = `${trial.state}:${trial.value}:${trial.intermediateValues.length}`;
+            if (seen.get(trial.number) === key) continue;
+            seen.set(trial.number, key);
+            await stream.writeSSE({
+              event: "trial",
+              id: String(trial.number),
+              data: JSON.stringify(trial),
+            });
+          }
+          const finished = report.trials.filter((t) =>
+            t.state !== "RUNNING" && t.state !== "WAITING"
+          );
+          const settled = finished.length === report.trials.length;
+          if (settled && report.trials.length >= report.trialBudget) {
+            await stream.writeSSE({
+              event: "done",
+              data: JSON.stringify({ bestValue: report.bestValue, bestParams: report.bestParams }),
+            });
+            return;
+          }
+          await stream.sleep(POLL_MS);
+        }
+      });
+    });
+}
