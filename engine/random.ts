@@ -54,7 +54,9 @@ export class Rng {
 
   /** Uniform integer in [0, n), without modulo bias. */
   int(n: number): number {
-    if (!(n >= 1 && n <= 4294967296)) throw new RangeError(`Rng.int() needs 1 ≤ n ≤ 2^32, got ${n}`);
+    if (!(n >= 1 && n <= 4294967296)) {
+      throw new RangeError(`Rng.int() needs 1 ≤ n ≤ 2^32, got ${n}`);
+    }
     const limit = 4294967296 - (4294967296 % n);
     let x: number;
     do x = this.nextU32(); while (x >= limit);

@@ -13,7 +13,10 @@ function isCounter(name: string): boolean {
   return name.endsWith("num_batches_tracked");
 }
 
-export function encodeSafetensors(state: NamedTensor[], metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  state: NamedTensor[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
@@ -51,12 +54,18 @@ export function encodeSafetensors(state: NamedTensor[], metadata: Record<string,
 }
 
 /** Reads a safetensors file written by {@linkcode encodeSafetensors} (F32 and I64 tensors). */
-export function decodeSafetensors(bytes: Uint8Array): { state: NamedTensor[]; metadata: Record<string, string> } {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+): { state: NamedTensor[]; metadata: Record<string, string> } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 8) throw new Error(`Safetensors data is ${bytes.length} bytes, too short for a header`);
+  if (bytes.length < 8) {
+    throw new Error(`Safetensors data is ${bytes.length} bytes, too short for a header`);
+  }
   const headerLength = Number(view.getBigUint64(0, true));
   if (8 + headerLength > bytes.length) {
-    throw new Error(`Safetensors header claims ${headerLength} bytes but the data has ${bytes.length - 8}`);
+    throw new Error(
+      `Safetensors header claims ${headerLength} bytes but the data has ${bytes.length - 8}`,
+    );
   }
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   const base = 8 + headerLength;
@@ -77,8 +86,12 @@ export function decodeSafetensors(bytes: Uint8Array): { state: NamedTensor[]; me
         ? view.getFloat32(base + begin + i * 4, true)
         : NaN;
     }
-    if (dtype !== "I64" && dtype !== "F32") throw new Error(`Unsupported safetensors dtype "${dtype}" for "${name}"`);
-    if (end - begin !== size * (dtype === "I64" ? 8 : 4)) throw new Error(`Byte range of "${name}" does not match its shape`);
+    if (dtype !== "I64" && dtype !== "F32") {
+      throw new Error(`Unsupported safetensors dtype "${dtype}" for "${name}"`);
+    }
+    if (end - begin !== size * (dtype === "I64" ? 8 : 4)) {
+      throw new Error(`Byte range of "${name}" does not match its shape`);
+    }
     state.push({ name, shape, data });
   }
   return { state, metadata: (header.__metadata__ ?? {}) as Record<string, string> };
