@@ -63,12 +63,14 @@ export interface RunFilter {
 
 /** Runs with their best dev accuracy and last epoch, newest first (or best first). */
 export async function listRuns(db: Db, filter: RunFilter = {}) {
+  // Drizzle leaves columns unqualified in a one-table select, so correlated subqueries name
+  // the outer table's columns in full.
   const best = sql<
     number | null
-  >`(select max(${runEpochs.devAccuracy}) from ${runEpochs} where ${runEpochs.runId} = ${runs.id})`;
+  >`(select max(e.dev_accuracy) from run_epochs e where e.run_id = "runs"."id")`;
   const lastEpoch = sql<
     number
-  >`(select coalesce(max(${runEpochs.epoch}), 0) from ${runEpochs} where ${runEpochs.runId} = ${runs.id})`;
+  >`(select coalesce(max(e.epoch), 0) from run_epochs e where e.run_id = "runs"."id")`;
   const conditions = [
     filter.status ? eq(runs.status, filter.status) : undefined,
     filter.dataset ? eq(runs.dataset, filter.dataset) : undefined,

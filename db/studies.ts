@@ -8,7 +8,7 @@
 import { asc, desc, eq, sql } from "drizzle-orm";
 import type { StudySpec } from "../config/study_schema.ts";
 import type { Db } from "./client.ts";
-import { runs, studies, trials } from "./schema.ts";
+import { runs, studies } from "./schema.ts";
 import { withWriteLock } from "./write_lock.ts";
 
 export interface StudyRow {
@@ -52,14 +52,15 @@ export async function openStudy(db: Db, spec: StudySpec): Promise<StudyRow> {
 }
 
 export async function listStudies(db: Db) {
+  // Drizzle leaves columns unqualified in a one-table select, so correlated subqueries name
+  // the outer table's columns in full.
   const count = (state: string) =>
     sql<
       number
-    >`(select count(*) from ${trials} where ${trials.studyId} = ${studies.id} and ${trials.state} = ${state})`;
-  const best = sql<
-    number | null
-  >`(select case when ${studies.direction} = 'maximize' then max(${trials.value}) else min(${trials.value}) end
-    from ${trials} where ${trials.studyId} = ${studies.id} and ${trials.state} = 'COMPLETE')`;
+    >`(select count(*) from trials t where t.study_id = "studies"."id" and t.state = ${state})`;
+  const best = sql<number | null>`(select case when "studies"."direction" = 'maximize'
+    then max(t.value) else min(t.value) end
+    from trials t where t.study_id = "studies"."id" and t.state = 'COMPLETE')`;
   return await db.select({
     id: studies.id,
     name: studies.name,
