@@ -1,0 +1,84 @@
+/**
+ * Tile shapes for `shaders/matmul_tile.wgsl`, the tiled product behind the three linear kernels.
+ * Each thread owns a fixed 4×4 block of outputs; the workgroup's shape sets the tile. The tile is
+ * chosen per shape: the largest that still gives the device `target` workgroups (a GPU wants
+ * hundreds to fill its multiprocessors, and a batch of 128 against 512 units makes only 16 tiles
+ * of 64×64; a CPU adapter such as lavapipe wants a few large ones, each barrier being costly),
+ * with short wide tiles for a handful of rows (stochastic batches of one example).
+ *
+ * @module
+ */
+
+export interface MatmulTile {
+  /** Threads along rows and columns of the workgroup; the tile is 4·wgRows × 4·wgCols. */
+  wgRows: number;
+  wgCols: number;
+  /** Depth of the slab staged in workgroup memory per iteration. */
+  tileK: number;
+}
+
+/** Outputs per thread along each side (`PER_THREAD` in the shader). */
+export const PER_THREAD = 4;
+
+/** Workgroups a discrete GPU should get per dispatch before a bigger tile is preferred. */
+export const GPU_TARGET_WORKGROUPS = 256;
+/** The same for a CPU adapter (lavapipe): a few per core. */
+export const CPU_TARGET_WORKGROUPS = 8;
+
+/** From the biggest tile down; none under 64 threads, so no warp or wavefront runs half empty. */
+export const CANDIDATES: readonly MatmulTile[] = [
+  { wgRows: 16, wgCols: 16, tileK: 16 },
+  { wgRows: 8, wgCols: 16, tileK: 16 },
+  { wgRows: 8, wgCols: 8, tileK: 16 },
+  { wgRows: 4, wgCols: 16, tileK: 32 },
+];
+
+/** For at most 8 rows: one or two rows of threads, wide along the columns. */
+export const FEW_ROWS: readonly MatmulTile[] = [
+  { wgRows: 1, wgCols: 64, tileK: 32 },
+  { wgRows: 2, wgCols: 32, tileK: 32 },
+];
+
+export function tileRows(tile: MatmulTile): number {
+  return tile.wgRows * PER_THREAD;
+}
+
+export function tileCols(tile: MatmulTile): number {
+  return tile.wgCols * PER_THREAD;
+}
+
+/** Workgroups covering a rows × cols output. */
+export function tileGrid(tile: MatmulTile, rows: number, cols: number): [number, number, number] {
+  return [Math.ceil(cols / tileCols(tile)), Math.ceil(rows / tileRows(tile)), 1];
+}
+
+/** A tile for a product with `rows` × `cols` outputs on a device that wants `target` workgroups. */
+export function chooseTile(rows: number, cols: number, target: number): MatmulTile {
+  if (rows <= 8) return rows <= 4 ? FEW_ROWS[0] : FEW_ROWS[1];
+  for (const tile of CANDIDATES) {
+    const [x, y] = tileGrid(tile, rows, cols);
+    if (x * y >= target) return tile;
+  }
+  return CANDIDATES[CANDIDATES.length - 1];
+}
+
+/** The override constants of matmul_tile.wgsl for `tile` and the operands' memory order. */
+export function tileConstants(
+  tile: MatmulTile,
+  aKContiguous: boolean,
+  bKContiguous: boolean,
+): Record<string, number> {
+  return {
+    WG_ROWS: tile.wgRows,
+    WG_COLS: tile.wgCols,
+    TILE_K: tile.tileK,
+    A_K_CONTIGUOUS: aKContiguous ? 1 : 0,
+    B_K_CONTIGUOUS: bKContiguous ? 1 : 0,
+  };
+}
+
+/** The tile a kernel was compiled with, read back from its override constants. */
+export function tileOf(kernel: { constants: Readonly<Record<string, number>> }): MatmulTile {
+  const c = kernel.constants;
+  return { wgRows: c.WG_ROWS, wgCols: c.WG_COLS, tileK: c.TILE_K };
+}

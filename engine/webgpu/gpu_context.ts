@@ -1,0 +1,166 @@
+/**
+ * The GPUDevice the WebGPU backend trains on, with what every session shares: the limits it was
+ * granted, the step-uniform layout, a pipeline cache (so a tuner's trials with the same shapes
+ * compile each kernel once) and device-loss handling that fails pending work instead of hanging.
+ *
+ * @module
+ */
+
+import { CPU_TARGET_WORKGROUPS, GPU_TARGET_WORKGROUPS } from "../kernels/matmul_tile.ts";
+import {
+  compileKernel,
+  createStepLayout,
+  type Kernel,
+  type KernelDefinition,
+} from "../kernels/kernel.ts";
+
+/** Bytes of `shaders/step_params.wgsl`'s StepParams. */
+const STEP_PARAMS_BYTES = 32;
+
+/** Limits requested at the adapter's maximum, so large layers and datasets fit one binding. */
+const REQUESTED_LIMITS = [
+  "maxBufferSize",
+  "maxStorageBufferBindingSize",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupSizeX",
+  "maxComputeWorkgroupSizeY",
+  "maxComputeWorkgroupsPerDimension",
+  "maxStorageBuffersPerShaderStage",
+  // Alignments are minimums: the adapter's value is the most permissive.
+  "minUniformBufferOffsetAlignment",
+  "minStorageBufferOffsetAlignment",
+] as const;
+
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly adapterInfo: GPUAdapterInfo;
+  /** Bytes between consecutive steps' uniform slots (the dynamic-offset alignment). */
+  readonly stepStride: number;
+  readonly stepLayout: GPUBindGroupLayout;
+  readonly hasTimestamps: boolean;
+  /** Workgroups a matmul dispatch should aim for: hundreds on a GPU, a few on lavapipe. */
+  readonly matmulTarget: number;
+  #pipelines = new Map<string, Promise<Kernel>>();
+  /** Compiles run one at a time: error scopes are a per-device stack, so overlapping
+   * push/pop pairs would blame one kernel's error on another. */
+  #compiling: Promise<unknown> = Promise.resolve();
+  #lostMessage: string | null = null;
+  #lost: Promise<never>;
+  #uncaptured: string | null = null;
+
+  private constructor(device: GPUDevice, adapterInfo: GPUAdapterInfo) {
+    this.device = device;
+    this.adapterInfo = adapterInfo;
+    const align = device.limits.minUniformBufferOffsetAlignment;
+    this.stepStride = Math.ceil(STEP_PARAMS_BYTES / align) * align;
+    this.stepLayout = createStepLayout(device, STEP_PARAMS_BYTES);
+    this.hasTimestamps = device.features.has("timestamp-query");
+    this.matmulTarget = adapterInfo.isFallbackAdapter
+      ? CPU_TARGET_WORKGROUPS
+      : GPU_TARGET_WORKGROUPS;
+    this.#lost = device.lost.then((info) => {
+      this.#lostMessage = `GPU device was lost (${info.reason}): ${info.message}`;
+      throw new Error(this.#lostMessage);
+    });
+    // Keep an unobserved rejection from crashing the process; callers race against it.
+    this.#lost.catch(() => {});
+    device.addEventListener("uncapturederror", (event) => {
+      this.#uncaptured ??= (event as GPUUncapturedErrorEvent).error.message;
+    });
+  }
+
+  /** Opens the high-performance adapter's device. Throws when there is no WebGPU adapter. */
+  static async create(): Promise<GpuContext> {
+    if (!navigator.gpu) throw new Error("WebGPU is not available in this runtime");
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) {
+      throw new Error("No WebGPU adapter found (mesa-vulkan-drivers provides one on the CPU)");
+    }
+    const requiredLimits: Record<string, number> = {};
+    for (const name of REQUESTED_LIMITS) requiredLimits[name] = adapter.limits[name];
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has("timestamp-query")
+      ? ["timestamp-query"]
+      : [];
+    const device = await adapter.requestDevice({
+      label: "ajuste",
+      requiredLimits,
+      requiredFeatures,
+    });
+    return new GpuContext(device, adapter.info);
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get description(): string {
+    return this.adapterInfo.description || this.adapterInfo.vendor || "WebGPU adapter";
+  }
+
+  /** The kernel compiled with `constants`, compiled once per distinct set. */
+  kernel(definition: KernelDefinition, constants: Record<string, number>): Promise<Kernel> {
+    const key = `${definition.name}.${definition.entryPoint}:${JSON.stringify(constants)}`;
+    let kernel = this.#pipelines.get(key);
+    if (!kernel) {
+      this.assertUsable();
+      kernel = this.#compiling.then(() =>
+        compileKernel(this.device, definition, constants, this.stepLayout)
+      );
+      this.#compiling = kernel.catch(() => {});
+      kernel.catch(() => this.#pipelines.delete(key));
+      this.#pipelines.set(key, kernel);
+    }
+    return kernel;
+  }
+
+  /** Whether the device was lost (a new context is needed for further work). */
+  get isLost(): boolean {
+    return this.#lostMessage !== null;
+  }
+
+  /** Resolves with `work`, or rejects once the device is lost, whichever happens first. */
+  orLost<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.#lost]);
+  }
+
+  /** Throws if the device is lost or reported an error no scope caught (a failed dispatch). */
+  assertUsable(): void {
+    if (this.#lostMessage) throw new Error(this.#lostMessage);
+    if (this.#uncaptured) throw new Error(`GPU validation error: ${this.#uncaptured}`);
+  }
+
+  /** A buffer of `size` bytes, refused with the adapter's limit before any allocation. */
+  createBuffer(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer {
+    this.assertFits(label, size);
+    return this.device.createBuffer({ label, size: Math.max(4, alignTo(size, 4)), usage });
+  }
+
+  /** Throws a RangeError naming `what` when `bytes` exceeds a storage binding or buffer limit. */
+  assertFits(what: string, bytes: number): void {
+    const binding = this.limits.maxStorageBufferBindingSize;
+    const buffer = this.limits.maxBufferSize;
+    const limit = Math.min(binding, buffer);
+    if (bytes > limit) {
+      throw new RangeError(
+        `${what} needs ${formatBytes(bytes)} in one GPU buffer, but this adapter allows at most ` +
+          `${formatBytes(limit)} (maxStorageBufferBindingSize ${binding}, maxBufferSize ${buffer})`,
+      );
+    }
+  }
+
+  destroy(): void {
+    this.#pipelines.clear();
+    this.device.destroy();
+  }
+}
+
+export function alignTo(value: number, alignment: number): number {
+  return Math.ceil(value / alignment) * alignment;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${bytes} bytes`;
+}

@@ -1,0 +1,59 @@
+// Backward of nn.Linear to its input, through the previous hidden layer's dropout and
+// activation: dA = dZ · W (dZ [rows × OUT_FEATURES], W [OUT_FEATURES × IN_FEATURES]), then
+// dY = dA ⊙ mask/(1 − p) ⊙ f′(y) at that layer's saved pre-activation y. The result is the
+// gradient at y: the previous layer's dZ, or batch_norm_backward's input when it normalises.
+// Libraries: step_params, matmul_tile, activation, dropout_rng.
+
+override IN_FEATURES: u32;
+override OUT_FEATURES: u32;
+override WEIGHT_OFFSET: u32;
+// The previous hidden layer: its activation, index and dropout (see linear_forward).
+override ACTIVATION: u32 = ACTIVATION_NONE;
+override LAYER: u32 = 0u;
+override DROPOUT_THRESHOLD: u32 = 0u;
+override DROPOUT_SCALE: f32 = 1.0;
+
+@group(0) @binding(0) var<storage, read> grad_output: array<f32>;
+@group(0) @binding(1) var<storage, read> params: array<f32>;
+@group(0) @binding(2) var<storage, read> pre_activation: array<f32>;
+@group(0) @binding(3) var<storage, read_write> grad_input: array<f32>;
+@group(1) @binding(0) var<uniform> step: StepParams;
+
+fn load_a(row: u32, k: u32) -> f32 {
+  if (row >= step.rows || k >= OUT_FEATURES) {
+    return 0.0;
+  }
+  return grad_output[row * OUT_FEATURES + k];
+}
+
+fn load_b(k: u32, col: u32) -> f32 {
+  if (col >= IN_FEATURES || k >= OUT_FEATURES) {
+    return 0.0;
+  }
+  return params[WEIGHT_OFFSET + k * IN_FEATURES + col];
+}
+
+@compute @workgroup_size(WG_COLS, WG_ROWS)
+fn main(
+  @builtin(local_invocation_id) lane: vec3<u32>,
+  @builtin(local_invocation_index) lane_index: u32,
+  @builtin(workgroup_id) group: vec3<u32>,
+) {
+  let origin = vec2<u32>(group.x * TILE_COLS, group.y * TILE_ROWS);
+  let acc = matmul_tile(lane.xy, lane_index, origin, OUT_FEATURES);
+  for (var i = 0u; i < PER_THREAD; i++) {
+    let row = origin.y + lane.y + i * WG_ROWS;
+    for (var j = 0u; j < PER_THREAD; j++) {
+      let col = origin.x + lane.x + j * WG_COLS;
+      if (row < step.rows && col < IN_FEATURES) {
+        let index = row * IN_FEATURES + col;
+        var grad = acc[i * PER_THREAD + j];
+        if (DROPOUT_THRESHOLD > 0u) {
+          let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
+          grad = select(0.0, grad * DROPOUT_SCALE, keep);
+        }
+        grad_input[index] = grad * activate_derivative(ACTIVATION, pre_activation[index]);
+      }
+    }
+  }
+}
