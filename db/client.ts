@@ -5,9 +5,10 @@
  * @module
  */
 
-import { createClient } from "@libsql/client";
+import { type Client, createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import { retrying } from "./retry.ts";
 import * as schema from "./schema.ts";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
@@ -32,10 +33,48 @@ export async function openDb(
   }
   // `timeout` is SQLite's busy timeout on every pooled connection: writers (tune workers, the
   // server) queue for the lock instead of failing with SQLITE_BUSY.
-  const client = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = withRetries(createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS }));
   // WAL (a property of the file, so once is enough) lets readers work while a run writes.
   if (url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");
   const db = drizzle(client, { schema, casing: "snake_case" });
   await migrate(db, { migrationsFolder });
   return { db, close: () => client.close() };
+}
+
+/** Client calls that are safe to repeat as a whole when the server blips (see `retry.ts`). */
+const RETRIED = new Set(["execute", "batch", "migrate", "executeMultiple", "transaction"]);
+
+/**
+ * The client with each statement (or batch, or transaction start) retried through a server
+ * restart; a transaction cut off midway is retried as a unit by `withWriteLock`.
+ */
+function withRetries(client: Client): Client {
+  let outage = false;
+  const onRetry = (error: unknown) => {
+    if (outage) return;
+    outage = true;
+    console.error(`ajuste: database unreachable (${describe(error)}); retrying with backoff`);
+  };
+  return new Proxy(client, {
+    // The client keeps private fields, so its methods and getters must see the client itself.
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (!RETRIED.has(String(property))) return value.bind(target);
+      return async (...args: unknown[]) => {
+        const result = await retrying(() => value.apply(target, args), { onRetry });
+        if (outage) {
+          outage = false;
+          console.error("ajuste: database reachable again");
+        }
+        return result;
+      };
+    },
+  });
+}
+
+function describe(error: unknown): string {
+  let e = error as { message?: string; cause?: unknown };
+  while (e.cause) e = e.cause as typeof e;
+  return e.message ?? String(e);
 }

@@ -114,10 +114,25 @@ export async function getEpochs(db: Db, id: number, afterEpoch = 0): Promise<Epo
     .orderBy(asc(runEpochs.epoch));
 }
 
-export async function markRunning(db: Db, id: number, device: DeviceRecord): Promise<void> {
+export async function markRunning(
+  db: Db,
+  id: number,
+  device: DeviceRecord,
+  owner: string,
+): Promise<void> {
+  const now = new Date();
   await withWriteLock(() =>
-    db.update(runs).set({ status: "running", device, startedAt: new Date() })
+    db.update(runs).set({ status: "running", device, owner, startedAt: now, heartbeatAt: now })
       .where(and(eq(runs.id, id), eq(runs.status, "queued")))
+  );
+}
+
+/** The owner's periodic sign of life for the runs it is training. */
+export async function touchRuns(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await withWriteLock(() =>
+    db.update(runs).set({ heartbeatAt: new Date() })
+      .where(and(inArray(runs.id, ids), eq(runs.status, "running")))
   );
 }
 
@@ -173,18 +188,33 @@ export async function setFinalStatus(
   );
 }
 
-/** At start: runs a dead server left running can't finish; mark them `interrupted`. */
-export async function interruptRunning(db: Db): Promise<number> {
-  const rows = await withWriteLock(() =>
-    db.update(runs)
-      .set({
-        status: "interrupted",
-        error: "The server stopped while this run was training",
-        finishedAt: new Date(),
-      })
-      .where(eq(runs.status, "running")).returning({ id: runs.id })
+export interface Liveness {
+  /** Whether the process `owner` (host:pid) still runs, or null when this host can't tell. */
+  isAlive(owner: string): boolean | null;
+  /** Runs whose heartbeat is older count as abandoned when liveness can't be told. */
+  staleBefore: Date;
+}
+
+/**
+ * At start: runs whose process died can't finish; mark them `interrupted`. A run that another
+ * live process (a `deno task tune` worker) is training is left alone.
+ */
+export async function interruptRunning(db: Db, liveness: Liveness): Promise<number> {
+  const running = await db.select({ id: runs.id, owner: runs.owner, heartbeatAt: runs.heartbeatAt })
+    .from(runs).where(eq(runs.status, "running"));
+  const dead = running.filter((run) => {
+    const alive = run.owner ? liveness.isAlive(run.owner) : false;
+    return alive === null ? (run.heartbeatAt ?? new Date(0)) < liveness.staleBefore : !alive;
+  }).map((run) => run.id);
+  if (dead.length === 0) return 0;
+  await withWriteLock(() =>
+    db.update(runs).set({
+      status: "interrupted",
+      error: "The process training this run stopped before it finished",
+      finishedAt: new Date(),
+    }).where(and(inArray(runs.id, dead), eq(runs.status, "running")))
   );
-  return rows.length;
+  return dead.length;
 }
 
 export async function queuedRuns(db: Db): Promise<{ id: number; config: RunConfig }[]> {

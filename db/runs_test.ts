@@ -13,6 +13,8 @@ import {
   markRunning,
   queuedRuns,
 } from "./runs.ts";
+import { eq } from "drizzle-orm";
+import { runs } from "./schema.ts";
 
 const config = {
   name: "probe",
@@ -57,12 +59,13 @@ Deno.test("interruptRunning() marks only running runs as interrupted", async () 
   await withDb(async (db) => {
     const running = await insertRun(db, config);
     const queued = await insertRun(db, config);
-    await markRunning(db, running, device);
+    await markRunning(db, running, device, "elsewhere:1");
     await insertEpoch(db, running, epoch(1));
-    assert.equal(await interruptRunning(db), 1);
+    const liveness = { isAlive: () => false, staleBefore: new Date() };
+    assert.equal(await interruptRunning(db, liveness), 1);
     const after = await getRun(db, running);
     assert.equal(after?.status, "interrupted");
-    assert.match(after?.error ?? "", /server stopped/);
+    assert.match(after?.error ?? "", /process training this run stopped/);
     assert.equal(after?.epochs.length, 1, "epochs already written are kept");
     assert.equal((await getRun(db, queued))?.status, "queued");
     assert.deepEqual((await queuedRuns(db)).map((r) => r.id), [queued]);
@@ -72,7 +75,7 @@ Deno.test("interruptRunning() marks only running runs as interrupted", async () 
 Deno.test("finishRun() stores status, test metrics, predictions and weights together", async () => {
   await withDb(async (db) => {
     const id = await insertRun(db, config);
-    await markRunning(db, id, device);
+    await markRunning(db, id, device, "here:1");
     await insertEpoch(db, id, epoch(1));
     await insertEpoch(db, id, epoch(2));
     const test = { loss: 0.3, accuracy: 0.9, count: 100, classes: 2, confusion: [45, 5, 5, 45] };
@@ -108,7 +111,7 @@ Deno.test("listRuns() filters by status and sorts by best dev accuracy", async (
     await insertRun(db, config);
     await insertEpoch(db, low, epoch(1));
     await insertEpoch(db, high, epoch(2));
-    await markRunning(db, high, device);
+    await markRunning(db, high, device, "here:1");
     assert.deepEqual((await listRuns(db, { sort: "devAccuracy" })).map((r) => r.id).slice(0, 2), [
       high,
       low,
@@ -117,5 +120,36 @@ Deno.test("listRuns() filters by status and sorts by best dev accuracy", async (
     const [row] = await listRuns(db, { status: "running" });
     assert.equal(row.epochsDone, 2);
     assert.ok(Math.abs((row.bestDevAccuracy ?? 0) - 0.6) < 1e-9);
+  });
+});
+
+Deno.test("interruptRunning() keeps live owners' runs and judges other hosts by heartbeat", async () => {
+  await withDb(async (db) => {
+    const [liveLocal, deadLocal, freshRemote, staleRemote] = [
+      await insertRun(db, config),
+      await insertRun(db, config),
+      await insertRun(db, config),
+      await insertRun(db, config),
+    ];
+    await markRunning(db, liveLocal, device, "here:1");
+    await markRunning(db, deadLocal, device, "here:2");
+    await markRunning(db, freshRemote, device, "there:3");
+    await markRunning(db, staleRemote, device, "there:4");
+    await db.update(runs).set({ heartbeatAt: new Date(0) }).where(eq(runs.id, staleRemote));
+    const liveness = {
+      isAlive: (owner: string) => owner.startsWith("here:") ? owner === "here:1" : null,
+      staleBefore: new Date(Date.now() - 30_000),
+    };
+    assert.equal(await interruptRunning(db, liveness), 2);
+    const status = async (id: number) => (await getRun(db, id))?.status;
+    assert.deepEqual(
+      [
+        await status(liveLocal),
+        await status(deadLocal),
+        await status(freshRemote),
+        await status(staleRemote),
+      ],
+      ["running", "interrupted", "running", "interrupted"],
+    );
   });
 });

@@ -42,6 +42,9 @@ export const runs = sqliteTable("runs", {
   divergedAt: text("diverged_at", { mode: "json" }),
   studyId: integer("study_id"),
   trialNumber: integer("trial_number"),
+  /** The process training it (host:pid), and when it last said so. */
+  owner: text("owner"),
+  heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
   createdAt: createdAt(),
   startedAt: integer("started_at", { mode: "timestamp_ms" }),
   finishedAt: integer("finished_at", { mode: "timestamp_ms" }),

@@ -24,7 +24,7 @@ import {
 import type { Storage, StudyRecord, TrialTemplate } from "../tuner/storage.ts";
 import type { Db } from "./client.ts";
 import { withWriteLock } from "./write_lock.ts";
-import { studies, trialIntermediateValues, trialParams, trials } from "./schema.ts";
+import { runs, studies, trialIntermediateValues, trialParams, trials } from "./schema.ts";
 
 /** Thrown by `createTrial` when the study's trial budget is spent. */
 export class TrialBudgetExhausted extends Error {
@@ -247,6 +247,16 @@ export class LibsqlStorage implements Storage {
             datetimeComplete: new Date(),
             systemAttrs: { ...trial.systemAttrs, fail_reason: reason, requeued_as: next },
           }).where(eq(trials.id, id));
+          // The dead worker's run can't finish either.
+          const runId = trial.userAttrs.runId;
+          if (typeof runId === "number") {
+            await tx.update(runs).set({
+              status: "interrupted",
+              error: reason,
+              finishedAt: new Date(),
+            })
+              .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])));
+          }
           await tx.insert(trials).values({
             studyId,
             number: next,

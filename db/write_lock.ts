@@ -8,11 +8,17 @@
  * @module
  */
 
+import { retrying } from "./retry.ts";
+
 let tail: Promise<unknown> = Promise.resolve();
 
-/** Runs `work` after every write queued before it. Not reentrant: never nest two. */
+/**
+ * Runs `work` after every write queued before it, retried as a whole if the database drops out
+ * midway (so a transaction is never half-applied twice). Not reentrant: never nest two.
+ */
 export function withWriteLock<T>(work: () => Promise<T>): Promise<T> {
-  const run = tail.then(work, work);
+  const attempt = () => retrying(work);
+  const run = tail.then(attempt, attempt);
   tail = run.catch(() => {});
   return run;
 }

@@ -15,12 +15,17 @@ import {
   markRunning,
   queuedRuns,
   setFinalStatus,
+  touchRuns,
 } from "../db/runs.ts";
 import { encodeSafetensors } from "../engine/safetensors.ts";
 import type { RunConfig } from "../engine/spec.ts";
 import type { EngineHost } from "../engine/worker_host.ts";
 import type { WorkerMessage } from "../engine/worker_protocol.ts";
+import { isProcessAlive, thisProcess } from "./owner.ts";
 import { RunEvents } from "./run_events.ts";
+
+/** How often this process tells the database its running runs are alive. */
+export const RUN_HEARTBEAT_MS = 10_000;
 
 type FinalStatus = Parameters<typeof setFinalStatus>[2];
 
@@ -33,6 +38,9 @@ export class RunService {
   /** runId → engine job, for runs queued or running in this process. */
   #jobs = new Map<number, number>();
   #cancelRequested = new Set<number>();
+  /** Runs training in this process, for the heartbeat. */
+  #running = new Set<number>();
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
   #idle: { resolve: () => void; promise: Promise<void> } | null = null;
 
   constructor(db: Db, host: EngineHost) {
@@ -40,9 +48,15 @@ export class RunService {
     this.#host = host;
   }
 
-  /** At start: runs left `running` by a dead server become `interrupted`; queued ones resume. */
+  /**
+   * At start: runs left `running` by a dead process become `interrupted` (runs that a live tune
+   * worker is training stay as they are); queued ones resume here.
+   */
   async recover(): Promise<{ interrupted: number; resumed: number }> {
-    const interrupted = await interruptRunning(this.#db);
+    const interrupted = await interruptRunning(this.#db, {
+      isAlive: isProcessAlive,
+      staleBefore: new Date(Date.now() - 3 * RUN_HEARTBEAT_MS),
+    });
     const queued = await queuedRuns(this.#db);
     for (const run of queued) this.#enqueue(run.id, run.config);
     return { interrupted, resumed: queued.length };
@@ -100,7 +114,11 @@ export class RunService {
     switch (message.type) {
       case "started":
         if (cancelled) return;
-        await markRunning(this.#db, id, message.device);
+        await markRunning(this.#db, id, message.device, thisProcess);
+        this.#running.add(id);
+        this.#heartbeat ??= setInterval(() => {
+          touchRuns(this.#db, [...this.#running]).catch(() => {});
+        }, RUN_HEARTBEAT_MS);
         this.events.publish(id, { type: "status", status: "running" });
         return;
       case "epoch": {
@@ -143,6 +161,11 @@ export class RunService {
 
   #end(id: number, status: FinalStatus, error?: string): void {
     this.#jobs.delete(id);
+    this.#running.delete(id);
+    if (this.#running.size === 0 && this.#heartbeat !== null) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = null;
+    }
     this.#cancelRequested.delete(id);
     this.#publishEnd(id, status, error);
     this.#announced.delete(id);

@@ -120,7 +120,9 @@ Deno.test("restarting over a RUNNING row marks it interrupted", async () => {
     db,
     { name: "orphan", epochs: 3, data: { dataset: "mnist" } } as unknown as RunConfig,
   );
-  await markRunning(db, id, { backend: "cpu", description: "CPU reference", bytesAllocated: 0 });
+  // Owned by a process of this host that no longer exists: a server that died mid-run.
+  const device = { backend: "cpu" as const, description: "CPU reference", bytesAllocated: 0 };
+  await markRunning(db, id, device, `${Deno.hostname()}:999999999`);
   close();
   const t = await startTestServer(dbUrl);
   try {

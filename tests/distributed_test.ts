@@ -1,0 +1,153 @@
+/**
+ * Tune workers in separate processes sharing one libSQL server (sqld), and what happens when a
+ * worker or the server dies under them.
+ */
+
+import assert from "node:assert/strict";
+import { openDb } from "../db/client.ts";
+import { getRun } from "../db/runs.ts";
+import { getStudyByName } from "../db/studies.ts";
+import { LibsqlStorage } from "../db/tuner_storage.ts";
+import { sqldAvailable, startSqld } from "./sqld_helpers.ts";
+
+const root = new URL("..", import.meta.url);
+
+function spawnTune(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/tune.ts", ...args],
+    cwd: root,
+    env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function finish(child: Deno.ChildProcess) {
+  const output = await child.output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+function study(name: string, trials: number, epochs: number) {
+  return {
+    name,
+    trials,
+    sampler: { type: "random", seed: 7 },
+    pruner: { type: "none" },
+    base: {
+      epochs,
+      device: "cpu",
+      batch: { mode: "stochastic" },
+      data: { dataset: "synthetic-binary", split: { train: 0.8, dev: 0.1, test: 0.1 } },
+      model: { layers: [{ units: 8 }] },
+    },
+    space: { "optimizer.lr": { type: "float", low: 1e-3, high: 1e-1, log: true } },
+  };
+}
+
+Deno.test({
+  name:
+    "4 tune workers on sqld: one killed with SIGKILL mid-trial, its trial is re-queued and the study ends with exactly N complete",
+  ignore: !sqldAvailable,
+  async fn() {
+    const sqld = await startSqld();
+    const dir = await Deno.makeTempDir();
+    const { db, close } = await openDb({ url: sqld.url });
+    try {
+      await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("four-workers", 8, 8)));
+      const args = [`${dir}/study.json`, "--db", sqld.url, "--heartbeat", "1", "--json"];
+      const workers = Array.from({ length: 4 }, () => spawnTune(args));
+      const [victim, ...survivors] = workers;
+      const storage = new LibsqlStorage(db);
+      const owner = `${Deno.hostname()}:${victim.pid}`;
+      const deadline = Date.now() + 60_000;
+      let killedTrial: number | null = null;
+      while (killedTrial === null && Date.now() < deadline) {
+        const row = await getStudyByName(db, "four-workers");
+        if (row) {
+          const running = await storage.getAllTrials(row.id, ["RUNNING"]);
+          const mine = running.find((t) =>
+            t.systemAttrs.worker === owner && typeof t.userAttrs.runId === "number"
+          );
+          if (mine) {
+            victim.kill("SIGKILL");
+            killedTrial = mine.number;
+          }
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.notEqual(killedTrial, null, "the victim started a trial");
+      await victim.status;
+      await victim.stdout.cancel();
+      await victim.stderr.cancel();
+      for (const worker of survivors) {
+        const { code, stderr } = await finish(worker);
+        assert.equal(code, 0, stderr);
+      }
+      const row = (await getStudyByName(db, "four-workers"))!;
+      const trials = await storage.getAllTrials(row.id);
+      assert.equal(trials.filter((t) => t.state === "COMPLETE").length, 8);
+      const failed = trials.filter((t) => t.state === "FAIL");
+      assert.deepEqual(failed.map((t) => t.number), [killedTrial]);
+      assert.match(String(failed[0].systemAttrs.fail_reason), /no heartbeat/);
+      const retry = trials.find((t) => t.systemAttrs.retry_of === killedTrial)!;
+      assert.equal(retry.state, "COMPLETE");
+      assert.deepEqual(retry.params, failed[0].params, "the retry ran the same parameters");
+      const lostRun = await getRun(db, failed[0].userAttrs.runId as number);
+      assert.equal(lostRun?.status, "interrupted");
+      assert.equal(
+        new Set(trials.map((t) => t.number)).size,
+        trials.length,
+        "no number handed out twice",
+      );
+    } finally {
+      close();
+      await sqld.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "tune workers ride out a sqld restart: they retry with backoff and finish the study",
+  ignore: !sqldAvailable,
+  async fn() {
+    const sqld = await startSqld();
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("restart", 4, 6)));
+      const args = [`${dir}/study.json`, "--db", sqld.url, "--heartbeat", "5", "--json"];
+      const workers = [spawnTune(args), spawnTune(args)];
+      const { db, close } = await openDb({ url: sqld.url });
+      await (async () => {
+        const storage = new LibsqlStorage(db);
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline) {
+          const row = await getStudyByName(db, "restart");
+          if (row && (await storage.getAllTrials(row.id, ["COMPLETE"])).length >= 1) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error("no trial completed before the restart");
+      })();
+      close();
+      await sqld.kill();
+      await new Promise((r) => setTimeout(r, 1500));
+      await sqld.restart();
+      const results = await Promise.all(workers.map(finish));
+      for (const { code, stderr } of results) {
+        assert.equal(code, 0, stderr);
+      }
+      assert.ok(
+        results.some((r) => /database unreachable/.test(r.stderr)),
+        "a worker noticed the outage",
+      );
+      const after = await openDb({ url: sqld.url });
+      const row = (await getStudyByName(after.db, "restart"))!;
+      const trials = await new LibsqlStorage(after.db).getAllTrials(row.id);
+      after.close();
+      assert.equal(trials.filter((t) => t.state === "COMPLETE").length, 4);
+    } finally {
+      await sqld.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,103 @@
+/**
+ * Failures a user will meet: the server killed mid-run, and a trial whose config diverges.
+ */
+
+import assert from "node:assert/strict";
+import { postJson, readSse, tinyRun, waitFor } from "./service_helpers.ts";
+
+const root = new URL("..", import.meta.url);
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** `deno task start` as its own process, as a user runs it. */
+async function startServerProcess(db: string, port: number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts", "--port", String(port), "--db", db],
+    cwd: root,
+    env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    try {
+      const response = await fetch(`${url}/api/health`);
+      await response.body?.cancel();
+      return response.ok || undefined;
+    } catch {
+      return undefined;
+    }
+  }, "the server to listen");
+  return { child, url };
+}
+
+Deno.test("SIGKILL of the server mid-run: after restart the run is interrupted and nothing else changed", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = `file:${dir}/ajuste.db`;
+  const port = freePort();
+  let server = await startServerProcess(db, port);
+  try {
+    const done =
+      (await (await postJson(`${server.url}/api/runs`, tinyRun({ name: "done" }))).json()).id;
+    await readSse(await fetch(`${server.url}/api/runs/${done}/events`));
+    const before = await (await fetch(`${server.url}/api/runs/${done}`)).json();
+    const long = tinyRun({ name: "long", epochs: 500, batch: { mode: "stochastic" } });
+    const id = (await (await postJson(`${server.url}/api/runs`, long)).json()).id;
+    await readSse(await fetch(`${server.url}/api/runs/${id}/events`), (e) => e.event === "epoch");
+    server.child.kill("SIGKILL");
+    await server.child.status;
+
+    server = await startServerProcess(db, port);
+    const run = await (await fetch(`${server.url}/api/runs/${id}`)).json();
+    assert.equal(run.status, "interrupted");
+    assert.ok(run.epochs.length >= 1, "the epochs written before the kill are kept");
+    assert.deepEqual(await (await fetch(`${server.url}/api/runs/${done}`)).json(), before);
+    const list = await (await fetch(`${server.url}/api/runs`)).json();
+    assert.equal(list.runs.length, 2);
+  } finally {
+    server.child.kill("SIGKILL");
+    await server.child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a diverging trial (lr 1e3) fails with its reason and the study carries on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const studyFile = {
+      name: "diverge",
+      trials: 2,
+      sampler: { type: "grid" },
+      pruner: { type: "none" },
+      base: {
+        epochs: 2,
+        device: "cpu",
+        optimizer: { type: "sgd" },
+        data: { dataset: "synthetic-binary", split: { train: 0.8, dev: 0.1, test: 0.1 } },
+      },
+      space: { "optimizer.lr": { type: "categorical", choices: [1000, 0.01] } },
+    };
+    await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(studyFile));
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli/tune.ts", `${dir}/study.json`, "--db", `file:${dir}/t.db`, "--json"],
+      cwd: root,
+      env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
+    }).output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const report = JSON.parse(new TextDecoder().decode(output.stdout));
+    const byLr = new Map(
+      report.trials.map((t: { params: Record<string, number> }) => [t.params["optimizer.lr"], t]),
+    );
+    const diverged = byLr.get(1000) as { state: string; failReason: string };
+    assert.equal(diverged.state, "FAIL");
+    assert.match(diverged.failReason, /diverged: Loss became NaN or infinite at epoch 1, step \d+/);
+    assert.equal((byLr.get(0.01) as { state: string }).state, "COMPLETE");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
