@@ -37,8 +37,25 @@ export async function openDb(
   // WAL (a property of the file, so once is enough) lets readers work while a run writes.
   if (url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");
   const db = drizzle(client, { schema, casing: "snake_case" });
-  await migrate(db, { migrationsFolder });
+  await migrateOnce(db);
   return { db, close: () => client.close() };
+}
+
+/**
+ * Applies pending migrations, tolerating another process that migrates the same fresh database
+ * at the same moment: drizzle reads the applied list, then applies the rest in one transaction,
+ * so the slower of two processes fails with "already exists" and nothing of its batch is kept.
+ * Reading the list again then finds the other's migrations applied.
+ */
+async function migrateOnce(db: Db, attempts = 5): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await migrate(db, { migrationsFolder });
+    } catch (error) {
+      if (attempt >= attempts || !/already exists/.test(describe(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /** Client calls that are safe to repeat as a whole when the server blips (see `retry.ts`). */
