@@ -35,6 +35,11 @@ export const BUILT_IN_DATASETS = ["mnist", "fashion-mnist", "synthetic-binary"] 
 const DATASET_PREFIXES = ["idx:", "csv:"] as const;
 const DATASET_ALLOWED = `${BUILT_IN_DATASETS.join(", ")}, idx:<dir> or csv:<path>`;
 
+/** `..`, also percent-encoded (`%2e%2e`), which a later URL decoding would turn into `..`. */
+function isDotDot(segment: string): boolean {
+  return /^(\.|%2e){2}$/i.test(segment);
+}
+
 /** A built-in dataset name, or `idx:<dir>` / `csv:<path>` with a path that cannot climb out (`..`). */
 const datasetSchema = z
   .string({ error: (iss) => `Dataset must be one of ${DATASET_ALLOWED}, got ${show(iss.input)}` })
@@ -46,7 +51,9 @@ const datasetSchema = z
       message = `Dataset must be one of ${DATASET_ALLOWED}, got ${show(id)}`;
     } else if (id.length === prefix.length) {
       message = `Dataset ${show(id)} needs a path after "${prefix}"`;
-    } else if (id.slice(prefix.length).split(/[\\/]/).includes("..")) {
+    } else if (/\p{Cc}/u.test(id)) {
+      message = `Dataset path must not contain control characters such as NUL, got ${show(id)}`;
+    } else if (id.slice(prefix.length).split(/[\\/]/).some(isDotDot)) {
       message = `Dataset path must not contain ".." segments, got ${show(id)}`;
     }
     if (message) ctx.addIssue({ code: "custom", message, input: id });

@@ -13,6 +13,11 @@ import type { RunConfigInput } from "./schema.ts";
 
 export const PARAM_TYPES = ["float", "int", "categorical"] as const;
 
+// Every choice of every parameter is tried on the base config (`paramMisfit`), about 25 µs
+// each: these bounds keep one request under a second of checking, far above any real space.
+export const MAX_CHOICES = 100;
+export const MAX_SPACE_PARAMS = 64;
+
 type RangeParam = { low: number; high: number; log: boolean; step?: number };
 
 /** Optuna's checks: a non-empty range, log only above 0 and not with a step (int step 1 is fine). */
@@ -62,7 +67,10 @@ const categoricalParamSchema = strictObject("categorical parameter", {
   type: z.literal("categorical"),
   choices: z.array(choiceSchema, {
     error: (iss) => `Choices must be a non-empty array, got ${show(iss.input)}`,
-  }).min(1, { error: "Choices must list at least one value, got []" }),
+  }).min(1, { error: "Choices must list at least one value, got []" }).max(MAX_CHOICES, {
+    error: (iss) =>
+      `Choices may list at most ${MAX_CHOICES} values, got ${(iss.input as unknown[]).length}`,
+  }),
 }, '{"type": "categorical", "choices": ["sgd", "adam"]}');
 
 export const paramSchema = z.discriminatedUnion(
@@ -97,6 +105,13 @@ export const spaceSchema = z.record(
   },
 ).refine((space) => Object.keys(space).length > 0, {
   error: 'Space must define at least one parameter, such as "optimizer.lr"',
+}).refine((space) => Object.keys(space).length <= MAX_SPACE_PARAMS, {
+  // Stops here: the study's own check would still try every one of the parameters.
+  abort: true,
+  error: (iss) =>
+    `Space may define at most ${MAX_SPACE_PARAMS} parameters, got ${
+      Object.keys(iss.input as object).length
+    }`,
 });
 
 /** The largest value a stepped range reaches, as Optuna trims `high` to low + k·step. */

@@ -24,6 +24,7 @@ import { runFormRoutes } from "./run_form_pages.tsx";
 import { runLiveRoute } from "./run_live.tsx";
 import { runPageRoutes } from "./run_pages.tsx";
 import { runsApi } from "./runs.ts";
+import { sameOriginOnly } from "./same_origin.ts";
 import { studiesApi } from "./studies.ts";
 import { staticRoutes } from "./static.ts";
 
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Hono {
 
   const app = new Hono();
   if (deps.token) app.use(except("/static/*", requireToken(deps.token)));
+  app.use(sameOriginOnly());
   app.route("/static", staticRoutes());
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.use("/api/*", limitBody);
   app.use("/runs/*", limitBody);
+  app.use("/studies/*", limitBody);
   app.route("/api/runs", runsApi(deps.db, deps.service));
   app.route("/api/runs", runEventsRoute(deps.db, deps.service.events));
   app.route("/api/studies", studiesApi(deps.db, deps.studies));

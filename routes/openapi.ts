@@ -62,6 +62,7 @@ export function openApiDocument(version: string) {
             },
             400: badRequest,
             413: error,
+            415: error,
           },
         },
         get: {

@@ -33,6 +33,7 @@ import {
 } from "../views/run_form_state.ts";
 import type { AppContext } from "./app.ts";
 import { datasetIssues } from "./dataset_checks.ts";
+import { readFormFields } from "./form_body.ts";
 
 interface Evaluation {
   issues: Issue[];
@@ -56,15 +57,6 @@ function fieldOf(path: string, values: FormValues): string {
   return path === "data.dataset" && values["data.dataset"] === OTHER_DATASET
     ? DATASET_OTHER_FIELD
     : path;
-}
-
-async function readForm(c: Context): Promise<FormValues> {
-  const body = await c.req.parseBody();
-  const values: FormValues = {};
-  for (const [name, value] of Object.entries(body)) {
-    if (typeof value === "string") values[name] = value;
-  }
-  return values;
 }
 
 function isOptimizerType(type: string | undefined): type is OptimizerType {
@@ -107,7 +99,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
       return page(c, configToValues(defaultRunConfig()), { notice });
     })
     .post("/new", async (c) => {
-      let values = await readForm(c);
+      let values = await readFormFields(c);
       const layerAction = values[LAYER_ACTION_FIELD];
       if (layerAction !== undefined) {
         delete values[LAYER_ACTION_FIELD];
@@ -132,7 +124,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
       return c.redirect(`/runs/${id}`, 303);
     })
     .post("/new/validate", async (c) => {
-      const values = await readForm(c);
+      const values = await readFormFields(c);
       const infos = await datasets();
       const { issues, preview } = evaluate(values, infos);
       return c.html(
@@ -140,7 +132,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
       );
     })
     .post("/new/layers", async (c) => {
-      const posted = await readForm(c);
+      const posted = await readFormFields(c);
       const action = posted[LAYER_ACTION_FIELD] ?? "";
       delete posted[LAYER_ACTION_FIELD];
       const values = applyLayerAction(posted, action);
@@ -157,7 +149,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
       );
     })
     .post("/new/optimizer", async (c) => {
-      let values = await readForm(c);
+      let values = await readFormFields(c);
       const type = values["optimizer.type"];
       if (isOptimizerType(type)) values = switchOptimizer(values, type);
       const { preview } = evaluate(values, await datasets());

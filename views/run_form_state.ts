@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BUILT_IN_DATASETS, parseRunConfig } from "../config/schema.ts";
+import { BUILT_IN_DATASETS, MAX_HIDDEN_LAYERS, parseRunConfig } from "../config/schema.ts";
 import type { OptimizerSpec, OptimizerType, RunConfig } from "../engine/spec.ts";
 
 /** Field name → value, as a browser posts a form (an unchecked checkbox is absent). */
@@ -26,19 +26,19 @@ const CHECKED = "on";
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** A number when the text is one; otherwise the text itself, for the schema to report. */
-function numberOrText(text: string | undefined): number | string | undefined {
+export function numberOrText(text: string | undefined): number | string | undefined {
   if (text === undefined) return undefined;
   const trimmed = text.trim();
   return NUMBER.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
 /** Like {@linkcode numberOrText}, but an empty field means "not given". */
-function optionalNumber(text: string | undefined): number | string | undefined {
+export function optionalNumber(text: string | undefined): number | string | undefined {
   return text === undefined || text.trim() === "" ? undefined : numberOrText(text);
 }
 
 /** `record` without its undefined entries: an optional field left empty is absent, not undefined. */
-function defined(record: Record<string, unknown>): Record<string, unknown> {
+export function defined(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
 
@@ -47,14 +47,18 @@ export function isChecked(values: FormValues, name: string): boolean {
   return values[name] !== undefined && values[name] !== "" && values[name] !== "false";
 }
 
-/** How many hidden layers the form holds (fields `model.layers.<i>.units`, counted from 0). */
+/**
+ * How many hidden layers the form holds (fields `model.layers.<i>.units`, counted from 0), at
+ * most one over the schema's limit, so the schema says "at most 16" while a posted
+ * `model.layers.99999999.units` cannot make the server build a hundred million rows.
+ */
 export function layerCount(values: FormValues): number {
   let count = 0;
   for (const name of Object.keys(values)) {
     const match = /^model\.layers\.(\d+)\.units$/.exec(name);
     if (match) count = Math.max(count, Number(match[1]) + 1);
   }
-  return count;
+  return Math.min(count, MAX_HIDDEN_LAYERS + 1);
 }
 
 /** The raw config input the form describes; `parseRunConfig` validates it. */
