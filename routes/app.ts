@@ -26,6 +26,9 @@ import { runPageRoutes } from "./run_pages.tsx";
 import { runsApi } from "./runs.ts";
 import { sameOriginOnly } from "./same_origin.ts";
 import { studiesApi } from "./studies.ts";
+import { studyFormRoutes } from "./study_form_pages.tsx";
+import { studyLiveRoute } from "./study_live.tsx";
+import { studyPageRoutes } from "./study_pages.tsx";
 import { staticRoutes } from "./static.ts";
 
 export const VERSION = "0.1.0";
@@ -94,6 +97,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/runs", runFormRoutes(ctx));
   app.route("/runs", runLiveRoute(ctx));
   app.route("/runs", runPageRoutes(ctx));
+  // `/studies/new` before `/studies/:id`.
+  app.route("/studies", studyFormRoutes(ctx));
+  app.route("/studies", studyLiveRoute(ctx));
+  app.route("/studies", studyPageRoutes(ctx));
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -12,6 +12,7 @@ import { HomePage } from "../views/home.tsx";
 import { previewSamples, SamplesView } from "../views/samples.tsx";
 import type { AppContext } from "./app.ts";
 import { listedDataset, SAMPLE_COUNT } from "./datasets.ts";
+import { studyListItems } from "./study_pages.tsx";
 
 /** How many runs the start page lists. */
 const RECENT_RUNS = 5;
@@ -20,10 +21,11 @@ export function pageRoutes(ctx: AppContext): Hono {
   const pages = new Hono();
 
   pages.get("/", async (c) => {
-    const [device, datasets, recentRuns] = await Promise.all([
+    const [device, datasets, recentRuns, recentStudies] = await Promise.all([
       ctx.device(),
       describeDatasets(ctx.datasetRoots),
       listRuns(ctx.db, { limit: RECENT_RUNS }),
+      studyListItems(ctx.db, RECENT_RUNS),
     ]);
     const { info, dataset } = await listedDataset(
       ctx.datasetRoots,
@@ -37,6 +39,7 @@ export function pageRoutes(ctx: AppContext): Hono {
         selected={info}
         preview={preview}
         recentRuns={recentRuns}
+        recentStudies={recentStudies}
       />,
     );
   });

@@ -16,6 +16,7 @@ const FILES: Record<string, string> = {
   "/style.css": fileURLToPath(new URL("../views/style.css", import.meta.url)),
   "/form.css": fileURLToPath(new URL("../views/form.css", import.meta.url)),
   "/runs.css": fileURLToPath(new URL("../views/runs.css", import.meta.url)),
+  "/studies.css": fileURLToPath(new URL("../views/studies.css", import.meta.url)),
 };
 
 export function staticRoutes(): Hono {

@@ -37,16 +37,24 @@ export interface LineChartOptions extends Size {
   legend?: "top" | "bottom";
 }
 
-const INK = "#1d232b";
-const MUTED = "#5b6673";
-const LINE = "#dde2e8";
+export const INK = "#1d232b";
+export const MUTED = "#5b6673";
+export const LINE = "#dde2e8";
 /** Colour-blind-safe order (Okabe–Ito), starting with the two the run page uses. */
-const PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000"];
+export const PALETTE = [
+  "#0072b2",
+  "#e69f00",
+  "#009e73",
+  "#cc79a7",
+  "#56b4e9",
+  "#d55e00",
+  "#000000",
+];
 /**
  * Without a canvas, ECharts lays text out with Arial's character widths; drawing it in Arial or a
  * metric twin (Liberation Sans) keeps legends and labels from overlapping.
  */
-const FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"; // inside a style="…" attribute
+export const FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"; // inside a style="…" attribute
 /** Rough width of one legend entry (marker, gap, text) for the estimate of legend rows. */
 const LEGEND_CHAR_PX = 7;
 const LEGEND_ITEM_PX = 45;
@@ -54,7 +62,7 @@ const LEGEND_ITEM_PX = 45;
 const MAX_MARKED_POINTS = 30;
 
 /** Renders an option to an SVG string and frees the chart. */
-function renderSvg(size: Size, option: echarts.EChartsOption): string {
+export function renderSvg(size: Size, option: echarts.EChartsOption): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, ...size });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT }, ...option });

@@ -1,6 +1,7 @@
 /**
- * The start page: device, recent runs, datasets, and sample images of the selected dataset. Picking another
- * dataset swaps only the samples through htmx; without JavaScript the same form reloads the page.
+ * The start page: device, recent runs and studies, datasets, and sample images of the selected
+ * dataset. Picking another dataset swaps only the samples through htmx; without JavaScript the
+ * same form reloads the page.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { DeviceCard } from "./device_card.tsx";
 import { Layout } from "./layout.tsx";
 import { RecentRuns, type RunListItem } from "./runs_page.tsx";
 import { type SamplePreview, SamplesView } from "./samples.tsx";
+import { RecentStudies, type StudyListItem } from "./study_list_page.tsx";
 
 export interface HomeProps {
   device: DeviceInfo;
@@ -18,6 +20,7 @@ export interface HomeProps {
   selected: DatasetInfo;
   preview: SamplePreview;
   recentRuns: RunListItem[];
+  recentStudies: StudyListItem[];
 }
 
 export function HomePage(props: HomeProps) {
@@ -25,6 +28,7 @@ export function HomePage(props: HomeProps) {
     <Layout current="/">
       <DeviceCard device={props.device} />
       <RecentRuns runs={props.recentRuns} />
+      <RecentStudies studies={props.recentStudies} />
       <DatasetTable datasets={props.datasets} />
       <section class="card samples">
         <h2>Samples</h2>

@@ -14,6 +14,7 @@ const NAV = [
   { href: "/", label: "Home" },
   { href: "/runs/new", label: "New run" },
   { href: "/runs", label: "Runs" },
+  { href: "/studies", label: "Studies" },
 ];
 
 /**
@@ -64,6 +65,7 @@ export function Layout(props: LayoutProps) {
           <link rel="stylesheet" href="/static/style.css" />
           <link rel="stylesheet" href="/static/form.css" />
           <link rel="stylesheet" href="/static/runs.css" />
+          <link rel="stylesheet" href="/static/studies.css" />
           <script src="/static/htmx.min.js" defer></script>
           <script src="/static/ext/hx-sse.js" defer></script>
           <script>{raw(PAGE_SCRIPT)}</script>

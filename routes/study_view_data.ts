@@ -1,0 +1,92 @@
+/**
+ * Everything the study page shows about one study, read from the database: the trials report,
+ * whether trials are still to come, and fANOVA importances over the complete trials.
+ *
+ * @module
+ */
+
+import { parseRunConfig } from "../config/schema.ts";
+import type { StudySpec } from "../config/study_schema.ts";
+import type { Db } from "../db/client.ts";
+import { getStudyById } from "../db/studies.ts";
+import { LibsqlStorage } from "../db/tuner_storage.ts";
+import { type StudyReport, studyReport } from "../jobs/study_report.ts";
+import type { StudyService } from "../jobs/study_service.ts";
+import type { FrozenTrial } from "../tuner/frozen_trial.ts";
+import { paramImportances } from "../tuner/importance.ts";
+import type { StudyStatus, StudyView } from "../views/study_parts.tsx";
+
+/** Importances rank parameters by how they explain differences: one trial explains nothing. */
+const MIN_TRIALS_FOR_IMPORTANCE = 2;
+
+/**
+ * Loads study `id`, or undefined when there is none. `previous` (the last view of the same
+ * study) lends its importances when the complete trials have not changed, so a live page does
+ * not refit the forest on every epoch.
+ */
+export async function loadStudyView(
+  db: Db,
+  studies: StudyService,
+  id: number,
+  previous?: StudyView,
+): Promise<StudyView | undefined> {
+  const row = await getStudyById(db, id);
+  if (!row) return undefined;
+  const [report, frozen] = await Promise.all([
+    studyReport(db, row),
+    new LibsqlStorage(db).getAllTrials(id),
+  ]);
+  const sameComplete = previous && completeKey(previous.report) === completeKey(report);
+  return {
+    report,
+    spec: row.spec,
+    createdAt: row.createdAt,
+    status: studyStatus(report, studies.isActive(id)),
+    importances: sameComplete ? previous.importances : importances(frozen),
+    maxEpochs: maxEpochs(row.spec, report),
+  };
+}
+
+/** Running while a worker here works on it or any trial is unfinished (a CLI worker's, say). */
+export function studyStatus(report: StudyReport, activeHere: boolean): StudyStatus {
+  const unsettled = report.trials.some((t) => t.state === "RUNNING" || t.state === "WAITING");
+  if (!unsettled && report.trials.length >= report.trialBudget) return "completed";
+  return activeHere || unsettled ? "running" : "stopped";
+}
+
+function completeKey(report: StudyReport): string {
+  return report.trials.filter((t) => t.state === "COMPLETE").map((t) => `${t.number}:${t.value}`)
+    .join(",");
+}
+
+function importances(trials: FrozenTrial[]): StudyView["importances"] {
+  const complete = trials.filter((t) => t.state === "COMPLETE").length;
+  if (complete < MIN_TRIALS_FOR_IMPORTANCE) {
+    return {
+      ok: false,
+      reason: `Needs ≥ ${MIN_TRIALS_FOR_IMPORTANCE} complete trials (${complete} so far)`,
+    };
+  }
+  try {
+    return { ok: true, list: paramImportances(trials) };
+  } catch (error) {
+    // All complete trials scored the same: nothing to explain yet.
+    if (error instanceof RangeError) {
+      return { ok: false, reason: "All complete trials scored the same" };
+    }
+    throw error;
+  }
+}
+
+/** The epochs a trial trains at most: the base's, or the top of a searched `epochs` range. */
+function maxEpochs(spec: StudySpec, report: StudyReport): number {
+  const searched = spec.space.epochs;
+  const base = parseRunConfig(spec.base);
+  const planned = searched && searched.type === "int"
+    ? searched.high
+    : base.ok
+    ? base.config.epochs
+    : 1;
+  const reported = report.trials.flatMap((t) => t.intermediateValues.map(([step]) => step));
+  return Math.max(planned, ...reported);
+}

@@ -1,0 +1,129 @@
+/**
+ * Tuning in a real browser against a real server and database: define a study on the form,
+ * start it, watch its trials arrive live with the plots, then train a run with the best
+ * parameters. Screenshots land in `tests/screenshots/`.
+ */
+
+import assert from "node:assert/strict";
+import { hasChromium, launchBrowser, openPage, screenshot } from "./browser_helpers.ts";
+import { startTestServer } from "./service_helpers.ts";
+
+Deno.test({
+  name: "dashboard: define a study, watch its trials live and train the best params",
+  ignore: !hasChromium,
+  async fn() {
+    const server = await startTestServer();
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await openPage(browser);
+      page.setDefaultTimeout(20_000);
+      await page.addInitScript(countLiveTrials);
+
+      await page.goto(server.url);
+      await page.getByText("No studies yet.").waitFor();
+      await page.getByRole("link", { name: "Studies", exact: true }).click();
+      await page.getByRole("link", { name: "New study" }).click();
+      await page.waitForURL("**/studies/new");
+
+      // What to optimise and the base run: MNIST, small enough for a trial to take a moment.
+      await page.getByLabel("Study name").fill("lr <search>");
+      await page.getByLabel("Trials", { exact: true }).fill("3");
+      await page.getByLabel("Sampler", { exact: true }).selectOption("random");
+      await page.getByLabel("Pruner").selectOption("none");
+      await page.getByLabel("Train size").fill("3000");
+      await page.getByLabel("Hidden layer units").fill("32");
+      await page.getByLabel("Epochs").fill("3");
+      await page.getByLabel("Device").selectOption("cpu");
+
+      // The space: the learning rate is there; add the first layer's width, then a third row
+      // that is removed again.
+      await page.getByRole("button", { name: "Add a parameter" }).click();
+      await page.getByLabel("Parameter 2 path").waitFor();
+      await page.getByLabel("Parameter 2 path").selectOption("model.layers.0.units");
+      await page.locator('input[name="param.1.low"][value="16"]').waitFor();
+      await page.getByLabel("Parameter 2 high").fill("64");
+      await page.getByRole("button", { name: "Add a parameter" }).click();
+      await page.getByLabel("Parameter 3 path").waitFor();
+      await page.getByRole("button", { name: /Remove parameter 3/ }).click();
+      await page.getByLabel("Parameter 3 path").waitFor({ state: "detached" });
+
+      // A bad range is named beside its field, and fixing it clears it.
+      await page.getByLabel("Parameter 1 low").fill("0");
+      await page.getByLabel("Parameter 1 low").blur();
+      await page.getByText("Low must be greater than 0 when log is true, got 0").first().waitFor();
+      await page.getByLabel("Parameter 1 low").fill("0.001");
+      await page.getByLabel("Parameter 1 low").blur();
+      await page.getByText("Valid. Save it as").waitFor();
+      const file = JSON.parse(await page.locator("#study-json").textContent() ?? "");
+      assert.deepEqual(file.space, {
+        "optimizer.lr": { type: "float", low: 0.001, high: 0.1, log: true },
+        "model.layers.0.units": { type: "int", low: 16, high: 64, log: true },
+      });
+      await page.evaluate(() => scrollTo(0, 0));
+      await screenshot(page, "07-new-study");
+
+      // Start: the study page streams trials in without reloading.
+      await page.getByRole("button", { name: "Start study" }).click();
+      await page.waitForURL(/\/studies\/\d+$/);
+      await page.locator("[hx-sse\\:connect] #study-trials tbody tr").first().waitFor();
+      await screenshot(page, "08-study-live");
+      await page.locator("#study-live:not([hx-sse\\:connect])").waitFor({ timeout: 60_000 });
+      const trials = await page.evaluate(() => (globalThis as unknown as LiveTrials).liveTrials);
+      assert.ok(
+        trials.most > trials.atLoad,
+        `trials arrived while the page was open, saw ${JSON.stringify(trials)}`,
+      );
+      assert.equal(await page.locator("#study-trials tbody tr").count(), 3);
+      await page.getByText("completed").first().waitFor();
+      assert.ok(await page.getByText("lr <search>").first().isVisible(), "the name is escaped");
+      assert.equal(await page.locator("#chart-history svg").count(), 1);
+      assert.ok(
+        (await page.locator("#chart-history").textContent())?.includes("best so far"),
+        "the history plot draws the best value so far",
+      );
+      await screenshot(page, "09-study-done");
+
+      // Sorting by value reloads the table best first.
+      await page.getByRole("link", { name: /devAccuracy/ }).click();
+      await page.waitForURL(/sort=value/);
+
+      // Train with the best params: a run of the base with the best trial's values.
+      await page.getByRole("button", { name: "Train with the best params" }).click();
+      await page.waitForURL(/\/runs\/\d+$/);
+      await page.getByText("lr <search> best").first().waitFor();
+
+      await page.getByRole("link", { name: "Studies", exact: true }).click();
+      await page.waitForURL("**/studies");
+      await page.getByText("3 / 3 · 3 complete").waitFor();
+      await screenshot(page, "10-studies");
+      await page.getByRole("link", { name: "Home" }).click();
+      await page.getByText("Recent studies").waitFor();
+      await screenshot(page, "11-home-studies");
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});
+
+interface LiveTrials {
+  liveTrials: { atLoad: number; most: number };
+}
+
+/**
+ * Runs in the page before its scripts: counts the trial rows the server rendered and the most
+ * seen while the live stream was connected, so the test can tell streamed rows from rendered ones.
+ */
+function countLiveTrials() {
+  const trials = { atLoad: 0, most: 0 };
+  (globalThis as unknown as LiveTrials).liveTrials = trials;
+  const count = () => document.querySelectorAll("[hx-sse\\:connect] #study-trials tbody tr").length;
+  document.addEventListener("DOMContentLoaded", () => {
+    trials.atLoad = count();
+    trials.most = Math.max(trials.most, trials.atLoad);
+  });
+  new MutationObserver(() => {
+    trials.most = Math.max(trials.most, count());
+  }).observe(document, { childList: true, subtree: true });
+}

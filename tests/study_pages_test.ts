@@ -1,0 +1,281 @@
+/**
+ * The study pages over real HTTP with a real engine and database, as a browser without
+ * JavaScript (plain form posts) and as htmx (fragment requests, the live stream) see them.
+ */
+
+import assert from "node:assert/strict";
+import type { FormValues } from "../views/study_form_state.ts";
+import { postJson, readSse, startTestServer, tinyRun, waitFor } from "./service_helpers.ts";
+
+function postForm(url: string, values: FormValues, headers: HeadersInit = {}) {
+  return fetch(url, {
+    method: "POST",
+    body: new URLSearchParams(values),
+    redirect: "manual",
+    headers,
+  });
+}
+
+/** Ids of inputs and selects that no `<label for>` names (hidden inputs need none). */
+function unlabelled(html: string): string[] {
+  const labelled = new Set([...html.matchAll(/<label for="([^"]+)"/g)].map((m) => m[1]));
+  const controls = [...html.matchAll(/<(input|select)\b([^>]*)>/g)]
+    .filter((m) => !/type="hidden"/.test(m[2]));
+  return controls.map((m) => /id="([^"]+)"/.exec(m[2])?.[1] ?? m[0])
+    .filter((id) => !labelled.has(id));
+}
+
+/** The brief's tiny study as the form posts it: 3 trials of 2 epochs over a log-scaled lr. */
+const TINY: FormValues = {
+  name: "tiny <study>",
+  direction: "maximize",
+  metric: "devAccuracy",
+  trials: "3",
+  "sampler.type": "random",
+  "sampler.seed": "3",
+  "pruner.type": "none",
+  "base.data.dataset": "synthetic-binary",
+  "base.data.split.train": "0.8",
+  "base.data.split.dev": "0.1",
+  "base.data.split.test": "0.1",
+  "base.data.trainSize": "",
+  "base.model.layers": "8",
+  "base.optimizer.type": "adam",
+  "base.optimizer.lr": "",
+  "base.batch.size": "32",
+  "base.epochs": "2",
+  "base.device": "cpu",
+  "param.0.path": "optimizer.lr",
+  "param.0.type": "float",
+  "param.0.low": "0.001",
+  "param.0.high": "0.1",
+  "param.0.log": "on",
+  "param.0.step": "",
+  "param.0.shown": "optimizer.lr|float",
+};
+
+/** The same tiny study as a study file, for the JSON API. */
+const STUDY_FILE = {
+  trials: 3,
+  sampler: { type: "random", seed: 3 },
+  pruner: { type: "none" },
+  base: {
+    epochs: 2,
+    device: "cpu",
+    data: { dataset: "synthetic-binary", split: { train: 0.8, dev: 0.1, test: 0.1 } },
+    model: { layers: [{ units: 8 }] },
+  },
+  space: { "optimizer.lr": { type: "float", low: 1e-3, high: 1e-1, log: true } },
+};
+
+interface TrialJson {
+  number: number;
+  state: string;
+  value: number | null;
+  params: Record<string, number>;
+}
+
+Deno.test("study pages: new-study form, starting, the study page, its stream and training the best", async (t) => {
+  const server = await startTestServer();
+  const { url } = server;
+  const studyCount = async () => (await (await fetch(`${url}/api/studies`)).json()).studies.length;
+  try {
+    await t.step("the list and the start page say there are no studies yet", async () => {
+      assert.match(await (await fetch(`${url}/studies`)).text(), /No studies yet\./);
+      const home = await (await fetch(url)).text();
+      assert.ok(home.includes("Recent studies") && home.includes('href="/studies"'));
+    });
+
+    await t.step("GET /studies/new labels every input and fills in a free name", async () => {
+      const html = await (await fetch(`${url}/studies/new`)).text();
+      for (const label of ["Study name", "Trials", "Sampler", "Pruner", "Hidden layer units"]) {
+        assert.ok(html.includes(`>${label}<`), `missing ${label}`);
+      }
+      assert.ok(html.includes(">Parameter 1 path<") && html.includes(">Study file (JSON)<"));
+      assert.match(html, /name="name"[^>]*value="mnist-lr"/);
+      assert.match(html, /<option value="optimizer.lr" selected>/);
+      assert.deepEqual(unlabelled(html), []);
+    });
+
+    await t.step(
+      "an invalid post re-renders with messages beside their fields, writing nothing",
+      async () => {
+        const values = { ...TINY, name: "", "param.0.low": "0", "base.data.split.test": "" };
+        const response = await postForm(`${url}/studies/new`, values);
+        assert.equal(response.status, 422);
+        const html = await response.text();
+        assert.match(
+          html,
+          /<p class="field-error" id="field-param-0-low-error">Low must be greater than 0 when log is true, got 0<\/p>/,
+        );
+        assert.match(
+          html,
+          /<tr class="row-errors"><td><\/td><td colspan="7"><p class="field-error">Low must be greater/,
+          "the row repeats its messages across its width",
+        );
+        assert.match(html, /id="field-name-error">Study name must/);
+        assert.match(html, /<a href="#field-param-0-low">space.optimizer.lr.low<\/a>/);
+        assert.equal(await studyCount(), 0);
+      },
+    );
+
+    await t.step("the base is checked against the dataset before starting", async () => {
+      const html = await (await postForm(`${url}/studies/new`, {
+        ...TINY,
+        "base.data.split.train": "0.9",
+        "base.data.split.test": "",
+      })).text();
+      assert.match(html, /id="field-base-data-split-test-error">Test fraction is required/);
+      assert.equal(await studyCount(), 0);
+    });
+
+    await t.step(
+      "space rows are added and removed without JavaScript and through htmx",
+      async () => {
+        const added = await postForm(`${url}/studies/new`, { ...TINY, spaceAction: "add" });
+        assert.equal(added.status, 200);
+        const html = await added.text();
+        assert.match(html, /<option value="optimizer.type" selected>/);
+        assert.match(html, /name="param.1.choices"[^>]*value="sgd, rmsprop, adam"/);
+        const fragment = await (await postForm(`${url}/studies/new/space`, {
+          ...TINY,
+          spaceAction: "remove:0",
+        })).text();
+        assert.match(fragment, /^<fieldset id="space-editor"/);
+        assert.match(fragment, /No parameters yet/);
+        assert.match(fragment, /<hx-partial hx-target="#study-file" hx-swap="outerHTML">/);
+        const redrawn = await (await postForm(`${url}/studies/new/space`, {
+          ...TINY,
+          "param.0.path": "model.layers.0.units",
+        })).text();
+        assert.match(
+          redrawn,
+          /name="param.0.low"[^>]*value="16"/,
+          "a new path starts from its range",
+        );
+      },
+    );
+
+    await t.step("the validation fragment names problems and shows the study file", async () => {
+      const html = await (await postForm(`${url}/studies/new/validate`, {
+        ...TINY,
+        "param.0.high": "high",
+      })).text();
+      assert.ok(!html.includes("<html"), "a fragment, not a page");
+      assert.match(html, /High must be a finite number, got &quot;high&quot;/);
+      assert.match(html, /&quot;optimizer.lr&quot;: \{/, "the study file shows the space");
+    });
+
+    let id = 0;
+    await t.step("a valid post starts the study and redirects to its page", async () => {
+      const response = await postForm(`${url}/studies/new`, TINY);
+      assert.equal(response.status, 303);
+      const location = response.headers.get("Location") ?? "";
+      assert.match(location, /^\/studies\/\d+$/);
+      id = Number(location.split("/").at(-1));
+    });
+
+    let trials: TrialJson[] = [];
+    await t.step(
+      "once its trials are done, the page shows them, the plots and no stream",
+      async () => {
+        trials = await waitFor(async () => {
+          const report = await (await fetch(`${url}/api/studies/${id}`)).json();
+          const done = report.trials.filter((trial: TrialJson) => trial.state === "COMPLETE");
+          return done.length === 3 && !report.active ? report.trials : undefined;
+        }, "3 complete trials");
+        const html = await (await fetch(`${url}/studies/${id}`)).text();
+        assert.ok(!html.includes("hx-sse:connect"));
+        assert.ok(html.includes("Study #1 · tiny &lt;study&gt;") && !html.includes("<study>"));
+        for (
+          const text of ["Optimization history", "Parameter importances", "Intermediate values"]
+        ) {
+          assert.ok(html.includes(`>${text}<`), `missing ${text}`);
+        }
+        assert.ok(html.includes("Parallel coordinates"));
+        const rows = html.split('<table><caption class="visually-hidden">Trials of the study')[1]
+          .split("</tbody>")[0];
+        assert.equal(rows.match(/<tr/g)?.length, 4, "a header and three trials");
+        assert.equal(rows.match(/href="\/runs\/\d+"/g)?.length, 3, "each trial links its run");
+        assert.ok(html.includes("Train with the best params"));
+      },
+    );
+
+    await t.step("the trials sort by value, best first, and filter by state", async () => {
+      const html = await (await fetch(`${url}/studies/${id}?sort=value`)).text();
+      const order = [...html.matchAll(/<tr[^>]*><td class="number">(\d+)<\/td>/g)]
+        .map((m) => Number(m[1]));
+      const expected = [...trials].sort((a, b) => b.value! - a.value! || a.number - b.number)
+        .map((trial) => trial.number);
+      assert.deepEqual(order, expected);
+      assert.match(
+        await (await fetch(`${url}/studies/${id}?state=PRUNED`)).text(),
+        /No pruned trials\./,
+      );
+      assert.equal((await fetch(`${url}/studies/${id}?sort=best`)).status, 400);
+      assert.equal((await fetch(`${url}/studies/99`)).status, 404);
+    });
+
+    await t.step("the list and the start page show the finished study", async () => {
+      const list = await (await fetch(`${url}/studies`)).text();
+      assert.ok(list.includes(`href="/studies/${id}">tiny &lt;study&gt;</a>`));
+      assert.match(list, /3 \/ 3 · 3 complete/);
+      assert.ok((await (await fetch(url)).text()).includes(`href="/studies/${id}"`));
+    });
+
+    await t.step("edit as new study fills the form from the study under a free name", async () => {
+      const html = await (await fetch(`${url}/studies/new?from=${id}`)).text();
+      assert.match(html, /name="name"[^>]*value="tiny &lt;study&gt;-2"/);
+      assert.match(html, /name="param.0.low"[^>]*value="0.001"/);
+      assert.match(html, /name="base.data.split.test"[^>]*value="0.1"/);
+      assert.equal((await fetch(`${url}/studies/new?from=x`)).status, 400);
+    });
+
+    await t.step("a taken name is refused beside the name field", async () => {
+      const response = await postForm(`${url}/studies/new`, TINY);
+      assert.equal(response.status, 422);
+      assert.match(
+        await response.text(),
+        /Study name &quot;tiny &lt;study&gt;&quot; is taken by study #1/,
+      );
+      assert.equal(await studyCount(), 1);
+    });
+
+    await t.step(
+      "train with the best params creates a run from the base and the best trial",
+      async () => {
+        const response = await postForm(`${url}/studies/${id}/train-best`, {});
+        assert.equal(response.status, 303);
+        const location = response.headers.get("Location") ?? "";
+        assert.match(location, /^\/runs\/\d+$/);
+        const run = await (await fetch(`${url}/api${location}`)).json();
+        const report = await (await fetch(`${url}/api/studies/${id}`)).json();
+        assert.equal(run.config.name, "tiny <study> best");
+        assert.equal(run.config.optimizer.lr, report.bestParams["optimizer.lr"]);
+        assert.equal(run.config.epochs, 2);
+        assert.deepEqual(run.config.model.layers, [
+          { units: 8, activation: "relu", batchNorm: false, dropout: 0 },
+        ]);
+      },
+    );
+
+    await t.step("the live stream sends trials as fragments, then the finished page", async () => {
+      // A long run holds the engine, so the study's first trial waits while the stream connects.
+      const long = tinyRun({ name: "long", epochs: 400, batch: { mode: "stochastic" } });
+      const { id: longId } = await (await postJson(`${url}/api/runs`, long)).json();
+      const created = await postJson(`${url}/api/studies`, { ...STUDY_FILE, name: "streamed" });
+      const { id: streamedId } = await created.json();
+      const stream = await fetch(`${url}/studies/${streamedId}/live?sort=value`);
+      await postForm(`${url}/runs/${longId}/cancel`, {});
+      const html = (await readSse(stream)).map((event) => event.data);
+      assert.match(html[0], /<hx-partial hx-target="#study-trials" hx-swap="outerHTML">/);
+      assert.match(html[0], /<hx-partial hx-target="#study-charts" hx-swap="outerHTML">/);
+      assert.ok(html.length >= 2, "at least one update before the end");
+      assert.match(html.at(-1)!, /^<hx-partial hx-target="#study-live" hx-swap="outerHTML">/);
+      assert.ok(!html.at(-1)!.includes("hx-sse:connect"), "the finished body has no stream");
+      assert.match(html.at(-1)!, /href="\/studies\/\d+\?sort=value&amp;state=COMPLETE"/);
+    });
+  } finally {
+    await server.close();
+  }
+});
