@@ -13,7 +13,7 @@ import cliProgress from "cli-progress";
 import { Command } from "commander";
 import { DEFAULT_DB } from "../config/env.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
-import { parseStudySpec } from "../config/study_schema.ts";
+import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName, openStudy, type StudyRow } from "../db/studies.ts";
 import { EngineHost } from "../engine/worker_host.ts";
@@ -45,8 +45,8 @@ const [file] = program.args;
 
 if (!file && !options.study) fail("Give a study file, or --study NAME to join an existing study");
 
-const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
-let study: StudyRow;
+// The study file is checked before the database is opened, so a bad file leaves nothing behind.
+let spec: StudySpec | undefined;
 if (file) {
   let input: unknown;
   try {
@@ -57,11 +57,14 @@ if (file) {
   if (options.study) input = { ...(input as object), name: options.study };
   const parsed = parseStudySpec(input);
   if (!parsed.ok) fail(`Invalid study file "${file}":\n${formatIssues(parsed.issues)}`);
-  study = await openStudy(db, parsed.spec).catch((error) => fail(error.message));
-} else {
-  study = await getStudyByName(db, options.study!) ??
-    fail(`No study "${options.study}" in ${options.db}; give its study file to create it`);
+  spec = parsed.spec;
 }
+
+const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
+const study: StudyRow = spec
+  ? await openStudy(db, spec).catch((error) => fail(error.message))
+  : await getStudyByName(db, options.study!) ??
+    fail(`No study "${options.study}" in ${options.db}; give its study file to create it`);
 
 const budget = study.spec.trials;
 const engine = new EngineHost(defaultDatasetRoots());

@@ -28,6 +28,7 @@ import {
 } from "./fields.ts";
 import { type Issue, toIssues } from "./issues.ts";
 import { optimizerSchema } from "./optimizer_schema.ts";
+import { protoKeyIssue } from "./proto_key.ts";
 
 export type { Issue } from "./issues.ts";
 
@@ -151,6 +152,8 @@ export type RunConfigInput = z.input<typeof runConfigSchema>;
 export type ParseRunConfigResult = { ok: true; config: RunConfig } | { ok: false; issues: Issue[] };
 
 export function parseRunConfig(input: unknown): ParseRunConfigResult {
+  const polluting = protoKeyIssue(input);
+  if (polluting) return { ok: false, issues: [polluting] };
   const result = runConfigSchema.safeParse(input);
   if (result.success) return { ok: true, config: result.data };
   return { ok: false, issues: toIssues(result.error) };

@@ -265,3 +265,13 @@ Deno.test("runConfigSchema converts to a JSON Schema that carries the bounds and
   assert.equal(schema.properties.epochs.default, 10);
   assert.equal(schema.properties.epochs.maximum, 10000);
 });
+
+Deno.test("a __proto__ field anywhere in a run config is refused, naming where it is", () => {
+  const input = JSON.parse('{"model": {"layers": [{"units": 8, "__proto__": {"dropout": 0.5}}]}}');
+  const result = parseRunConfig(input);
+  assert.equal(result.ok, false);
+  assert.deepEqual(!result.ok && result.issues, [{
+    path: "model.layers.0.__proto__",
+    message: 'Field name "__proto__" is not allowed, found at "model.layers.0.__proto__"',
+  }]);
+});

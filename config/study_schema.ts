@@ -18,6 +18,7 @@ import {
   taggedUnionError,
 } from "./fields.ts";
 import { type Issue, issuePath, toIssues } from "./issues.ts";
+import { protoKeyIssue } from "./proto_key.ts";
 import { type RunConfigInput, runConfigSchema } from "./schema.ts";
 import { paramMisfit, paramSchema, spaceSchema } from "./space_schema.ts";
 
@@ -124,6 +125,8 @@ export type PrunerSpec = StudyOutput["pruner"];
 export type ParseStudySpecResult = { ok: true; spec: StudySpec } | { ok: false; issues: Issue[] };
 
 export function parseStudySpec(input: unknown): ParseStudySpecResult {
+  const polluting = protoKeyIssue(input);
+  if (polluting) return { ok: false, issues: [polluting] };
   const result = studySpecSchema.safeParse(input);
   if (!result.success) return { ok: false, issues: toIssues(result.error) };
   return { ok: true, spec: { ...result.data, base: result.data.base as RunConfigInput } };

@@ -16,7 +16,7 @@
 
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { formatPath } from "../config/issues.ts";
+import { protoKeyIssue } from "../config/proto_key.ts";
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
@@ -34,40 +34,9 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   } catch (error) {
     throw failure(400, `Request body is not valid JSON: ${(error as Error).message}`);
   }
-  const polluting = findProtoKey(value);
-  if (polluting) {
-    const message = `Field name "__proto__" is not allowed, found at "${formatPath(polluting)}"`;
-    throw failure(400, message, formatPath(polluting));
-  }
+  const polluting = protoKeyIssue(value);
+  if (polluting) throw failure(400, polluting.message, polluting.path);
   return value;
-}
-
-/**
- * The path of the first own `__proto__` key in a parsed JSON value, or undefined. Walks with an
- * explicit stack: the body may nest as deep as 1 MB of brackets allows, past any call stack.
- */
-export function findProtoKey(root: unknown): PropertyKey[] | undefined {
-  // Each entry links to its parent, so a deep body costs memory in its size, not depth².
-  type Entry = { value: unknown; key: PropertyKey; parent: Entry | null };
-  const stack: Entry[] = [{ value: root, key: "", parent: null }];
-  while (stack.length > 0) {
-    const entry = stack.pop()!;
-    const { value } = entry;
-    if (typeof value !== "object" || value === null) continue;
-    const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
-    for (const key of keys) {
-      const child = { value: (value as Record<PropertyKey, unknown>)[key], key, parent: entry };
-      if (key === "__proto__") return pathOf(child);
-      stack.push(child);
-    }
-  }
-  return undefined;
-}
-
-function pathOf(entry: { key: PropertyKey; parent: typeof entry | null }): PropertyKey[] {
-  const path: PropertyKey[] = [];
-  for (let at: typeof entry | null = entry; at?.parent; at = at.parent) path.unshift(at.key);
-  return path;
 }
 
 /** A 4xx in the API's `{ error, issues }` shape, with the issue at `path` (the body's root). */

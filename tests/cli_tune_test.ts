@@ -125,6 +125,7 @@ Deno.test("deno task tune rejects a bad study file naming the field, and exits 2
     const { code, stderr } = await tune([`${dir}/study.json`, "--db", `file:${dir}/t.db`]);
     assert.equal(code, 2);
     assert.match(stderr, /space\.optimizer\.lr/);
+    await assert.rejects(Deno.stat(`${dir}/t.db`), Deno.errors.NotFound, "no database created");
   });
 });
 
@@ -133,5 +134,19 @@ Deno.test("deno task tune refuses to join a study that does not exist", async ()
     const { code, stderr } = await tune(["--study", "nope", "--db", `file:${dir}/t.db`]);
     assert.equal(code, 2);
     assert.match(stderr, /No study "nope"/);
+  });
+});
+
+Deno.test("deno task tune refuses a __proto__ field in the study file before creating the database", async () => {
+  await withFiles(async (dir) => {
+    const file = JSON.stringify(studyFile()).replace(
+      '"space":{',
+      '"space":{"__proto__":{"type":"int","low":1,"high":2},',
+    );
+    await Deno.writeTextFile(`${dir}/study.json`, file);
+    const { code, stderr } = await tune([`${dir}/study.json`, "--db", `file:${dir}/t.db`]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /"__proto__" is not allowed, found at "space\.__proto__"/);
+    await assert.rejects(Deno.stat(`${dir}/t.db`), Deno.errors.NotFound);
   });
 });
