@@ -213,13 +213,13 @@ Deno.test("SSE clients that disconnect leave no open stream behind", async () =>
       controllers.map((c) => fetch(`${t.url}/api/runs/${id}/events`, { signal: c.signal })),
     );
     await waitFor(
-      async () => t.server.service.events.subscriberCount === 5 || undefined,
+      () => Promise.resolve(t.server.service.events.subscriberCount === 5 || undefined),
       "5 subscribers",
     );
     for (const c of controllers) c.abort();
     for (const r of responses) await r.body?.cancel().catch(() => {});
     await waitFor(
-      async () => t.server.service.events.subscriberCount === 0 || undefined,
+      () => Promise.resolve(t.server.service.events.subscriberCount === 0 || undefined),
       "streams to close",
     );
     await postJson(`${t.url}/api/runs/${id}/cancel`, "");
