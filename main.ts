@@ -52,6 +52,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const service = new RunService(db, engine);
   const studies = new StudyService(db, service);
   const recovered = await service.recover();
+  const closing = new AbortController();
   const app = createApp({
     datasetRoots,
     probeDevice: () => Promise.resolve(device),
@@ -59,6 +60,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
     db,
     service,
     studies,
+    closing: closing.signal,
   });
   // Parse the datasets now, so the first page view does not wait for it.
   describeDatasets(datasetRoots).catch((error) => {
@@ -84,12 +86,18 @@ export async function startServer(options: StartOptions): Promise<Server> {
     }
     if (recovered.resumed > 0) console.log(`ajuste: resumed ${recovered.resumed} queued run(s)`);
   }
-  const shutdown = async () => {
-    await studies.stopAll();
-    await server.shutdown();
-    engine.terminate();
-    closeDb();
-  };
+  // Studies first (their trials in flight fail as stopped), then the runs (training ones become
+  // `interrupted`, queued ones wait for the next start), then the streams left open, so the
+  // server's graceful shutdown has nothing to wait for.
+  let stopped: Promise<void> | undefined;
+  const shutdown = () =>
+    stopped ??= (async () => {
+      await studies.stopAll();
+      await service.shutdown();
+      closing.abort();
+      await server.shutdown();
+      closeDb();
+    })();
   return { port: server.addr.port, url, device, service, shutdown, finished: server.finished };
 }
 
@@ -130,8 +138,13 @@ async function main(): Promise<number> {
     throw error;
   }
 
+  let stopping = false;
   const stop = () => {
-    console.log("ajuste: shutting down");
+    if (stopping) Deno.exit(130); // a second Ctrl-C leaves at once
+    stopping = true;
+    console.log(
+      "ajuste: shutting down (runs in training become interrupted; Ctrl-C again to quit now)",
+    );
     server.shutdown();
   };
   Deno.addSignalListener("SIGINT", stop);

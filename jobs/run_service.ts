@@ -104,6 +104,30 @@ export class RunService {
     return this.#idle.promise;
   }
 
+  /**
+   * Stops training in this process (server shutdown) without waiting for the runs: the engine
+   * worker is ended, the runs it was training become `interrupted` (their streams get `done`),
+   * and queued runs stay queued in the database for the next start to resume.
+   */
+  async shutdown(): Promise<void> {
+    this.#host.terminate();
+    await this.#host.settled();
+    for (const id of [...this.#jobs.keys()]) {
+      if (this.#running.has(id)) {
+        const error = "The server shut down during the run";
+        await setFinalStatus(this.#db, id, "interrupted", error);
+        this.#end(id, "interrupted", error);
+      } else {
+        this.#jobs.delete(id);
+      }
+    }
+    this.#cancelRequested.clear();
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    this.#idle?.resolve();
+    this.#idle = null;
+  }
+
   #enqueue(id: number, config: RunConfig): void {
     const jobId = this.#host.submit(config, (message) => this.#onMessage(id, message));
     this.#jobs.set(id, jobId);

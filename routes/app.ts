@@ -16,6 +16,7 @@ import type { DatasetRoots } from "../engine/data/load.ts";
 import { type DeviceInfo, probeDevice } from "../engine/device.ts";
 import { apiRoutes } from "./api.ts";
 import { requireToken } from "./auth.ts";
+import { endStreamsOn } from "./end_streams.ts";
 import { handleError, handleNotFound } from "./errors.tsx";
 import { pageRoutes } from "./pages.tsx";
 import { openApiRoute } from "./openapi.ts";
@@ -44,6 +45,8 @@ export interface AppDeps {
   db: Db;
   service: RunService;
   studies: StudyService;
+  /** Aborted when the server shuts down: open event streams end then (see `end_streams.ts`). */
+  closing?: AbortSignal;
 }
 
 /** Larger request bodies are refused with 413 before they are read. */
@@ -75,6 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   if (deps.token) app.use(except("/static/*", requireToken(deps.token)));
   app.use(sameOriginOnly());
+  if (deps.closing) app.use(endStreamsOn(deps.closing));
   app.route("/static", staticRoutes());
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
