@@ -10,6 +10,7 @@ import {
   ConfigError,
   displayDatabase,
   HelpRequested,
+  isLoopbackHost,
   parseServerEnv,
   prepareDatabaseDir,
   type ServerEnv,
@@ -46,7 +47,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   // libSQL creates the database file on first start, but not its folder.
   await prepareDatabaseDir(options.db);
   const device = await probeDevice();
-  const datasetRoots = defaultDatasetRoots();
+  const datasetRoots = defaultDatasetRoots({ restrict: !isLoopbackHost(options.host) });
   const { db, close: closeDb } = await openDb({ url: options.db, authToken: options.dbToken });
   const engine = new EngineHost(datasetRoots);
   const service = new RunService(db, engine);

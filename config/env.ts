@@ -30,7 +30,9 @@ export const USAGE = `Usage: deno task start [--port N] [--host HOST] [--db URL]
   --db URL     libSQL database (env AJUSTE_DB, default ${DEFAULT_DB})
 
 Environment: AJUSTE_DB_TOKEN (database auth token), AJUSTE_TOKEN (API token; required when
-HOST is not a loopback address).`;
+HOST is not a loopback address), AJUSTE_DATA_DIRS (folders that idx: and csv: datasets must be
+inside, separated by ":"; beyond loopback it defaults to data/), AJUSTE_MNIST_DIR and
+AJUSTE_FASHION_MNIST_DIR (where the built-in datasets are).`;
 
 /** A setting that cannot be used; main.ts prints the message and exits. */
 export class ConfigError extends Error {

@@ -26,3 +26,22 @@ Deno.test("defaultDatasetRoots() takes AJUSTE_MNIST_DIR and AJUSTE_FASHION_MNIST
     Deno.env.delete("AJUSTE_FASHION_MNIST_DIR");
   }
 });
+
+Deno.test("AJUSTE_DATA_DIRS lists the folders idx: and csv: datasets must be inside", () => {
+  Deno.env.set("AJUSTE_DATA_DIRS", "/srv/datasets:shared");
+  try {
+    assert.deepEqual(defaultDatasetRoots().allowedRoots, ["/srv/datasets", `${Deno.cwd()}/shared`]);
+    assert.deepEqual(defaultDatasetRoots({ restrict: true }).allowedRoots, [
+      "/srv/datasets",
+      `${Deno.cwd()}/shared`,
+    ]);
+  } finally {
+    Deno.env.delete("AJUSTE_DATA_DIRS");
+  }
+  assert.equal(defaultDatasetRoots().allowedRoots, undefined, "any path on loopback");
+  assert.deepEqual(
+    defaultDatasetRoots({ restrict: true }).allowedRoots,
+    [`${Deno.cwd()}/data`],
+    "only data/ when reachable from the network",
+  );
+});

@@ -91,9 +91,9 @@ export function createApp(deps: AppDeps): Hono {
   app.use("/api/*", limitBody);
   app.use("/runs/*", limitBody);
   app.use("/studies/*", limitBody);
-  app.route("/api/runs", runsApi(deps.db, deps.service));
+  app.route("/api/runs", runsApi(deps.db, deps.service, deps.datasetRoots));
   app.route("/api/runs", runEventsRoute(deps.db, deps.service.events));
-  app.route("/api/studies", studiesApi(deps.db, deps.studies));
+  app.route("/api/studies", studiesApi(deps.db, deps.studies, deps.datasetRoots));
   app.route("/api", openApiRoute(VERSION));
   app.route("/api", apiRoutes(ctx));
   app.route("/", pageRoutes(ctx));

@@ -6,7 +6,8 @@
  */
 
 import type { Issue } from "../config/issues.ts";
-import type { DatasetInfo } from "../engine/data/load.ts";
+import { resolveDatasetPath } from "../engine/data/dataset_path.ts";
+import type { DatasetInfo, DatasetRoots } from "../engine/data/load.ts";
 import type { RunConfig } from "../engine/spec.ts";
 
 /** Issues at the fields to fix; none for datasets the server does not list (`idx:`, `csv:`). */
@@ -53,4 +54,32 @@ export function datasetIssues(config: RunConfig, datasets: DatasetInfo[]): Issue
     });
   }
   return issues;
+}
+
+/**
+ * Whether an `idx:<dir>` or `csv:<path>` dataset can be read here: inside the allowed folders
+ * (`AJUSTE_DATA_DIRS`) and existing. Checked when a run or study is created, so a request naming
+ * a path the server will not read gets a 400 rather than a run that fails.
+ */
+export async function datasetPathIssue(
+  dataset: string | undefined,
+  roots: DatasetRoots,
+  path = "data.dataset",
+): Promise<Issue | undefined> {
+  const prefix = ["idx:", "csv:"].find((p) => dataset?.startsWith(p));
+  if (!dataset || !prefix) return undefined;
+  try {
+    const resolved = await resolveDatasetPath(
+      dataset,
+      dataset.slice(prefix.length),
+      roots.allowedRoots,
+    );
+    await Deno.stat(resolved);
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Deno.errors.NotFound
+      ? `Dataset path ${JSON.stringify(dataset.slice(prefix.length))} does not exist on the server`
+      : (error as Error).message;
+    return { path, message };
+  }
 }

@@ -32,7 +32,7 @@ import {
   valuesToInput,
 } from "../views/run_form_state.ts";
 import type { AppContext } from "./app.ts";
-import { datasetIssues } from "./dataset_checks.ts";
+import { datasetIssues, datasetPathIssue } from "./dataset_checks.ts";
 import { readFormFields } from "./form_body.ts";
 
 interface Evaluation {
@@ -120,6 +120,8 @@ export function runFormRoutes(ctx: AppContext): Hono {
       const infos = await datasets();
       const { issues, preview } = evaluate(values, infos);
       if (!preview.valid) return page(c, values, { issues, status: 422 });
+      const unreadable = await datasetPathIssue(preview.config.data.dataset, ctx.datasetRoots);
+      if (unreadable) return page(c, values, { issues: [unreadable], status: 422 });
       const id = await ctx.service.create(preview.config);
       return c.redirect(`/runs/${id}`, 303);
     })

@@ -10,15 +10,19 @@ import { badRequestBody } from "../config/issues.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import type { Db } from "../db/client.ts";
 import { getRun, getWeights, listRuns, RUN_STATUSES, type RunStatus } from "../db/runs.ts";
+import type { DatasetRoots } from "../engine/data/load.ts";
 import type { RunService } from "../jobs/run_service.ts";
+import { datasetPathIssue } from "./dataset_checks.ts";
 import { parseRunId } from "./params.ts";
 import { readJsonBody } from "./json_body.ts";
 
-export function runsApi(db: Db, service: RunService): Hono {
+export function runsApi(db: Db, service: RunService, roots: DatasetRoots): Hono {
   return new Hono()
     .post("/", async (c) => {
       const parsed = parseRunConfig(await readJsonBody(c));
       if (!parsed.ok) return c.json(badRequestBody(parsed.issues), 400);
+      const unreadable = await datasetPathIssue(parsed.config.data.dataset, roots);
+      if (unreadable) return c.json(badRequestBody([unreadable]), 400);
       const id = await service.create(parsed.config);
       return c.json({ id }, 201, { Location: `/api/runs/${id}` });
     })

@@ -11,15 +11,17 @@ import { badRequestBody } from "../config/issues.ts";
 import { parseStudySpec } from "../config/study_schema.ts";
 import type { Db } from "../db/client.ts";
 import { getStudyById, listStudies } from "../db/studies.ts";
+import type { DatasetRoots } from "../engine/data/load.ts";
 import type { StudyService } from "../jobs/study_service.ts";
 import { studyReport } from "../jobs/study_report.ts";
 import { readJsonBody } from "./json_body.ts";
+import { datasetPathIssue } from "./dataset_checks.ts";
 import { parseRunId } from "./params.ts";
 
 /** How often a study stream looks for trials that changed (any worker, any process). */
 const POLL_MS = 1000;
 
-export function studiesApi(db: Db, studies: StudyService): Hono {
+export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): Hono {
   const find = async (raw: string) => {
     const id = parseRunId(raw, "Study id");
     const study = await getStudyById(db, id);
@@ -31,6 +33,9 @@ export function studiesApi(db: Db, studies: StudyService): Hono {
     .post("/", async (c) => {
       const parsed = parseStudySpec(await readJsonBody(c));
       if (!parsed.ok) return c.json(badRequestBody(parsed.issues, "Invalid study"), 400);
+      const dataset = parsed.spec.base.data?.dataset;
+      const unreadable = await datasetPathIssue(dataset, roots, "base.data.dataset");
+      if (unreadable) return c.json(badRequestBody([unreadable], "Invalid study"), 400);
       try {
         const study = await studies.start(parsed.spec);
         return c.json({ id: study.id, name: study.name }, 201, {
