@@ -21,8 +21,8 @@ import {
   SelectField,
   TextField,
 } from "./form_fields.tsx";
+import { DEVICE_CHOICES, ValidatedFormPage } from "./validated_form_page.tsx";
 import { LayerEditor } from "./layer_editor.tsx";
-import { Layout } from "./layout.tsx";
 import { OptimizerFields, OptimizerPicker } from "./optimizer_fields.tsx";
 import {
   DATASET_OTHER_FIELD,
@@ -62,29 +62,11 @@ const BATCH_CHOICES: Choice[] = [
   { value: "full", label: "Full batch" },
 ];
 
-const DEVICE_CHOICES: Choice[] = [
-  { value: "auto", label: "Auto (GPU when available)" },
-  { value: "gpu", label: "GPU (WebGPU)" },
-  { value: "cpu", label: "CPU reference" },
-];
-
 export function NewRunPage(props: NewRunProps) {
   return (
-    <Layout title="New run" current="/runs/new" wide>
-      <h2 class="page-title">New run</h2>
-      <form
-        id="run-form"
-        method="post"
-        action="/runs/new"
-        novalidate
-        hx-post="/runs/new/validate"
-        hx-trigger="change"
-        hx-swap="innerMorph"
-        hx-sync="this:replace"
-      >
-        <NewRunForm {...props} />
-      </form>
-    </Layout>
+    <ValidatedFormPage title="New run" current="/runs/new" formId="run-form" action="/runs/new">
+      <NewRunForm {...props} />
+    </ValidatedFormPage>
   );
 }
 

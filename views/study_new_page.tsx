@@ -18,7 +18,7 @@ import {
   SelectField,
   TextField,
 } from "./form_fields.tsx";
-import { Layout } from "./layout.tsx";
+import { DEVICE_CHOICES, ValidatedFormPage } from "./validated_form_page.tsx";
 import { OPTIMIZER_CHOICES } from "./optimizer_fields.tsx";
 import { StudyFilePreview, type StudyFileProps } from "./study_file_preview.tsx";
 import { BASE_FIELD, LAYERS_FIELD } from "./study_form_state.ts";
@@ -63,29 +63,16 @@ const PRUNER_CHOICES: Choice[] = [
   { value: "none", label: "None" },
 ];
 
-const DEVICE_CHOICES: Choice[] = [
-  { value: "auto", label: "Auto (GPU when available)" },
-  { value: "gpu", label: "GPU (WebGPU)" },
-  { value: "cpu", label: "CPU reference" },
-];
-
 export function NewStudyPage(props: NewStudyProps) {
   return (
-    <Layout title="New study" current="/studies" wide>
-      <h2 class="page-title">New study</h2>
-      <form
-        id="study-form"
-        method="post"
-        action="/studies/new"
-        novalidate
-        hx-post="/studies/new/validate"
-        hx-trigger="change"
-        hx-swap="innerMorph"
-        hx-sync="this:replace"
-      >
-        <NewStudyForm {...props} />
-      </form>
-    </Layout>
+    <ValidatedFormPage
+      title="New study"
+      current="/studies"
+      formId="study-form"
+      action="/studies/new"
+    >
+      <NewStudyForm {...props} />
+    </ValidatedFormPage>
   );
 }
 
