@@ -42,6 +42,10 @@ const samplerSchema = z.discriminatedUnion("type", [
     nStartupTrials: count("Startup trials", 0).default(10),
     nEiCandidates: count("EI candidates", 1).default(24),
     multivariate: flag("Multivariate").default(false),
+    // On, unlike Optuna's default: trials running on other workers count as the worst, so
+    // parallel workers spread out instead of sampling the same point. With one worker the only
+    // running trial is the one being sampled, which TPE leaves out anyway.
+    constantLiar: flag("Constant liar").default(true),
   }, '{"type": "tpe", "seed": 0}'),
   strictObject(
     "random sampler",

@@ -40,6 +40,7 @@ Deno.test("parseStudySpec() accepts DESIGN.md's study and fills Optuna's default
     nStartupTrials: 10,
     nEiCandidates: 24,
     multivariate: false,
+    constantLiar: true,
   });
   assert.deepEqual(spec.pruner, {
     type: "median",
