@@ -44,6 +44,8 @@ export interface Server {
 
 /** Starts ajuste with already validated settings (see `config/env.ts`). */
 export async function startServer(options: StartOptions): Promise<Server> {
+  // A taken port fails here, before the database file or its folder is created.
+  if (options.port !== 0) Deno.listen({ hostname: options.host, port: options.port }).close();
   // libSQL creates the database file on first start, but not its folder.
   await prepareDatabaseDir(options.db);
   const device = await probeDevice();

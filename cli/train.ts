@@ -10,6 +10,7 @@
 import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
+import { parseArgs, wholeNumber } from "./args.ts";
 import { formatIssues, formatTable } from "./format.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseRunConfig } from "../config/schema.ts";
@@ -20,11 +21,11 @@ const program = new Command()
   .description("Train one MLP from a run config (JSON); every field is optional")
   .argument("[config]", "path to a run config JSON file (omit for the defaults)")
   .option("--json", "print one JSON object with the result on stdout")
-  .option("--epochs <n>", "override the config's epochs", (v) => Number(v))
+  .option("--epochs <n>", "override the config's epochs", wholeNumber(1))
   .option("--device <device>", "override the config's device: auto, gpu or cpu")
   .showHelpAfterError();
 
-program.parse(["deno", "train", ...Deno.args]);
+parseArgs(program, "train", Deno.args);
 const options = program.opts<{ json?: boolean; epochs?: number; device?: string }>();
 const [path] = program.args;
 

@@ -20,24 +20,29 @@ import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { runStudyWorker } from "../jobs/study_worker.ts";
 import { studyReport } from "../jobs/study_report.ts";
+import { parseArgs, wholeNumber } from "./args.ts";
 import { formatIssues, formatTable } from "./format.ts";
 
 const program = new Command()
   .name("deno task tune")
   .description("Search hyperparameters (TPE, random or grid) and store every trial as a run")
   .argument("[study]", "study file (JSON); omit to join an existing study given by --study")
-  .option("--trials <n>", "trials this worker runs at most (0: run none, just report)", parseCount)
+  .option(
+    "--trials <n>",
+    "trials this worker runs at most (0: run none, just report)",
+    wholeNumber(0),
+  )
   .option("--study <name>", "study name (overrides the file's name; joins it if it exists)")
   .option(
     "--db <url>",
     "libSQL database: file:path, or http://host:port for sqld",
     Deno.env.get("AJUSTE_DB") ?? DEFAULT_DB,
   )
-  .option("--heartbeat <seconds>", "heartbeat interval of running trials", parseCount)
+  .option("--heartbeat <seconds>", "heartbeat interval of running trials", wholeNumber(1))
   .option("--json", "print one JSON object with the study's trials on stdout")
   .showHelpAfterError();
 
-program.parse(["deno", "tune", ...Deno.args]);
+parseArgs(program, "tune", Deno.args);
 const options = program.opts<
   { trials?: number; study?: string; db: string; heartbeat?: number; json?: boolean }
 >();
@@ -157,12 +162,6 @@ function formatValue(value: number | null): string {
 
 function formatParam(value: unknown): string {
   return typeof value === "number" && !Number.isInteger(value) ? formatValue(value) : String(value);
-}
-
-function parseCount(raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) fail(`Expected a whole number ≥ 0, got "${raw}"`);
-  return n;
 }
 
 function fail(message: string): never {

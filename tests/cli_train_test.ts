@@ -64,3 +64,15 @@ Deno.test("deno task train reports a missing file by name", async () => {
   assert.equal(code, 2);
   assert.match(stderr, /Cannot read config file "\/nonexistent\/config\.json"/);
 });
+
+Deno.test("deno task train refuses a bad flag value or an unknown flag with exit code 2", async () => {
+  const epochs = await runTrain(["--epochs", "abc"]);
+  assert.equal(epochs.code, 2);
+  assert.match(epochs.stderr, /--epochs <n>.*expected a whole number ≥ 1, got "abc"/);
+  const unknown = await runTrain(["--bogus"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown option '--bogus'/);
+  const help = await runTrain(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: deno task train/);
+});

@@ -98,3 +98,19 @@ Deno.test("startServer() listens on the port it was given, 0 picking a free one"
     await server.shutdown();
   }
 });
+
+Deno.test("startServer() on a taken port fails with AddrInUse and creates no database", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "ajuste-port-" });
+  try {
+    const port = (taken.addr as Deno.NetAddr).port;
+    await assert.rejects(
+      startServer({ host: "127.0.0.1", port, db: `file:${dir}/sub/a.db`, quiet: true }),
+      Deno.errors.AddrInUse,
+    );
+    await assert.rejects(Deno.stat(`${dir}/sub`), Deno.errors.NotFound);
+  } finally {
+    taken.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

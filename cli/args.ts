@@ -1,0 +1,30 @@
+/**
+ * Command-line parsing shared by the CLIs: commander with usage errors (unknown option, a flag's
+ * bad value) exiting 2 like every other input error, and whole-number flags that name the flag.
+ *
+ * @module
+ */
+
+import { type Command, CommanderError, InvalidArgumentError } from "commander";
+
+/** Parses `args` with `program`; help exits 0, a usage error (already printed) exits 2. */
+export function parseArgs(program: Command, name: string, args: string[]): void {
+  program.exitOverride();
+  try {
+    program.parse(["deno", name, ...args]);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    Deno.exit(error.exitCode === 0 ? 0 : 2);
+  }
+}
+
+/** A parser for a whole-number flag value of at least `min`. */
+export function wholeNumber(min: number): (raw: string) => number {
+  return (raw) => {
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got "${raw}"`);
+    }
+    return n;
+  };
+}
