@@ -10,6 +10,7 @@ export function DeviceCard(props: { device: DeviceInfo }) {
         <p>
           <span class="badge cpu">{label}</span> {device.reason}
         </p>
+        <p class="muted">Every run trains on the CPU reference backend.</p>
       </section>
     );
   }
@@ -19,6 +20,12 @@ export function DeviceCard(props: { device: DeviceInfo }) {
       <p>
         <span class={device.isFallbackAdapter ? "badge fallback" : "badge"}>{label}</span>{" "}
         {device.description || device.vendor || "WebGPU adapter"}
+      </p>
+      <p class="muted">
+        {device.isFallbackAdapter
+          ? 'Runs with device "auto" train on the CPU reference, which is faster than this ' +
+            'software adapter; choose "gpu" to run the WGSL kernels on it.'
+          : 'Runs with device "auto" train on this GPU.'}
       </p>
       <details>
         <summary>Limits and features</summary>
