@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): Hono {
   };
 
   const app = new Hono();
-  if (deps.token) app.use(except("/static/*", requireToken(deps.token)));
+  if (deps.token) app.use(except(["/static/*", "/api/health"], requireToken(deps.token)));
   app.use(sameOriginOnly());
   if (deps.closing) app.use(endStreamsOn(deps.closing));
   app.route("/static", staticRoutes());

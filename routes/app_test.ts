@@ -99,23 +99,25 @@ Deno.test("an unknown page is an HTML 404", async () => {
   assert.match(await response.text(), /No route for GET \/nowhere/);
 });
 
-Deno.test("createApp() with a token rejects requests without it, except static files", async () => {
+Deno.test("createApp() with a token rejects requests without it, except health and static files", async () => {
   const server = app({ token: "s3cret" });
-  const denied = await server.request("/api/health");
+  const denied = await server.request("/api/runs");
   assert.equal(denied.status, 401);
   assert.match((await denied.json()).error, /Authorization: Bearer/);
-  assert.equal((await server.request("/api/health", bearer("wrong"))).status, 401);
-  assert.equal((await server.request("/api/health", bearer("s3cret"))).status, 200);
+  assert.equal((await server.request("/api/runs", bearer("wrong"))).status, 401);
+  assert.equal((await server.request("/api/runs", bearer("s3cret"))).status, 200);
+  assert.equal((await server.request("/api/health")).status, 200, "for load balancers");
   assert.equal((await server.request("/static/style.css")).status, 200);
 });
 
 Deno.test("createApp() with a token lets a browser in through ?token= and a cookie", async () => {
   const server = app({ token: "s3cret" });
-  const first = await server.request("/?token=s3cret");
-  assert.equal(first.status, 200);
+  const first = await server.request("/runs?status=completed&token=s3cret");
+  assert.equal(first.status, 303);
+  assert.equal(first.headers.get("Location"), "/runs?status=completed", "the token leaves the URL");
   const cookie = first.headers.get("Set-Cookie") ?? "";
   assert.match(cookie, /^ajuste_token=s3cret;.*HttpOnly/);
-  const next = await server.request("/api/health", { headers: { Cookie: cookie.split(";")[0] } });
+  const next = await server.request("/api/runs", { headers: { Cookie: cookie.split(";")[0] } });
   assert.equal(next.status, 200);
 });
 

@@ -1,7 +1,8 @@
 /**
  * The shared-secret gate used when `AJUSTE_TOKEN` is set (required to listen beyond loopback).
- * Scripts send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once and keeps
- * it in an HttpOnly cookie.
+ * Scripts send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once, keeps
+ * it in an HttpOnly cookie and is sent on to the same page without it. `/api/health` and
+ * `/static/*` stay open (health checks, the page's own styles).
  *
  * @module
  */
@@ -22,7 +23,11 @@ export function requireToken(token: string): MiddlewareHandler {
     if (await matches(bearer) || await matches(getCookie(c, TOKEN_COOKIE))) return await next();
     if (await matches(c.req.query("token"))) {
       setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
-      return await next();
+      if (c.req.method !== "GET") return await next();
+      // Out of the address bar and the history: the same page again, without the token.
+      const url = new URL(c.req.url);
+      url.searchParams.delete("token");
+      return c.redirect(`${url.pathname}${url.search}`, 303);
     }
     throw new HTTPException(401, {
       message: 'Missing or wrong token: send "Authorization: Bearer <AJUSTE_TOKEN>" ' +
