@@ -8,7 +8,7 @@
 import { type Client, createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { retrying } from "./retry.ts";
+import { describeError, noteOutage, noteRecovery, retrying } from "./retry.ts";
 import * as schema from "./schema.ts";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
@@ -52,7 +52,7 @@ async function migrateOnce(db: Db, attempts = 5): Promise<void> {
     try {
       return await migrate(db, { migrationsFolder });
     } catch (error) {
-      if (attempt >= attempts || !/already exists/.test(describe(error))) throw error;
+      if (attempt >= attempts || !/already exists/.test(describeError(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
@@ -66,12 +66,6 @@ const RETRIED = new Set(["execute", "batch", "migrate", "executeMultiple", "tran
  * restart; a transaction cut off midway is retried as a unit by `withWriteLock`.
  */
 function withRetries(client: Client): Client {
-  let outage = false;
-  const onRetry = (error: unknown) => {
-    if (outage) return;
-    outage = true;
-    console.error(`ajuste: database unreachable (${describe(error)}); retrying with backoff`);
-  };
   return new Proxy(client, {
     // The client keeps private fields, so its methods and getters must see the client itself.
     get(target, property) {
@@ -79,19 +73,10 @@ function withRetries(client: Client): Client {
       if (typeof value !== "function") return value;
       if (!RETRIED.has(String(property))) return value.bind(target);
       return async (...args: unknown[]) => {
-        const result = await retrying(() => value.apply(target, args), { onRetry });
-        if (outage) {
-          outage = false;
-          console.error("ajuste: database reachable again");
-        }
+        const result = await retrying(() => value.apply(target, args), { onRetry: noteOutage });
+        noteRecovery();
         return result;
       };
     },
   });
-}
-
-function describe(error: unknown): string {
-  let e = error as { message?: string; cause?: unknown };
-  while (e.cause) e = e.cause as typeof e;
-  return e.message ?? String(e);
 }

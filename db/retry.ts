@@ -52,3 +52,29 @@ export async function retrying<T>(work: () => Promise<T>, options: RetryOptions 
     }
   }
 }
+
+let outage = false;
+
+/**
+ * Says on stderr, once per outage, that the database is unreachable and being retried; every
+ * retry loop of the process (client calls, write-lock units) reports through here.
+ */
+export function noteOutage(error: unknown): void {
+  if (outage) return;
+  outage = true;
+  console.error(`ajuste: database unreachable (${describeError(error)}); retrying with backoff`);
+}
+
+/** Says once that the database answers again after {@linkcode noteOutage}. */
+export function noteRecovery(): void {
+  if (!outage) return;
+  outage = false;
+  console.error("ajuste: database reachable again");
+}
+
+/** The innermost message of an error's `cause` chain. */
+export function describeError(error: unknown): string {
+  let e = error as { message?: string; cause?: unknown };
+  while (e.cause) e = e.cause as typeof e;
+  return e.message ?? String(e);
+}

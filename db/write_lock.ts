@@ -8,7 +8,7 @@
  * @module
  */
 
-import { retrying } from "./retry.ts";
+import { noteOutage, noteRecovery, retrying } from "./retry.ts";
 
 let tail: Promise<unknown> = Promise.resolve();
 
@@ -17,7 +17,11 @@ let tail: Promise<unknown> = Promise.resolve();
  * midway (so a transaction is never half-applied twice). Not reentrant: never nest two.
  */
 export function withWriteLock<T>(work: () => Promise<T>): Promise<T> {
-  const attempt = () => retrying(work);
+  const attempt = () =>
+    retrying(work, { onRetry: noteOutage }).then((result) => {
+      noteRecovery();
+      return result;
+    });
   const run = tail.then(attempt, attempt);
   tail = run.catch(() => {});
   return run;

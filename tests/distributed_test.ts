@@ -114,7 +114,7 @@ Deno.test({
     const sqld = await startSqld();
     const dir = await Deno.makeTempDir();
     try {
-      await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("restart", 4, 6)));
+      await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("restart", 6, 40)));
       const args = [`${dir}/study.json`, "--db", sqld.url, "--heartbeat", "5", "--json"];
       const workers = [spawnTune(args), spawnTune(args)];
       const { db, close } = await openDb({ url: sqld.url });
@@ -138,13 +138,15 @@ Deno.test({
       }
       assert.ok(
         results.some((r) => /database unreachable/.test(r.stderr)),
-        "a worker noticed the outage",
+        `a worker noticed the outage; their stderr:\n${
+          results.map((r) => r.stderr).join("\n---\n")
+        }`,
       );
       const after = await openDb({ url: sqld.url });
       const row = (await getStudyByName(after.db, "restart"))!;
       const trials = await new LibsqlStorage(after.db).getAllTrials(row.id);
       after.close();
-      assert.equal(trials.filter((t) => t.state === "COMPLETE").length, 4);
+      assert.equal(trials.filter((t) => t.state === "COMPLETE").length, 6);
     } finally {
       await sqld.stop();
       await Deno.remove(dir, { recursive: true });
