@@ -114,6 +114,24 @@ Deno.test("two deno task tune workers on one database share the study and stop a
   });
 });
 
+Deno.test("a seeded study run by deno task tune twice continues its draws instead of repeating them", async () => {
+  await withFiles(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/study.json`,
+      JSON.stringify(studyFile({ name: "seeded", sampler: { type: "random", seed: 0 } })),
+    );
+    const args = [`${dir}/study.json`, "--db", `file:${dir}/seeded.db`, "--trials", "2", "--json"];
+    const first = await tune(args);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await tune(args);
+    assert.equal(second.code, 0, second.stderr);
+    const trials = JSON.parse(second.stdout).trials;
+    assert.deepEqual(trials.map((t: { number: number }) => t.number), [0, 1, 2, 3]);
+    const lrs = trials.map((t: { params: Record<string, number> }) => t.params["optimizer.lr"]);
+    assert.equal(new Set(lrs).size, 4, `learning rates ${lrs}`);
+  });
+});
+
 Deno.test("deno task tune rejects a bad study file naming the field, and exits 2", async () => {
   await withFiles(async (dir) => {
     await Deno.writeTextFile(

@@ -1,17 +1,20 @@
 /**
  * Exhaustive search over a grid of given values, as Optuna 3.1's `GridSampler`
  * (`optuna/samplers/_grid.py`): every trial takes one not yet visited point of the Cartesian
- * product (in random order), and the study stops once every point has been visited.
+ * product (in random order), and the study stops once every point has been visited. Which points
+ * are taken is read from the study's trials in storage, so workers sharing a study split the grid;
+ * the random pick among the rest draws from a generator keyed by (seed, trial number)
+ * ({@linkcode trialRng}), so seeded workers do not all reach for the same point.
  *
  * @module
  */
 
-import { Rng } from "../../engine/random.ts";
 import type { Distribution } from "../distributions.ts";
 import { type FrozenTrial, isFinished, type ParamValue, TrialState } from "../frozen_trial.ts";
 import type { Study } from "../study.ts";
 import type { Sampler } from "./base.ts";
 import { randomSeed } from "./random.ts";
+import { trialRng } from "./trial_rng.ts";
 
 export interface GridSamplerOptions {
   /** Seed for the order in which points are visited. */
@@ -23,7 +26,7 @@ export class GridSampler implements Sampler {
   readonly searchSpace: Readonly<Record<string, readonly ParamValue[]>>;
   #names: string[];
   #points: ParamValue[][];
-  #rng: Rng;
+  #seed: number;
 
   constructor(
     searchSpace: Record<string, readonly ParamValue[]>,
@@ -44,7 +47,7 @@ export class GridSampler implements Sampler {
       (points, name) => points.flatMap((point) => searchSpace[name].map((v) => [...point, v])),
       [[]],
     );
-    this.#rng = new Rng(options.seed ?? randomSeed());
+    this.#seed = options.seed ?? randomSeed();
   }
 
   /** Number of grid points. */
@@ -65,7 +68,7 @@ export class GridSampler implements Sampler {
     let targets = this.#unvisited(study);
     // Only when another worker raced us to the last points: re-evaluate one, as Optuna does.
     if (targets.length === 0) targets = this.#points.map((_, id) => id);
-    const gridId = targets[this.#rng.int(targets.length)];
+    const gridId = targets[trialRng(this.#seed, trial.number, "grid").int(targets.length)];
     await study.setTrialSystemAttr(trial.id, "search_space", this.searchSpace);
     await study.setTrialSystemAttr(trial.id, "grid_id", gridId);
   }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { createStudy } from "../create_study.ts";
+import { InMemoryStorage } from "../in_memory_storage.ts";
+import type { Trial } from "../trial.ts";
 import { GridSampler } from "./grid.ts";
 
 Deno.test("GridSampler visits every point exactly once, then stops the study", async () => {
@@ -14,6 +16,28 @@ Deno.test("GridSampler visits every point exactly once, then stops the study", a
   const points = study.trials.map((t) => `${t.params.lr}/${t.params.optimizer}`);
   assert.equal(new Set(points).size, 6);
   assert.equal(study.bestValue, 0.001);
+});
+
+Deno.test("GridSamplers with one seed sharing a study split the grid, in the order one would take", async () => {
+  const grid = { x: [0, 1, 2, 3, 4], y: ["a", "b"] };
+  const objective = (trial: Trial) =>
+    trial.suggestInt("x", 0, 4) + (trial.suggestCategorical("y", ["a", "b"]) === "a" ? 0 : 10);
+  const alone = await createStudy({ sampler: new GridSampler(grid, { seed: 0 }) });
+  await alone.optimize(objective, { nTrials: 100 });
+
+  const storage = new InMemoryStorage();
+  const workers = [];
+  for (let i = 0; i < 2; i++) {
+    const sampler = new GridSampler(grid, { seed: 0 });
+    workers.push(await createStudy({ name: "grid", storage, sampler, loadIfExists: true }));
+  }
+  for (const w of [0, 1, 1, 0, 1, 0, 0, 1, 0, 1]) {
+    await workers[w].optimize(objective, { nTrials: 1 });
+  }
+  const trials = await workers[0].getTrials();
+  const points = trials.map((t) => `${t.params.x}/${t.params.y}`);
+  assert.equal(new Set(points).size, 10, `${points}`);
+  assert.deepEqual(trials.map((t) => t.params), alone.trials.map((t) => t.params));
 });
 
 Deno.test("GridSampler refuses a parameter it has no values for, and empty value lists", async () => {

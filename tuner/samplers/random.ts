@@ -1,26 +1,30 @@
 /**
  * Independent uniform sampling, as Optuna 3.1's `RandomSampler` (`optuna/samplers/_random.py`):
  * uniform in the range, in log space for log ranges, uniform over the grid points of stepped
- * ranges, uniform over categorical choices. Draws from the seeded {@linkcode Rng}.
+ * ranges, uniform over categorical choices. Each parameter of each trial draws from its own
+ * generator, keyed by (seed, trial number, parameter name) ({@linkcode trialRng}): the same seed
+ * gives the same parameters for the same trial number whichever sampler instance (worker process)
+ * samples it, and instances sharing a study never repeat each other's draws.
  *
  * @module
  */
 
-import { Rng } from "../../engine/random.ts";
+import type { Rng } from "../../engine/random.ts";
 import { CategoricalDistribution, type Distribution, FloatDistribution } from "../distributions.ts";
-import type { ParamValue } from "../frozen_trial.ts";
+import type { FrozenTrial, ParamValue } from "../frozen_trial.ts";
 import type { Sampler } from "./base.ts";
+import { trialRng } from "./trial_rng.ts";
 
 export interface RandomSamplerOptions {
-  /** Seed of the generator; without one, a random seed. */
+  /** Seed of the per-trial generators; without one, a random seed (from crypto randomness). */
   seed?: number;
 }
 
 export class RandomSampler implements Sampler {
-  #rng: Rng;
+  #seed: number;
 
   constructor(options: RandomSamplerOptions = {}) {
-    this.#rng = new Rng(options.seed ?? randomSeed());
+    this.#seed = options.seed ?? randomSeed();
   }
 
   inferRelativeSearchSpace(): Record<string, Distribution> {
@@ -33,11 +37,11 @@ export class RandomSampler implements Sampler {
 
   sampleIndependent(
     _study: unknown,
-    _trial: unknown,
-    _name: string,
+    trial: FrozenTrial,
+    name: string,
     distribution: Distribution,
   ): ParamValue {
-    return sampleUniform(this.#rng, distribution);
+    return sampleUniform(trialRng(this.#seed, trial.number, `random:${name}`), distribution);
   }
 }
 
@@ -61,7 +65,10 @@ export function sampleUniform(rng: Rng, distribution: Distribution): ParamValue 
   return Math.min(low + rng.int(points) * step, high);
 }
 
-/** A seed for samplers created without one. */
+/**
+ * A seed for samplers created without one, from the system's cryptographic randomness, so that
+ * unseeded samplers in different processes draw different streams.
+ */
 export function randomSeed(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0] | 0;
+  return crypto.getRandomValues(new Uint32Array(1))[0];
 }

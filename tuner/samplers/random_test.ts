@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Rng } from "../../engine/random.ts";
 import { createStudy } from "../create_study.ts";
+import { InMemoryStorage } from "../in_memory_storage.ts";
 import { CategoricalDistribution, FloatDistribution, IntDistribution } from "../distributions.ts";
 import type { Trial } from "../trial.ts";
 import { RandomSampler, sampleUniform } from "./random.ts";
@@ -12,15 +13,44 @@ function objective(trial: Trial): number {
   return Math.log10(lr) + units / 100 + activation.length;
 }
 
-async function paramsForSeed(seed: number) {
+async function paramsForSeed(seed: number, nTrials = 5) {
   const study = await createStudy({ sampler: new RandomSampler({ seed }) });
-  await study.optimize(objective, { nTrials: 5 });
+  await study.optimize(objective, { nTrials });
   return study.trials.map((trial) => trial.params);
 }
 
 Deno.test("RandomSampler gives the same parameters for the same seed", async () => {
   assert.deepEqual(await paramsForSeed(7), await paramsForSeed(7));
   assert.notDeepEqual(await paramsForSeed(7), await paramsForSeed(8));
+});
+
+Deno.test("RandomSamplers with one seed sharing a study draw per trial number, never each other's points", async () => {
+  // Two workers, each with its own sampler built from the same seed, as `deno task tune` runs.
+  const storage = new InMemoryStorage();
+  const workers = [];
+  for (let i = 0; i < 2; i++) {
+    const sampler = new RandomSampler({ seed: 0 });
+    workers.push(await createStudy({ name: "shared", storage, sampler, loadIfExists: true }));
+  }
+  // Uneven turns (a worker that resumes the study after the other), then two trials at once.
+  for (const w of [0, 0, 1, 1, 1, 0]) await workers[w].optimize(objective, { nTrials: 1 });
+  const together = [await workers[0].ask(), await workers[1].ask()];
+  for (const trial of together) await workers[0].tell(trial, objective(trial));
+
+  const trials = await workers[1].getTrials();
+  const lrs = trials.map((trial) => trial.params.lr);
+  assert.equal(new Set(lrs).size, 8, `learning rates ${lrs}`);
+  assert.deepEqual(trials.map((trial) => trial.params), await paramsForSeed(0, 8));
+});
+
+Deno.test("RandomSampler without a seed draws differently in each instance", async () => {
+  const study = async () => {
+    const s = await createStudy({ sampler: new RandomSampler() });
+    await s.optimize(objective, { nTrials: 3 });
+    return s.trials.map((trial) => trial.params.lr);
+  };
+  const [a, b] = [await study(), await study()];
+  assert.equal(new Set([...a, ...b]).size, 6, `${a} / ${b}`);
 });
 
 Deno.test("sampleUniform() stays in range and on the step grid for every kind", () => {

@@ -10,16 +10,20 @@
  * `multivariate`, the parameters every finished trial shares are sampled jointly (Falkner et al.,
  * BOHB, ICML 2018).
  *
+ * Randomness is per trial: the start-up draws and the EI candidates of trial n come from
+ * generators keyed by (seed, n, parameter) ({@linkcode trialRng}), so workers sharing a study with
+ * one seed do not repeat each other's draws, and a resumed study carries on from where it stopped.
+ *
  * @module
  */
 
-import { Rng } from "../../../engine/random.ts";
 import type { Distribution } from "../../distributions.ts";
 import type { FrozenTrial, ParamValue } from "../../frozen_trial.ts";
 import type { Study } from "../../study.ts";
 import type { Sampler, SearchSpace } from "../base.ts";
 import { intersectionSearchSpace } from "../intersection_search_space.ts";
 import { RandomSampler, randomSeed } from "../random.ts";
+import { trialRng } from "../trial_rng.ts";
 import { countFinished, getObservations, splitObservations } from "./observations.ts";
 import { ParzenEstimator, type ParzenEstimatorParameters } from "./parzen_estimator.ts";
 
@@ -65,7 +69,7 @@ export function defaultWeights(n: number): number[] {
 }
 
 export class TpeSampler implements Sampler {
-  #rng: Rng;
+  #seed: number;
   #randomSampler: RandomSampler;
   #nStartupTrials: number;
   #nEiCandidates: number;
@@ -75,9 +79,9 @@ export class TpeSampler implements Sampler {
   #parzen: ParzenEstimatorParameters;
 
   constructor(options: TpeSamplerOptions = {}) {
-    const root = new Rng(options.seed ?? randomSeed());
-    this.#rng = root.fork();
-    this.#randomSampler = new RandomSampler({ seed: root.nextU32() | 0 });
+    this.#seed = options.seed ?? randomSeed();
+    // Start-up trials are the random sampler's with the same seed.
+    this.#randomSampler = new RandomSampler({ seed: this.#seed });
     this.#nStartupTrials = options.nStartupTrials ?? 10;
     this.#nEiCandidates = options.nEiCandidates ?? 24;
     this.#gamma = options.gamma ?? defaultGamma;
@@ -112,12 +116,12 @@ export class TpeSampler implements Sampler {
 
   sampleRelative(
     study: Study,
-    _trial: FrozenTrial,
+    trial: FrozenTrial,
     searchSpace: SearchSpace,
   ): Record<string, ParamValue> {
     const names = Object.keys(searchSpace);
     if (names.length === 0) return {};
-    const internal = this.#sample(study, searchSpace);
+    const internal = this.#sample(study, trial, searchSpace);
     if (internal === null) return {};
     return Object.fromEntries(names.map((name) => [
       name,
@@ -131,7 +135,7 @@ export class TpeSampler implements Sampler {
     name: string,
     distribution: Distribution,
   ): ParamValue {
-    const internal = this.#sample(study, { [name]: distribution });
+    const internal = this.#sample(study, trial, { [name]: distribution });
     if (internal === null) {
       return this.#randomSampler.sampleIndependent(study, trial, name, distribution);
     }
@@ -139,7 +143,11 @@ export class TpeSampler implements Sampler {
   }
 
   /** The TPE choice for `searchSpace`, or null while there are fewer than nStartupTrials. */
-  #sample(study: Study, searchSpace: SearchSpace): Record<string, number> | null {
+  #sample(
+    study: Study,
+    trial: FrozenTrial,
+    searchSpace: SearchSpace,
+  ): Record<string, number> | null {
     const names = Object.keys(searchSpace);
     const { values, scores } = getObservations(
       study.trials,
@@ -159,7 +167,8 @@ export class TpeSampler implements Sampler {
       ]));
     const l = new ParzenEstimator(pick(below), searchSpace, this.#parzen);
     const g = new ParzenEstimator(pick(above), searchSpace, this.#parzen);
-    const candidates = l.sample(this.#rng, this.#nEiCandidates);
+    const rng = trialRng(this.#seed, trial.number, `tpe:${JSON.stringify(names)}`);
+    const candidates = l.sample(rng, this.#nEiCandidates);
     const logL = l.logPdf(candidates), logG = g.logPdf(candidates);
     let best = 0;
     for (let i = 1; i < logL.length; i++) {

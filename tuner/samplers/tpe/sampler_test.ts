@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createStudy } from "../../create_study.ts";
+import { InMemoryStorage } from "../../in_memory_storage.ts";
 import type { Sampler } from "../base.ts";
 import { RandomSampler } from "../random.ts";
 import type { Trial } from "../../trial.ts";
@@ -92,6 +93,31 @@ Deno.test("TpeSampler with the same seed repeats the same search", async () => {
     (await bestValue(new TpeSampler({ seed }), quadratic, 20)).trials.map((t) => t.params);
   assert.deepEqual(await run(11), await run(11));
   assert.notDeepEqual(await run(11), await run(12));
+});
+
+Deno.test("TpeSamplers with one seed sharing a study draw per trial number, never each other's points", async () => {
+  const options = { seed: 0, nStartupTrials: 5 };
+  const alone = await bestValue(new TpeSampler(options), quadratic, 14);
+
+  const storage = new InMemoryStorage();
+  const workers = [];
+  for (let i = 0; i < 2; i++) {
+    const sampler = new TpeSampler(options);
+    workers.push(await createStudy({ name: "shared", storage, sampler, loadIfExists: true }));
+  }
+  // Start-up trials 0..4, then TPE trials 5..13, taken in uneven turns.
+  for (const w of [0, 0, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0, 1]) {
+    await workers[w].optimize(quadratic, { nTrials: 1 });
+  }
+  const trials = await workers[1].getTrials();
+  const xs = trials.map((trial) => trial.params.x);
+  assert.equal(new Set(xs).size, 14, `x = ${xs}`);
+  assert.deepEqual(trials.map((t) => t.params), alone.trials.map((t) => t.params));
+
+  // Two TPE trials asked at once, before either is told, from the same history.
+  const together = [await workers[0].ask(), await workers[1].ask()];
+  const x = together.map((trial) => trial.suggestFloat("x", -5, 5));
+  assert.notEqual(x[0], x[1]);
 });
 
 Deno.test("TpeSampler with constantLiar keeps trials that run at once apart", async () => {
