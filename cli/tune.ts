@@ -15,7 +15,7 @@ import { DEFAULT_DB } from "../config/env.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
-import { getStudyByName, openStudy, type StudyRow } from "../db/studies.ts";
+import { getStudyByName, openStudy, StudyConflict, type StudyRow } from "../db/studies.ts";
 import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { runStudyWorker } from "../jobs/study_worker.ts";
@@ -66,10 +66,25 @@ if (file) {
 }
 
 const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
-const study: StudyRow = spec
-  ? await openStudy(db, spec).catch((error) => fail(error.message))
-  : await getStudyByName(db, options.study!) ??
+let study: StudyRow;
+if (spec) {
+  // The same file joins the study (every worker of a distributed search passes it); another
+  // file under a taken name is refused, naming what differs, rather than silently ignored.
+  const opened = await openStudy(db, spec).catch((error) =>
+    fail(
+      error instanceof StudyConflict
+        ? `${error.message}\n(To join it as stored: deno task tune --study ${
+          JSON.stringify(spec!.name)
+        })`
+        : error.message,
+    )
+  );
+  study = opened.study;
+  if (!opened.created) console.error(`Joining study "${study.name}" (#${study.id})`);
+} else {
+  study = await getStudyByName(db, options.study!) ??
     fail(`No study "${options.study}" in ${options.db}; give its study file to create it`);
+}
 
 const budget = study.spec.trials;
 const engine = new EngineHost(defaultDatasetRoots());

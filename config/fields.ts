@@ -154,11 +154,25 @@ export function strictObject<const Shape extends z.core.$ZodLooseShape>(
   const allowed = Object.keys(shape);
   return z.strictObject(shape, {
     error: (iss) => {
-      if (iss.code === "unrecognized_keys") return unknownFieldsMessage(iss.keys, allowed, where);
+      if (iss.code === "unrecognized_keys") {
+        return unknownFieldsMessage(iss.keys, allowed, explicitType(where, iss.input));
+      }
       const article = /^[aeiou]/.test(where) ? "An" : "A";
       return `${article} ${where} must be an object such as ${example}, got ${show(iss.input)}`;
     },
   });
+}
+
+const DEFAULT_TYPE = " (the default type)";
+
+/**
+ * `where` without its " (the default type)" note when the object names its type: the note
+ * explains a variant taken for an object without `type`, and misleads when `type` was chosen.
+ */
+function explicitType(where: string, input: unknown): string {
+  const typed = typeof input === "object" && input !== null &&
+    (input as { type?: unknown }).type !== undefined;
+  return typed && where.endsWith(DEFAULT_TYPE) ? where.slice(0, -DEFAULT_TYPE.length) : where;
 }
 
 /**

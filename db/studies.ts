@@ -6,7 +6,7 @@
  */
 
 import { asc, desc, eq, sql } from "drizzle-orm";
-import type { StudySpec } from "../config/study_schema.ts";
+import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import type { Db } from "./client.ts";
 import { runs, studies } from "./schema.ts";
 import { withWriteLock } from "./write_lock.ts";
@@ -29,26 +29,80 @@ export async function getStudyById(db: Db, id: number): Promise<StudyRow | undef
   return row as StudyRow | undefined;
 }
 
+/** The study fields a joining study file is compared on, as `parseStudySpec` gives them. */
+const STUDY_FIELDS = [
+  "direction",
+  "metric",
+  "trials",
+  "sampler",
+  "pruner",
+  "base",
+  "space",
+] as const;
+
 /**
- * The study named `spec.name`: created from `spec` when new. An existing study keeps its own
- * spec; giving a different search space for the same name is refused rather than mixed in.
+ * Thrown by {@linkcode openStudy} when a study of that name exists with another study file: the
+ * top-level fields that differ, in study file order.
  */
-export async function openStudy(db: Db, spec: StudySpec): Promise<StudyRow> {
-  const existing = await getStudyByName(db, spec.name);
-  if (existing) {
-    if (JSON.stringify(existing.spec.space) !== JSON.stringify(spec.space)) {
-      throw new Error(
-        `Study "${spec.name}" already exists with another search space; give a new name ` +
-          `(--study NAME) or join it without a study file (deno task tune --study ${spec.name})`,
-      );
-    }
-    return existing;
+export class StudyConflict extends Error {
+  constructor(readonly study: StudyRow, readonly fields: string[]) {
+    super(
+      `Study "${study.name}" already exists with a different ${fields.join(", ")}; ` +
+        `choose another name or send the same file`,
+    );
+    this.name = "StudyConflict";
   }
-  await withWriteLock(() =>
-    db.insert(studies).values({ name: spec.name, direction: spec.direction, spec })
-      .onConflictDoNothing()
+}
+
+/**
+ * The top-level fields in which two study files differ, after parsing (defaults filled in). Key
+ * order does not count; the base is compared as written, since a field written in the base and
+ * one left to its default can make different trials (see `applyParams`).
+ */
+export function studySpecDifferences(stored: StudySpec, wanted: StudySpec): string[] {
+  // A study stored by an older version lacks newer defaults: parse it again as a new file would be.
+  const reparsed = parseStudySpec(stored);
+  const old = reparsed.ok ? reparsed.spec : stored;
+  return STUDY_FIELDS.filter((field) => canonical(old[field]) !== canonical(wanted[field]));
+}
+
+/** JSON with object keys sorted, so `{"a":1,"b":2}` and `{"b":2,"a":1}` compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_, item) =>
+      item && typeof item === "object" && !Array.isArray(item)
+        ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : item,
   );
-  return (await getStudyByName(db, spec.name))!;
+}
+
+export interface OpenedStudy {
+  study: StudyRow;
+  /** False when a study of that name with the same study file was there already (joined). */
+  created: boolean;
+}
+
+/**
+ * The study named `spec.name`: created from `spec` when new, joined when it exists with the same
+ * study file. A study file that differs (another direction, base, space…) is refused with a
+ * {@linkcode StudyConflict} rather than silently ignored or mixed in.
+ */
+export async function openStudy(db: Db, spec: StudySpec): Promise<OpenedStudy> {
+  const join = (existing: StudyRow): OpenedStudy => {
+    const fields = studySpecDifferences(existing.spec, spec);
+    if (fields.length > 0) throw new StudyConflict(existing, fields);
+    return { study: existing, created: false };
+  };
+  const existing = await getStudyByName(db, spec.name);
+  if (existing) return join(existing);
+  const inserted = await withWriteLock(() =>
+    db.insert(studies).values({ name: spec.name, direction: spec.direction, spec })
+      .onConflictDoNothing().returning({ id: studies.id })
+  );
+  const study = (await getStudyByName(db, spec.name))!;
+  // Another process created it first: join it as if it had been there.
+  return inserted.length > 0 ? { study, created: true } : join(study);
 }
 
 export async function listStudies(db: Db) {

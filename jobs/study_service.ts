@@ -8,7 +8,7 @@
 
 import type { StudySpec } from "../config/study_schema.ts";
 import type { Db } from "../db/client.ts";
-import { openStudy, type StudyRow } from "../db/studies.ts";
+import { type OpenedStudy, openStudy } from "../db/studies.ts";
 import type { RunService } from "./run_service.ts";
 import { runStudyWorker } from "./study_worker.ts";
 
@@ -23,10 +23,14 @@ export class StudyService {
     this.#runs = runs;
   }
 
-  /** Creates (or joins) the study and starts working on it in the background. */
-  async start(spec: StudySpec): Promise<StudyRow> {
-    const study = await openStudy(this.#db, spec);
-    if (this.#active.has(study.id)) return study;
+  /**
+   * Creates the study, or joins the one of that name when its study file is the same (a
+   * different one is refused with `StudyConflict`), and works on it in the background.
+   */
+  async start(spec: StudySpec): Promise<OpenedStudy> {
+    const opened = await openStudy(this.#db, spec);
+    const { study } = opened;
+    if (this.#active.has(study.id)) return opened;
     const controller = new AbortController();
     const done = runStudyWorker({
       db: this.#db,
@@ -37,14 +41,27 @@ export class StudyService {
       .then(() => {}, (error) => console.error(`Study "${study.name}" stopped: ${error.message}`))
       .finally(() => this.#active.delete(study.id));
     this.#active.set(study.id, { controller, done });
-    return study;
+    return opened;
   }
 
   isActive(id: number): boolean {
     return this.#active.has(id);
   }
 
-  /** Stops starting new trials of every study; the trial in flight ends as its run does. */
+  /**
+   * Stops this server's worker on study `id`: no new trial starts, and the trial in flight is
+   * cancelled and re-queued (resuming trains it again). Resolves once the worker has ended;
+   * false when no worker here works on the study.
+   */
+  async stop(id: number): Promise<boolean> {
+    const active = this.#active.get(id);
+    if (!active) return false;
+    active.controller.abort();
+    await active.done;
+    return true;
+  }
+
+  /** Stops every study's worker as `stop` does. */
   async stopAll(): Promise<void> {
     for (const { controller } of this.#active.values()) controller.abort();
     await Promise.all([...this.#active.values()].map((s) => s.done));

@@ -16,7 +16,7 @@ import { LibsqlStorage, TrialBudgetExhausted } from "../db/tuner_storage.ts";
 import { type EpochRow, getRun } from "../db/runs.ts";
 import { createStudy, type Study, type Trial, TrialPruned } from "../tuner/mod.ts";
 import { prunerFromSpec, samplerFromSpec, suggestFromSpace } from "../tuner/from_spec.ts";
-import type { FrozenTrial } from "../tuner/frozen_trial.ts";
+import { type FrozenTrial, TrialState } from "../tuner/frozen_trial.ts";
 import type { RunService } from "./run_service.ts";
 
 export interface StudyWorkerOptions {
@@ -81,6 +81,7 @@ async function trainTrial(
   options: StudyWorkerOptions,
 ) {
   const params = suggestFromSpace(trial, spec.space);
+  if (options.signal?.aborted) throw await requeueStopped(trial);
   const config = applyParams(spec.base, params);
   config.name = `${row.name} #${trial.number}`;
   const { service } = options;
@@ -109,12 +110,14 @@ async function trainTrial(
       }
     });
   });
-  // Stopping the worker (Ctrl-C, server shutdown) cancels the run in flight instead of waiting.
+  // Stopping the worker (Ctrl-C, server shutdown, the study's Stop) cancels the run in flight
+  // instead of waiting.
   const stop = () => service.cancel(runId);
   options.signal?.addEventListener("abort", stop, { once: true });
+  if (options.signal?.aborted) stop();
   const status = await done.finally(() => options.signal?.removeEventListener("abort", stop));
-  if (options.signal?.aborted) throw new Error("The worker stopped before the trial finished");
   if (pruned) throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${last}`);
+  if (options.signal?.aborted && status !== "completed") throw await requeueStopped(trial);
   if (status !== "completed") {
     const run = await getRun(options.db, runId);
     throw new Error(`Run ${runId} ${status}${run?.error ? `: ${run.error}` : ""}`);
@@ -125,6 +128,21 @@ async function trainTrial(
     );
   }
   return last;
+}
+
+/**
+ * A trial cut short by stopping the worker is no verdict on its parameters: like a trial whose
+ * worker died (`failStaleTrials`), it fails and its parameters are queued again, so resuming the
+ * study trains them anew and the stopped trial does not use up the budget.
+ */
+async function requeueStopped(trial: Trial): Promise<Error> {
+  const { study } = trial;
+  const retry = await study.storage.createTrial(study.id, {
+    state: TrialState.WAITING,
+    systemAttrs: { fixed_params: { ...trial.params }, retry_of: trial.number },
+  });
+  await study.setTrialSystemAttr(trial.id, "requeued_as", retry.number);
+  return new Error(`Stopped before the trial finished; re-queued as trial ${retry.number}`);
 }
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,11 +1,17 @@
 /**
  * Checks of a valid run config against the datasets this server has, so the new-run form can
- * say before launching what the data pipeline (`engine/data/split.ts`) would refuse at start.
+ * say before launching what the data pipeline (`engine/data/split.ts`) would refuse at start;
+ * and of a study's base and searched data fields, which would otherwise fail every trial.
  *
  * @module
  */
 
+import { show } from "../config/fields.ts";
 import type { Issue } from "../config/issues.ts";
+import { tryApplyParams } from "../config/params.ts";
+import { parseRunConfig } from "../config/schema.ts";
+import { probeValues } from "../config/space_schema.ts";
+import type { StudySpec } from "../config/study_schema.ts";
 import { resolveDatasetPath } from "../engine/data/dataset_path.ts";
 import type { DatasetInfo, DatasetRoots } from "../engine/data/load.ts";
 import type { RunConfig } from "../engine/spec.ts";
@@ -52,6 +58,45 @@ export function datasetIssues(config: RunConfig, datasets: DatasetInfo[]): Issue
       path: "data.trainSize",
       message: `Train size must be at most ${info.train} for ${name}, got ${data.trainSize}`,
     });
+  }
+  return issues;
+}
+
+/**
+ * What the data pipeline would refuse in a study's trials: issues of the base run at `base.…`
+ * (a missing test fraction, a train size past the dataset's), and, for each searched `data.…`
+ * parameter, issues that only some of its values bring (a dataset choice without an official
+ * test set, a train size range past the dataset's size) at `space.<path>.choices|low|high`.
+ * Each parameter is checked on its own against the base, not in combination with the others.
+ */
+export function studyDatasetIssues(spec: StudySpec, datasets: DatasetInfo[]): Issue[] {
+  const base = parseRunConfig(spec.base);
+  if (!base.ok) return [];
+  const searched = Object.entries(spec.space).filter(([path]) => path.startsWith("data."));
+  const paths = new Set(searched.map(([path]) => path));
+  // A searched dataset replaces the base's in every trial; a searched field, the base's value.
+  const baseIssues = paths.has("data.dataset")
+    ? []
+    : datasetIssues(base.config, datasets).filter((issue) => !paths.has(issue.path));
+  const issues = baseIssues.map((issue) => ({
+    path: `base.${issue.path}`,
+    message: issue.message,
+  }));
+  const known = new Set(baseIssues.map((issue) => issue.message));
+  for (const [path, param] of searched) {
+    for (const { value, role } of probeValues(param)) {
+      const config = tryApplyParams(spec.base, { [path]: value });
+      if (!config.ok) continue; // the schema reports a value that does not fit the field
+      for (const issue of datasetIssues(config.config, datasets)) {
+        if (known.has(issue.message)) continue;
+        known.add(issue.message);
+        const field = role === "choice" ? "choices" : role === "low" || role === "high" ? role : "";
+        issues.push({
+          path: field ? `space.${path}.${field}` : `space.${path}`,
+          message: `With ${path} = ${show(value)}: ${issue.message}`,
+        });
+      }
+    }
   }
   return issues;
 }

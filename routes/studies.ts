@@ -1,5 +1,5 @@
 /**
- * `/api/studies`: create a study from a study file and follow its trials.
+ * `/api/studies`: create (or join) a study from a study file, follow its trials, stop it.
  *
  * @module
  */
@@ -10,13 +10,15 @@ import { streamSSE } from "hono/streaming";
 import { badRequestBody } from "../config/issues.ts";
 import { parseStudySpec } from "../config/study_schema.ts";
 import type { Db } from "../db/client.ts";
-import { getStudyById, listStudies } from "../db/studies.ts";
-import type { DatasetRoots } from "../engine/data/load.ts";
+import { getStudyById, listStudies, StudyConflict, type StudyRow } from "../db/studies.ts";
+import { type DatasetRoots, describeDatasets } from "../engine/data/load.ts";
 import type { StudyService } from "../jobs/study_service.ts";
 import { studyReport } from "../jobs/study_report.ts";
 import { readJsonBody } from "./json_body.ts";
-import { datasetPathIssue } from "./dataset_checks.ts";
+import { datasetPathIssue, studyDatasetIssues } from "./dataset_checks.ts";
 import { parseRunId } from "./params.ts";
+import { notActive } from "./study_pages.tsx";
+import { loadStudyStatus } from "./study_view_data.ts";
 
 /** How often a study stream looks for trials that changed (any worker, any process). */
 const POLL_MS = 1000;
@@ -29,6 +31,19 @@ export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): 
     return study;
   };
 
+  /** The study as `GET /api/studies/:id` answers: its trials report, file and state. */
+  const studyState = async (study: StudyRow) => {
+    const { report, status } = await loadStudyStatus(db, studies, study);
+    // `study` (the name, as `deno task tune --json` prints it) is kept beside `name`.
+    return {
+      ...report,
+      name: study.name,
+      status,
+      spec: study.spec,
+      active: studies.isActive(study.id),
+    };
+  };
+
   return new Hono()
     .post("/", async (c) => {
       const parsed = parseStudySpec(await readJsonBody(c));
@@ -36,23 +51,25 @@ export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): 
       const dataset = parsed.spec.base.data?.dataset;
       const unreadable = await datasetPathIssue(dataset, roots, "base.data.dataset");
       if (unreadable) return c.json(badRequestBody([unreadable], "Invalid study"), 400);
+      const failing = studyDatasetIssues(parsed.spec, await describeDatasets(roots));
+      if (failing.length) return c.json(badRequestBody(failing, "Invalid study"), 400);
       try {
-        const study = await studies.start(parsed.spec);
-        return c.json({ id: study.id, name: study.name }, 201, {
+        const { study, created } = await studies.start(parsed.spec);
+        // Joining the same study again (another worker's file, a retried request) is no error.
+        return c.json({ id: study.id, name: study.name }, created ? 201 : 200, {
           Location: `/api/studies/${study.id}`,
         });
       } catch (error) {
-        throw new HTTPException(409, { message: (error as Error).message });
+        if (!(error instanceof StudyConflict)) throw error;
+        return c.json({ error: error.message, fields: error.fields }, 409);
       }
     })
     .get("/", async (c) => c.json({ studies: await listStudies(db) }))
-    .get("/:id", async (c) => {
+    .get("/:id", async (c) => c.json(await studyState(await find(c.req.param("id")))))
+    .post("/:id/stop", async (c) => {
       const study = await find(c.req.param("id"));
-      return c.json({
-        ...await studyReport(db, study),
-        spec: study.spec,
-        active: studies.isActive(study.id),
-      });
+      if (!await studies.stop(study.id)) throw notActive(study.name);
+      return c.json(await studyState(study));
     })
     .get("/:id/events", async (c) => {
       const study = await find(c.req.param("id"));

@@ -11,7 +11,6 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Issue } from "../config/issues.ts";
-import { parseRunConfig } from "../config/schema.ts";
 import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { getStudyById, getStudyByName } from "../db/studies.ts";
 import { type DatasetInfo, describeDatasets } from "../engine/data/load.ts";
@@ -23,15 +22,18 @@ import {
   fieldForIssue,
   formIssues,
   type FormValues,
+  paramCount,
   refreshRows,
+  rowIssueField,
   SPACE_ACTION_FIELD,
+  SPACE_FIELD,
   specToValues,
   valuesToStudyInput,
 } from "../views/study_form_state.ts";
 import { NewStudyForm, NewStudyPage, type SummaryIssue } from "../views/study_new_page.tsx";
 import { SpaceEditor } from "../views/study_space_editor.tsx";
 import type { AppContext } from "./app.ts";
-import { datasetIssues } from "./dataset_checks.ts";
+import { studyDatasetIssues } from "./dataset_checks.ts";
 import { readFormFields } from "./form_body.ts";
 import { parseRunId } from "./params.ts";
 
@@ -48,7 +50,7 @@ interface Evaluation {
 function evaluate(values: FormValues, datasets: DatasetInfo[], extra: Issue[] = []): Evaluation {
   const input = valuesToStudyInput(values);
   const parsed = parseStudySpec(input);
-  const found = parsed.ok ? baseDatasetIssues(parsed.spec, datasets) : parsed.issues;
+  const found = parsed.ok ? studyDatasetIssues(parsed.spec, datasets) : parsed.issues;
   const all = [...found, ...formIssues(values), ...extra];
   const summary = all.map((issue) => ({
     label: issue.path,
@@ -59,14 +61,13 @@ function evaluate(values: FormValues, datasets: DatasetInfo[], extra: Issue[] = 
   return { input, spec: parsed.ok && all.length === 0 ? parsed.spec : undefined, issues, summary };
 }
 
-/** What the data pipeline would refuse in every trial (a missing test fraction, say). */
-function baseDatasetIssues(spec: StudySpec, datasets: DatasetInfo[]): Issue[] {
-  const base = parseRunConfig(spec.base);
-  if (!base.ok) return [];
-  return datasetIssues(base.config, datasets).map((issue) => ({
-    path: `base.${issue.path}`,
-    message: issue.message,
-  }));
+/** The issues the space editor shows: about the space as a whole, or about one of its rows. */
+function spaceIssues(issues: Issue[], values: FormValues): Issue[] {
+  const rows = Array.from({ length: paramCount(values) }, (_, i) => rowIssueField(i));
+  const inside = (path: string, field: string) => path === field || path.startsWith(`${field}.`);
+  return issues.filter((issue) =>
+    inside(issue.path, SPACE_FIELD) || rows.some((row) => inside(issue.path, row))
+  );
 }
 
 export function studyFormRoutes(ctx: AppContext): Hono {
@@ -99,7 +100,10 @@ export function studyFormRoutes(ctx: AppContext): Hono {
   } = {}) => {
     const infos = await datasets();
     const evaluation = evaluate(values, infos, options.extra);
-    const shown = options.showIssues ? evaluation : { issues: [], summary: [] };
+    // Before a start, only the space rows show their problems (as `/new/space` draws them).
+    const shown = options.showIssues
+      ? evaluation
+      : { issues: spaceIssues(evaluation.issues, values), summary: [] };
     return c.html(
       <NewStudyPage
         state={{ values, issues: shown.issues }}
@@ -143,7 +147,7 @@ export function studyFormRoutes(ctx: AppContext): Hono {
       const { spec } = evaluate(values, await datasets(), extra);
       if (!spec) return page(c, values, { extra, showIssues: true, status: 422 });
       try {
-        const study = await ctx.studies.start(spec);
+        const { study } = await ctx.studies.start(spec);
         return c.redirect(`/studies/${study.id}`, 303);
       } catch (error) {
         const extra = [{ path: "name", message: (error as Error).message }];
@@ -169,7 +173,9 @@ export function studyFormRoutes(ctx: AppContext): Hono {
       delete posted[SPACE_ACTION_FIELD];
       const values = refreshRows(action ? applySpaceAction(posted, action) : posted).values;
       const { input, issues } = evaluate(values, await datasets());
-      const state: FormState = { values, issues: [] };
+      // The rows show their problems as soon as they are drawn (a path the base cannot take,
+      // such as momentum with Adam); the rest of the form keeps its own until it is validated.
+      const state: FormState = { values, issues: spaceIssues(issues, values) };
       return c.html(
         <>
           <SpaceEditor state={state} />

@@ -1,7 +1,7 @@
 /**
- * `/studies`: the list, one study's page, training a run with its best parameters, and resuming
- * a study no worker is running. `/studies/new` lives in `study_form_pages.tsx` and the study
- * page's stream in `study_live.tsx`.
+ * `/studies`: the list, one study's page, training a run with its best parameters, stopping a
+ * study this server works on, and resuming one no worker is running. `/studies/new` lives in
+ * `study_form_pages.tsx` and the study page's stream in `study_live.tsx`.
  *
  * @module
  */
@@ -41,6 +41,14 @@ export function readTrialQuery(query: Record<string, string>): TrialQuery {
     });
   }
   return { sort: sort as TrialSort, state: state as TrialState | undefined };
+}
+
+/** The 409 of a stop for a study no worker in this server works on. */
+export function notActive(name: string): HTTPException {
+  return new HTTPException(409, {
+    message: `Study "${name}" is not running in this server: nothing to stop ` +
+      `(a deno task tune worker elsewhere stops with Ctrl-C)`,
+  });
 }
 
 /** Studies newest first, at most `limit`; each row's spec column holds its study file. */
@@ -83,6 +91,11 @@ export function studyPageRoutes(ctx: AppContext): Hono {
     .post("/:id/resume", async (c) => {
       const study = await find(c.req.param("id"));
       await ctx.studies.start(study.spec);
+      return c.redirect(`/studies/${study.id}`, 303);
+    })
+    .post("/:id/stop", async (c) => {
+      const study = await find(c.req.param("id"));
+      if (!await ctx.studies.stop(study.id)) throw notActive(study.name);
       return c.redirect(`/studies/${study.id}`, 303);
     });
 }

@@ -8,7 +8,7 @@
 import { parseRunConfig } from "../config/schema.ts";
 import type { StudySpec } from "../config/study_schema.ts";
 import type { Db } from "../db/client.ts";
-import { getStudyById } from "../db/studies.ts";
+import { getStudyById, type StudyRow } from "../db/studies.ts";
 import { LibsqlStorage } from "../db/tuner_storage.ts";
 import { type StudyReport, studyReport } from "../jobs/study_report.ts";
 import type { StudyService } from "../jobs/study_service.ts";
@@ -37,21 +37,51 @@ export async function loadStudyView(
     new LibsqlStorage(db).getAllTrials(id),
   ]);
   const sameComplete = previous && completeKey(previous.report) === completeKey(report);
+  const activeHere = studies.isActive(id);
+  const requeued = requeuedCount(frozen);
   return {
     report,
     spec: row.spec,
     createdAt: row.createdAt,
-    status: studyStatus(report, studies.isActive(id)),
+    status: studyStatus(report, activeHere, requeued),
+    activeHere,
+    requeued,
     importances: sameComplete ? previous.importances : importances(frozen),
     maxEpochs: maxEpochs(row.spec, report),
   };
 }
 
-/** Running while a worker here works on it or any trial is unfinished (a CLI worker's, say). */
-export function studyStatus(report: StudyReport, activeHere: boolean): StudyStatus {
-  const unsettled = report.trials.some((t) => t.state === "RUNNING" || t.state === "WAITING");
-  if (!unsettled && report.trials.length >= report.trialBudget) return "completed";
-  return activeHere || unsettled ? "running" : "stopped";
+/** The trials report and status of a study, without the page's importances. */
+export async function loadStudyStatus(
+  db: Db,
+  studies: StudyService,
+  row: StudyRow,
+): Promise<{ report: StudyReport; status: StudyStatus }> {
+  const [report, frozen] = await Promise.all([
+    studyReport(db, row),
+    new LibsqlStorage(db).getAllTrials(row.id),
+  ]);
+  return { report, status: studyStatus(report, studies.isActive(row.id), requeuedCount(frozen)) };
+}
+
+function requeuedCount(trials: FrozenTrial[]): number {
+  return trials.filter((t) => t.systemAttrs.requeued_as !== undefined).length;
+}
+
+/**
+ * How the study stands. Running while a worker here works on it or any trial runs (a CLI
+ * worker's, say); over once the budget is spent and nothing is left to run, "completed" when a
+ * trial completed and "ended" when none did (all failed or were pruned); otherwise stopped,
+ * with trials still to start and perhaps some queued (a stopped trial re-queued), until resumed.
+ * `requeued` trials failed and were queued again: their retry counts against the budget instead.
+ */
+export function studyStatus(report: StudyReport, activeHere: boolean, requeued = 0): StudyStatus {
+  const running = report.trials.some((t) => t.state === "RUNNING");
+  const waiting = report.trials.some((t) => t.state === "WAITING");
+  if (!running && !waiting && report.trials.length - requeued >= report.trialBudget) {
+    return report.trials.some((t) => t.state === "COMPLETE") ? "completed" : "ended";
+  }
+  return activeHere || running ? "running" : "stopped";
 }
 
 function completeKey(report: StudyReport): string {

@@ -42,3 +42,21 @@ Deno.test("studyStatus() is running while a worker here or anywhere has trials t
 Deno.test("studyStatus() is stopped when nothing runs and the budget is not spent", () => {
   assert.equal(studyStatus(report(["COMPLETE"]), false), "stopped");
 });
+
+Deno.test("studyStatus() is ended, not completed, when the budget is spent without a complete trial", () => {
+  assert.equal(studyStatus(report(["FAIL", "FAIL", "FAIL"]), false), "ended");
+  assert.equal(studyStatus(report(["FAIL", "PRUNED", "FAIL"]), true), "ended");
+});
+
+Deno.test("studyStatus() is stopped, not running, with a queued trial and no worker here", () => {
+  // A stop failed trial 1 and queued its parameters again as trial 2.
+  const stopped = report(["COMPLETE", "FAIL", "WAITING"]);
+  assert.equal(studyStatus(stopped, false, 1), "stopped");
+  assert.equal(studyStatus(stopped, true, 1), "running", "resumed");
+  // Its retry done, the re-queued trial does not count against the budget of 3.
+  assert.equal(studyStatus(report(["COMPLETE", "FAIL", "COMPLETE"]), false, 1), "stopped");
+  assert.equal(
+    studyStatus(report(["COMPLETE", "FAIL", "COMPLETE", "COMPLETE"]), false, 1),
+    "completed",
+  );
+});

@@ -155,6 +155,29 @@ Deno.test("deno task tune refuses to join a study that does not exist", async ()
   });
 });
 
+Deno.test("deno task tune joins a study given the same file again and refuses a changed one", async () => {
+  await withFiles(async (dir) => {
+    const db = `file:${dir}/t.db`;
+    await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(studyFile({ name: "kept" })));
+    const created = await tune([`${dir}/study.json`, "--db", db, "--trials", "0"]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.doesNotMatch(created.stderr, /Joining/);
+    const joined = await tune([`${dir}/study.json`, "--db", db, "--trials", "0"]);
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.match(joined.stderr, /Joining study "kept" \(#1\)/);
+
+    const changed = studyFile({ name: "kept", direction: "minimize", trials: 9 });
+    await Deno.writeTextFile(`${dir}/changed.json`, JSON.stringify(changed));
+    const refused = await tune([`${dir}/changed.json`, "--db", db, "--trials", "0", "--json"]);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, "");
+    assert.match(
+      refused.stderr,
+      /^Study "kept" already exists with a different direction, trials; choose another name or send the same file\n/,
+    );
+  });
+});
+
 Deno.test("deno task tune refuses a __proto__ field in the study file before creating the database", async () => {
   await withFiles(async (dir) => {
     const file = JSON.stringify(studyFile()).replace(

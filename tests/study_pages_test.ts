@@ -279,3 +279,85 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
     await server.close();
   }
 });
+
+Deno.test("study pages: a study is stopped from its page, and one whose trials all failed says so", async (t) => {
+  const server = await startTestServer();
+  const { url } = server;
+  const report = async (id: number) => await (await fetch(`${url}/api/studies/${id}`)).json();
+  try {
+    await t.step("a running study has a Stop button that works without JavaScript", async () => {
+      const long = {
+        ...STUDY_FILE,
+        name: "long",
+        base: { ...STUDY_FILE.base, epochs: 400, batch: { mode: "stochastic" } },
+      };
+      const { id } = await (await postJson(`${url}/api/studies`, long)).json();
+      await waitFor(async () => {
+        const trials: TrialJson[] = (await report(id)).trials;
+        return trials.some((trial) => trial.state === "RUNNING") ? true : undefined;
+      }, "a running trial");
+      const running = await (await fetch(`${url}/studies/${id}`)).text();
+      assert.match(running, new RegExp(`<form method="post" action="/studies/${id}/stop">`));
+      assert.ok(!running.includes(`/studies/${id}/resume`));
+
+      const response = await postForm(`${url}/studies/${id}/stop`, {});
+      assert.equal(response.status, 303);
+      assert.equal(response.headers.get("Location"), `/studies/${id}`);
+      const html = await (await fetch(`${url}/studies/${id}`)).text();
+      assert.match(html, /<span class="badge status-interrupted">stopped<\/span>/);
+      assert.ok(html.includes(`action="/studies/${id}/resume"`), "resume is offered");
+      assert.ok(!html.includes(`action="/studies/${id}/stop"`), "stop is not");
+      assert.ok(!html.includes("hx-sse:connect"), "a stopped study streams nothing");
+      assert.match(html, /Stopped before the trial finished; re-queued as trial 1/);
+      assert.match(html, /stopped \(1 queued\): no worker is running it/);
+      assert.equal((await postForm(`${url}/studies/${id}/stop`, {})).status, 409);
+    });
+
+    await t.step("a study whose every trial failed ends without a green badge", async () => {
+      // No dev split: every trial trains but has no devAccuracy to report.
+      const doomed = {
+        ...STUDY_FILE,
+        name: "doomed",
+        trials: 2,
+        base: {
+          ...STUDY_FILE.base,
+          epochs: 1,
+          data: { dataset: "synthetic-binary", split: { train: 0.9, dev: 0, test: 0.1 } },
+        },
+      };
+      const created = await postJson(`${url}/api/studies`, doomed);
+      assert.equal(created.status, 201);
+      const { id } = await created.json();
+      const done = await waitFor(async () => {
+        const state = await report(id);
+        return state.status === "ended" ? state : undefined;
+      }, "the study to end");
+      assert.deepEqual(done.trials.map((trial: TrialJson) => trial.state), ["FAIL", "FAIL"]);
+      const html = await (await fetch(`${url}/studies/${id}`)).text();
+      assert.match(html, /<span class="badge status-failed">ended: no trial completed<\/span>/);
+      assert.ok(!html.includes('status-completed">completed'));
+      assert.ok(!html.includes("Waiting for the first complete trial"));
+      assert.ok(html.includes("No trial completed"));
+      assert.match(html, /<small class="fail-reason">Run \d+ reported no devAccuracy/);
+    });
+
+    await t.step("a space row shows its problem as soon as it is drawn", async () => {
+      const fragment = await (await postForm(`${url}/studies/new/space`, {
+        ...TINY,
+        "param.0.path": "optimizer.momentum",
+        "param.0.type": "float",
+        "param.0.low": "0",
+        "param.0.high": "0.99",
+        "param.0.log": "",
+        "param.0.shown": "optimizer.momentum|float",
+      })).text();
+      assert.match(
+        fragment,
+        /<tr class="row-errors"><td><\/td><td colspan="7"><p class="field-error">Cannot set &quot;optimizer.momentum&quot; to 0 \(low\): Unknown field &quot;momentum&quot; in adam optimizer; allowed/,
+      );
+      assert.match(fragment, /1 problem/);
+    });
+  } finally {
+    await server.close();
+  }
+});

@@ -103,12 +103,16 @@ function axisValue(param: ParamSpec, value: unknown): number | string {
   return param.type === "categorical" ? String(value) : value as number;
 }
 
+const WAITING_FOR_COMPLETE = "Waiting for the first complete trial";
+
 export interface HistoryChartOptions {
   trials: readonly ChartTrial[];
   direction: StudyDirection;
   metric: string;
   /** The study's trial budget: the x axis spans it, so points fill in rather than rescale. */
   budget: number;
+  /** Shown while no trial is complete; by default the wait for the first one. */
+  emptyText?: string;
   size?: Size;
 }
 
@@ -163,7 +167,7 @@ export function historyChartSvg(options: HistoryChartOptions): string {
         lineStyle: { width: 2 },
       },
     ],
-    graphic: emptyNote(done.length ? undefined : "Waiting for the first complete trial"),
+    graphic: emptyNote(done.length ? undefined : options.emptyText ?? WAITING_FOR_COMPLETE),
   });
 }
 
@@ -274,6 +278,8 @@ export interface ParallelChartOptions {
   space: Readonly<Record<string, ParamSpec>>;
   metric: string;
   direction: StudyDirection;
+  /** Shown while no trial is complete; by default the wait for the first one. */
+  emptyText?: string;
   size?: Size;
 }
 
@@ -326,7 +332,7 @@ export function parallelChartSvg(options: ParallelChartOptions): string {
         t.value,
       ]),
     }],
-    graphic: emptyNote(done.length ? undefined : "Waiting for the first complete trial"),
+    graphic: emptyNote(done.length ? undefined : options.emptyText ?? WAITING_FOR_COMPLETE),
   });
 }
 

@@ -71,6 +71,17 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
               <button type="submit">Resume</button>
             </form>
           )}
+          {view.activeHere && status === "running" && (
+            <form method="post" action={`/studies/${report.id}/stop`}>
+              <button
+                type="submit"
+                class="danger"
+                title="Start no more trials; the trial in flight is cancelled and queued again"
+              >
+                Stop
+              </button>
+            </form>
+          )}
           <a class="button secondary" href={`/studies/new?from=${report.id}`}>Edit as new study</a>
         </div>
       </header>

@@ -26,8 +26,11 @@ import {
   sliceChartSvg,
 } from "./study_charts.ts";
 
-/** How a study stands: trials still to come, all of them in, or left unfinished. */
-export type StudyStatus = "running" | "completed" | "stopped";
+/**
+ * How a study stands: trials still to come; all of them in, with a complete one ("completed")
+ * or without ("ended": every trial failed or was pruned); or left unfinished until resumed.
+ */
+export type StudyStatus = "running" | "completed" | "ended" | "stopped";
 
 /** Everything the study page shows. */
 export interface StudyView {
@@ -35,6 +38,10 @@ export interface StudyView {
   spec: StudySpec;
   createdAt: Date;
   status: StudyStatus;
+  /** Whether a worker in this server works on it (it can be stopped here). */
+  activeHere: boolean;
+  /** Trials that failed and were queued again (stopped, or lost their worker): not counted. */
+  requeued: number;
   /** fANOVA importances, or why there are none yet. */
   importances: { ok: true; list: ParamImportance[] } | { ok: false; reason: string };
   /** The most epochs a trial trains: the x axis of the intermediate values. */
@@ -49,14 +56,16 @@ export const STUDY_IDS = {
   trials: "study-trials",
 } as const;
 
-const STATUS_CLASS: Record<StudyStatus, string> = {
-  running: "status-running",
-  completed: "status-completed",
-  stopped: "status-interrupted",
+const STATUS: Record<StudyStatus, { label: string; class: string }> = {
+  running: { label: "running", class: "status-running" },
+  completed: { label: "completed", class: "status-completed" },
+  ended: { label: "ended: no trial completed", class: "status-failed" },
+  stopped: { label: "stopped", class: "status-interrupted" },
 };
 
 export function StudyStatusBadge(props: { status: StudyStatus }) {
-  return <span class={`badge ${STATUS_CLASS[props.status]}`}>{props.status}</span>;
+  const status = STATUS[props.status];
+  return <span class={`badge ${status.class}`}>{status.label}</span>;
 }
 
 const TRIAL_STATE: Record<TrialState, { label: string; class: string }> = {
@@ -99,7 +108,7 @@ export function finishedCount(report: StudyReport): number {
 /** Best value, counts against the budget, the best parameters and the button that trains them. */
 export function StudySummary(props: { view: StudyView }) {
   const { report, status } = props.view;
-  const finished = finishedCount(report);
+  const finished = finishedCount(report) - props.view.requeued;
   const count = (state: TrialState) => report.counts[state] ?? 0;
   const running = count("RUNNING") + count("WAITING");
   return (
@@ -160,7 +169,7 @@ export function StudySummary(props: { view: StudyView }) {
             <p class="muted">
               {status === "running"
                 ? "They appear when the first trial completes."
-                : "No trial completed."}
+                : noCompleteText(props.view)}
             </p>
           )}
       </div>
@@ -168,11 +177,25 @@ export function StudySummary(props: { view: StudyView }) {
   );
 }
 
+/** Why there are no best parameters in a study that is not running. */
+function noCompleteText(view: StudyView): string {
+  if (view.status !== "ended") return "No trial completed.";
+  const pruned = view.report.counts.PRUNED ?? 0;
+  return pruned
+    ? "No trial completed: each one failed or was pruned (see the trials below)."
+    : "No trial completed: each one failed (the trials below say why).";
+}
+
 function progressText(view: StudyView, finished: number): string {
   const { trialBudget } = view.report;
   const of = `${finished} of ${trialBudget} trials finished`;
   if (view.status === "completed") return `${of}.`;
-  if (view.status === "stopped") return `${of}; no worker is running it.`;
+  if (view.status === "ended") return `${of}; none completed: see why in the trials below.`;
+  if (view.status === "stopped") {
+    const queued = view.report.trials.filter((t) => t.state === "WAITING").length;
+    const waiting = queued ? ` (${queued} queued)` : "";
+    return `${of}; stopped${waiting}: no worker is running it. Resume to go on.`;
+  }
   const running = view.report.trials.filter((t) => t.state === "RUNNING").length;
   if (finished === 0 && running === 0) return "Starting the first trial…";
   return running ? `${of} · ${running} running` : `${of}…`;
@@ -198,6 +221,7 @@ export function StudyCharts(props: { view: StudyView }) {
   const trials = report.trials;
   const space = spec.space as Record<string, ParamSpec>;
   const metric = report.metric;
+  const noComplete = props.view.status === "running" ? undefined : "No trial completed";
   return (
     <div id={STUDY_IDS.charts} class="study-charts">
       <div class="charts">
@@ -210,6 +234,7 @@ export function StudyCharts(props: { view: StudyView }) {
             direction: report.direction,
             metric,
             budget: report.trialBudget,
+            emptyText: noComplete,
           })}
         />
         <Chart
@@ -232,7 +257,13 @@ export function StudyCharts(props: { view: StudyView }) {
         id="chart-parallel"
         size={PARALLEL_SIZE}
         label="Parallel coordinates of the parameters and the value"
-        svg={parallelChartSvg({ trials, space, metric, direction: report.direction })}
+        svg={parallelChartSvg({
+          trials,
+          space,
+          metric,
+          direction: report.direction,
+          emptyText: noComplete,
+        })}
       />
       <section class="card slices">
         <h2>Slices</h2>
