@@ -127,11 +127,17 @@ const regularizationSchema = strictObject("regularization", {
   l2: boundedNumber("L2 coefficient", { min: 0 }).default(0),
 }, '{"l1": 0, "l2": 0}');
 
+/**
+ * Stochastic mode trains on one example at a time whatever `size` says, so its stored size is 1:
+ * a form that carries the mini-batch size along then stores what the engine does.
+ */
 const batchSchema = strictObject("batch", {
   mode: oneOf("Batch mode", BATCH_MODES).default("minibatch"),
   size: boundedNumber("Batch size", { min: 1, max: 65536, integer: true }).default(128),
   shuffle: flag("Shuffle").default(true),
-}, '{"mode": "minibatch", "size": 128}');
+}, '{"mode": "minibatch", "size": 128}').transform((batch) =>
+  batch.mode === "stochastic" ? { ...batch, size: 1 } : batch
+);
 
 export const runConfigSchema = strictObject("run config", {
   name: boundedString("Name", 1, 100).default("run"),

@@ -275,3 +275,16 @@ Deno.test("a __proto__ field anywhere in a run config is refused, naming where i
     message: 'Field name "__proto__" is not allowed, found at "model.layers.0.__proto__"',
   }]);
 });
+
+Deno.test("parseRunConfig() stores stochastic mode's batch size as 1, what the engine uses", () => {
+  assert.deepEqual(parsed({ batch: { mode: "stochastic", size: 64 } }).batch, {
+    mode: "stochastic",
+    size: 1,
+    shuffle: true,
+  });
+  assert.equal(parsed({ batch: { mode: "stochastic" } }).batch.size, 1);
+  assert.equal(parsed({ batch: { mode: "minibatch", size: 64 } }).batch.size, 64);
+  // Still validated: a bad size is an issue even though stochastic mode would drop it.
+  const result = parseRunConfig({ batch: { mode: "stochastic", size: 0 } });
+  assert.ok(!result.ok && result.issues.some((issue) => issue.path === "batch.size"));
+});

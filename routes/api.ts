@@ -6,6 +6,7 @@
  */
 
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { describeDatasets } from "../engine/data/load.ts";
 import type { AppContext } from "./app.ts";
@@ -15,6 +16,9 @@ import { badRequest } from "./errors.tsx";
 const MAX_SAMPLES = 1000;
 
 const samplesQuery = z.object({
+  split: z.enum(["train", "test"], {
+    error: (iss) => `Split must be "train" or "test", got ${JSON.stringify(iss.input)}`,
+  }).default("train"),
   count: z.string().optional().transform((raw, ctx) => {
     if (raw === undefined) return SAMPLE_COUNT;
     const count = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -45,13 +49,21 @@ export function apiRoutes(ctx: AppContext): Hono {
     const query = samplesQuery.safeParse(c.req.query());
     if (!query.success) throw badRequest(query.error);
     const { dataset } = await listedDataset(ctx.datasetRoots, c.req.param("id"));
-    const count = Math.min(query.data.count, dataset.train.count);
-    const samples = Array.from(dataset.train.labels.subarray(0, count), (label, index) => ({
+    const { split } = query.data;
+    const examples = split === "test" ? dataset.test : dataset.train;
+    if (!examples) {
+      throw new HTTPException(400, {
+        message: `Dataset "${dataset.id}" has no official test set: a run's split carves ` +
+          `its test examples out of the training pool`,
+      });
+    }
+    const count = Math.min(query.data.count, examples.count);
+    const samples = Array.from(examples.labels.subarray(0, count), (label, index) => ({
       index,
       label,
       className: dataset.classNames[label],
     }));
-    return c.json({ dataset: dataset.id, split: "train", samples });
+    return c.json({ dataset: dataset.id, split, samples });
   });
 
   return api;

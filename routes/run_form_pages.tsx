@@ -90,8 +90,10 @@ export function runFormRoutes(ctx: AppContext): Hono {
             notice: "Filled in from a shared config: edit anything, then launch.",
           });
         }
-        const first = parsed.issues[0];
-        notice = `The shared config is not valid (${first.path || "config"}: ${first.message}); ` +
+        const problems = parsed.issues.map((issue) =>
+          `${issue.path || "config"}: ${issue.message}`
+        );
+        notice = `The shared config is not valid (${problems.join("; ")}); ` +
           `showing the defaults instead.`;
       } catch (error) {
         notice = `${(error as Error).message}; showing the defaults instead.`;

@@ -10,7 +10,7 @@ import { HTTPException } from "hono/http-exception";
 import { getRun, listRuns, RUN_STATUSES, type RunStatus, type RunWithEpochs } from "../db/runs.ts";
 import { ComparePage } from "../views/compare_page.tsx";
 import { RunPage } from "../views/run_page.tsx";
-import { type RunFilterValues, RunsPage } from "../views/runs_page.tsx";
+import { type CompareProblem, type RunFilterValues, RunsPage } from "../views/runs_page.tsx";
 import { BUILT_IN_DATASETS } from "../config/schema.ts";
 import type { AppContext } from "./app.ts";
 import { parseRunId } from "./params.ts";
@@ -43,22 +43,25 @@ function readIds(raw: string[]): number[] {
 }
 
 export function runPageRoutes(ctx: AppContext): Hono {
+  const runsPage = async (filter: RunFilterValues, compare?: CompareProblem) => {
+    const [runs, all] = await Promise.all([
+      listRuns(ctx.db, filter),
+      listRuns(ctx.db, { limit: 1000 }),
+    ]);
+    const datasets = [...new Set([...BUILT_IN_DATASETS, ...all.map((run) => run.dataset)])];
+    return <RunsPage runs={runs} filter={filter} datasets={datasets} compare={compare} />;
+  };
+
   return new Hono()
-    .get("/", async (c) => {
-      const filter = readFilter(c.req.query());
-      const [runs, all] = await Promise.all([
-        listRuns(ctx.db, filter),
-        listRuns(ctx.db, { limit: 1000 }),
-      ]);
-      const datasets = [...new Set([...BUILT_IN_DATASETS, ...all.map((run) => run.dataset)])];
-      return c.html(<RunsPage runs={runs} filter={filter} datasets={datasets} />);
-    })
+    .get("/", async (c) => c.html(await runsPage(readFilter(c.req.query()))))
     .get("/compare", async (c) => {
       const ids = readIds(c.req.queries("ids") ?? []);
       if (ids.length < 2 || ids.length > MAX_COMPARED) {
-        throw new HTTPException(400, {
-          message: `Compare needs 2 to ${MAX_COMPARED} run ids such as ?ids=1,2, got ${ids.length}`,
-        });
+        // The list again, ticks kept, with the reason beside the button.
+        const message = ids.length < 2
+          ? "Pick at least two runs to compare."
+          : `Pick at most ${MAX_COMPARED} runs to compare (${ids.length} are ticked).`;
+        return c.html(await runsPage({ sort: "created" }, { ticked: ids, message }), 422);
       }
       const runs: RunWithEpochs[] = [];
       for (const id of ids) {

@@ -10,9 +10,9 @@ import { badRequestBody } from "../config/issues.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import type { Db } from "../db/client.ts";
 import { getRun, getWeights, listRuns, RUN_STATUSES, type RunStatus } from "../db/runs.ts";
-import type { DatasetRoots } from "../engine/data/load.ts";
+import { type DatasetRoots, describeDatasets } from "../engine/data/load.ts";
 import type { RunService } from "../jobs/run_service.ts";
-import { datasetPathIssue } from "./dataset_checks.ts";
+import { datasetIssues, datasetPathIssue } from "./dataset_checks.ts";
 import { parseRunId } from "./params.ts";
 import { readJsonBody } from "./json_body.ts";
 
@@ -23,6 +23,10 @@ export function runsApi(db: Db, service: RunService, roots: DatasetRoots): Hono 
       if (!parsed.ok) return c.json(badRequestBody(parsed.issues), 400);
       const unreadable = await datasetPathIssue(parsed.config.data.dataset, roots);
       if (unreadable) return c.json(badRequestBody([unreadable]), 400);
+      // What the data pipeline would refuse at start (a split without test for a dataset
+      // without a test set, sizes over the dataset's): 400 now rather than a run that fails.
+      const limits = datasetIssues(parsed.config, await describeDatasets(roots));
+      if (limits.length) return c.json(badRequestBody(limits), 400);
       const id = await service.create(parsed.config);
       return c.json({ id }, 201, { Location: `/api/runs/${id}` });
     })
@@ -74,7 +78,10 @@ export function runsApi(db: Db, service: RunService, roots: DatasetRoots): Hono 
           message: `Run ${id} has no stored weights (only completed runs do)`,
         });
       }
+      // Content-Length is set here so HEAD, which Hono answers with GET's headers and no body,
+      // gives the download's size too.
       return c.body(weights.slice().buffer, 200, {
+        "Content-Length": String(weights.byteLength),
         "Content-Type": "application/octet-stream",
         "Content-Disposition": `attachment; filename="ajuste-run-${id}.safetensors"`,
       });

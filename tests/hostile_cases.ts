@@ -371,9 +371,11 @@ const QUERIES: HostileCase[] = [
   get("/api/datasets/synthetic-binary/samples?count=1e3", 400),
   get("/api/datasets/synthetic-binary/samples?count=100000", 400),
   get("/runs?status=%3Cscript%3E", 400),
-  get("/runs/compare?ids=1", 400),
+  get("/api/datasets/mnist/samples?split=dev", 400),
+  // Too few or too many runs ticked: the list again, with the reason beside the button.
+  get("/runs/compare?ids=1", 422),
   get("/runs/compare?ids=1,abc", 400),
-  get(`/runs/compare?ids=${Array.from({ length: 10_000 }, (_, i) => i + 1).join(",")}`, 400),
+  get(`/runs/compare?ids=${Array.from({ length: 10_000 }, (_, i) => i + 1).join(",")}`, 422),
   get("/runs/compare?ids=998,999", 404),
 ];
 

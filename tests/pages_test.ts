@@ -69,6 +69,13 @@ Deno.test("pages: new-run form, launching, run page, live stream, list and compa
       assert.match(html, /name="epochs"[^>]*value="10"/);
     });
 
+    await t.step("an invalid share link names every problem, not just the first", async () => {
+      const html = await (await fetch(`${url}${shareUrl({ epochs: 0, seed: -1 })}`)).text();
+      assert.match(html, /epochs: Epochs must be an integer in \[1, 10000\], got 0/);
+      assert.match(html, /seed: Seed must be an integer in \[0, \d+\], got -1/);
+      assert.match(html, /name="epochs"[^>]*value="10"/);
+    });
+
     await t.step(
       "an invalid post re-renders with the message under its field, writing nothing",
       async () => {
@@ -214,9 +221,28 @@ Deno.test("pages: new-run form, launching, run page, live stream, list and compa
       assert.ok(html.includes("#1 form tiny") && html.includes("#3 &lt;b&gt;bold&lt;/b&gt;"));
       assert.ok(html.includes("<code>name</code>"));
       assert.ok(!html.includes("<code>loss</code>"), "equal settings are left out");
-      assert.equal((await fetch(`${url}/runs/compare?ids=${firstId}`)).status, 400);
       assert.equal((await fetch(`${url}/runs/compare?ids=1,99`)).status, 404);
     });
+
+    await t.step(
+      "compare with fewer than two runs ticked shows the list again with the reason, ticks kept",
+      async () => {
+        for (const query of ["", `?ids=${firstId}`]) {
+          const response = await fetch(`${url}/runs/compare${query}`);
+          assert.equal(response.status, 422);
+          const html = await response.text();
+          assert.match(html, /<form id="runs-table"/, "the runs list, not an error page");
+          assert.match(html, /id="compare-error"[^>]*>Pick at least two runs to compare/);
+          assert.match(html, /aria-describedby="compare-error"/);
+          const ticked = [...html.matchAll(/<input type="checkbox"[^>]*>/g)]
+            .filter((m) => m[0].includes("checked"))
+            .map((m) => /value="(\d+)"/.exec(m[0])![1]);
+          assert.deepEqual(ticked, query ? [String(firstId)] : []);
+        }
+        const list = await (await fetch(`${url}/runs`)).text();
+        assert.ok(!list.includes("compare-error") && !/type="checkbox"[^>]*checked/.test(list));
+      },
+    );
   } finally {
     await server.close();
   }

@@ -27,7 +27,10 @@ export interface LineChartOptions extends Size {
   title: string;
   xName: string;
   series: LineSeries[];
-  /** Fixes the x axis to [1, xMax], so a curve grows into its place rather than rescaling. */
+  /**
+   * Fixes the x axis to [1, xMax], so a curve grows into its place rather than rescaling; the
+   * largest x of the points when left out. The x values are counts (epochs) from 1.
+   */
   xMax?: number;
   /** Shows y values as percentages (values are fractions). */
   percent?: boolean;
@@ -72,8 +75,30 @@ export function renderSvg(size: Size, option: echarts.EChartsOption): string {
   }
 }
 
+/** At most this many labelled ticks on an epoch axis. */
+const MAX_X_TICKS = 10;
+
+/**
+ * Integer ticks from 1 to at most `xMax`, evenly spaced by 1, 2, 5, 10, 20, 50… so that no more
+ * than {@linkcode MAX_X_TICKS} are drawn: 1–10 for 10 epochs, 1, 3, … 19 for 20.
+ */
+export function epochTicks(xMax: number): number[] {
+  const last = Math.max(1, Math.floor(xMax));
+  const count = (step: number) => Math.floor((last - 1) / step) + 1;
+  for (let scale = 1;; scale *= 10) {
+    for (const step of [scale, 2 * scale, 5 * scale]) {
+      if (count(step) <= MAX_X_TICKS) {
+        return Array.from({ length: count(step) }, (_, i) => 1 + i * step);
+      }
+    }
+  }
+}
+
 export function lineChartSvg(options: LineChartOptions): string {
   const pointCount = Math.max(0, ...options.series.map((s) => s.points.length));
+  const xMax = options.xMax ??
+    Math.max(1, ...options.series.flatMap((s) => s.points.map(([x]) => x)));
+  const ticks = epochTicks(xMax);
   const empty = options.series.every((s) => s.points.every(([, y]) => y === null));
   const format = options.percent
     ? (value: number) => `${(value * 100).toFixed(value >= 0.999 || value === 0 ? 0 : 1)}%`
@@ -97,10 +122,11 @@ export function lineChartSvg(options: LineChartOptions): string {
       name: options.xName,
       nameLocation: "middle",
       nameGap: 26,
-      min: 1,
-      max: options.xMax ? Math.max(options.xMax, 2) : undefined,
-      minInterval: 1,
-      axisLabel: { color: MUTED },
+      // One epoch sits in the middle of a short axis rather than at the end of [1, 2].
+      min: xMax === 1 ? 0.5 : 1,
+      max: xMax === 1 ? 1.5 : xMax,
+      axisTick: { customValues: ticks },
+      axisLabel: { color: MUTED, customValues: ticks },
       splitLine: { show: false },
     },
     yAxis: {
@@ -210,14 +236,27 @@ export function confusionHeatmapSvg(options: HeatmapOptions): string {
   });
 }
 
+export interface CurveOptions {
+  size?: Size;
+  /** The run has ended: with no epoch, the chart says none finished rather than waiting. */
+  ended?: boolean;
+}
+
+export const WAITING_TEXT = "Waiting for the first epoch";
+export const NO_EPOCH_TEXT = "No epoch finished";
+
 /** Train and dev loss per epoch. */
-export function lossChartSvg(epochs: EpochRow[], plannedEpochs: number, size = CURVE_SIZE): string {
+export function lossChartSvg(
+  epochs: EpochRow[],
+  plannedEpochs: number,
+  options: CurveOptions = {},
+): string {
   return lineChartSvg({
-    ...size,
+    ...options.size ?? CURVE_SIZE,
     title: "Loss",
     xName: "Epoch",
     xMax: plannedEpochs,
-    emptyText: "Waiting for the first epoch",
+    emptyText: options.ended ? NO_EPOCH_TEXT : WAITING_TEXT,
     series: [
       { name: "train", points: epochs.map((e) => [e.epoch, e.trainLoss]) },
       { name: "dev", points: epochs.map((e) => [e.epoch, e.devLoss]) },
@@ -229,15 +268,15 @@ export function lossChartSvg(epochs: EpochRow[], plannedEpochs: number, size = C
 export function accuracyChartSvg(
   epochs: EpochRow[],
   plannedEpochs: number,
-  size = CURVE_SIZE,
+  options: CurveOptions = {},
 ): string {
   return lineChartSvg({
-    ...size,
+    ...options.size ?? CURVE_SIZE,
     title: "Accuracy",
     xName: "Epoch",
     xMax: plannedEpochs,
     percent: true,
-    emptyText: "Waiting for the first epoch",
+    emptyText: options.ended ? NO_EPOCH_TEXT : WAITING_TEXT,
     series: [
       { name: "train", points: epochs.map((e) => [e.epoch, e.trainAccuracy]) },
       { name: "dev", points: epochs.map((e) => [e.epoch, e.devAccuracy]) },

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { accuracyChartSvg, confusionHeatmapSvg, lineChartSvg, lossChartSvg } from "./charts.ts";
+import {
+  accuracyChartSvg,
+  confusionHeatmapSvg,
+  epochTicks,
+  lineChartSvg,
+  lossChartSvg,
+} from "./charts.ts";
 
 const epochs = [
   { epoch: 1, trainLoss: 0.9, trainAccuracy: 0.7, devLoss: 0.8, devAccuracy: 0.72, seconds: 1 },
@@ -67,4 +73,65 @@ Deno.test("confusionHeatmapSvg() refuses a matrix that does not match the classe
     () => confusionHeatmapSvg({ width: 100, height: 100, classNames: ["a", "b"], confusion: [1] }),
     /Confusion matrix must hold 2×2 = 4 counts for 2 classes, got 1/,
   );
+});
+
+Deno.test("lossChartSvg() and accuracyChartSvg() say no epoch finished for an ended run", () => {
+  for (
+    const svg of [lossChartSvg([], 5, { ended: true }), accuracyChartSvg([], 5, { ended: true })]
+  ) {
+    assert.ok(svg.includes("No epoch finished") && !svg.includes("Waiting"));
+  }
+});
+
+Deno.test("epochTicks() gives evenly spaced integer epochs from 1, at most 10", () => {
+  assert.deepEqual(epochTicks(1), [1]);
+  assert.deepEqual(epochTicks(10), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(epochTicks(11), [1, 3, 5, 7, 9, 11]);
+  assert.deepEqual(epochTicks(21), [1, 6, 11, 16, 21]);
+  assert.deepEqual(epochTicks(101), [1, 21, 41, 61, 81, 101]);
+  for (const epochs of [2, 7, 20, 99, 350, 10000]) {
+    const ticks = epochTicks(epochs);
+    assert.equal(ticks[0], 1);
+    assert.ok(ticks.length <= 10 && ticks.at(-1)! <= epochs);
+    const steps = new Set(ticks.slice(1).map((tick, i) => tick - ticks[i]));
+    assert.ok(steps.size <= 1, `even steps for ${epochs}: ${ticks}`);
+  }
+});
+
+/** The x axis's labels: the numbers drawn below the plot, left to right. */
+function xLabels(svg: string): string[] {
+  const texts = [
+    ...svg.matchAll(/<text[^>]*transform="translate\(([\d.]+) ([\d.]+)\)"[^>]*>([^<]*)</g),
+  ]
+    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: m[3] }));
+  const bottom = Math.max(...texts.filter((t) => /^\d+$/.test(t.text)).map((t) => t.y));
+  return texts.filter((t) => t.y === bottom).sort((a, b) => a.x - b.x).map((t) => t.text);
+}
+
+Deno.test("the epoch axis runs from 1 to the planned epochs with even integer ticks", () => {
+  assert.deepEqual(xLabels(lossChartSvg(epochs, 10)), [
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+  ]);
+  assert.deepEqual(xLabels(lossChartSvg(epochs.slice(0, 1), 1)), ["1"]);
+  assert.deepEqual(xLabels(lossChartSvg(epochs, 20)), [
+    "1",
+    "3",
+    "5",
+    "7",
+    "9",
+    "11",
+    "13",
+    "15",
+    "17",
+    "19",
+  ]);
 });

@@ -150,11 +150,16 @@ export function summary(config: RunConfig): string {
   return [
     config.data.dataset,
     layers,
-    `${config.optimizer.type} lr ${config.optimizer.lr}`,
+    `${config.optimizer.type} lr ${significant(config.optimizer.lr)}`,
     batch,
     `${config.epochs} ${config.epochs === 1 ? "epoch" : "epochs"}`,
     `seed ${config.seed}`,
   ].join(" · ");
+}
+
+/** A tuned value to at most four significant digits: 0.002010219… → 0.00201. */
+function significant(value: number): string {
+  return String(Number(value.toPrecision(4)));
 }
 
 function deviceText(device: DeviceRecord): string {

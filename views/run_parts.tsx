@@ -7,7 +7,7 @@
  */
 
 import { raw } from "hono/html";
-import type { EpochRow, RunStatus } from "../db/runs.ts";
+import { type EpochRow, FINAL_STATUSES, type RunStatus } from "../db/runs.ts";
 import { accuracyChartSvg, CURVE_SIZE, lossChartSvg } from "./charts.ts";
 import { duration, lossText, percent } from "./format.ts";
 
@@ -43,11 +43,18 @@ export function RunProgress(props: { state: LiveState }) {
   if (status === "queued") text = "Waiting for the engine to pick it up.";
   else if (status === "running" && done === 0) text = "Loading data and starting the first epoch…";
   else if (status === "running") {
-    text = `Epoch ${done} of ${epochsPlanned} · ${duration(mean)} per epoch · about ${
-      duration(mean * (epochsPlanned - done))
-    } left`;
+    const left = mean * (epochsPlanned - done);
+    // After the last epoch only the test set is left to score: no estimate to give.
+    const estimate = left <= 0
+      ? ""
+      : left < 1
+      ? " · under 1 s left"
+      : ` · about ${duration(left)} left`;
+    text = `Epoch ${done} of ${epochsPlanned} · ${duration(mean)} per epoch${estimate}`;
   } else {
-    text = `${done} of ${epochsPlanned} epochs in ${duration(seconds)}`;
+    text = `${done} of ${epochsPlanned} ${epochsPlanned === 1 ? "epoch" : "epochs"} in ${
+      duration(seconds)
+    }`;
   }
   return (
     <div id={IDS.progress} class="progress">
@@ -59,12 +66,19 @@ export function RunProgress(props: { state: LiveState }) {
   );
 }
 
+/** A run that ended before its first epoch says so rather than waiting for one. */
+function curveOptions(state: LiveState) {
+  return { ended: FINAL_STATUSES.includes(state.status) };
+}
+
 export function LossChart(props: { state: LiveState }) {
-  return <>{raw(lossChartSvg(props.state.epochs, props.state.epochsPlanned))}</>;
+  const { state } = props;
+  return <>{raw(lossChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
 }
 
 export function AccuracyChart(props: { state: LiveState }) {
-  return <>{raw(accuracyChartSvg(props.state.epochs, props.state.epochsPlanned))}</>;
+  const { state } = props;
+  return <>{raw(accuracyChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
 }
 
 /** Both curves in boxes of fixed size, so redrawing them never moves the page. */

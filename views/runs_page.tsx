@@ -33,7 +33,16 @@ export interface RunsPageProps {
   runs: RunListItem[];
   filter: RunFilterValues;
   datasets: string[];
+  /** A compare request that could not be shown: the runs it ticked and why. */
+  compare?: CompareProblem;
 }
+
+export interface CompareProblem {
+  ticked: number[];
+  message: string;
+}
+
+export const COMPARE_ERROR_ID = "compare-error";
 
 export function RunsPage(props: RunsPageProps) {
   return (
@@ -43,6 +52,7 @@ export function RunsPage(props: RunsPageProps) {
       <RunsTable
         runs={props.runs}
         filtered={Boolean(props.filter.status || props.filter.dataset)}
+        compare={props.compare}
       />
     </Layout>
   );
@@ -96,7 +106,8 @@ function RunFilter(props: RunsPageProps) {
   );
 }
 
-function RunsTable(props: { runs: RunListItem[]; filtered: boolean }) {
+function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: CompareProblem }) {
+  const ticked = new Set(props.compare?.ticked);
   if (props.runs.length === 0) {
     return (
       <section id="runs-table" class="card">
@@ -137,6 +148,7 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean }) {
                       name="ids"
                       value={String(run.id)}
                       id={`compare-${run.id}`}
+                      checked={ticked.has(run.id)}
                     />
                     <label for={`compare-${run.id}`} class="visually-hidden">
                       Compare run {run.id}
@@ -165,8 +177,20 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean }) {
         </table>
       </div>
       <p class="table-actions">
-        <button type="submit" class="primary">Compare selected</button>
-        <span class="muted">Pick two or more runs.</span>
+        <button
+          type="submit"
+          class="primary"
+          aria-describedby={props.compare ? COMPARE_ERROR_ID : undefined}
+        >
+          Compare selected
+        </button>
+        {props.compare
+          ? (
+            <span class="field-error" id={COMPARE_ERROR_ID} role="alert">
+              {props.compare.message}
+            </span>
+          )
+          : <span class="muted">Pick two or more runs.</span>}
       </p>
     </form>
   );
