@@ -1,7 +1,8 @@
 /**
  * The linear kernels (forward with the fused gather, activation and dropout; backward to the
  * input and to the parameters) against their CPU twins, for every tile shape on sizes that are
- * not multiples of any tile.
+ * not multiples of any tile, and for the matmul_block variants CPU adapters use, on shapes
+ * that take each of their paths (quads aligned or not, partial blocks, a partial last quad).
  *
  * Tolerance: |gpu − cpu| ≤ 1e-5·|cpu| + 1e-5. The CPU sums products in f64, the GPU in f32
  * (fused multiply-adds, tile order), which differs by a few f32 ulps of the sum's terms.
@@ -53,6 +54,8 @@ interface Case {
   activation: Activation;
   dropout: number;
   tile: MatmulTile;
+  /** matmul_block instead of matmul_tile (`tile` then unused). */
+  blocks?: boolean;
 }
 
 const TILES = [...CANDIDATES, ...FEW_ROWS];
@@ -76,6 +79,7 @@ async function checkForwardFromPixels(harness: KernelHarness, c: Case): Promise<
     maxRows: rows,
     source: { kind: "data_u8", transform },
     tile: c.tile,
+    blocks: c.blocks ?? false,
   };
   const epilogue = { activation: c.activation, layer: 1, dropout: c.dropout };
   const kernel = await linearForwardKernel(harness.context, shape, { epilogue, training: true });
@@ -127,6 +131,7 @@ async function checkBackward(harness: KernelHarness, c: Case): Promise<void> {
     maxRows: rows,
     source: { kind: "activations" },
     tile: c.tile,
+    blocks: c.blocks ?? false,
   };
   const previous = { activation: c.activation, layer: 0, dropout: c.dropout };
   const context = harness.context;
@@ -200,6 +205,47 @@ Deno.test({
           await checkForwardFromPixels(harness, { ...small, activation });
           await checkBackward(harness, { ...small, activation });
         }
+      });
+    } finally {
+      harness.destroy();
+    }
+  },
+});
+
+Deno.test({
+  name: "linear kernels on matmul_block match engine/cpu/linear.ts on ragged and aligned shapes",
+  ignore: !adapter,
+  async fn(t) {
+    const harness = await KernelHarness.open();
+    try {
+      // [rows, in, out]: batches of 1 and 7; rows, columns and depths past whole 8×8 blocks
+      // and 64×64 workgroups; features that are (36, 64, 12) and are not (37, 5, 69, 10)
+      // multiples of 4, so quads are read aligned or as two loads, with a partial last quad.
+      const shapes = [[1, 37, 10], [7, 36, 12], [67, 37, 69], [9, 64, 12], [3, 5, 2]];
+      for (const [rows, inFeatures, outFeatures] of shapes) {
+        const c: Case = {
+          rows,
+          inFeatures,
+          outFeatures,
+          activation: "gelu",
+          dropout: 0.25,
+          tile: TILES[0],
+          blocks: true,
+        };
+        const label = `${rows} rows, ${inFeatures} → ${outFeatures}`;
+        await t.step(
+          `linear_forward_block gathers u8 pixels, GELU and dropout (${label})`,
+          () => checkForwardFromPixels(harness, c),
+        );
+        await t.step(
+          `linear_backward_*_block give dW, db and dX (${label})`,
+          () => checkBackward(harness, c),
+        );
+      }
+      await t.step("linear kernels on matmul_block without dropout, with ReLU", async () => {
+        const c = { rows: 7, inFeatures: 36, outFeatures: 12, dropout: 0, tile: TILES[0] };
+        await checkForwardFromPixels(harness, { ...c, activation: "relu", blocks: true });
+        await checkBackward(harness, { ...c, activation: "relu", blocks: true });
       });
     } finally {
       harness.destroy();

@@ -15,6 +15,7 @@ import {
   type Kernel,
   type KernelDefinition,
 } from "./kernel.ts";
+import { blockGrid, isBlockKernel } from "./matmul_block.ts";
 import { chooseTile, type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
 
 const DEFINITION: KernelDefinition = {
@@ -23,6 +24,13 @@ const DEFINITION: KernelDefinition = {
   entryPoint: "main",
   bindings: ["read", "read", "read", "read_write"],
   usesStep: true,
+};
+
+/** The same kernel on matmul_block, for CPU adapters. */
+const BLOCK_DEFINITION: KernelDefinition = {
+  ...DEFINITION,
+  name: "linear_backward_data_block",
+  libraries: ["step_params", "matmul_block", "activation", "dropout_rng"],
 };
 
 export interface LinearBackwardDataShape {
@@ -34,6 +42,8 @@ export interface LinearBackwardDataShape {
   /** The previous hidden layer's activation and dropout. */
   previous: HiddenEpilogue;
   tile?: MatmulTile;
+  /** matmul_block instead of matmul_tile; the context's choice when absent. */
+  blocks?: boolean;
 }
 
 export interface LinearBackwardDataBuffers {
@@ -53,9 +63,10 @@ export async function linearBackwardDataKernel(
   assertInteger("linear_backward_data inFeatures", shape.inFeatures, 1);
   assertInteger("linear_backward_data outFeatures", shape.outFeatures, 1);
   assertInteger("linear_backward_data maxRows", shape.maxRows, 1);
+  const blocks = shape.blocks ?? context.matmulBlocks;
   const tile = shape.tile ?? chooseTile(shape.maxRows, shape.inFeatures, context.matmulTarget);
-  return await context.kernel(DEFINITION, {
-    ...tileConstants(tile, true, false),
+  return await context.kernel(blocks ? BLOCK_DEFINITION : DEFINITION, {
+    ...(blocks ? {} : tileConstants(tile, true, false)),
     ...epilogueConstants(shape.previous, true),
     IN_FEATURES: shape.inFeatures,
     OUT_FEATURES: shape.outFeatures,
@@ -75,7 +86,7 @@ export function linearBackwardDataDispatch(
   assertCapacity(name, "params", buffers.params, shape.weightOffset + outFeatures * inFeatures);
   assertCapacity(name, "preActivation", buffers.preActivation, maxRows * inFeatures);
   assertCapacity(name, "gradInput", buffers.gradInput, maxRows * inFeatures);
-  const tile = tileOf(kernel);
+  const tile = isBlockKernel(kernel) ? null : tileOf(kernel);
   return {
     kernel,
     bindGroup: bindKernel(context.device, kernel, [
@@ -85,6 +96,6 @@ export function linearBackwardDataDispatch(
       buffers.gradInput,
     ]),
     maxRows,
-    workgroups: (rows) => tileGrid(tile, rows, inFeatures),
+    workgroups: (rows) => tile ? tileGrid(tile, rows, inFeatures) : blockGrid(rows, inFeatures),
   };
 }

@@ -15,6 +15,7 @@ import {
 } from "./kernel.ts";
 import { layerInputConstants, sourceWords } from "./layer_input.ts";
 import { assertLinearShape, type LinearShape } from "./linear_forward.ts";
+import { blockGrid, isBlockKernel } from "./matmul_block.ts";
 import { chooseTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
 
 const DEFINITION: KernelDefinition = {
@@ -23,6 +24,13 @@ const DEFINITION: KernelDefinition = {
   entryPoint: "main",
   bindings: ["read", "read", "read", "read_write"],
   usesStep: true,
+};
+
+/** The same kernel on matmul_block, for CPU adapters. */
+const BLOCK_DEFINITION: KernelDefinition = {
+  ...DEFINITION,
+  name: "linear_backward_weight_block",
+  libraries: ["step_params", "matmul_block", "layer_input_quad"],
 };
 
 export interface LinearBackwardWeightBuffers {
@@ -41,10 +49,11 @@ export async function linearBackwardWeightKernel(
   shape: LinearShape,
 ): Promise<Kernel> {
   assertLinearShape(DEFINITION.name, shape);
+  const blocks = shape.blocks ?? context.matmulBlocks;
   const tile = shape.tile ??
     chooseTile(shape.outFeatures, shape.inFeatures + 1, context.matmulTarget);
-  return await context.kernel(DEFINITION, {
-    ...tileConstants(tile, false, false),
+  return await context.kernel(blocks ? BLOCK_DEFINITION : DEFINITION, {
+    ...(blocks ? {} : tileConstants(tile, false, false)),
     ...layerInputConstants(shape.source, shape.inFeatures),
     OUT_FEATURES: shape.outFeatures,
     WEIGHT_OFFSET: shape.weightOffset,
@@ -65,8 +74,9 @@ export function linearBackwardWeightDispatch(
   assertCapacity(name, "source", buffers.source, sourceWords(shape.source, sourceRows, inFeatures));
   assertCapacity(name, "grads", buffers.grads, shape.weightOffset + outFeatures * inFeatures);
   assertCapacity(name, "grads", buffers.grads, shape.biasOffset + outFeatures);
-  const tile = tileOf(kernel);
-  const grid = tileGrid(tile, outFeatures, inFeatures + 1);
+  const grid = isBlockKernel(kernel)
+    ? blockGrid(outFeatures, inFeatures + 1)
+    : tileGrid(tileOf(kernel), outFeatures, inFeatures + 1);
   return {
     kernel,
     bindGroup: bindKernel(context.device, kernel, [

@@ -17,6 +17,7 @@ import {
   type KernelDefinition,
 } from "./kernel.ts";
 import { layerInputConstants, type LayerSource, sourceWords } from "./layer_input.ts";
+import { blockGrid, isBlockKernel } from "./matmul_block.ts";
 import { chooseTile, type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
 
 const LIBRARIES = ["step_params", "matmul_tile", "layer_input", "activation", "dropout_rng"];
@@ -35,6 +36,19 @@ const LINEAR: KernelDefinition = {
   bindings: HIDDEN.bindings.slice(0, 4),
 };
 
+/** The same kernels on matmul_block, for CPU adapters (`shaders/linear_forward_block.wgsl`). */
+const BLOCK_HIDDEN: KernelDefinition = {
+  ...HIDDEN,
+  name: "linear_forward_block",
+  libraries: ["step_params", "matmul_block", "layer_input_quad", "activation", "dropout_rng"],
+};
+
+const BLOCK_LINEAR: KernelDefinition = {
+  ...BLOCK_HIDDEN,
+  entryPoint: "linear",
+  bindings: LINEAR.bindings,
+};
+
 export interface LinearShape {
   inFeatures: number;
   outFeatures: number;
@@ -46,6 +60,8 @@ export interface LinearShape {
   source: LayerSource;
   /** Tile to compile with; chosen from the shape when absent (tests pin each candidate). */
   tile?: MatmulTile;
+  /** matmul_block instead of matmul_tile; the context's choice when absent. */
+  blocks?: boolean;
 }
 
 export interface LinearForwardBuffers {
@@ -80,16 +96,18 @@ export async function linearForwardKernel(
   hidden: { epilogue: HiddenEpilogue; training: boolean } | null,
 ): Promise<Kernel> {
   assertLinearShape("linear_forward", shape);
+  const blocks = shape.blocks ?? context.matmulBlocks;
   const tile = shape.tile ?? chooseTile(shape.maxRows, shape.outFeatures, context.matmulTarget);
   const constants: Record<string, number> = {
-    ...tileConstants(tile, true, true),
+    ...(blocks ? {} : tileConstants(tile, true, true)),
     ...layerInputConstants(shape.source, shape.inFeatures),
     OUT_FEATURES: shape.outFeatures,
     WEIGHT_OFFSET: shape.weightOffset,
     BIAS_OFFSET: shape.biasOffset,
   };
   if (hidden) Object.assign(constants, epilogueConstants(hidden.epilogue, hidden.training));
-  return await context.kernel(hidden ? HIDDEN : LINEAR, constants);
+  const definition = blocks ? (hidden ? BLOCK_HIDDEN : BLOCK_LINEAR) : (hidden ? HIDDEN : LINEAR);
+  return await context.kernel(definition, constants);
 }
 
 /** Binds `kernel` (from {@linkcode linearForwardKernel} with `shape`) to its buffers. */
@@ -114,11 +132,11 @@ export function linearForwardDispatch(
     assertCapacity(name, "activation", buffers.activation, maxRows * outFeatures);
     list.push(buffers.activation);
   }
-  const tile = tileOf(kernel);
+  const tile = isBlockKernel(kernel) ? null : tileOf(kernel);
   return {
     kernel,
     bindGroup: bindKernel(context.device, kernel, list),
     maxRows,
-    workgroups: (rows) => tileGrid(tile, rows, outFeatures),
+    workgroups: (rows) => tile ? tileGrid(tile, rows, outFeatures) : blockGrid(rows, outFeatures),
   };
 }

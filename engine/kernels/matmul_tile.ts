@@ -5,6 +5,8 @@
  * hundreds to fill its multiprocessors, and a batch of 128 against 512 units makes only 16 tiles
  * of 64×64; a CPU adapter such as lavapipe wants a few large ones, each barrier being costly),
  * with short wide tiles for a handful of rows (stochastic batches of one example).
+ * CPU adapters use `matmul_block.wgsl` instead (engine/kernels/matmul_block.ts) unless a shape
+ * pins `blocks: false`, as the tile tests do.
  *
  * @module
  */

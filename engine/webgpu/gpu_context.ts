@@ -41,6 +41,8 @@ export class GpuContext {
   readonly hasTimestamps: boolean;
   /** Workgroups a matmul dispatch should aim for: hundreds on a GPU, a few on lavapipe. */
   readonly matmulTarget: number;
+  /** Whether the linear kernels use matmul_block (a CPU adapter) rather than matmul_tile. */
+  readonly matmulBlocks: boolean;
   #pipelines = new Map<string, Promise<Kernel>>();
   /** Compiles run one at a time: error scopes are a per-device stack, so overlapping
    * push/pop pairs would blame one kernel's error on another. */
@@ -59,6 +61,7 @@ export class GpuContext {
     this.matmulTarget = adapterInfo.isFallbackAdapter
       ? CPU_TARGET_WORKGROUPS
       : GPU_TARGET_WORKGROUPS;
+    this.matmulBlocks = adapterInfo.isFallbackAdapter ?? false;
     this.#lost = device.lost.then((info) => {
       this.#lostMessage = `GPU device was lost (${info.reason}): ${info.message}`;
       throw new Error(this.#lostMessage);
@@ -133,7 +136,8 @@ export class GpuContext {
   /** A buffer of `size` bytes, refused with the adapter's limit before any allocation. */
   createBuffer(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer {
     this.assertFits(label, size);
-    return this.device.createBuffer({ label, size: Math.max(4, alignTo(size, 4)), usage });
+    // Whole vec4s: the CPU adapter's kernels read storage buffers as array<vec4<f32>>.
+    return this.device.createBuffer({ label, size: Math.max(16, alignTo(size, 16)), usage });
   }
 
   /** Throws a RangeError naming `what` when `bytes` exceeds a storage binding or buffer limit. */
