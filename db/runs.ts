@@ -59,6 +59,8 @@ export interface RunFilter {
   dataset?: string;
   sort?: "created" | "devAccuracy";
   limit?: number;
+  /** Rows to skip, for paging. */
+  offset?: number;
 }
 
 /** Runs with their best dev accuracy and last epoch, newest first (or best first). */
@@ -90,8 +92,13 @@ export async function listRuns(db: Db, filter: RunFilter = {}) {
     finishedAt: runs.finishedAt,
   }).from(runs)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(filter.sort === "devAccuracy" ? sql`${best} desc nulls last` : desc(runs.id))
-    .limit(filter.limit ?? 100);
+    // The id breaks ties, so pages of equal accuracies neither repeat nor skip a run.
+    .orderBy(
+      filter.sort === "devAccuracy" ? sql`${best} desc nulls last` : desc(runs.id),
+      desc(runs.id),
+    )
+    .limit(filter.limit ?? 100)
+    .offset(filter.offset ?? 0);
 }
 
 export async function getRun(db: Db, id: number): Promise<RunWithEpochs | undefined> {

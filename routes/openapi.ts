@@ -12,6 +12,7 @@ import { z } from "zod";
 import { runConfigSchema } from "../config/schema.ts";
 import { studySpecSchema } from "../config/study_schema.ts";
 import { RUN_STATUSES } from "../db/runs.ts";
+import { DEFAULT_LIST, MAX_LIST } from "./runs.ts";
 
 const json = (schema: unknown) => ({ "application/json": { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -213,10 +214,21 @@ export function openApiDocument(version: string) {
               in: "query",
               schema: { type: "string", enum: ["created", "devAccuracy"] },
             },
+            {
+              name: "limit",
+              in: "query",
+              schema: { type: "integer", minimum: 1, maximum: MAX_LIST, default: DEFAULT_LIST },
+            },
+            {
+              name: "offset",
+              in: "query",
+              description: "runs to skip, for the next page",
+              schema: { type: "integer", minimum: 0, default: 0 },
+            },
           ],
           responses: {
             200: ok(record({
-              runs: { type: "array", items: ref("RunListItem"), maxItems: 100 },
+              runs: { type: "array", items: ref("RunListItem"), maxItems: MAX_LIST },
             })),
             400: badRequest,
           },

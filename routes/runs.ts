@@ -45,10 +45,14 @@ export function runsApi(db: Db, service: RunService, roots: DatasetRoots): Hono 
           message: `Sort must be "created" or "devAccuracy", got ${JSON.stringify(sort)}`,
         });
       }
+      const limit = queryInteger(c.req.query("limit"), "Limit", 1, MAX_LIST, DEFAULT_LIST);
+      const offset = queryInteger(c.req.query("offset"), "Offset", 0, Number.MAX_SAFE_INTEGER, 0);
       const runs = await listRuns(db, {
         status: status as RunStatus | undefined,
         dataset: c.req.query("dataset"),
         sort,
+        limit,
+        offset,
       });
       return c.json({ runs });
     })
@@ -86,4 +90,26 @@ export function runsApi(db: Db, service: RunService, roots: DatasetRoots): Hono 
         "Content-Disposition": `attachment; filename="ajuste-run-${id}.safetensors"`,
       });
     });
+}
+
+/** Runs per page of `GET /api/runs`, by default and at most. */
+export const DEFAULT_LIST = 100;
+export const MAX_LIST = 1000;
+
+/** A whole-number query parameter in [min, max], `fallback` when absent; 400 otherwise. */
+function queryInteger(
+  raw: string | undefined,
+  label: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new HTTPException(400, {
+      message: `${label} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    });
+  }
+  return n;
 }

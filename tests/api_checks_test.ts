@@ -105,3 +105,24 @@ Deno.test("GET /api/datasets/{id}/samples reads the test set with split=test", a
   assert.equal(none.status, 400);
   assert.match((await none.json()).error, /"synthetic-binary" has no official test set/);
 });
+
+Deno.test("GET /api/runs pages with limit and offset, and refuses bad values", async () => {
+  const parsed = parseRunConfig({ name: "page", data: { trainSize: 100 } });
+  assert.ok(parsed.ok);
+  for (let i = 0; i < 5; i++) await insertRun(db, parsed.config);
+  const all = (await (await app.request("/api/runs?limit=1000")).json()).runs.map(
+    (r: { id: number }) => r.id,
+  );
+  const pages = [];
+  for (let offset = 0; offset < all.length; offset += 2) {
+    const page = await (await app.request(`/api/runs?limit=2&offset=${offset}`)).json();
+    assert.ok(page.runs.length <= 2);
+    pages.push(...page.runs.map((r: { id: number }) => r.id));
+  }
+  assert.deepEqual(pages, all, "pages cover every run once, in order");
+  for (const bad of ["limit=0", "limit=1001", "offset=-1", "limit=abc"]) {
+    const response = await app.request(`/api/runs?${bad}`);
+    assert.equal(response.status, 400, bad);
+    assert.match((await response.json()).error, /must be a whole number from/);
+  }
+});
