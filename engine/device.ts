@@ -7,6 +7,9 @@
  */
 
 /** Adapter limits that decide tile sizes and how much data fits in one binding. */
+/** Smallest batch that `device: "auto"` trains on a software adapter (see `select_backend.ts`). */
+export const SOFTWARE_ADAPTER_MIN_BATCH = 128;
+
 export const REPORTED_LIMITS = [
   "maxBufferSize",
   "maxStorageBufferBindingSize",

@@ -1,11 +1,13 @@
 /**
- * Chooses the backend for `config.device`:
+ * Chooses the backend for a run's `device`:
  * - `cpu`: the reference backend.
  * - `gpu`: WebGPU on whatever adapter exists (a software one such as lavapipe included); a clear
  *   error without one.
- * - `auto`: WebGPU on a hardware adapter, else the CPU reference. A software adapter is skipped:
- *   measured on a 2-core box, the CPU reference trains the default model about 5× faster than
- *   the same WGSL kernels on lavapipe (bench/README.md).
+ * - `auto`: WebGPU on a hardware adapter. On a software adapter (lavapipe), WebGPU for batches of
+ *   {@linkcode SOFTWARE_ADAPTER_MIN_BATCH} or more and the CPU reference below that: measured on
+ *   a 2-core box (bench/README.md), lavapipe trains the default model 1.2× faster than the CPU
+ *   reference at batch 128 and 2× at 1024, but 8× slower one example at a time, where each
+ *   step's dispatches cost more than its arithmetic. Without an adapter, the CPU reference.
  *
  * The WebGPU backend is opened once per thread and shared by the runs that follow (the engine
  * worker owns the device); a lost device is reopened for the next run.
@@ -15,12 +17,19 @@
 
 import type { Backend } from "./backend.ts";
 import { CpuBackend } from "./cpu/session.ts";
-import type { DeviceChoice } from "./spec.ts";
+import { SOFTWARE_ADAPTER_MIN_BATCH } from "./device.ts";
+import type { BatchSpec, DeviceChoice } from "./spec.ts";
 import type { WebGpuBackend } from "./webgpu/backend.ts";
+
+export { SOFTWARE_ADAPTER_MIN_BATCH };
 
 let webgpu: Promise<WebGpuBackend | null> | null = null;
 
-export async function selectBackend(device: DeviceChoice): Promise<Backend> {
+export async function selectBackend(
+  device: DeviceChoice,
+  batch?: BatchSpec,
+  trainRows = Infinity,
+): Promise<Backend> {
   if (device === "cpu") return new CpuBackend();
   const gpu = await openWebGpu();
   if (device === "gpu") {
@@ -30,7 +39,17 @@ export async function selectBackend(device: DeviceChoice): Promise<Backend> {
         'mesa-vulkan-drivers for a CPU adapter), or use device "auto" or "cpu"',
     );
   }
-  return gpu && !gpu.isFallbackAdapter ? gpu : new CpuBackend();
+  if (!gpu) return new CpuBackend();
+  if (!gpu.isFallbackAdapter) return gpu;
+  return effectiveBatch(batch, trainRows) >= SOFTWARE_ADAPTER_MIN_BATCH ? gpu : new CpuBackend();
+}
+
+/** Examples per step: 1, the minibatch size (at most the train rows), or the whole split. */
+export function effectiveBatch(batch: BatchSpec | undefined, trainRows: number): number {
+  if (!batch) return Infinity;
+  if (batch.mode === "stochastic") return 1;
+  if (batch.mode === "full") return trainRows;
+  return Math.min(batch.size, trainRows);
 }
 
 async function openWebGpu(): Promise<WebGpuBackend | null> {

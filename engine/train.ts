@@ -71,7 +71,8 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   const { signal } = options;
   const dataset = await loadDataset(config.data.dataset, options.roots, { seed: config.seed });
   const data = prepareData(dataset, config.data, config.seed);
-  const backend = options.backend ?? await selectBackend(config.device);
+  const backend = options.backend ??
+    await selectBackend(config.device, config.batch, data.train.count);
   const session = await backend.createSession(config, data);
   const device: DeviceRecord = {
     backend: backend.kind,

@@ -1,4 +1,4 @@
-import { type DeviceInfo, deviceLabel } from "../engine/device.ts";
+import { type DeviceInfo, deviceLabel, SOFTWARE_ADAPTER_MIN_BATCH } from "../engine/device.ts";
 
 export function DeviceCard(props: { device: DeviceInfo }) {
   const { device } = props;
@@ -23,8 +23,8 @@ export function DeviceCard(props: { device: DeviceInfo }) {
       </p>
       <p class="muted">
         {device.isFallbackAdapter
-          ? 'Runs with device "auto" train on the CPU reference, which is faster than this ' +
-            'software adapter; choose "gpu" to run the WGSL kernels on it.'
+          ? `Runs with device "auto" train here in batches of ${SOFTWARE_ADAPTER_MIN_BATCH} or ` +
+            "more, and on the CPU reference, which is faster for smaller batches, below that."
           : 'Runs with device "auto" train on this GPU.'}
       </p>
       <details>

@@ -13,7 +13,7 @@ import { Layout } from "./layout.tsx";
 
 /** Where a run trains; the same choice in the run and study forms. */
 export const DEVICE_CHOICES: Choice[] = [
-  { value: "auto", label: "Auto (hardware GPU, else CPU reference)" },
+  { value: "auto", label: "Auto (the faster of GPU and CPU here)" },
   { value: "gpu", label: "GPU (WebGPU)" },
   { value: "cpu", label: "CPU reference" },
 ];
