@@ -9,6 +9,7 @@
 import {
   ConfigError,
   displayDatabase,
+  ensureRuntimeDir,
   HelpRequested,
   isLoopbackHost,
   parseServerEnv,
@@ -48,6 +49,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   if (options.port !== 0) Deno.listen({ hostname: options.host, port: options.port }).close();
   // libSQL creates the database file on first start, but not its folder.
   await prepareDatabaseDir(options.db);
+  ensureRuntimeDir();
   const device = await probeDevice();
   const datasetRoots = defaultDatasetRoots({ restrict: !isLoopbackHost(options.host) });
   const { db, close: closeDb } = await openDb({ url: options.db, authToken: options.dbToken });

@@ -13,6 +13,7 @@ import { Command } from "commander";
 import { parseArgs, wholeNumber } from "./args.ts";
 import { formatIssues, formatTable } from "./format.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
+import { ensureRuntimeDir } from "../config/env.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import { train } from "../engine/mod.ts";
 
@@ -26,6 +27,7 @@ const program = new Command()
   .showHelpAfterError();
 
 parseArgs(program, "train", Deno.args);
+ensureRuntimeDir();
 const options = program.opts<{ json?: boolean; epochs?: number; device?: string }>();
 const [path] = program.args;
 

@@ -11,7 +11,7 @@
 import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
-import { DEFAULT_DB } from "../config/env.ts";
+import { DEFAULT_DB, ensureRuntimeDir } from "../config/env.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
@@ -43,6 +43,7 @@ const program = new Command()
   .showHelpAfterError();
 
 parseArgs(program, "tune", Deno.args);
+ensureRuntimeDir();
 const options = program.opts<
   { trials?: number; study?: string; db: string; heartbeat?: number; json?: boolean }
 >();

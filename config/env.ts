@@ -136,3 +136,20 @@ export async function prepareDatabaseDir(db: string): Promise<void> {
 export function displayDatabase(db: string): string {
   return db.replace(/\?.*$/, "");
 }
+
+/**
+ * Mesa's Vulkan drivers (lavapipe) print "XDG_RUNTIME_DIR is invalid or not set" twice when the
+ * variable is missing, as it is under sudo, cron, CI and `ssh host cmd`. ajuste uses no display,
+ * so before the first adapter request the entry points give it a private folder of its own.
+ */
+export function ensureRuntimeDir(): void {
+  if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+  try {
+    const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/ajuste-runtime-${Deno.uid() ?? "user"}`;
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  } catch {
+    // No write permission (deno task train): /tmp exists everywhere, which is all Mesa checks.
+    Deno.env.set("XDG_RUNTIME_DIR", "/tmp");
+  }
+}

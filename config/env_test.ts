@@ -4,6 +4,7 @@ import {
   databaseDir,
   DEFAULT_DB,
   displayDatabase,
+  ensureRuntimeDir,
   HelpRequested,
   isLoopbackHost,
   parseServerEnv,
@@ -85,5 +86,23 @@ Deno.test("prepareDatabaseDir() creates the missing folder of a file: database",
     assert.ok((await Deno.stat(`${root}/nested/dir`)).isDirectory);
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("ensureRuntimeDir() gives Mesa a private XDG_RUNTIME_DIR when none is set", () => {
+  const before = Deno.env.get("XDG_RUNTIME_DIR");
+  Deno.env.delete("XDG_RUNTIME_DIR");
+  try {
+    ensureRuntimeDir();
+    const dir = Deno.env.get("XDG_RUNTIME_DIR")!;
+    const info = Deno.statSync(dir);
+    assert.ok(info.isDirectory);
+    assert.equal(info.mode! & 0o777, 0o700);
+    Deno.env.set("XDG_RUNTIME_DIR", "/run/user/1000");
+    ensureRuntimeDir();
+    assert.equal(Deno.env.get("XDG_RUNTIME_DIR"), "/run/user/1000", "a set one is kept");
+  } finally {
+    if (before === undefined) Deno.env.delete("XDG_RUNTIME_DIR");
+    else Deno.env.set("XDG_RUNTIME_DIR", before);
   }
 });
