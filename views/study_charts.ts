@@ -264,7 +264,10 @@ export function intermediateChartSvg(options: IntermediateChartOptions): string 
         name: style.label,
         type: "line",
         data: trial.intermediateValues,
-        showSymbol: false,
+        // A trial stopped after one epoch is a single point, which a line alone never draws.
+        showSymbol: trial.state !== "COMPLETE",
+        symbol: "circle",
+        symbolSize: 5,
         itemStyle: { color: style.color },
         lineStyle: { width: 1.5, color: style.color, type: style.dashed ? "dashed" : "solid" },
       };

@@ -86,6 +86,22 @@ Deno.test("intermediateChartSvg() draws one line per reporting trial, pruned one
   assert.ok(svg.includes("#d55e00"), "pruned lines are vermilion");
 });
 
+Deno.test("intermediateChartSvg() marks a trial pruned after its first epoch with a point", () => {
+  const once = [{
+    ...trials[0],
+    number: 7,
+    state: "PRUNED" as const,
+    intermediateValues: [[1, 0.4]],
+  }];
+  const svg = intermediateChartSvg({
+    trials: once as typeof trials,
+    metric: "devAccuracy",
+    xMax: 3,
+  });
+  // A data point (not the legend's icon) carries the series index.
+  assert.match(svg, /fill="#d55e00" ecmeta_series_index="0" ecmeta_data_index="0"/);
+});
+
 Deno.test("parallelChartSvg() has an axis per parameter, categories by name, and the value", () => {
   const svg = parallelChartSvg({ trials, space, metric: "devAccuracy", direction: "maximize" });
   const labels = texts(svg);
