@@ -60,10 +60,14 @@ export class StudyConflict extends Error {
  * one left to its default can make different trials (see `applyParams`).
  */
 export function studySpecDifferences(stored: StudySpec, wanted: StudySpec): string[] {
-  // A study stored by an older version lacks newer defaults: parse it again as a new file would be.
-  const reparsed = parseStudySpec(stored);
-  const old = reparsed.ok ? reparsed.spec : stored;
-  return STUDY_FIELDS.filter((field) => canonical(old[field]) !== canonical(wanted[field]));
+  // A study stored by an older version lacks newer defaults, and a resumed one passes its stored
+  // file back: parse both again, as a new file would be.
+  const normal = (spec: StudySpec) => {
+    const reparsed = parseStudySpec(spec);
+    return reparsed.ok ? reparsed.spec : spec;
+  };
+  const [old, now] = [normal(stored), normal(wanted)];
+  return STUDY_FIELDS.filter((field) => canonical(old[field]) !== canonical(now[field]));
 }
 
 /** JSON with object keys sorted, so `{"a":1,"b":2}` and `{"b":2,"a":1}` compare equal. */

@@ -70,3 +70,11 @@ Deno.test("openStudy() creates, joins with the same file, and refuses another fi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("studySpecDifferences() matches a study stored before a default existed, resumed as stored", () => {
+  // Stored by a version without sampler.constantLiar; Resume passes the stored file back as is.
+  const stored = structuredClone(spec()) as StudySpec & { sampler: Record<string, unknown> };
+  delete stored.sampler.constantLiar;
+  assert.deepEqual(studySpecDifferences(stored, stored), []);
+  assert.deepEqual(studySpecDifferences(stored, spec()), []);
+});

@@ -17,6 +17,8 @@ export class StudyService {
   #runs: RunService;
   /** Studies with a worker in this process, by id. */
   #active = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  /** Set by `stopAll` at shutdown: no worker starts after it. */
+  #closed = false;
 
   constructor(db: Db, runs: RunService) {
     this.#db = db;
@@ -30,22 +32,32 @@ export class StudyService {
   async start(spec: StudySpec): Promise<OpenedStudy> {
     const opened = await openStudy(this.#db, spec);
     const { study } = opened;
-    if (this.#active.has(study.id)) return opened;
+    // A worker being stopped ends first, so a Resume pressed meanwhile is not lost.
+    const previous = this.#active.get(study.id);
+    if (previous && !previous.controller.signal.aborted) return opened;
+    if (previous) await previous.done;
+    // Shutting down, or another start won the wait: the study stays as it is (resume later).
+    if (this.#closed || this.#active.has(study.id)) return opened;
     const controller = new AbortController();
-    const done = runStudyWorker({
+    const entry = { controller, done: Promise.resolve() };
+    entry.done = runStudyWorker({
       db: this.#db,
       service: this.#runs,
       study,
       signal: controller.signal,
     })
       .then(() => {}, (error) => console.error(`Study "${study.name}" stopped: ${error.message}`))
-      .finally(() => this.#active.delete(study.id));
-    this.#active.set(study.id, { controller, done });
+      .finally(() => {
+        if (this.#active.get(study.id) === entry) this.#active.delete(study.id);
+      });
+    this.#active.set(study.id, entry);
     return opened;
   }
 
+  /** Whether a worker in this process works on study `id` (and is not being stopped). */
   isActive(id: number): boolean {
-    return this.#active.has(id);
+    const active = this.#active.get(id);
+    return active !== undefined && !active.controller.signal.aborted;
   }
 
   /**
@@ -55,14 +67,15 @@ export class StudyService {
    */
   async stop(id: number): Promise<boolean> {
     const active = this.#active.get(id);
-    if (!active) return false;
+    if (!active || active.controller.signal.aborted) return false;
     active.controller.abort();
     await active.done;
     return true;
   }
 
-  /** Stops every study's worker as `stop` does. */
+  /** Stops every study's worker as `stop` does, for good (server shutdown). */
   async stopAll(): Promise<void> {
+    this.#closed = true;
     for (const { controller } of this.#active.values()) controller.abort();
     await Promise.all([...this.#active.values()].map((s) => s.done));
   }

@@ -117,7 +117,9 @@ async function trainTrial(
   if (options.signal?.aborted) stop();
   const status = await done.finally(() => options.signal?.removeEventListener("abort", stop));
   if (pruned) throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${last}`);
-  if (options.signal?.aborted && status !== "completed") throw await requeueStopped(trial);
+  if (options.signal?.aborted && (status === "cancelled" || status === "interrupted")) {
+    throw await requeueStopped(trial);
+  }
   if (status !== "completed") {
     const run = await getRun(options.db, runId);
     throw new Error(`Run ${runId} ${status}${run?.error ? `: ${run.error}` : ""}`);

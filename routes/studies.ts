@@ -13,12 +13,11 @@ import type { Db } from "../db/client.ts";
 import { getStudyById, listStudies, StudyConflict, type StudyRow } from "../db/studies.ts";
 import { type DatasetRoots, describeDatasets } from "../engine/data/load.ts";
 import type { StudyService } from "../jobs/study_service.ts";
-import { studyReport } from "../jobs/study_report.ts";
 import { readJsonBody } from "./json_body.ts";
 import { datasetPathIssue, studyDatasetIssues } from "./dataset_checks.ts";
 import { parseRunId } from "./params.ts";
-import { notActive } from "./study_pages.tsx";
 import { loadStudyStatus } from "./study_view_data.ts";
+import { notActive } from "./study_pages.tsx";
 
 /** How often a study stream looks for trials that changed (any worker, any process). */
 const POLL_MS = 1000;
@@ -80,7 +79,7 @@ export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): 
         });
         const seen = new Map<number, string>();
         while (!closed) {
-          const report = await studyReport(db, study);
+          const { report, status } = await loadStudyStatus(db, studies, study);
           for (const trial of report.trials) {
             const key = `${trial.state}:${trial.value}:${trial.intermediateValues.length}`;
             if (seen.get(trial.number) === key) continue;
@@ -91,11 +90,9 @@ export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): 
               data: JSON.stringify(trial),
             });
           }
-          const finished = report.trials.filter((t) =>
-            t.state !== "RUNNING" && t.state !== "WAITING"
-          );
-          const settled = finished.length === report.trials.length;
-          if (settled && report.trials.length >= report.trialBudget) {
+          // Over only when the budget is spent with nothing left to run; re-queued trials (a
+          // stop, a dead worker) do not count toward it.
+          if (status === "completed" || status === "ended") {
             await stream.writeSSE({
               event: "done",
               data: JSON.stringify({ bestValue: report.bestValue, bestParams: report.bestParams }),
