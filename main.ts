@@ -57,6 +57,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const service = new RunService(db, engine);
   const studies = new StudyService(db, service);
   const recovered = await service.recover();
+  const stopping = new AbortController();
   const closing = new AbortController();
   const app = createApp({
     datasetRoots,
@@ -65,6 +66,8 @@ export async function startServer(options: StartOptions): Promise<Server> {
     db,
     service,
     studies,
+    loopbackOnly: !options.token && isLoopbackHost(options.host),
+    stopping: stopping.signal,
     closing: closing.signal,
   });
   // Parse the datasets now, so the first page view does not wait for it.
@@ -91,12 +94,13 @@ export async function startServer(options: StartOptions): Promise<Server> {
     }
     if (recovered.resumed > 0) console.log(`ajuste: resumed ${recovered.resumed} queued run(s)`);
   }
-  // Studies first (their trials in flight fail as stopped), then the runs (training ones become
-  // `interrupted`, queued ones wait for the next start), then the streams left open, so the
-  // server's graceful shutdown has nothing to wait for.
+  // New work is refused first (503); then the studies stop (their trials in flight re-queued),
+  // then the runs (training ones become `interrupted`, queued ones wait for the next start), then
+  // the streams left open end, so the server's graceful shutdown has nothing to wait for.
   let stopped: Promise<void> | undefined;
   const shutdown = () =>
     stopped ??= (async () => {
+      stopping.abort();
       await studies.stopAll();
       await service.shutdown();
       closing.abort();

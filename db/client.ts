@@ -52,7 +52,9 @@ async function migrateOnce(db: Db, attempts = 5): Promise<void> {
     try {
       return await migrate(db, { migrationsFolder });
     } catch (error) {
-      if (attempt >= attempts || !/already exists/.test(describeError(error))) throw error;
+      if (
+        attempt >= attempts || !/already exists|duplicate column name/.test(describeError(error))
+      ) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }

@@ -42,6 +42,8 @@ export class RunService {
   #running = new Set<number>();
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #idle: { resolve: () => void; promise: Promise<void> } | null = null;
+  /** Set by `shutdown`: runs created after it stay queued for the next start. */
+  #closed = false;
 
   constructor(db: Db, host: EngineHost) {
     this.#db = db;
@@ -67,7 +69,8 @@ export class RunService {
     trial?: { studyId: number; trialNumber: number },
   ): Promise<number> {
     const id = await insertRun(this.#db, config, trial);
-    this.#enqueue(id, config);
+    // Created while shutting down: it waits in the database, queued, for the next start.
+    if (!this.#closed) this.#enqueue(id, config);
     return id;
   }
 
@@ -110,10 +113,14 @@ export class RunService {
    * and queued runs stay queued in the database for the next start to resume.
    */
   async shutdown(): Promise<void> {
+    this.#closed = true;
     this.#host.terminate();
     await this.#host.settled();
     for (const id of [...this.#jobs.keys()]) {
-      if (this.#running.has(id)) {
+      if (this.#running.has(id) && this.#cancelRequested.has(id)) {
+        await setFinalStatus(this.#db, id, "cancelled");
+        this.#end(id, "cancelled");
+      } else if (this.#running.has(id)) {
         const error = "The server shut down during the run";
         await setFinalStatus(this.#db, id, "interrupted", error);
         this.#end(id, "interrupted", error);

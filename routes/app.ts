@@ -25,7 +25,8 @@ import { runFormRoutes } from "./run_form_pages.tsx";
 import { runLiveRoute } from "./run_live.tsx";
 import { runPageRoutes } from "./run_pages.tsx";
 import { runsApi } from "./runs.ts";
-import { sameOriginOnly } from "./same_origin.ts";
+import { loopbackHostOnly, sameOriginOnly } from "./same_origin.ts";
+import { refuseWorkWhen } from "./stopping.ts";
 import { studiesApi } from "./studies.ts";
 import { studyFormRoutes } from "./study_form_pages.tsx";
 import { studyLiveRoute } from "./study_live.tsx";
@@ -45,7 +46,11 @@ export interface AppDeps {
   db: Db;
   service: RunService;
   studies: StudyService;
-  /** Aborted when the server shuts down: open event streams end then (see `end_streams.ts`). */
+  /** Bound to loopback without a token: requests must name a loopback host (DNS rebinding). */
+  loopbackOnly?: boolean;
+  /** Aborted when shutdown begins: requests that would start work get 503 (`stopping.ts`). */
+  stopping?: AbortSignal;
+  /** Aborted once runs are stopped: open event streams end then (see `end_streams.ts`). */
   closing?: AbortSignal;
 }
 
@@ -77,7 +82,9 @@ export function createApp(deps: AppDeps): Hono {
 
   const app = new Hono();
   if (deps.token) app.use(except(["/static/*", "/api/health"], requireToken(deps.token)));
+  if (deps.loopbackOnly) app.use(loopbackHostOnly());
   app.use(sameOriginOnly());
+  if (deps.stopping) app.use(refuseWorkWhen(deps.stopping));
   if (deps.closing) app.use(endStreamsOn(deps.closing));
   app.route("/static", staticRoutes());
   const limitBody = bodyLimit({

@@ -14,7 +14,14 @@ const { db } = await openDb({ url: ":memory:" });
 const service = new RunService(db, new EngineHost(datasetRoots));
 const studies = new StudyService(db, service);
 
-function app(options: { token?: string; probeDevice?: () => Promise<DeviceInfo> } = {}) {
+function app(
+  options: {
+    token?: string;
+    probeDevice?: () => Promise<DeviceInfo>;
+    stopping?: AbortSignal;
+    loopbackOnly?: boolean;
+  } = {},
+) {
   return createApp({
     datasetRoots,
     probeDevice: () => Promise.resolve(cpu),
@@ -112,15 +119,49 @@ Deno.test("createApp() with a token rejects requests without it, except health a
 
 Deno.test("createApp() with a token lets a browser in through ?token= and a cookie", async () => {
   const server = app({ token: "s3cret" });
-  const first = await server.request("/runs?status=completed&token=s3cret");
+  const first = await server.request("/runs?status=completed&token=s3cret", {
+    headers: { Accept: "text/html,application/xhtml+xml" },
+  });
   assert.equal(first.status, 303);
   assert.equal(first.headers.get("Location"), "/runs?status=completed", "the token leaves the URL");
   const cookie = first.headers.get("Set-Cookie") ?? "";
   assert.match(cookie, /^ajuste_token=s3cret;.*HttpOnly/);
   const next = await server.request("/api/runs", { headers: { Cookie: cookie.split(";")[0] } });
   assert.equal(next.status, 200);
+  const script = await server.request("/api/runs?token=s3cret");
+  assert.equal(script.status, 200, "a script's query token gets the answer, not a redirect");
+  const sneaky = await server.request("//evil.example/?token=s3cret", {
+    headers: { Accept: "text/html" },
+  });
+  assert.equal(sneaky.headers.get("Location"), "/evil.example/", "never another site");
 });
 
 function bearer(token: string): RequestInit {
   return { headers: { Authorization: `Bearer ${token}` } };
 }
+
+Deno.test("createApp() refuses new work with 503 once shutdown has begun, and still reads", async () => {
+  const stopping = new AbortController();
+  const server = app({ stopping: stopping.signal });
+  stopping.abort();
+  const post = await server.request("/api/runs", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(post.status, 503);
+  assert.match((await post.json()).error, /shutting down/);
+  assert.equal(post.headers.get("Retry-After"), "5");
+  assert.equal((await server.request("/api/runs")).status, 200);
+});
+
+Deno.test("createApp() on loopback without a token answers only loopback host names", async () => {
+  const server = app({ loopbackOnly: true });
+  for (const host of ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"]) {
+    const response = await server.request("/api/health", { headers: { Host: host } });
+    assert.equal(response.status, 200, host);
+  }
+  const rebound = await server.request("/api/runs", { headers: { Host: "evil.example:8000" } });
+  assert.equal(rebound.status, 403);
+  assert.match((await rebound.json()).error, /listens on loopback only/);
+});
