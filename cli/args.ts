@@ -22,7 +22,7 @@ export function parseArgs(program: Command, name: string, args: string[]): void 
 export function wholeNumber(min: number): (raw: string) => number {
   return (raw) => {
     const n = Number(raw);
-    if (raw.trim() === "" || !Number.isInteger(n) || n < min) {
+    if (!/^\d+$/.test(raw) || n < min) {
       throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got "${raw}"`);
     }
     return n;

@@ -23,11 +23,14 @@ export function requireToken(token: string): MiddlewareHandler {
     if (await matches(bearer) || await matches(getCookie(c, TOKEN_COOKIE))) return await next();
     if (await matches(c.req.query("token"))) {
       setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
-      if (c.req.method !== "GET") return await next();
-      // Out of the address bar and the history: the same page again, without the token.
+      // A script's GET with the token in the query gets its answer; a browser's page view is
+      // sent to the same page without the token, out of the address bar and the history.
+      const page = c.req.method === "GET" && /text\/html/.test(c.req.header("Accept") ?? "");
+      if (!page) return await next();
       const url = new URL(c.req.url);
       url.searchParams.delete("token");
-      return c.redirect(`${url.pathname}${url.search}`, 303);
+      // One leading slash: "//host/…" would be another site's address.
+      return c.redirect(`/${url.pathname.replace(/^\/+/, "")}${url.search}`, 303);
     }
     throw new HTTPException(401, {
       message: 'Missing or wrong token: send "Authorization: Bearer <AJUSTE_TOKEN>" ' +

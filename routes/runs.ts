@@ -106,7 +106,7 @@ function queryInteger(
 ): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
     throw new HTTPException(400, {
       message: `${label} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
     });

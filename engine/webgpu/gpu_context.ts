@@ -135,7 +135,7 @@ export class GpuContext {
 
   /** A buffer of `size` bytes, refused with the adapter's limit before any allocation. */
   createBuffer(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer {
-    this.assertFits(label, size);
+    this.assertFits(label, alignTo(size, 16));
     // Whole vec4s: the CPU adapter's kernels read storage buffers as array<vec4<f32>>.
     return this.device.createBuffer({ label, size: Math.max(16, alignTo(size, 16)), usage });
   }
