@@ -45,3 +45,32 @@ function sameHost(origin: string, host: string | undefined): boolean {
     return false; // "null" (sandboxed frames, file: pages) or garbage
   }
 }
+
+/**
+ * On a server bound to loopback without a token, refuses requests whose `Host` is not a loopback
+ * name: a page on evil.example whose DNS name is re-pointed at 127.0.0.1 (DNS rebinding) would
+ * otherwise be same-origin with the server and pass the check above.
+ */
+export function loopbackHostOnly(): MiddlewareHandler {
+  return async function loopbackHost(c, next) {
+    const host = c.req.header("Host");
+    if (host !== undefined && !isLoopbackName(host)) {
+      throw new HTTPException(403, {
+        message: `Refusing a request for host ${
+          JSON.stringify(host)
+        }: this server listens on loopback only; open it as http://127.0.0.1 or http://localhost`,
+      });
+    }
+    return await next();
+  };
+}
+
+function isLoopbackName(host: string): boolean {
+  let name: string;
+  try {
+    name = new URL(`http://${host}`).hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  } catch {
+    return false;
+  }
+  return name === "localhost" || name === "::1" || /^127(\.\d{1,3}){3}$/.test(name);
+}
