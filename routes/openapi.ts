@@ -8,124 +8,35 @@
  */
 
 import { Hono } from "hono";
-import { z } from "zod";
 import { runConfigSchema } from "../config/schema.ts";
 import { studySpecSchema } from "../config/study_schema.ts";
 import { RUN_STATUSES } from "../db/runs.ts";
 import { DEFAULT_LIST, MAX_LIST } from "./runs.ts";
-
-const json = (schema: unknown) => ({ "application/json": { schema } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = { description: "Error", content: json(ref("Error")) };
-const badRequest = {
-  description: "Invalid request; nothing was written",
-  content: json(ref("Error")),
-};
-const idParam = { name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } };
-const failure = (description: string) => ({ description, content: json(ref("Error")) });
-const notFound = failure("No such run or study");
-const badId = failure("The id is not a positive integer");
-const ok = (schema: unknown, description = "OK") => ({ description, content: json(schema) });
-const sse = (description: string) => ({
-  description,
-  content: { "text/event-stream": { schema: { type: "string" } } },
-});
-
-const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: "null" }] });
-const integer = { type: "integer" };
-const number = { type: "number" };
-const string = { type: "string" };
-/** Dates leave the API as JSON does them: ISO 8601 strings. */
-const dateTime = { type: "string", format: "date-time" };
-
-/** An object whose listed properties are all present (values may be null where typed so). */
-const record = (properties: Record<string, unknown>, description?: string) => ({
-  type: "object",
-  ...(description ? { description } : {}),
-  required: Object.keys(properties),
-  properties,
-});
-
-/** `db/runs.ts`'s `EpochRow`. */
-const epochSchema = record({
-  epoch: integer,
-  trainLoss: number,
-  trainAccuracy: number,
-  devLoss: nullable(number),
-  devAccuracy: nullable(number),
-  seconds: number,
-}, "Null dev figures: the dev split is empty");
-
-/** `engine/train.ts`'s `TestRecord`. */
-const testSchema = record({
-  loss: number,
-  accuracy: number,
-  count: integer,
-  classes: integer,
-  confusion: {
-    type: "array",
-    items: integer,
-    description: "confusion[true * classes + predicted]",
-  },
-}, "Test-set metrics of a completed run");
-
-const deviceSchema = record({
-  backend: { type: "string", enum: ["cpu", "webgpu"] },
-  description: string,
-  bytesAllocated: integer,
-}, "Where the run trained");
-
-const divergedSchema = record({ epoch: integer, step: integer, message: string });
-
-const runStatus = { type: "string", enum: RUN_STATUSES };
-
-/** `GET /api/runs`'s items: `listRuns` in `db/runs.ts`. */
-const runListItemSchema = record({
-  id: integer,
-  name: string,
-  status: runStatus,
-  dataset: string,
-  epochsPlanned: integer,
-  epochsDone: integer,
-  bestDevAccuracy: nullable(number),
-  test: nullable(ref("TestMetrics")),
-  studyId: nullable(integer),
-  trialNumber: nullable(integer),
-  createdAt: dateTime,
-  finishedAt: nullable(dateTime),
-});
-
-/** `GET /api/runs/{id}`: the stored row with its epochs (`RunWithEpochs` in `db/runs.ts`). */
-const runSchema = record({
-  id: integer,
-  name: string,
-  status: runStatus,
-  config: { ...ref("RunConfig"), description: "The config as stored: every default filled in" },
-  dataset: string,
-  epochsPlanned: integer,
-  device: nullable(ref("Device")),
-  test: nullable(ref("TestMetrics")),
-  error: nullable(string),
-  divergedAt: nullable(divergedSchema),
-  studyId: nullable(integer),
-  trialNumber: nullable(integer),
-  owner: { ...nullable(string), description: "host:pid of the process training it" },
-  heartbeatAt: nullable(dateTime),
-  createdAt: dateTime,
-  startedAt: nullable(dateTime),
-  finishedAt: nullable(dateTime),
-  epochs: { type: "array", items: ref("Epoch") },
-});
-
-const created = ok(
-  record({ id: integer, name: string }),
-  "Created; Location names it",
-);
-
-function schemaOf(schema: z.ZodType) {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
-  return rest;
-}
+import {
+  badId,
+  badRequest,
+  created,
+  dateTime,
+  deviceSchema,
+  epochSchema,
+  error,
+  failure,
+  idParam,
+  integer,
+  json,
+  notFound,
+  nullable,
+  number,
+  ok,
+  record,
+  ref,
+  runListItemSchema,
+  runSchema,
+  schemaOf,
+  sse,
+  string,
+  testSchema,
+} from "./openapi_schemas.ts";
 
 export function openApiDocument(version: string) {
   return {
