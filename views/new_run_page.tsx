@@ -15,12 +15,12 @@ import {
   type Choice,
   fieldId,
   type FormState,
-  GroupErrors,
   NumberField,
   RadioGroup,
   SelectField,
   TextField,
 } from "./form_fields.tsx";
+import { SplitFields } from "./split_fields.tsx";
 import { DEVICE_CHOICES, ValidatedFormPage } from "./validated_form_page.tsx";
 import { LayerEditor } from "./layer_editor.tsx";
 import { OptimizerFields, OptimizerPicker } from "./optimizer_fields.tsx";
@@ -172,20 +172,7 @@ function DataSection(props: { state: FormState; datasets: DatasetInfo[] }) {
           <NumberField state={state} name="data.normalize.std" label="Std" />
         </div>
       </fieldset>
-      <fieldset id={fieldId("data.split")}>
-        <legend>Split of the training pool</legend>
-        <div class="row">
-          <NumberField state={state} name="data.split.train" label="Train fraction" />
-          <NumberField state={state} name="data.split.dev" label="Dev fraction" />
-          <NumberField
-            state={state}
-            name="data.split.test"
-            label="Test fraction"
-            help="Only without an official test set."
-          />
-        </div>
-        <GroupErrors state={state} path="data.split" />
-      </fieldset>
+      <SplitFields state={state} path="data.split" />
       <div class="row">
         <NumberField
           state={state}

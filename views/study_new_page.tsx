@@ -18,6 +18,7 @@ import {
   SelectField,
   TextField,
 } from "./form_fields.tsx";
+import { SplitFields } from "./split_fields.tsx";
 import { DEVICE_CHOICES, ValidatedFormPage } from "./validated_form_page.tsx";
 import { OPTIMIZER_CHOICES } from "./optimizer_fields.tsx";
 import { StudyFilePreview, type StudyFileProps } from "./study_file_preview.tsx";
@@ -212,20 +213,7 @@ function BaseSection(props: { state: FormState; datasets: DatasetInfo[] }) {
           integer
         />
       </div>
-      <fieldset id={fieldId("base.data.split")}>
-        <legend>Split of the training pool</legend>
-        <div class="row">
-          <NumberField state={state} name="base.data.split.train" label="Train fraction" />
-          <NumberField state={state} name="base.data.split.dev" label="Dev fraction" />
-          <NumberField
-            state={state}
-            name="base.data.split.test"
-            label="Test fraction"
-            help="Only without an official test set."
-          />
-        </div>
-        <GroupErrors state={state} path="base.data.split" />
-      </fieldset>
+      <SplitFields state={state} path="base.data.split" />
       <div class="row">
         <TextField
           state={state}
