@@ -23,8 +23,9 @@ export function DeviceCard(props: { device: DeviceInfo }) {
       </p>
       <p class="muted">
         {device.isFallbackAdapter
-          ? `Runs with device "auto" train here in batches of ${SOFTWARE_ADAPTER_MIN_BATCH} or ` +
-            "more, and on the CPU reference, which is faster for smaller batches, below that."
+          ? `Runs with device "auto" train here when their batches hold ` +
+            `${SOFTWARE_ADAPTER_MIN_BATCH} examples or more; smaller batches train on the CPU ` +
+            "reference, which is faster for them."
           : 'Runs with device "auto" train on this GPU.'}
       </p>
       <details>
