@@ -129,6 +129,11 @@ export async function listStudies(db: Db) {
     pruned: count("PRUNED"),
     failed: count("FAIL"),
     running: count("RUNNING"),
+    waiting: count("WAITING"),
+    requeued: sql<
+      number
+    >`(select count(*) from trials t where t.study_id = "studies"."id" and json_extract(t.system_attrs, '$.requeued_as') is not null)`,
+    trials: sql<number>`(select count(*) from trials t where t.study_id = "studies"."id")`,
     bestValue: best,
   }).from(studies).orderBy(desc(studies.id));
 }

@@ -15,10 +15,11 @@ import { StudiesPage } from "../views/study_list_page.tsx";
 import { StudyPage } from "../views/study_page.tsx";
 import { TRIAL_SORTS, type TrialQuery, type TrialSort } from "../views/study_trials_table.tsx";
 import type { Db } from "../db/client.ts";
+import type { StudyService } from "../jobs/study_service.ts";
 import type { StudyListItem } from "../views/study_list_page.tsx";
 import type { AppContext } from "./app.ts";
 import { parseRunId } from "./params.ts";
-import { loadStudyView } from "./study_view_data.ts";
+import { loadStudyView, statusFromCounts } from "./study_view_data.ts";
 
 const TRIAL_STATES = Object.values(TrialState) as string[];
 /** Run names are at most 100 characters; a long study name is cut to leave room for " best". */
@@ -52,9 +53,21 @@ export function notActive(name: string): HTTPException {
 }
 
 /** Studies newest first, at most `limit`; each row's spec column holds its study file. */
-export async function studyListItems(db: Db, limit?: number): Promise<StudyListItem[]> {
-  const rows = await listStudies(db) as StudyListItem[];
-  return limit === undefined ? rows : rows.slice(0, limit);
+export async function studyListItems(
+  db: Db,
+  studies: StudyService,
+  limit?: number,
+): Promise<StudyListItem[]> {
+  const rows = await listStudies(db);
+  const items = rows.map((row) => ({
+    ...row,
+    status: statusFromCounts({
+      ...row,
+      budget: (row.spec as { trials: number }).trials,
+      activeHere: studies.isActive(row.id),
+    }),
+  })) as StudyListItem[];
+  return limit === undefined ? items : items.slice(0, limit);
 }
 
 export function studyPageRoutes(ctx: AppContext): Hono {
@@ -66,7 +79,10 @@ export function studyPageRoutes(ctx: AppContext): Hono {
   };
 
   return new Hono()
-    .get("/", async (c) => c.html(<StudiesPage studies={await studyListItems(ctx.db)} />))
+    .get(
+      "/",
+      async (c) => c.html(<StudiesPage studies={await studyListItems(ctx.db, ctx.studies)} />),
+    )
     .get("/:id", async (c) => {
       const query = readTrialQuery(c.req.query());
       const id = parseRunId(c.req.param("id"), "Study id");

@@ -76,12 +76,33 @@ function requeuedCount(trials: FrozenTrial[]): number {
  * `requeued` trials failed and were queued again: their retry counts against the budget instead.
  */
 export function studyStatus(report: StudyReport, activeHere: boolean, requeued = 0): StudyStatus {
-  const running = report.trials.some((t) => t.state === "RUNNING");
-  const waiting = report.trials.some((t) => t.state === "WAITING");
-  if (!running && !waiting && report.trials.length - requeued >= report.trialBudget) {
-    return report.trials.some((t) => t.state === "COMPLETE") ? "completed" : "ended";
+  const count = (state: string) => report.trials.filter((t) => t.state === state).length;
+  return statusFromCounts({
+    trials: report.trials.length,
+    complete: count("COMPLETE"),
+    running: count("RUNNING"),
+    waiting: count("WAITING"),
+    requeued,
+    budget: report.trialBudget,
+    activeHere,
+  });
+}
+
+/** {@linkcode studyStatus} from counts alone, as the studies list has them. */
+export function statusFromCounts(counts: {
+  trials: number;
+  complete: number;
+  running: number;
+  waiting: number;
+  requeued: number;
+  budget: number;
+  activeHere: boolean;
+}): StudyStatus {
+  const { running, waiting } = counts;
+  if (!running && !waiting && counts.trials - counts.requeued >= counts.budget) {
+    return counts.complete > 0 ? "completed" : "ended";
   }
-  return activeHere || running ? "running" : "stopped";
+  return counts.activeHere || running ? "running" : "stopped";
 }
 
 function completeKey(report: StudyReport): string {

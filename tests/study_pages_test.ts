@@ -220,6 +220,7 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
       const list = await (await fetch(`${url}/studies`)).text();
       assert.ok(list.includes(`href="/studies/${id}">tiny &lt;study&gt;</a>`));
       assert.match(list, /3 \/ 3 · 3 complete/);
+      assert.match(list, /<span class="badge status-completed">completed<\/span>/);
       assert.ok((await (await fetch(url)).text()).includes(`href="/studies/${id}"`));
     });
 
@@ -339,6 +340,8 @@ Deno.test("study pages: a study is stopped from its page, and one whose trials a
       assert.ok(!html.includes("Waiting for the first complete trial"));
       assert.ok(html.includes("No trial completed"));
       assert.match(html, /<small class="fail-reason">Run \d+ reported no devAccuracy/);
+      const list = await (await fetch(`${url}/studies`)).text();
+      assert.match(list, /<span class="badge status-failed">ended: no trial completed<\/span>/);
     });
 
     await t.step("a space row shows its problem as soon as it is drawn", async () => {

@@ -7,7 +7,7 @@
 
 import { timestamp } from "./format.ts";
 import { Layout } from "./layout.tsx";
-import { metricText } from "./study_parts.tsx";
+import { metricText, type StudyStatus, StudyStatusBadge } from "./study_parts.tsx";
 
 /** A study as `listStudies` returns it. */
 export interface StudyListItem {
@@ -21,6 +21,7 @@ export interface StudyListItem {
   failed: number;
   running: number;
   bestValue: number | null;
+  status: StudyStatus;
 }
 
 export function StudiesPage(props: { studies: StudyListItem[] }) {
@@ -49,6 +50,7 @@ export function StudiesPage(props: { studies: StudyListItem[] }) {
                     <th class="number" scope="col">#</th>
                     <th scope="col">Name</th>
                     <th scope="col">Objective</th>
+                    <th scope="col">Status</th>
                     <th scope="col">Progress</th>
                     <th class="number" scope="col">Best value</th>
                     <th scope="col">Sampler</th>
@@ -66,6 +68,9 @@ export function StudiesPage(props: { studies: StudyListItem[] }) {
                       </td>
                       <td>
                         {study.direction} <code>{study.spec.metric}</code>
+                      </td>
+                      <td>
+                        <StudyStatusBadge status={study.status} />
                       </td>
                       <td>
                         <StudyProgress study={study} />
