@@ -218,6 +218,34 @@ export class LibsqlStorage implements Storage {
     );
   }
 
+  /**
+   * Queues an unfinished trial's params again as a new WAITING trial and marks the trial
+   * `requeued_as` it, in one transaction, so a crash cannot leave the retry without its mark
+   * (which would count both against the budget). Returns the new trial's number.
+   */
+  requeueTrial(trialId: number): Promise<number> {
+    return withWriteLock(() =>
+      this.#db.transaction(async (tx) => {
+        const row = await unfinishedTrial(tx, trialId);
+        const trial = await readTrial(tx, trialId);
+        const next = await nextTrialNumber(tx, row.studyId);
+        await tx.update(trials).set({ systemAttrs: { ...trial.systemAttrs, requeued_as: next } })
+          .where(eq(trials.id, trialId));
+        await tx.insert(trials).values({
+          studyId: row.studyId,
+          number: next,
+          state: "WAITING",
+          systemAttrs: {
+            fixed_params: { ...trial.params },
+            retry_of: trial.number,
+            retry_history: retryHistory(trial),
+          },
+        });
+        return next;
+      }, { behavior: "immediate" })
+    );
+  }
+
   /** Fails RUNNING trials silent for longer than the grace period and re-queues their params. */
   failStaleTrials(studyId: number): Promise<FrozenTrial[]> {
     return withWriteLock(() =>
@@ -231,14 +259,9 @@ export class LibsqlStorage implements Storage {
         const failed: FrozenTrial[] = [];
         for (const { id } of stale) {
           const trial = await readTrial(tx, id);
-          const [{ next }] = await tx.select({ next: sql<number>`max(${trials.number}) + 1` }).from(
-            trials,
-          )
-            .where(eq(trials.studyId, studyId));
-          const history = [
-            ...((trial.systemAttrs.retry_history as number[] | undefined) ?? []),
-            trial.number,
-          ];
+          // Already re-queued by its worker (stopped, then gone before failing it): fail only.
+          const queued = trial.systemAttrs.requeued_as as number | undefined;
+          const next = queued ?? await nextTrialNumber(tx, studyId);
           const reason =
             `Worker ${trial.systemAttrs.worker ?? "(unknown)"} sent no heartbeat for ` +
             `${this.gracePeriodSeconds} s; re-queued as trial ${next}`;
@@ -257,16 +280,18 @@ export class LibsqlStorage implements Storage {
             })
               .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])));
           }
-          await tx.insert(trials).values({
-            studyId,
-            number: next,
-            state: "WAITING",
-            systemAttrs: {
-              fixed_params: { ...trial.params },
-              retry_of: trial.number,
-              retry_history: history,
-            },
-          });
+          if (queued === undefined) {
+            await tx.insert(trials).values({
+              studyId,
+              number: next,
+              state: "WAITING",
+              systemAttrs: {
+                fixed_params: { ...trial.params },
+                retry_of: trial.number,
+                retry_history: retryHistory(trial),
+              },
+            });
+          }
           failed.push(await readTrial(tx, id));
         }
         return failed;
@@ -320,6 +345,17 @@ async function insertParam(
       target: [trialParams.trialId, trialParams.name],
       set: { internalValue, distribution: json },
     });
+}
+
+async function nextTrialNumber(tx: Tx, studyId: number): Promise<number> {
+  const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${trials.number}), -1) + 1` })
+    .from(trials).where(eq(trials.studyId, studyId));
+  return next;
+}
+
+/** The numbers of the earlier tries of a trial's params, itself last. */
+function retryHistory(trial: FrozenTrial): number[] {
+  return [...((trial.systemAttrs.retry_history as number[] | undefined) ?? []), trial.number];
 }
 
 async function unfinishedTrial(tx: Tx, trialId: number): Promise<TrialRow> {

@@ -120,3 +120,25 @@ Deno.test("LibsqlStorage fails a silent RUNNING trial and re-queues its params f
     );
   }, { gracePeriodSeconds: 1 });
 });
+
+Deno.test("LibsqlStorage re-queues a stopped trial in one step, and a later sweep does not twice", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("requeue", "maximize", { trials: 2 });
+    const stopped = await a.createTrial(study.id);
+    await a.setTrialParam(stopped.id, "x", 0.5, new FloatDistribution(0, 1));
+    const number = await a.requeueTrial(stopped.id);
+    const [waiting] = await a.getAllTrials(study.id, ["WAITING"]);
+    assert.equal(waiting.number, number);
+    assert.deepEqual(waiting.systemAttrs.fixed_params, { x: 0.5 });
+    assert.equal((await a.getTrial(stopped.id)).systemAttrs.requeued_as, number);
+    // Its worker dies before failing it: the sweep fails it without queueing the params again.
+    await new Promise((r) => setTimeout(r, 1200));
+    const failed = await b.failStaleTrials(study.id);
+    assert.deepEqual(failed.map((t) => t.number), [stopped.number]);
+    assert.equal(failed[0].systemAttrs.requeued_as, number);
+    assert.equal((await a.getAllTrials(study.id, ["WAITING"])).length, 1, "one retry only");
+    const retry = await b.createTrial(study.id);
+    assert.equal(retry.number, number);
+    await b.createTrial(study.id); // the budget's second trial: the re-queued one does not count
+  }, { gracePeriodSeconds: 1 });
+});

@@ -139,12 +139,19 @@ async function trainTrial(
  */
 async function requeueStopped(trial: Trial): Promise<Error> {
   const { study } = trial;
-  const retry = await study.storage.createTrial(study.id, {
-    state: TrialState.WAITING,
-    systemAttrs: { fixed_params: { ...trial.params }, retry_of: trial.number },
-  });
-  await study.setTrialSystemAttr(trial.id, "requeued_as", retry.number);
-  return new Error(`Stopped before the trial finished; re-queued as trial ${retry.number}`);
+  const { storage } = study;
+  let number: number;
+  if (storage.requeueTrial) {
+    number = await storage.requeueTrial(trial.id);
+  } else {
+    const retry = await storage.createTrial(study.id, {
+      state: TrialState.WAITING,
+      systemAttrs: { fixed_params: { ...trial.params }, retry_of: trial.number },
+    });
+    await study.setTrialSystemAttr(trial.id, "requeued_as", retry.number);
+    number = retry.number;
+  }
+  return new Error(`Stopped before the trial finished; re-queued as trial ${number}`);
 }
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {

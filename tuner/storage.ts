@@ -75,4 +75,10 @@ export interface Storage {
   recordHeartbeat?(trialId: number): Promise<void>;
   /** Fails (and may re-queue) RUNNING trials whose heartbeat stopped; returns the failed trials. */
   failStaleTrials?(studyId: number): Promise<FrozenTrial[]>;
+  /**
+   * Queues an unfinished trial's params again as a WAITING trial and marks the trial with
+   * `requeued_as`, atomically; returns the new number. Storages without it are re-queued in two
+   * steps (see `jobs/study_worker.ts`).
+   */
+  requeueTrial?(trialId: number): Promise<number>;
 }
