@@ -11,11 +11,13 @@
 import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
+import { datasetPathIssue, studyDatasetIssues } from "../config/dataset_checks.ts";
 import { DEFAULT_DB, ensureRuntimeDir } from "../config/env.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName, openStudy, StudyConflict, type StudyRow } from "../db/studies.ts";
+import { describeDatasets } from "../engine/data/load.ts";
 import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { runStudyWorker } from "../jobs/study_worker.ts";
@@ -63,6 +65,17 @@ if (file) {
   if (options.study) input = { ...(input as object), name: options.study };
   const parsed = parseStudySpec(input);
   if (!parsed.ok) fail(`Invalid study file "${file}":\n${formatIssues(parsed.issues)}`);
+  // What every trial would fail on (a split the dataset refuses, sizes past it, a missing path).
+  const roots = defaultDatasetRoots();
+  const unreadable = await datasetPathIssue(
+    parsed.spec.base.data?.dataset,
+    roots,
+    "base.data.dataset",
+  );
+  const issues = unreadable
+    ? [unreadable]
+    : studyDatasetIssues(parsed.spec, await describeDatasets(roots));
+  if (issues.length > 0) fail(`Invalid study file "${file}":\n${formatIssues(issues)}`);
   spec = parsed.spec;
 }
 

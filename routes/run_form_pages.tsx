@@ -32,7 +32,7 @@ import {
   valuesToInput,
 } from "../views/run_form_state.ts";
 import type { AppContext } from "./app.ts";
-import { datasetIssues, datasetPathIssue } from "./dataset_checks.ts";
+import { datasetIssues, datasetPathIssue } from "../config/dataset_checks.ts";
 import { readFormFields } from "./form_body.ts";
 
 interface Evaluation {

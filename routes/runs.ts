@@ -12,7 +12,7 @@ import type { Db } from "../db/client.ts";
 import { getRun, getWeights, listRuns, RUN_STATUSES, type RunStatus } from "../db/runs.ts";
 import { type DatasetRoots, describeDatasets } from "../engine/data/load.ts";
 import type { RunService } from "../jobs/run_service.ts";
-import { datasetIssues, datasetPathIssue } from "./dataset_checks.ts";
+import { datasetIssues, datasetPathIssue } from "../config/dataset_checks.ts";
 import { parseRunId } from "./params.ts";
 import { readJsonBody } from "./json_body.ts";
 

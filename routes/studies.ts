@@ -14,7 +14,7 @@ import { getStudyById, listStudies, StudyConflict, type StudyRow } from "../db/s
 import { type DatasetRoots, describeDatasets } from "../engine/data/load.ts";
 import type { StudyService } from "../jobs/study_service.ts";
 import { readJsonBody } from "./json_body.ts";
-import { datasetPathIssue, studyDatasetIssues } from "./dataset_checks.ts";
+import { datasetPathIssue, studyDatasetIssues } from "../config/dataset_checks.ts";
 import { parseRunId } from "./params.ts";
 import { loadStudyStatus } from "./study_view_data.ts";
 import { notActive } from "./study_pages.tsx";

@@ -33,7 +33,7 @@ import {
 import { NewStudyForm, NewStudyPage, type SummaryIssue } from "../views/study_new_page.tsx";
 import { SpaceEditor } from "../views/study_space_editor.tsx";
 import type { AppContext } from "./app.ts";
-import { studyDatasetIssues } from "./dataset_checks.ts";
+import { studyDatasetIssues } from "../config/dataset_checks.ts";
 import { readFormFields } from "./form_body.ts";
 import { parseRunId } from "./params.ts";
 

@@ -191,3 +191,14 @@ Deno.test("deno task tune refuses a __proto__ field in the study file before cre
     await assert.rejects(Deno.stat(`${dir}/t.db`), Deno.errors.NotFound);
   });
 });
+
+Deno.test("deno task tune refuses a study whose every trial the dataset would refuse, before the database", async () => {
+  await withFiles(async (dir) => {
+    const base = { epochs: 1, device: "cpu", data: { dataset: "synthetic-binary" } };
+    await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(studyFile({ base })));
+    const { code, stderr } = await tune([`${dir}/study.json`, "--db", `file:${dir}/t.db`]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /base\.data\.split\.test: Test fraction is required/);
+    await assert.rejects(Deno.stat(`${dir}/t.db`), Deno.errors.NotFound);
+  });
+});

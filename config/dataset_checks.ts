@@ -6,12 +6,12 @@
  * @module
  */
 
-import { show } from "../config/fields.ts";
-import type { Issue } from "../config/issues.ts";
-import { tryApplyParams } from "../config/params.ts";
-import { parseRunConfig } from "../config/schema.ts";
-import { probeValues } from "../config/space_schema.ts";
-import type { StudySpec } from "../config/study_schema.ts";
+import { show } from "./fields.ts";
+import type { Issue } from "./issues.ts";
+import { tryApplyParams } from "./params.ts";
+import { parseRunConfig } from "./schema.ts";
+import { probeValues } from "./space_schema.ts";
+import type { StudySpec } from "./study_schema.ts";
 import { resolveDatasetPath } from "../engine/data/dataset_path.ts";
 import type { DatasetInfo, DatasetRoots } from "../engine/data/load.ts";
 import type { RunConfig } from "../engine/spec.ts";
