@@ -30,7 +30,8 @@ import {
   specToValues,
   valuesToStudyInput,
 } from "../views/study_form_state.ts";
-import { NewStudyForm, NewStudyPage, type SummaryIssue } from "../views/study_new_page.tsx";
+import type { SummaryIssue } from "../views/form_fields.tsx";
+import { NewStudyForm, NewStudyPage } from "../views/study_new_page.tsx";
 import { SpaceEditor } from "../views/study_space_editor.tsx";
 import type { AppContext } from "./app.ts";
 import { studyDatasetIssues } from "../config/dataset_checks.ts";

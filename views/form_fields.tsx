@@ -193,3 +193,28 @@ export function RadioGroup(
     </fieldset>
   );
 }
+
+/** One line of a form's problem list: what to call the field, its input's name, and why. */
+export interface SummaryIssue {
+  label: string;
+  field: string;
+  message: string;
+}
+
+/** The problems above a form, each linking to its field; nothing when there are none. */
+export function IssueSummary(props: { issues: SummaryIssue[] }) {
+  const { issues } = props;
+  if (issues.length === 0) return null;
+  return (
+    <section class="issue-summary" role="alert">
+      <h2>{issues.length === 1 ? "1 problem" : `${issues.length} problems`} to fix</h2>
+      <ul>
+        {issues.map((issue) => (
+          <li>
+            <a href={`#${fieldId(issue.field)}`}>{issue.label}</a>: {issue.message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -13,8 +13,8 @@ import { ConfigPreview, type PreviewProps } from "./config_preview.tsx";
 import {
   CheckboxField,
   type Choice,
-  fieldId,
   type FormState,
+  IssueSummary,
   NumberField,
   RadioGroup,
   SelectField,
@@ -81,7 +81,13 @@ export function NewRunForm(props: NewRunProps) {
   return (
     <>
       {props.notice && <p class="notice" role="status">{props.notice}</p>}
-      <IssueSummary state={state} />
+      <IssueSummary
+        issues={state.issues.map((issue) => ({
+          label: issue.path || "config",
+          field: issue.path,
+          message: issue.message,
+        }))}
+      />
       <div class="form-columns">
         <div class="form-main">
           <DataSection state={state} datasets={props.datasets} />
@@ -115,23 +121,6 @@ export function NewRunForm(props: NewRunProps) {
         </aside>
       </div>
     </>
-  );
-}
-
-function IssueSummary(props: { state: FormState }) {
-  const { issues } = props.state;
-  if (issues.length === 0) return null;
-  return (
-    <section class="issue-summary" role="alert">
-      <h2>{issues.length === 1 ? "1 problem" : `${issues.length} problems`} to fix</h2>
-      <ul>
-        {issues.map((issue) => (
-          <li>
-            <a href={`#${fieldId(issue.path)}`}>{issue.path || "config"}</a>: {issue.message}
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }
 

@@ -14,8 +14,10 @@ import {
   fieldId,
   type FormState,
   GroupErrors,
+  IssueSummary,
   NumberField,
   SelectField,
+  type SummaryIssue,
   TextField,
 } from "./form_fields.tsx";
 import { SplitFields } from "./split_fields.tsx";
@@ -24,13 +26,6 @@ import { OPTIMIZER_CHOICES } from "./optimizer_fields.tsx";
 import { StudyFilePreview, type StudyFileProps } from "./study_file_preview.tsx";
 import { BASE_FIELD, LAYERS_FIELD } from "./study_form_state.ts";
 import { SpaceEditor } from "./study_space_editor.tsx";
-
-/** One line of the problem list: the study file's path, and the field that shows it. */
-export interface SummaryIssue {
-  label: string;
-  field: string;
-  message: string;
-}
 
 export interface NewStudyProps {
   state: FormState;
@@ -83,7 +78,9 @@ export function NewStudyForm(props: NewStudyProps) {
   return (
     <>
       {props.notice && <p class="notice" role="status">{props.notice}</p>}
-      <IssueSummary issues={props.summary} />
+      <IssueSummary
+        issues={props.summary.map((issue) => ({ ...issue, label: issue.label || "study" }))}
+      />
       <div class="form-columns">
         <div class="form-main">
           <ObjectiveSection state={state} />
@@ -107,23 +104,6 @@ export function NewStudyForm(props: NewStudyProps) {
         </aside>
       </div>
     </>
-  );
-}
-
-function IssueSummary(props: { issues: SummaryIssue[] }) {
-  const { issues } = props;
-  if (issues.length === 0) return null;
-  return (
-    <section class="issue-summary" role="alert">
-      <h2>{issues.length === 1 ? "1 problem" : `${issues.length} problems`} to fix</h2>
-      <ul>
-        {issues.map((issue) => (
-          <li>
-            <a href={`#${fieldId(issue.field)}`}>{issue.label || "study"}</a>: {issue.message}
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }
 
