@@ -51,3 +51,33 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await Deno.mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
+
+/** Rows matching a selector: how many the server rendered, and the most seen while open. */
+export interface LiveCount {
+  atLoad: number;
+  most: number;
+}
+
+/**
+ * Counts, from before the page's own scripts run, the rows matching `selector` when the page
+ * loads and the most seen afterwards, so a test can tell rows streamed in from rendered ones.
+ * Read the counts with {@linkcode readLiveCount}.
+ */
+export async function countLiveRows(page: Page, selector: string): Promise<void> {
+  await page.addInitScript((selector: string) => {
+    const counts = { atLoad: 0, most: 0 };
+    (globalThis as unknown as { liveCount: LiveCount }).liveCount = counts;
+    const count = () => document.querySelectorAll(selector).length;
+    document.addEventListener("DOMContentLoaded", () => {
+      counts.atLoad = count();
+      counts.most = Math.max(counts.most, counts.atLoad);
+    });
+    new MutationObserver(() => {
+      counts.most = Math.max(counts.most, count());
+    }).observe(document, { childList: true, subtree: true });
+  }, selector);
+}
+
+export function readLiveCount(page: Page): Promise<LiveCount> {
+  return page.evaluate(() => (globalThis as unknown as { liveCount: LiveCount }).liveCount);
+}

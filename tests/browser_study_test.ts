@@ -5,7 +5,14 @@
  */
 
 import assert from "node:assert/strict";
-import { hasChromium, launchBrowser, openPage, screenshot } from "./browser_helpers.ts";
+import {
+  countLiveRows,
+  hasChromium,
+  launchBrowser,
+  openPage,
+  readLiveCount,
+  screenshot,
+} from "./browser_helpers.ts";
 import { startTestServer } from "./service_helpers.ts";
 
 Deno.test({
@@ -17,7 +24,7 @@ Deno.test({
     try {
       const { page, errors } = await openPage(browser);
       page.setDefaultTimeout(20_000);
-      await page.addInitScript(countLiveTrials);
+      await countLiveRows(page, "[hx-sse\\:connect] #study-trials tbody tr");
 
       await page.goto(server.url);
       await page.getByText("No studies yet.").waitFor();
@@ -68,7 +75,7 @@ Deno.test({
       await page.locator("[hx-sse\\:connect] #study-trials tbody tr").first().waitFor();
       await screenshot(page, "08-study-live");
       await page.locator("#study-live:not([hx-sse\\:connect])").waitFor({ timeout: 60_000 });
-      const trials = await page.evaluate(() => (globalThis as unknown as LiveTrials).liveTrials);
+      const trials = await readLiveCount(page);
       assert.ok(
         trials.most > trials.atLoad,
         `trials arrived while the page was open, saw ${JSON.stringify(trials)}`,
@@ -106,24 +113,3 @@ Deno.test({
     }
   },
 });
-
-interface LiveTrials {
-  liveTrials: { atLoad: number; most: number };
-}
-
-/**
- * Runs in the page before its scripts: counts the trial rows the server rendered and the most
- * seen while the live stream was connected, so the test can tell streamed rows from rendered ones.
- */
-function countLiveTrials() {
-  const trials = { atLoad: 0, most: 0 };
-  (globalThis as unknown as LiveTrials).liveTrials = trials;
-  const count = () => document.querySelectorAll("[hx-sse\\:connect] #study-trials tbody tr").length;
-  document.addEventListener("DOMContentLoaded", () => {
-    trials.atLoad = count();
-    trials.most = Math.max(trials.most, trials.atLoad);
-  });
-  new MutationObserver(() => {
-    trials.most = Math.max(trials.most, count());
-  }).observe(document, { childList: true, subtree: true });
-}

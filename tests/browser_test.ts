@@ -5,7 +5,14 @@
  */
 
 import assert from "node:assert/strict";
-import { hasChromium, launchBrowser, openPage, screenshot } from "./browser_helpers.ts";
+import {
+  countLiveRows,
+  hasChromium,
+  launchBrowser,
+  openPage,
+  readLiveCount,
+  screenshot,
+} from "./browser_helpers.ts";
 import { startTestServer } from "./service_helpers.ts";
 
 Deno.test({
@@ -17,7 +24,7 @@ Deno.test({
     try {
       const { page, errors } = await openPage(browser);
       page.setDefaultTimeout(20_000);
-      await page.addInitScript(countLiveRows);
+      await countLiveRows(page, "[hx-sse\\:connect] #epoch-rows tr");
 
       // Home: device, datasets, samples, and no runs yet.
       await page.goto(server.url);
@@ -84,7 +91,7 @@ Deno.test({
       await page.locator("[hx-sse\\:connect] #epoch-rows tr").first().waitFor();
       await screenshot(page, "03-run-live");
       await page.locator("#confusion-matrix svg").waitFor({ timeout: 40_000 });
-      const rows = await page.evaluate(() => (globalThis as unknown as LiveRows).liveRows);
+      const rows = await readLiveCount(page);
       assert.ok(
         rows.most - rows.atLoad >= 2,
         `at least two epochs arrived while the page was open, saw ${JSON.stringify(rows)}`,
@@ -128,24 +135,3 @@ Deno.test({
     }
   },
 });
-
-interface LiveRows {
-  liveRows: { atLoad: number; most: number };
-}
-
-/**
- * Runs in the page before its scripts: counts the epoch rows the server rendered and the most
- * seen while the live stream was connected, so the test can tell streamed rows from rendered ones.
- */
-function countLiveRows() {
-  const rows = { atLoad: 0, most: 0 };
-  (globalThis as unknown as LiveRows).liveRows = rows;
-  const count = () => document.querySelectorAll("[hx-sse\\:connect] #epoch-rows tr").length;
-  document.addEventListener("DOMContentLoaded", () => {
-    rows.atLoad = count();
-    rows.most = Math.max(rows.most, rows.atLoad);
-  });
-  new MutationObserver(() => {
-    rows.most = Math.max(rows.most, count());
-  }).observe(document, { childList: true, subtree: true });
-}
