@@ -12,7 +12,6 @@
  */
 
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { distributionFromJson, type DistributionJson } from "../tuner/distributions.ts";
 import type { Distribution } from "../tuner/distributions.ts";
 import {
   type FrozenTrial,
@@ -24,6 +23,14 @@ import {
 import type { Storage, StudyRecord, TrialTemplate } from "../tuner/storage.ts";
 import type { Db } from "./client.ts";
 import { withWriteLock } from "./write_lock.ts";
+import {
+  assemble,
+  nextTrialNumber,
+  readTrial,
+  retryHistory,
+  type Tx,
+  unfinishedTrial,
+} from "./trial_rows.ts";
 import { runs, studies, trialIntermediateValues, trialParams, trials } from "./schema.ts";
 
 /** Thrown by `createTrial` when the study's trial budget is spent. */
@@ -41,9 +48,6 @@ export interface LibsqlStorageOptions {
   /** Who claims trials (host:pid), recorded on each trial. */
   worker?: string;
 }
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-type TrialRow = typeof trials.$inferSelect;
 
 export class LibsqlStorage implements Storage {
   readonly heartbeatIntervalSeconds: number;
@@ -345,69 +349,4 @@ async function insertParam(
       target: [trialParams.trialId, trialParams.name],
       set: { internalValue, distribution: json },
     });
-}
-
-async function nextTrialNumber(tx: Tx, studyId: number): Promise<number> {
-  const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${trials.number}), -1) + 1` })
-    .from(trials).where(eq(trials.studyId, studyId));
-  return next;
-}
-
-/** The numbers of the earlier tries of a trial's params, itself last. */
-function retryHistory(trial: FrozenTrial): number[] {
-  return [...((trial.systemAttrs.retry_history as number[] | undefined) ?? []), trial.number];
-}
-
-async function unfinishedTrial(tx: Tx, trialId: number): Promise<TrialRow> {
-  const [row] = await tx.select().from(trials).where(eq(trials.id, trialId));
-  if (!row) throw new RangeError(`No trial with id ${trialId} in this storage`);
-  if (isFinished(row.state)) {
-    throw new Error(`Trial ${row.number} is already ${row.state} and cannot change`);
-  }
-  return row;
-}
-
-async function readTrial(db: Db | Tx, trialId: number): Promise<FrozenTrial> {
-  const rows = await db.select().from(trials).where(eq(trials.id, trialId));
-  if (rows.length === 0) throw new RangeError(`No trial with id ${trialId} in this storage`);
-  const params = await db.select().from(trialParams).where(eq(trialParams.trialId, trialId));
-  const values = await db.select().from(trialIntermediateValues).where(
-    eq(trialIntermediateValues.trialId, trialId),
-  );
-  return assemble(rows, params, values)[0];
-}
-
-function assemble(
-  rows: TrialRow[],
-  params: (typeof trialParams.$inferSelect)[],
-  values: (typeof trialIntermediateValues.$inferSelect)[],
-): FrozenTrial[] {
-  const byTrial = new Map(rows.map((row) => [row.id, {
-    params: {} as Record<string, ParamValue>,
-    distributions: {} as Record<string, Distribution>,
-    intermediateValues: new Map<number, number>(),
-  }]));
-  for (const p of params) {
-    const entry = byTrial.get(p.trialId)!;
-    const distribution = distributionFromJson(p.distribution as DistributionJson, p.name);
-    entry.distributions[p.name] = distribution;
-    entry.params[p.name] = distribution.toExternal(p.internalValue);
-  }
-  for (const v of values.sort((a, b) => a.step - b.step)) {
-    byTrial.get(v.trialId)!.intermediateValues.set(v.step, v.value);
-  }
-  return rows.map((row) => ({
-    id: row.id,
-    number: row.number,
-    state: row.state,
-    value: row.value,
-    ...byTrial.get(row.id)!,
-    datetimeStart: row.datetimeStart,
-    datetimeComplete: row.datetimeComplete,
-    userAttrs: row.userAttrs as Record<string, unknown>,
-    systemAttrs: {
-      ...(row.systemAttrs as Record<string, unknown>),
-      worker: row.worker ?? undefined,
-    },
-  }));
 }

@@ -1,0 +1,85 @@
+/**
+ * Reading trial rows back as the tuner's `FrozenTrial`s, and the small row-level steps the
+ * libSQL storage (`tuner_storage.ts`) builds its transactions from.
+ *
+ * @module
+ */
+
+import { eq, sql } from "drizzle-orm";
+import {
+  type Distribution,
+  distributionFromJson,
+  type DistributionJson,
+} from "../tuner/distributions.ts";
+import { type FrozenTrial, isFinished, type ParamValue } from "../tuner/frozen_trial.ts";
+import type { Db } from "./client.ts";
+import { trialIntermediateValues, trialParams, trials } from "./schema.ts";
+
+/** A transaction handle of {@linkcode Db}. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type TrialRow = typeof trials.$inferSelect;
+
+export async function nextTrialNumber(tx: Tx, studyId: number): Promise<number> {
+  const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${trials.number}), -1) + 1` })
+    .from(trials).where(eq(trials.studyId, studyId));
+  return next;
+}
+
+/** The numbers of the earlier tries of a trial's params, itself last. */
+export function retryHistory(trial: FrozenTrial): number[] {
+  return [...((trial.systemAttrs.retry_history as number[] | undefined) ?? []), trial.number];
+}
+
+export async function unfinishedTrial(tx: Tx, trialId: number): Promise<TrialRow> {
+  const [row] = await tx.select().from(trials).where(eq(trials.id, trialId));
+  if (!row) throw new RangeError(`No trial with id ${trialId} in this storage`);
+  if (isFinished(row.state)) {
+    throw new Error(`Trial ${row.number} is already ${row.state} and cannot change`);
+  }
+  return row;
+}
+
+export async function readTrial(db: Db | Tx, trialId: number): Promise<FrozenTrial> {
+  const rows = await db.select().from(trials).where(eq(trials.id, trialId));
+  if (rows.length === 0) throw new RangeError(`No trial with id ${trialId} in this storage`);
+  const params = await db.select().from(trialParams).where(eq(trialParams.trialId, trialId));
+  const values = await db.select().from(trialIntermediateValues).where(
+    eq(trialIntermediateValues.trialId, trialId),
+  );
+  return assemble(rows, params, values)[0];
+}
+
+export function assemble(
+  rows: TrialRow[],
+  params: (typeof trialParams.$inferSelect)[],
+  values: (typeof trialIntermediateValues.$inferSelect)[],
+): FrozenTrial[] {
+  const byTrial = new Map(rows.map((row) => [row.id, {
+    params: {} as Record<string, ParamValue>,
+    distributions: {} as Record<string, Distribution>,
+    intermediateValues: new Map<number, number>(),
+  }]));
+  for (const p of params) {
+    const entry = byTrial.get(p.trialId)!;
+    const distribution = distributionFromJson(p.distribution as DistributionJson, p.name);
+    entry.distributions[p.name] = distribution;
+    entry.params[p.name] = distribution.toExternal(p.internalValue);
+  }
+  for (const v of values.sort((a, b) => a.step - b.step)) {
+    byTrial.get(v.trialId)!.intermediateValues.set(v.step, v.value);
+  }
+  return rows.map((row) => ({
+    id: row.id,
+    number: row.number,
+    state: row.state,
+    value: row.value,
+    ...byTrial.get(row.id)!,
+    datetimeStart: row.datetimeStart,
+    datetimeComplete: row.datetimeComplete,
+    userAttrs: row.userAttrs as Record<string, unknown>,
+    systemAttrs: {
+      ...(row.systemAttrs as Record<string, unknown>),
+      worker: row.worker ?? undefined,
+    },
+  }));
+}
