@@ -22,6 +22,18 @@ export interface EpochResult {
   steps: number;
   /** 0-based step within the epoch whose loss was first NaN or ±Infinity, if any. */
   nonFiniteStep?: number;
+  /** The splits asked for in {@linkcode EpochOptions.evaluate}, unless the epoch diverged. */
+  evaluations?: Partial<Record<SplitName, EvalResult>>;
+}
+
+export interface EpochOptions {
+  /** Stops the epoch early with an `AbortError`. */
+  signal?: AbortSignal;
+  /**
+   * Splits to evaluate right after the epoch, as part of it: the GPU records them in the
+   * epoch's last command buffer and reads them back with its totals, in one round trip.
+   */
+  evaluate?: readonly SplitName[];
 }
 
 export interface EvalResult {
@@ -34,12 +46,14 @@ export interface EvalResult {
 
 export type SplitName = "train" | "dev" | "test";
 
+/**
+ * A session runs its operations in the order they are called, whatever the caller awaits: a
+ * trainer may queue epoch N + 1 before awaiting epoch N, so the GPU starts on it while N's
+ * results travel back (an evaluation called after both sees the state both leave).
+ */
 export interface TrainingSession {
-  /**
-   * Runs one epoch of training over the train split (batching and shuffling per the config).
-   * An aborted `signal` stops the epoch early with an `AbortError`.
-   */
-  trainEpoch(epoch: number, signal?: AbortSignal): Promise<EpochResult>;
+  /** Runs one epoch of training over the train split (batching and shuffling per the config). */
+  trainEpoch(epoch: number, options?: EpochOptions): Promise<EpochResult>;
   /** Evaluation mode (no dropout, running batch-norm statistics) over a whole split. */
   evaluate(split: SplitName): Promise<EvalResult>;
   /** Evaluation-mode outputs (logits, or probabilities for `bce`) for rows of a split. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Backend, EvalResult, TrainingSession } from "./backend.ts";
+import type { Backend, EpochResult, EvalResult, TrainingSession } from "./backend.ts";
 import { loadDataset } from "./data/load.ts";
 import type { DatasetRoots } from "./data/load.ts";
 import { prepareData } from "./data/split.ts";
@@ -19,7 +19,10 @@ export interface EpochRecord {
   /** Null when the dev split is empty. */
   devLoss: number | null;
   devAccuracy: number | null;
-  /** Wall time of the epoch's training and dev evaluation. */
+  /**
+   * Wall time of the epoch's training and dev evaluation: from the previous epoch's results (or
+   * the start of training) to this one's.
+   */
   seconds: number;
 }
 
@@ -86,14 +89,28 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     device,
     ...extra,
   });
+  // Each epoch is queued before the previous one's results are awaited, so a GPU starts on it
+  // while those results travel back; stopping early cancels the queued one.
+  const queued = new AbortController();
+  const epochSignal = signal ? AbortSignal.any([signal, queued.signal]) : queued.signal;
+  const evaluate = data.dev.count > 0 ? (["dev"] as const) : [];
+  const queueEpoch = (epoch: number) => {
+    const result = session.trainEpoch(epoch - 1, { signal: epochSignal, evaluate });
+    result.catch(() => {}); // awaited in the loop, or settled in `finally` when it stops early
+    return result;
+  };
+  let next: Promise<EpochResult> | null = null;
   try {
     await options.onStart?.(device);
+    let previousEnd = performance.now();
+    if (config.epochs > 0) next = queueEpoch(1);
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       if (signal?.aborted) return ended("cancelled");
-      const started = performance.now();
+      const current: Promise<EpochResult> = next!;
+      next = epoch < config.epochs ? queueEpoch(epoch + 1) : null;
       let result;
       try {
-        result = await session.trainEpoch(epoch - 1, signal);
+        result = await current;
       } catch (error) {
         if (signal?.aborted) return ended("cancelled");
         throw error;
@@ -109,15 +126,17 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
           },
         });
       }
-      const dev = data.dev.count > 0 ? await session.evaluate("dev") : null;
+      const dev = result.evaluations?.dev ?? null;
+      const end = performance.now();
       const record: EpochRecord = {
         epoch,
         trainLoss: result.loss,
         trainAccuracy: result.accuracy,
         devLoss: dev?.loss ?? null,
         devAccuracy: dev?.accuracy ?? null,
-        seconds: (performance.now() - started) / 1000,
+        seconds: (end - previousEnd) / 1000,
       };
+      previousEnd = end;
       epochs.push(record);
       await options.onEpoch?.(record, config.epochs);
     }
@@ -133,6 +152,10 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     await options.onFinish?.(session);
     return ended("completed", { test, predictions });
   } finally {
+    if (next) {
+      queued.abort();
+      await next.catch(() => {});
+    }
     session.dispose();
   }
 }

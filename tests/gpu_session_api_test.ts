@@ -48,23 +48,46 @@ Deno.test({
       });
 
       await t.step(
-        'evaluate("dev") after trainEpoch() (read back with the epoch) equals a fresh one',
+        "evaluations read back with an epoch equal evaluate() calls after it",
         async () => {
           const gpu = await backend.createSession(tinyConfig(), data);
-          await gpu.trainEpoch(0);
-          const withEpoch = await gpu.evaluate("dev");
-          await gpu.setState(await gpu.getState());
-          const fresh = await gpu.evaluate("dev");
-          assert.deepEqual(withEpoch, fresh);
-          const other = await WebGpuSession.create(backend.context, tinyConfig(), data, {
-            prefetchDevEvaluation: false,
-          });
-          await other.trainEpoch(0);
-          assert.deepEqual(await other.evaluate("dev"), withEpoch);
+          const epoch = await gpu.trainEpoch(0, { evaluate: ["dev", "test", "dev"] });
+          assert.deepEqual(Object.keys(epoch.evaluations ?? {}).sort(), ["dev", "test"]);
+          assert.deepEqual(epoch.evaluations?.dev, await gpu.evaluate("dev"));
+          assert.deepEqual(epoch.evaluations?.test, await gpu.evaluate("test"));
+          assert.equal(epoch.evaluations?.test?.count, data.test.count);
           gpu.dispose();
-          other.dispose();
         },
       );
+
+      for (const pipelineEpochs of [true, false]) {
+        await t.step(
+          `epochs queued before the last one's results train as awaited ones do ` +
+            `(pipelineEpochs: ${pipelineEpochs})`,
+          async () => {
+            const config = tinyConfig({
+              model: { init: "default", layers: layers({ dropout: 0.2 }) },
+            });
+            const options = { pipelineEpochs, dispatchesPerSubmit: 25 };
+            const queued = await WebGpuSession.create(backend.context, config, data, options);
+            const awaited = await WebGpuSession.create(backend.context, config, data, options);
+            // Called without awaiting: each operation must still run on the state its
+            // predecessors leave (order, step counters, Adam's bias corrections, readbacks).
+            const calls = [0, 1, 2].map((epoch) => queued.trainEpoch(epoch, { evaluate: ["dev"] }));
+            const afterThree = queued.evaluate("test");
+            const state = queued.getState();
+            const expected = [];
+            for (const epoch of [0, 1, 2]) {
+              expected.push(await awaited.trainEpoch(epoch, { evaluate: ["dev"] }));
+            }
+            assert.deepEqual(await Promise.all(calls), expected);
+            assert.deepEqual(await afterThree, await awaited.evaluate("test"));
+            assertStateClose(await state, await awaited.getState(), 0, 0);
+            queued.dispose();
+            awaited.dispose();
+          },
+        );
+      }
 
       await t.step(
         "setState() refuses unknown, missing and misshapen tensors as the CPU does",
@@ -123,7 +146,9 @@ Deno.test({
         const gpu = await backend.createSession(tinyConfig(), data);
         const controller = new AbortController();
         controller.abort();
-        await assert.rejects(() => gpu.trainEpoch(0, controller.signal), { name: "AbortError" });
+        await assert.rejects(() => gpu.trainEpoch(0, { signal: controller.signal }), {
+          name: "AbortError",
+        });
         gpu.dispose();
       });
 
@@ -143,7 +168,7 @@ Deno.test({
           assert.equal(a.accuracy, b.accuracy);
           assertStateClose(await chunked.getState(), await whole.getState(), 0, 0);
           const controller = new AbortController();
-          const epoch = chunked.trainEpoch(1, controller.signal);
+          const epoch = chunked.trainEpoch(1, { signal: controller.signal });
           controller.abort();
           await assert.rejects(epoch, { name: "AbortError" });
           const afterCancel = await chunked.evaluate("dev");

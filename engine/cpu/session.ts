@@ -11,6 +11,7 @@
 
 import type {
   Backend,
+  EpochOptions,
   EpochResult,
   EvalResult,
   NamedTensor,
@@ -20,6 +21,7 @@ import type {
 import { batchRows, epochOrder } from "../data/batches.ts";
 import { type Examples, type PreparedData, transformInput } from "../data/dataset.ts";
 import { Rng } from "../random.ts";
+import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import { gatherInputs, gatherLabels } from "./gather.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
@@ -52,6 +54,8 @@ export class CpuSession implements TrainingSession {
   #labels: Uint8Array;
   #dLogits: Float32Array;
   #predicted: Uint8Array;
+  /** Operations run in call order (see TrainingSession): each yields, so calls could interleave. */
+  readonly #queue = new SerialQueue();
 
   constructor(readonly config: RunConfig, readonly data: PreparedData) {
     this.#units = outputUnits(config.loss, data.classes);
@@ -77,7 +81,19 @@ export class CpuSession implements TrainingSession {
     this.#predicted = new Uint8Array(rows);
   }
 
-  async trainEpoch(epoch: number, signal?: AbortSignal): Promise<EpochResult> {
+  trainEpoch(epoch: number, options: EpochOptions = {}): Promise<EpochResult> {
+    return this.#queue.run(() => this.#trainEpoch(epoch, options));
+  }
+
+  evaluate(split: SplitName): Promise<EvalResult> {
+    return this.#queue.run(() => this.#evaluate(split));
+  }
+
+  predict(split: SplitName, rows: Uint32Array): Promise<Float32Array> {
+    return this.#queue.run(() => this.#predict(split, rows));
+  }
+
+  async #trainEpoch(epoch: number, { signal, evaluate = [] }: EpochOptions): Promise<EpochResult> {
     const { config, data, model } = this;
     const train = data.train;
     const { order, batchSize, steps } = epochOrder(train.count, config.batch, config.seed, epoch);
@@ -113,10 +129,12 @@ export class CpuSession implements TrainingSession {
       this.optimizer.step(params, model.gradients);
       await pace();
     }
-    return { loss: lossSum / seen, accuracy: correct / seen, steps };
+    const evaluations: EpochResult["evaluations"] = {};
+    for (const split of evaluate) evaluations[split] = await this.#evaluate(split);
+    return { loss: lossSum / seen, accuracy: correct / seen, steps, evaluations };
   }
 
-  async evaluate(split: SplitName): Promise<EvalResult> {
+  async #evaluate(split: SplitName): Promise<EvalResult> {
     const examples = this.data[split];
     const classes = this.data.classes;
     const confusion = new Uint32Array(classes * classes);
@@ -136,7 +154,7 @@ export class CpuSession implements TrainingSession {
     return { loss: lossSum / count, accuracy: correct / count, count, confusion };
   }
 
-  async predict(split: SplitName, rows: Uint32Array): Promise<Float32Array> {
+  async #predict(split: SplitName, rows: Uint32Array): Promise<Float32Array> {
     const examples = this.data[split];
     for (const row of rows) {
       if (row >= examples.count) {
@@ -195,15 +213,18 @@ export class CpuSession implements TrainingSession {
 
   getState(): Promise<NamedTensor[]> {
     const tensors = [...this.model.parameters, ...this.model.buffers];
-    return Promise.resolve(
-      tensors.map(({ name, shape, data }) => ({ name, shape: [...shape], data: data.slice() })),
+    return this.#queue.run(() =>
+      Promise.resolve(
+        tensors.map(({ name, shape, data }) => ({ name, shape: [...shape], data: data.slice() })),
+      )
     );
   }
 
   setState(state: NamedTensor[]): Promise<void> {
-    return new Promise((resolve) => {
+    // Thrown inside the queue's operation, invalid state rejects instead of throwing.
+    return this.#queue.run(() => {
       this.#loadState(state);
-      resolve();
+      return Promise.resolve();
     });
   }
 

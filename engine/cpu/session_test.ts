@@ -204,7 +204,9 @@ Deno.test("CpuSession.trainEpoch() stops with an AbortError when its signal is a
   const session = await backend.createSession(config(), data());
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(() => session.trainEpoch(0, controller.signal), { name: "AbortError" });
+  await assert.rejects(() => session.trainEpoch(0, { signal: controller.signal }), {
+    name: "AbortError",
+  });
 });
 
 Deno.test("CpuSession.trainEpoch() yields to the event loop, so a timer can cancel it midway", async () => {
@@ -213,7 +215,9 @@ Deno.test("CpuSession.trainEpoch() yields to the event loop, so a timer can canc
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 1);
   // Without yields the 20000 steps would run to the end before the timer could fire.
-  await assert.rejects(() => session.trainEpoch(0, controller.signal), { name: "AbortError" });
+  await assert.rejects(() => session.trainEpoch(0, { signal: controller.signal }), {
+    name: "AbortError",
+  });
 });
 
 Deno.test("CpuSession.bytesAllocated counts data, parameters, gradients and optimizer state", async () => {
@@ -222,4 +226,19 @@ Deno.test("CpuSession.bytesAllocated counts data, parameters, gradients and opti
   const dataBytes = (240 + 60 + 30) * (FEATURES * 4 + 1);
   // Parameters, gradients, Adam's two moments: 4 copies.
   assert.ok(session.bytesAllocated >= 4 * parameterBytes + dataBytes, `${session.bytesAllocated}`);
+});
+
+Deno.test("CpuSession runs calls in call order: queued epochs and evaluations equal awaited ones", async () => {
+  // Stochastic batches yield to the event loop many times an epoch, so unqueued calls would
+  // interleave their steps on one model.
+  const stochastic = { mode: "stochastic" as const, size: 1, shuffle: true };
+  const queued = await backend.createSession(config({ batch: stochastic }), data());
+  const awaited = await backend.createSession(config({ batch: stochastic }), data());
+  const calls = [0, 1].map((epoch) => queued.trainEpoch(epoch, { evaluate: ["dev"] }));
+  const test = queued.evaluate("test");
+  const expected = [];
+  for (const epoch of [0, 1]) expected.push(await awaited.trainEpoch(epoch, { evaluate: ["dev"] }));
+  assert.deepEqual(await Promise.all(calls), expected);
+  assert.deepEqual(await test, await awaited.evaluate("test"));
+  assert.deepEqual(expected[1].evaluations?.dev, await awaited.evaluate("dev"));
 });

@@ -2,13 +2,16 @@
  * A training session on the GPU. Data, parameters, gradients, optimizer state and metrics stay
  * on the device; an epoch is encoded into as few command buffers as its size allows (one
  * compute pass each), with every step's scalars in a per-epoch uniform array, and read back
- * once at its end. Numerics follow the CPU reference (`engine/cpu/session.ts`): same initial
+ * once at its end, evaluations asked for included. Operations queue in call order behind the
+ * previous one's submission, not its readback: an epoch queued before the last one's results
+ * are awaited keeps the GPU busy through the readback (Deno's ≥ 10 ms map). Numerics follow the CPU reference (`engine/cpu/session.ts`): same initial
  * weights, batch order, dropout masks, losses and optimizer rules, in f32.
  *
  * @module
  */
 
 import type {
+  EpochOptions,
   EpochResult,
   EvalResult,
   NamedTensor,
@@ -20,12 +23,15 @@ import { epochOrder } from "../data/batches.ts";
 import type { PreparedData } from "../data/dataset.ts";
 import { type Dispatch, encodeDispatch, encodeStep } from "../kernels/kernel.ts";
 import { decodeTotals, EPOCH_STATUS_BYTES, freshEpochStatus } from "../kernels/metrics_reduce.ts";
+import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import type { GpuContext } from "./gpu_context.ts";
 import { initialModel, type ModelLayout, packState, unpackState } from "./model_layout.ts";
 import { type KernelTiming, timeDispatches } from "./profile.ts";
+import { Evaluation } from "./evaluation.ts";
 import { Programs } from "./programs.ts";
 import { Staging } from "./readback.ts";
+import { submitInChunks } from "./chunked_submit.ts";
 import {
   assertBatchNormBatches,
   inputKindOf,
@@ -36,7 +42,6 @@ import {
   allocateSessionBuffers,
   assertSessionFits,
   type SessionBuffers,
-  type StepArray,
 } from "./session_buffers.ts";
 import { chunkSteps, epochSteps, packSteps } from "./step_params.ts";
 
@@ -49,21 +54,33 @@ const EVAL_CHUNK = 2048;
 const DISPATCHES_PER_SUBMIT = 1024;
 
 export interface SessionOptions {
-  /**
-   * Evaluate the dev split at the end of every epoch, in the epoch's command buffer and readback,
-   * so the evaluate("dev") that follows costs no GPU round trip (default true).
-   */
-  prefetchDevEvaluation?: boolean;
-  /** Most dispatches per command buffer (default 8192); an epoch is split into submits of whole steps. */
+  /** Most dispatches per command buffer (default 1024); an epoch is split into submits of whole steps. */
   dispatchesPerSubmit?: number;
+  /**
+   * Whether an epoch queued behind another starts encoding once that one is submitted (true) or
+   * only once its results are back (false). Default: true on hardware adapters; false on
+   * software ones, whose epochs take seconds, so the overlap gains nothing and a cancelled run
+   * would first finish the queued epoch. Either way, an epoch that took over
+   * {@linkcode PIPELINE_MAX_EPOCH_MS} stops the overlap.
+   */
+  pipelineEpochs?: boolean;
 }
-/**
- * Command buffers in flight before encoding waits for the oldest, bounding the memory of long
- * epochs (stochastic batches); each wait costs Deno ~10 ms, so the window is wide.
- */
-const SUBMITS_IN_FLIGHT = 16;
-/** Encoding time between yields to the event loop, so a worker still receives a cancel. */
-const YIELD_EVERY_MS = 50;
+
+/** Epochs slower than this are not overlapped: the ≥ 10 ms readback is noise beside them. */
+export const PIPELINE_MAX_EPOCH_MS = 2000;
+
+/** A submitted epoch: where its readback lands and what it holds. */
+interface SubmittedEpoch {
+  staging: Staging;
+  steps: number;
+  batchSize: number;
+  /** The splits asked for, once each. */
+  splits: SplitName[];
+  /** The non-empty ones, in staging order after the epoch status. */
+  evaluated: SplitName[];
+  /** When encoding began (performance.now()). */
+  began: number;
+}
 
 export class WebGpuSession implements TrainingSession {
   readonly #context: GpuContext;
@@ -73,12 +90,15 @@ export class WebGpuSession implements TrainingSession {
   readonly #programs: Programs;
   readonly #buffers: SessionBuffers;
   readonly #trainStep: Dispatch[];
-  readonly #evalRows: number;
+  readonly #evaluation: Evaluation;
   readonly #dispatchesPerSubmit: number;
-  readonly #prefetchDev: boolean;
+  readonly #pipelineEpochs: boolean;
+  /** Encoding and submission, in call order. */
+  readonly #queue = new SerialQueue();
+  /** Results of the epoch called last, which the next waits for when not pipelined. */
+  #lastEpoch: Promise<unknown> = Promise.resolve();
+  #lastEpochMs = 0;
   #optimizerSteps = 0;
-  /** The dev evaluation recorded with the last epoch, until the state changes. */
-  #devAfterEpoch: EvalResult | null = null;
   #disposed = false;
 
   private constructor(
@@ -97,9 +117,12 @@ export class WebGpuSession implements TrainingSession {
     this.#layout = layout;
     this.#programs = programs;
     this.#buffers = buffers;
-    this.#evalRows = evalRows;
+    this.#evaluation = new Evaluation(context, programs, buffers, data, {
+      rows: evalRows,
+      outputs: layout.outputs,
+    });
     this.#dispatchesPerSubmit = options.dispatchesPerSubmit ?? DISPATCHES_PER_SUBMIT;
-    this.#prefetchDev = options.prefetchDevEvaluation ?? true;
+    this.#pipelineEpochs = options.pipelineEpochs ?? !context.adapterInfo.isFallbackAdapter;
     this.#trainStep = programs.trainStep(buffers);
   }
 
@@ -171,84 +194,96 @@ export class WebGpuSession implements TrainingSession {
     return this.#buffers.set.bytes;
   }
 
-  async trainEpoch(epoch: number, signal?: AbortSignal): Promise<EpochResult> {
+  trainEpoch(epoch: number, options: EpochOptions = {}): Promise<EpochResult> {
+    const previous = this.#lastEpoch;
+    const result = this.#queue.run(async () => {
+      if (!(this.#pipelineEpochs && this.#lastEpochMs <= PIPELINE_MAX_EPOCH_MS)) {
+        await previous.catch(() => {});
+      }
+      return await this.#submitEpoch(epoch, options);
+    }).then((submitted) => this.#readEpoch(submitted));
+    this.#lastEpoch = result;
+    return result;
+  }
+
+  /** Encodes and submits `epoch`, its evaluations in the last command buffer. */
+  async #submitEpoch(
+    epoch: number,
+    { signal, evaluate = [] }: EpochOptions,
+  ): Promise<SubmittedEpoch> {
     this.#assertOpen();
     signal?.throwIfAborted();
+    const began = performance.now();
     const context = this.#context;
-    const { device } = context;
     const buffers = this.#buffers;
-    this.#devAfterEpoch = null;
     const count = this.#data.train.count;
-    const devCount = this.#prefetchDev ? this.#data.dev.count : 0;
+    const splits = [...new Set(evaluate)];
+    const evaluated = splits.filter((split) => this.#data[split].count > 0);
     const { batchSize, steps } = this.#writeEpoch(epoch);
     const stride = context.stepStride;
     const staging = new Staging(
       context,
-      EPOCH_STATUS_BYTES + (devCount > 0 ? this.#evaluationBytes() : 0),
+      EPOCH_STATUS_BYTES + evaluated.length * this.#evaluation.bytes,
     );
     const stepsPerSubmit = Math.max(
       1,
       Math.floor(this.#dispatchesPerSubmit / this.#trainStep.length),
     );
-    const inFlight: Promise<void>[] = [];
-    let lastYield = performance.now();
-    for (let start = 0; start < steps; start += stepsPerSubmit) {
-      if (start > 0) {
-        // Between submits: bound the work in flight, and let a cancel arrive (a message needs a
-        // turn of the event loop, an abort() by this thread's caller only a microtask).
-        if (inFlight.length >= SUBMITS_IN_FLIGHT) {
-          await context.orLost(inFlight.shift()!);
-          lastYield = performance.now();
-        } else if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await nextTask();
-          lastYield = performance.now();
-        } else {
-          await undefined;
-        }
-        if (signal?.aborted) {
-          staging.discard();
-          await context.orLost(Promise.all(inFlight));
-          throw signal.reason;
-        }
-      }
-      const end = Math.min(steps, start + stepsPerSubmit);
-      const encoder = device.createCommandEncoder({
-        label: `epoch ${epoch} steps ${start}–${end}`,
-      });
+    const record = (encoder: GPUCommandEncoder, start: number, end: number) => {
       if (start === 0) encoder.clearBuffer(buffers.rowMetrics);
       const pass = encoder.beginComputePass();
       for (let step = start; step < end; step++) {
         const rows = Math.min(batchSize, count - step * batchSize);
         encodeStep(pass, this.#trainStep, buffers.trainSteps.group, step * stride, rows);
       }
-      const last = end === steps;
-      if (last) {
-        encodeDispatch(pass, this.#programs.reduce(buffers), 0);
-      }
-      pass.end();
-      if (last) {
-        staging.copy(encoder, buffers.totals, 0, 0, EPOCH_STATUS_BYTES);
-        if (devCount > 0) this.#encodeEvaluation(encoder, "dev", staging, EPOCH_STATUS_BYTES);
-      }
-      device.queue.submit([encoder.finish()]);
+      // Counted as recorded: an epoch cancelled midway keeps the steps it submitted.
       this.#optimizerSteps += end - start;
-      if (!last) inFlight.push(device.queue.onSubmittedWorkDone());
+      const last = end === steps;
+      if (last) encodeDispatch(pass, this.#programs.reduce(buffers), 0);
+      pass.end();
+      if (!last) return;
+      staging.copy(encoder, buffers.totals, 0, 0, EPOCH_STATUS_BYTES);
+      evaluated.forEach((split, i) => {
+        const at = EPOCH_STATUS_BYTES + i * this.#evaluation.bytes;
+        this.#evaluation.encode(encoder, split, staging, at);
+      });
+    };
+    try {
+      await submitInChunks(context, steps, stepsPerSubmit, record, {
+        label: `epoch ${epoch} steps`,
+        signal,
+      });
+    } catch (error) {
+      staging.discard();
+      throw error;
     }
+    return { staging, steps, batchSize, splits, evaluated, began };
+  }
+
+  async #readEpoch(submitted: SubmittedEpoch): Promise<EpochResult> {
+    const { staging, steps, batchSize, splits, evaluated } = submitted;
     const bytes = await staging.read();
-    context.assertUsable();
+    this.#context.assertUsable();
+    this.#lastEpochMs = performance.now() - submitted.began;
+    const count = this.#data.train.count;
     const totals = decodeTotals(bytes);
-    if (devCount > 0) {
-      this.#devAfterEpoch = this.#decodeEvaluation(bytes, EPOCH_STATUS_BYTES, devCount);
-    }
     const failed = totals.firstNonFinite;
     const ranSteps = failed === undefined ? steps : failed + 1;
     const seen = Math.min(count, ranSteps * batchSize);
-    return {
+    const result: EpochResult = {
       loss: totals.loss / seen,
       accuracy: totals.correct / seen,
       steps: ranSteps,
-      ...(failed === undefined ? {} : { nonFiniteStep: failed }),
     };
+    if (failed !== undefined) return { ...result, nonFiniteStep: failed };
+    const evaluations: EpochResult["evaluations"] = {};
+    for (const split of splits) {
+      const at = evaluated.indexOf(split);
+      evaluations[split] = at < 0
+        ? this.#evaluation.empty(split)
+        : this.#evaluation.decode(bytes, EPOCH_STATUS_BYTES + at * this.#evaluation.bytes, split);
+    }
+    return { ...result, evaluations };
   }
 
   /**
@@ -257,7 +292,7 @@ export class WebGpuSession implements TrainingSession {
    */
   async profileTrainStep(epoch = 0): Promise<KernelTiming[]> {
     this.#assertOpen();
-    this.#devAfterEpoch = null;
+    await this.#queue.run(() => Promise.resolve());
     const { batchSize } = this.#writeEpoch(epoch);
     const rows = Math.min(batchSize, this.#data.train.count);
     return await timeDispatches(
@@ -271,53 +306,19 @@ export class WebGpuSession implements TrainingSession {
 
   async evaluate(split: SplitName): Promise<EvalResult> {
     this.#assertOpen();
-    const classes = this.#data.classes;
-    const count = this.#data[split].count;
-    if (count === 0) {
-      // An empty split has no mean: NaN rather than a made-up 0, as the CPU reference.
-      return { loss: NaN, accuracy: NaN, count, confusion: new Uint32Array(classes * classes) };
-    }
-    if (split === "dev" && this.#devAfterEpoch) return copyResult(this.#devAfterEpoch);
+    if (this.#data[split].count === 0) return this.#evaluation.empty(split);
     const context = this.#context;
-    const encoder = context.device.createCommandEncoder({ label: `evaluate ${split}` });
-    const staging = new Staging(context, this.#evaluationBytes());
-    this.#encodeEvaluation(encoder, split, staging, 0);
-    context.device.queue.submit([encoder.finish()]);
+    const staging = await this.#queue.run(() => {
+      this.#assertOpen();
+      const encoder = context.device.createCommandEncoder({ label: `evaluate ${split}` });
+      const staging = new Staging(context, this.#evaluation.bytes);
+      this.#evaluation.encode(encoder, split, staging, 0);
+      context.device.queue.submit([encoder.finish()]);
+      return Promise.resolve(staging);
+    });
     const bytes = await staging.read();
     context.assertUsable();
-    return this.#decodeEvaluation(bytes, 0, count);
-  }
-
-  /** Bytes an evaluation reads back: the status record, then the confusion matrix. */
-  #evaluationBytes(): number {
-    return EPOCH_STATUS_BYTES + this.#data.classes * this.#data.classes * 4;
-  }
-
-  /** Records the evaluation of non-empty `split`, its results copied to `staging` byte `at`. */
-  #encodeEvaluation(encoder: GPUCommandEncoder, split: SplitName, staging: Staging, at: number) {
-    const buffers = this.#buffers;
-    const steps = buffers.evalSteps[split];
-    encoder.clearBuffer(buffers.rowMetrics);
-    encoder.clearBuffer(buffers.confusion);
-    const pass = encoder.beginComputePass({ label: `evaluate ${split}` });
-    const dispatches = this.#programs.evaluate(buffers, split, buffers.identityOrder);
-    this.#encodeChunks(pass, dispatches, steps, this.#data[split].count);
-    encodeDispatch(pass, this.#programs.reduce(buffers), 0);
-    pass.end();
-    staging.copy(encoder, buffers.totals, 0, at, EPOCH_STATUS_BYTES);
-    const confusionBytes = this.#evaluationBytes() - EPOCH_STATUS_BYTES;
-    staging.copy(encoder, buffers.confusion, 0, at + EPOCH_STATUS_BYTES, confusionBytes);
-  }
-
-  #decodeEvaluation(bytes: ArrayBuffer, at: number, count: number): EvalResult {
-    const classes = this.#data.classes;
-    const totals = decodeTotals(bytes, at);
-    return {
-      loss: totals.loss / count,
-      accuracy: totals.correct / count,
-      count,
-      confusion: new Uint32Array(bytes.slice(at + EPOCH_STATUS_BYTES), 0, classes * classes),
-    };
+    return this.#evaluation.decode(bytes, 0, split);
   }
 
   async predict(split: SplitName, rows: Uint32Array): Promise<Float32Array> {
@@ -328,30 +329,14 @@ export class WebGpuSession implements TrainingSession {
         throw new RangeError(`Row ${row} is out of range for split "${split}" of ${count}`);
       }
     }
-    const outputs = this.#layout.outputs;
     if (rows.length === 0) return new Float32Array(0);
     const context = this.#context;
-    const { device } = context;
-    const buffers = this.#buffers;
-    const staging = new Staging(context, rows.length * outputs * 4);
-    const dispatches = this.#programs.predict(buffers, split, buffers.predictOrder);
-    // One chunk per submit: the order and step slot are rewritten between them, and
-    // queue.writeBuffer lands after the previously submitted chunk has run.
-    for (let start = 0; start < rows.length; start += this.#evalRows) {
-      const part = rows.subarray(start, Math.min(start + this.#evalRows, rows.length));
-      device.queue.writeBuffer(buffers.predictOrder, 0, part);
-      device.queue.writeBuffer(
-        buffers.predictSteps.buffer,
-        0,
-        packSteps(chunkSteps(part.length, part.length), context.stepStride),
-      );
-      const encoder = device.createCommandEncoder({ label: `predict ${split}` });
-      const pass = encoder.beginComputePass();
-      this.#encodeChunks(pass, dispatches, buffers.predictSteps, part.length);
-      pass.end();
-      staging.copy(encoder, buffers.logits, 0, start * outputs * 4, part.length * outputs * 4);
-      device.queue.submit([encoder.finish()]);
-    }
+    const staging = await this.#queue.run(() => {
+      this.#assertOpen();
+      const staging = new Staging(context, rows.length * this.#layout.outputs * 4);
+      this.#evaluation.submitPredict(split, rows, staging);
+      return Promise.resolve(staging);
+    });
     const out = new Float32Array(await staging.read());
     context.assertUsable();
     outputsFromLogits(this.#config.loss, out);
@@ -360,15 +345,19 @@ export class WebGpuSession implements TrainingSession {
 
   async getState(): Promise<NamedTensor[]> {
     this.#assertOpen();
-    const { device } = this.#context;
-    const buffers = this.#buffers;
     const paramBytes = this.#layout.paramCount * 4;
     const bufferBytes = this.#layout.bufferCount * 4;
-    const staging = new Staging(this.#context, paramBytes + bufferBytes);
-    const encoder = device.createCommandEncoder({ label: "get state" });
-    staging.copy(encoder, buffers.params, 0, 0, paramBytes);
-    staging.copy(encoder, buffers.running, 0, paramBytes, bufferBytes);
-    device.queue.submit([encoder.finish()]);
+    const staging = await this.#queue.run(() => {
+      this.#assertOpen();
+      const { device } = this.#context;
+      const buffers = this.#buffers;
+      const staging = new Staging(this.#context, paramBytes + bufferBytes);
+      const encoder = device.createCommandEncoder({ label: "get state" });
+      staging.copy(encoder, buffers.params, 0, 0, paramBytes);
+      staging.copy(encoder, buffers.running, 0, paramBytes, bufferBytes);
+      device.queue.submit([encoder.finish()]);
+      return Promise.resolve(staging);
+    });
     const bytes = await staging.read();
     return unpackState(
       this.#layout,
@@ -377,14 +366,16 @@ export class WebGpuSession implements TrainingSession {
     );
   }
 
-  // deno-lint-ignore require-await -- async so that invalid state rejects instead of throwing
-  async setState(state: NamedTensor[]): Promise<void> {
-    this.#assertOpen();
-    this.#devAfterEpoch = null;
-    const { params, buffers } = packState(this.#layout, state);
-    const queue = this.#context.device.queue;
-    queue.writeBuffer(this.#buffers.params, 0, params);
-    if (buffers.length > 0) queue.writeBuffer(this.#buffers.running, 0, buffers);
+  setState(state: NamedTensor[]): Promise<void> {
+    // Thrown inside the queue's operation, invalid state rejects instead of throwing.
+    return this.#queue.run(() => {
+      this.#assertOpen();
+      const { params, buffers } = packState(this.#layout, state);
+      const queue = this.#context.device.queue;
+      queue.writeBuffer(this.#buffers.params, 0, params);
+      if (buffers.length > 0) queue.writeBuffer(this.#buffers.running, 0, buffers);
+      return Promise.resolve();
+    });
   }
 
   dispose(): void {
@@ -418,31 +409,8 @@ export class WebGpuSession implements TrainingSession {
     return { batchSize, steps };
   }
 
-  /** `dispatches` over `count` rows in chunks of the step array's slots (evalRows each). */
-  #encodeChunks(
-    pass: GPUComputePassEncoder,
-    dispatches: Dispatch[],
-    steps: StepArray,
-    count: number,
-  ): void {
-    const stride = this.#context.stepStride;
-    for (let chunk = 0, first = 0; first < count; chunk++, first += this.#evalRows) {
-      const rows = Math.min(this.#evalRows, count - first);
-      encodeStep(pass, dispatches, steps.group, chunk * stride, rows);
-    }
-  }
-
   #assertOpen(): void {
     if (this.#disposed) throw new Error("This training session was disposed");
     this.#context.assertUsable();
   }
-}
-
-/** Resolves on a later turn of the event loop, after pending messages (a worker's cancel). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-function copyResult(result: EvalResult): EvalResult {
-  return { ...result, confusion: result.confusion.slice() };
 }

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import type { Backend, EpochOptions, EpochResult, TrainingSession } from "./backend.ts";
+import { CpuBackend } from "./cpu/session.ts";
+import type { PreparedData } from "./data/dataset.ts";
+import type { RunConfig } from "./spec.ts";
+import { train } from "./train.ts";
+
+const config: RunConfig = {
+  name: "queue",
+  seed: 3,
+  data: {
+    dataset: "synthetic-binary",
+    normalize: null,
+    split: { train: 0.6, dev: 0.2, test: 0.2 },
+  },
+  model: {
+    init: "default",
+    layers: [{ units: 8, activation: "relu", batchNorm: false, dropout: 0 }],
+  },
+  loss: "cross_entropy",
+  optimizer: {
+    type: "sgd",
+    lr: 0.1,
+    momentum: 0,
+    dampening: 0,
+    weightDecay: 0,
+    nesterov: false,
+  },
+  regularization: { l1: 0, l2: 0 },
+  batch: { mode: "minibatch", size: 32, shuffle: true },
+  epochs: 5,
+  device: "cpu",
+};
+
+/** The CPU backend, logging when each epoch is called, settles, and whether it was aborted. */
+class LoggingBackend implements Backend {
+  readonly kind = "cpu";
+  readonly description = "logging CPU reference";
+  readonly log: string[] = [];
+
+  async createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
+    const session = await new CpuBackend().createSession(config, data);
+    const log = this.log;
+    return new Proxy(session, {
+      get(target, key) {
+        if (key !== "trainEpoch") {
+          const value = Reflect.get(target, key);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (epoch: number, options: EpochOptions = {}): Promise<EpochResult> => {
+          log.push(`call ${epoch}`);
+          const result = target.trainEpoch(epoch, options);
+          result.then(
+            () => log.push(`result ${epoch}`),
+            () => log.push(`aborted ${epoch}: ${options.signal?.aborted}`),
+          );
+          return result;
+        };
+      },
+    });
+  }
+}
+
+const roots = { mnist: "unused" };
+
+Deno.test("train() queues each epoch before awaiting the last one's results", async () => {
+  const backend = new LoggingBackend();
+  const result = await train(config, { roots, backend });
+  assert.equal(result.status, "completed");
+  assert.equal(result.epochs.length, 5);
+  assert.deepEqual(backend.log, [
+    "call 0",
+    "call 1",
+    "result 0",
+    "call 2",
+    "result 1",
+    "call 3",
+    "result 2",
+    "call 4",
+    "result 3",
+    "result 4",
+  ]);
+  for (const epoch of result.epochs) {
+    assert.ok(epoch.devAccuracy !== null && epoch.devAccuracy >= 0 && epoch.devAccuracy <= 1);
+    assert.ok(epoch.seconds > 0);
+  }
+});
+
+Deno.test("train() stopped after an epoch cancels the queued one and settles it before returning", async () => {
+  const backend = new LoggingBackend();
+  const controller = new AbortController();
+  const result = await train(config, {
+    roots,
+    backend,
+    signal: controller.signal,
+    onEpoch: (record) => {
+      if (record.epoch === 2) controller.abort();
+    },
+  });
+  assert.equal(result.status, "cancelled");
+  assert.deepEqual(result.epochs.map((epoch) => epoch.epoch), [1, 2]);
+  // Epoch index 2 (the third) was queued while the second's results were handled.
+  assert.deepEqual(backend.log.slice(-2), ["result 1", "aborted 2: true"]);
+});
+
+Deno.test("train() that diverges cancels the queued epoch", async () => {
+  const backend = new LoggingBackend();
+  const result = await train({ ...config, optimizer: { ...config.optimizer, lr: 1e30 } }, {
+    roots,
+    backend,
+  });
+  assert.equal(result.status, "diverged");
+  assert.ok(backend.log.at(-1)?.startsWith("aborted"), backend.log.join(", "));
+});
