@@ -62,7 +62,9 @@ function crossEntropy(
     let sumExp = 0;
     for (let j = 0; j < units; j++) sumExp += Math.exp(logits[row + j] - max);
     const logSumExp = max + Math.log(sumExp);
-    total += logSumExp - logits[row + labels[i]];
+    // Each row's loss is an f32, as torch's: one beyond f32's range is infinite, and the step
+    // diverges where torch's (and the GPU's) would, not a few steps later in f64.
+    total += Math.fround(logSumExp - logits[row + labels[i]]);
     if (dLogits === null) continue;
     for (let j = 0; j < units; j++) {
       const softmax = Math.exp(logits[row + j] - logSumExp);
@@ -90,7 +92,9 @@ function elementwise(
       const y = target(labels[i], j, units);
       let grad: number;
       if (name === "mse") {
-        total += (z - y) * (z - y);
+        // In f32 as torch (see crossEntropy): a square beyond f32's range is infinite.
+        const d = Math.fround(z - y);
+        total += Math.fround(d * d);
         grad = 2 * (z - y);
       } else if (name === "bce_with_logits") {
         // max(z, 0) − z·y + log(1 + e^(−|z|)): no overflow for any z.

@@ -20,14 +20,25 @@ Deno.test("lossForward() gradients match finite differences for every loss and o
 });
 
 Deno.test("lossForward() cross_entropy is log(classes) for equal logits and stable for huge ones", () => {
-  assert.ok(
-    Math.abs(
-      lossForward("cross_entropy", new Float32Array(4), Uint8Array.of(2), 1, 4, null) - Math.log(4),
-    ) < 1e-12,
+  assert.equal(
+    lossForward("cross_entropy", new Float32Array(4), Uint8Array.of(2), 1, 4, null),
+    Math.fround(Math.log(4)),
   );
   const huge = Float32Array.of(1e4, -1e4, 0);
   assert.equal(lossForward("cross_entropy", huge, Uint8Array.of(0), 1, 3, null), 0);
   assert.equal(lossForward("cross_entropy", huge, Uint8Array.of(1), 1, 3, null), 2e4);
+});
+
+Deno.test("lossForward() is infinite once a row's loss leaves f32's range, as torch's f32 losses", () => {
+  // Each loss below is finite in f64 (the sums' precision) but not in f32: the step diverges.
+  const big = 2e19; // (2e19)² = 4e38 > 3.4e38
+  assert.equal(lossForward("mse", Float32Array.of(big, 0), Uint8Array.of(1), 1, 2, null), Infinity);
+  const apart = Float32Array.of(3e38, -3e38);
+  assert.equal(lossForward("cross_entropy", apart, Uint8Array.of(1), 1, 2, null), Infinity);
+  // Just inside the range they stay finite.
+  assert.ok(
+    Number.isFinite(lossForward("mse", Float32Array.of(1e19, 0), Uint8Array.of(1), 1, 2, null)),
+  );
 });
 
 Deno.test("lossForward() bce_with_logits stays finite for logits of ±100", () => {
