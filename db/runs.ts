@@ -153,6 +153,8 @@ export async function finishRun(
   id: number,
   result: RunResult,
   safetensors: Uint8Array | null,
+  /** Why a cancelled run was cancelled, when known (a pruned trial). */
+  cancelReason?: string,
 ): Promise<void> {
   await withWriteLock(() =>
     db.transaction(async (tx) => {
@@ -161,7 +163,7 @@ export async function finishRun(
         device: result.device,
         test: result.test ?? null,
         divergedAt: result.divergedAt ?? null,
-        error: result.divergedAt?.message ?? null,
+        error: result.divergedAt?.message ?? cancelReason ?? null,
         finishedAt: new Date(),
       }).where(eq(runs.id, id));
       if (safetensors) {

@@ -37,7 +37,8 @@ export class RunService {
   #host: EngineHost;
   /** runId → engine job, for runs queued or running in this process. */
   #jobs = new Map<number, number>();
-  #cancelRequested = new Set<number>();
+  /** Runs asked to stop → why, when the caller said (a pruned trial), shown as the run's error. */
+  #cancelRequested = new Map<number, string | null>();
   /** Runs training in this process, for the heartbeat. */
   #running = new Set<number>();
   #heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -74,18 +75,19 @@ export class RunService {
     return id;
   }
 
-  async cancel(id: number): Promise<CancelOutcome> {
+  /** Cancels run `id`; `reason` (e.g. "Pruned by the median pruner …") is stored as its error. */
+  async cancel(id: number, reason?: string): Promise<CancelOutcome> {
     const run = await getRun(this.#db, id);
     if (!run) return "not_found";
     const jobId = this.#jobs.get(id);
     if (jobId === undefined || (run.status !== "queued" && run.status !== "running")) {
       return "already_final";
     }
-    this.#cancelRequested.add(id);
+    this.#cancelRequested.set(id, reason ?? null);
     this.#host.cancel(jobId);
     if (run.status === "queued") {
-      await setFinalStatus(this.#db, id, "cancelled");
-      this.#publishEnd(id, "cancelled");
+      await setFinalStatus(this.#db, id, "cancelled", reason ?? null);
+      this.#publishEnd(id, "cancelled", reason);
       return "cancelled";
     }
     return "cancelling";
@@ -118,8 +120,9 @@ export class RunService {
     await this.#host.settled();
     for (const id of [...this.#jobs.keys()]) {
       if (this.#running.has(id) && this.#cancelRequested.has(id)) {
-        await setFinalStatus(this.#db, id, "cancelled");
-        this.#end(id, "cancelled");
+        const reason = this.#cancelRequested.get(id) ?? null;
+        await setFinalStatus(this.#db, id, "cancelled", reason);
+        this.#end(id, "cancelled", reason ?? undefined);
       } else if (this.#running.has(id)) {
         const error = "The server shut down during the run";
         await setFinalStatus(this.#db, id, "interrupted", error);
@@ -142,6 +145,7 @@ export class RunService {
 
   async #onMessage(id: number, message: WorkerMessage): Promise<void> {
     const cancelled = this.#cancelRequested.has(id);
+    const reason = this.#cancelRequested.get(id) ?? undefined;
     switch (message.type) {
       case "started":
         if (cancelled) return;
@@ -170,22 +174,28 @@ export class RunService {
           const weights = status === "completed" && state
             ? encodeSafetensors(state, { format: "pt", run: String(id) })
             : null;
-          await finishRun(this.#db, id, { ...result, status }, weights);
+          await finishRun(
+            this.#db,
+            id,
+            { ...result, status },
+            weights,
+            cancelled ? reason : undefined,
+          );
         }
-        this.#end(id, status);
+        this.#end(id, status, cancelled ? reason : undefined);
         return;
       }
       case "skipped":
-        this.#end(id, "cancelled");
+        this.#end(id, "cancelled", reason);
         return;
       case "failed":
         await setFinalStatus(
           this.#db,
           id,
           cancelled ? "cancelled" : "failed",
-          cancelled ? null : message.error,
+          cancelled ? reason ?? null : message.error,
         );
-        this.#end(id, cancelled ? "cancelled" : "failed", message.error);
+        this.#end(id, cancelled ? "cancelled" : "failed", cancelled ? reason : message.error);
         return;
     }
   }

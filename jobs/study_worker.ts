@@ -98,10 +98,15 @@ async function trainTrial(
         if (value === null || !Number.isFinite(value)) return;
         last = value;
         trial.report(value, event.epoch.epoch);
+        const epoch = event.epoch.epoch;
         trial.shouldPrune().then((prune) => {
           if (prune && !pruned) {
             pruned = true;
-            service.cancel(runId);
+            service.cancel(
+              runId,
+              `Pruned by the ${spec.pruner.type} pruner after epoch ${epoch} ` +
+                `(${metric} ${formatValue(value)})`,
+            );
           }
         });
       } else if (event.type === "done") {
@@ -112,11 +117,17 @@ async function trainTrial(
   });
   // Stopping the worker (Ctrl-C, server shutdown, the study's Stop) cancels the run in flight
   // instead of waiting.
-  const stop = () => service.cancel(runId);
+  const stop = () =>
+    service.cancel(
+      runId,
+      "Stopped with its study's worker; the trial's parameters are queued again",
+    );
   options.signal?.addEventListener("abort", stop, { once: true });
   if (options.signal?.aborted) stop();
   const status = await done.finally(() => options.signal?.removeEventListener("abort", stop));
-  if (pruned) throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${last}`);
+  if (pruned) {
+    throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${formatValue(last)}`);
+  }
   if (options.signal?.aborted && (status === "cancelled" || status === "interrupted")) {
     throw await requeueStopped(trial);
   }
@@ -162,4 +173,9 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
+}
+
+/** A metric as people read it: 4 significant digits. */
+function formatValue(value: number | null): string {
+  return value === null ? "none" : String(Number(value.toPrecision(4)));
 }

@@ -169,6 +169,7 @@ Deno.test("POST /api/studies/:id/stop cancels the trial in flight, queues it aga
     );
     const run = await (await fetch(`${t.url}/api/runs/${state.trials[0].runId}`)).json();
     assert.equal(run.status, "cancelled", "the trial's run was cancelled, not left training");
+    assert.match(run.error, /^Stopped with its study's worker; the trial's parameters are queued/);
 
     const again = await fetch(`${t.url}/api/studies/${id}/stop`, { method: "POST" });
     assert.equal(again.status, 409);
@@ -188,6 +189,38 @@ Deno.test("POST /api/studies/:id/stop cancels the trial in flight, queues it aga
     assert.equal(retried.status, "running");
     assert.deepEqual(retried.trials[1].params, state.trials[0].params);
     assert.equal((await fetch(`${t.url}/api/studies/${id}/stop`, { method: "POST" })).status, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a pruned trial's run is cancelled and says by which pruner, after which epoch", async () => {
+  const t = await startTestServer();
+  try {
+    // The grid's order (seed 2) trains lr 0.01 first; lr 1e-7 then barely moves the train loss,
+    // above the first trial's at epoch 1, so the median pruner (one startup trial) stops it.
+    const pruning = {
+      ...study,
+      name: "pruning",
+      trials: 2,
+      metric: "trainLoss",
+      direction: "minimize",
+      sampler: { type: "grid", seed: 2 },
+      pruner: { type: "median", nStartupTrials: 1 },
+      base: { ...study.base, epochs: 4 },
+      space: { "optimizer.lr": { type: "categorical", choices: [0.01, 1e-7] } },
+    };
+    const { id } = await (await postJson(`${t.url}/api/studies`, pruning)).json();
+    await readSse(await fetch(`${t.url}/api/studies/${id}/events`));
+    const report = await (await fetch(`${t.url}/api/studies/${id}`)).json();
+    const states = report.trials.map((
+      trial: { params: { "optimizer.lr": number }; state: string },
+    ) => `${trial.params["optimizer.lr"]} ${trial.state}`);
+    assert.deepEqual(states, ["0.01 COMPLETE", "1e-7 PRUNED"]);
+    const run = await (await fetch(`${t.url}/api/runs/${report.trials[1].runId}`)).json();
+    assert.equal(run.status, "cancelled");
+    assert.match(run.error, /^Pruned by the median pruner after epoch 1 \(trainLoss 0\.\d+\)$/);
+    assert.ok(run.epochs.length < 4, `pruned after ${run.epochs.length} epochs`);
   } finally {
     await t.close();
   }
