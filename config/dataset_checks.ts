@@ -59,7 +59,37 @@ export function datasetIssues(config: RunConfig, datasets: DatasetInfo[]): Issue
       message: `Train size must be at most ${info.train} for ${name}, got ${data.trainSize}`,
     });
   }
+  if (issues.length > 0) return issues;
+  // The row counts engine/data/split.ts will make, and what it refuses.
+  const { pool, dev, test } = splitRows(config, info);
+  if (pool - dev - test < 1) {
+    issues.push({
+      path: "data.split",
+      message: `The split leaves no training rows: ${pool} examples give dev ${dev} and test ` +
+        `${test}; lower the dev or test fraction`,
+    });
+  } else if (info.test === 0 && test < 1) {
+    issues.push({
+      path: "data.split.test",
+      message: `Test fraction ${data.split.test} gives 0 test rows out of ${pool}, expected at ` +
+        `least 1; raise it`,
+    });
+  }
   return issues;
+}
+
+/**
+ * Rows of the pool (the training examples used) and of the dev and test splits taken from it,
+ * as engine/data/split.ts rounds them; `test` is 0 for a dataset with an official test set.
+ */
+export function splitRows(
+  config: RunConfig,
+  info: DatasetInfo,
+): { pool: number; dev: number; test: number } {
+  const { data } = config;
+  const pool = Math.min(data.trainSize ?? info.train, info.train);
+  const test = info.test > 0 ? 0 : Math.round(pool * (data.split.test ?? 0));
+  return { pool, dev: Math.round(pool * data.split.dev), test };
 }
 
 /**
@@ -82,6 +112,19 @@ export function studyDatasetIssues(spec: StudySpec, datasets: DatasetInfo[]): Is
     path: `base.${issue.path}`,
     message: issue.message,
   }));
+  const info = datasets.find((candidate) => candidate.id === base.config.data.dataset);
+  const rowsSearched = [...paths].some((path) => path !== "data.normalize");
+  if (spec.metric.startsWith("dev") && info && baseIssues.length === 0 && !rowsSearched) {
+    const { pool, dev } = splitRows(base.config, info);
+    if (dev < 1) {
+      issues.push({
+        path: "base.data.split.dev",
+        message: `The study's metric ${spec.metric} needs dev rows, but dev fraction ` +
+          `${base.config.data.split.dev} of ${pool} examples gives none; raise it, or choose a ` +
+          `train metric`,
+      });
+    }
+  }
   const known = new Set(baseIssues.map((issue) => issue.message));
   for (const [path, param] of searched) {
     for (const { value, role } of probeValues(param)) {
