@@ -221,6 +221,8 @@ Deno.test("a pruned trial's run is cancelled and says by which pruner, after whi
     assert.equal(run.status, "cancelled");
     assert.match(run.error, /^Pruned by the median pruner after epoch 1 \(trainLoss 0\.\d+\)$/);
     assert.ok(run.epochs.length < 4, `pruned after ${run.epochs.length} epochs`);
+    const page = await (await fetch(`${t.url}/runs/${run.id}`)).text();
+    assert.match(page, /<p class="card muted">Pruned by the median pruner after epoch 1/);
   } finally {
     await t.close();
   }

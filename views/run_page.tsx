@@ -109,7 +109,10 @@ export function RunBody(props: { view: RunView }) {
           <a class="button secondary" href={shareUrl(config)}>Clone and edit</a>
         </div>
       </header>
-      {run.error && <p class="error card">{run.error}</p>}
+      {run.error && (
+        // A cancelled run's note says why (a pruned or stopped trial): news, not a failure.
+        <p class={run.status === "cancelled" ? "card muted" : "error card"}>{run.error}</p>
+      )}
       <RunProgress state={state} />
       <RunCharts state={state} />
       <section class="card">
