@@ -97,7 +97,9 @@ export class WebGpuSession implements TrainingSession {
   readonly #queue = new SerialQueue();
   /** Results of the epoch called last, which the next waits for when not pipelined. */
   #lastEpoch: Promise<unknown> = Promise.resolve();
+  /** How long the last epoch took: from its encoding, or its predecessor's results if later. */
   #lastEpochMs = 0;
+  #lastResultAt = 0;
   #optimizerSteps = 0;
   #disposed = false;
 
@@ -264,7 +266,9 @@ export class WebGpuSession implements TrainingSession {
     const { staging, steps, batchSize, splits, evaluated } = submitted;
     const bytes = await staging.read();
     this.#context.assertUsable();
-    this.#lastEpochMs = performance.now() - submitted.began;
+    const now = performance.now();
+    this.#lastEpochMs = now - Math.max(submitted.began, this.#lastResultAt);
+    this.#lastResultAt = now;
     const count = this.#data.train.count;
     const totals = decodeTotals(bytes);
     const failed = totals.firstNonFinite;
