@@ -179,14 +179,15 @@ async function queuedEpochs(
   visit: (epoch: number, result: EpochResult) => void,
 ): Promise<void> {
   let next = epochs > 0 ? session.trainEpoch(0, { evaluate }) : null;
-  for (let epoch = 0; next; epoch++) {
-    const current = next;
-    next = epoch + 1 < epochs ? session.trainEpoch(epoch + 1, { evaluate }) : null;
-    const result = await current.catch(async (error) => {
-      await next?.catch(() => {});
-      throw error;
-    });
-    visit(epoch, result);
+  try {
+    for (let epoch = 0; next; epoch++) {
+      const current = next;
+      next = epoch + 1 < epochs ? session.trainEpoch(epoch + 1, { evaluate }) : null;
+      visit(epoch, await current);
+    }
+  } finally {
+    // Stopped by an error: the queued epoch settles before the caller disposes the session.
+    await next?.catch(() => {});
   }
 }
 

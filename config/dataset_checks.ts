@@ -18,9 +18,15 @@ import type { RunConfig } from "../engine/spec.ts";
 
 /** Issues at the fields to fix; none for datasets the server does not list (`idx:`, `csv:`). */
 export function datasetIssues(config: RunConfig, datasets: DatasetInfo[]): Issue[] {
-  const { data } = config;
-  const info = datasets.find((candidate) => candidate.id === data.dataset);
+  const info = datasets.find((candidate) => candidate.id === config.data.dataset);
   if (!info) return [];
+  const fields = fieldIssues(config, info);
+  return fields.length > 0 ? fields : rowIssues(config, info);
+}
+
+/** Data fields that do not fit `info`'s dataset (test fraction or size, train size). */
+function fieldIssues(config: RunConfig, info: DatasetInfo): Issue[] {
+  const { data } = config;
   const issues: Issue[] = [];
   const name = JSON.stringify(info.id);
   if (info.test > 0) {
@@ -59,8 +65,13 @@ export function datasetIssues(config: RunConfig, datasets: DatasetInfo[]): Issue
       message: `Train size must be at most ${info.train} for ${name}, got ${data.trainSize}`,
     });
   }
-  if (issues.length > 0) return issues;
-  // The row counts engine/data/split.ts will make, and what it refuses.
+  return issues;
+}
+
+/** The row counts engine/data/split.ts will make of fitting fields, and what it refuses. */
+function rowIssues(config: RunConfig, info: DatasetInfo): Issue[] {
+  const { data } = config;
+  const issues: Issue[] = [];
   const { pool, dev, test } = splitRows(config, info);
   if (pool - dev - test < 1) {
     issues.push({
@@ -104,16 +115,21 @@ export function studyDatasetIssues(spec: StudySpec, datasets: DatasetInfo[]): Is
   if (!base.ok) return [];
   const searched = Object.entries(spec.space).filter(([path]) => path.startsWith("data."));
   const paths = new Set(searched.map(([path]) => path));
-  // A searched dataset replaces the base's in every trial; a searched field, the base's value.
-  const baseIssues = paths.has("data.dataset")
-    ? []
-    : datasetIssues(base.config, datasets).filter((issue) => !paths.has(issue.path));
+  const info = datasets.find((candidate) => candidate.id === base.config.data.dataset);
+  // A searched dataset replaces the base's in every trial; a searched field, the base's value;
+  // a searched size or fraction, the base's row counts (each value's are checked below).
+  const rowsSearched = [...paths].some((path) => path !== "data.normalize");
+  let baseIssues: Issue[] = [];
+  if (info && !paths.has("data.dataset")) {
+    const fields = fieldIssues(base.config, info);
+    baseIssues = fields.length > 0 || rowsSearched
+      ? fields.filter((issue) => !paths.has(issue.path))
+      : rowIssues(base.config, info);
+  }
   const issues = baseIssues.map((issue) => ({
     path: `base.${issue.path}`,
     message: issue.message,
   }));
-  const info = datasets.find((candidate) => candidate.id === base.config.data.dataset);
-  const rowsSearched = [...paths].some((path) => path !== "data.normalize");
   if (spec.metric.startsWith("dev") && info && baseIssues.length === 0 && !rowsSearched) {
     const { pool, dev } = splitRows(base.config, info);
     if (dev < 1) {

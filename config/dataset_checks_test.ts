@@ -60,3 +60,27 @@ Deno.test("studyDatasetIssues() refuses a dev metric over a dev split with no ro
     "10% of 40 is 4 dev rows",
   );
 });
+
+Deno.test("studyDatasetIssues() checks rows per searched size, not the base's the search replaces", () => {
+  const base = {
+    data: { dataset: "synthetic-binary", trainSize: 5, split: { train: 0.1, dev: 0.5, test: 0.4 } },
+  };
+  const search = (low: number) => ({
+    base,
+    metric: "trainLoss",
+    direction: "minimize",
+    space: { "data.trainSize": { type: "int", low, high: 1000 } },
+  });
+  // Every trial draws 500 to 1000 rows: the base's 5, which leave none to train, never train.
+  assert.deepEqual(studyIssues(search(500)), []);
+  assert.deepEqual(studyIssues(search(5)), [{
+    path: "space.data.trainSize.low",
+    message: "With data.trainSize = 5: The split leaves no training rows: 5 examples give dev 3 " +
+      "and test 2; lower the dev or test fraction",
+  }]);
+  // Not searched, the base's rows are what every trial gets.
+  const lr = { "optimizer.lr": { type: "float", low: 1e-3, high: 1e-1 } };
+  assert.deepEqual(studyIssues({ ...search(500), space: lr }).map((issue) => issue.path), [
+    "base.data.split",
+  ]);
+});

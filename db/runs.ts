@@ -163,7 +163,7 @@ export async function finishRun(
         device: result.device,
         test: result.test ?? null,
         divergedAt: result.divergedAt ?? null,
-        error: result.divergedAt?.message ?? cancelReason ?? null,
+        error: cancelReason ?? result.divergedAt?.message ?? null,
         finishedAt: new Date(),
       }).where(eq(runs.id, id));
       if (safetensors) {

@@ -21,7 +21,7 @@ export interface EpochRecord {
   devAccuracy: number | null;
   /**
    * Wall time of the epoch's training and dev evaluation: from the previous epoch's results (or
-   * the start of training) to this one's.
+   * the start of training) to this one's, so it includes the previous `onEpoch` callback's time.
    */
   seconds: number;
 }

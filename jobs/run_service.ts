@@ -83,7 +83,8 @@ export class RunService {
     if (jobId === undefined || (run.status !== "queued" && run.status !== "running")) {
       return "already_final";
     }
-    this.#cancelRequested.set(id, reason ?? null);
+    // The first reason stands: a user's later Cancel of a pruned trial's run keeps "Pruned …".
+    if (!this.#cancelRequested.get(id)) this.#cancelRequested.set(id, reason ?? null);
     this.#host.cancel(jobId);
     if (run.status === "queued") {
       await setFinalStatus(this.#db, id, "cancelled", reason ?? null);

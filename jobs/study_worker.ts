@@ -100,7 +100,8 @@ async function trainTrial(
         trial.report(value, event.epoch.epoch);
         const epoch = event.epoch.epoch;
         trial.shouldPrune().then((prune) => {
-          if (prune && !pruned) {
+          // A stop that came first stands: its trial is queued again, not pruned.
+          if (prune && !pruned && !options.signal?.aborted) {
             pruned = true;
             service.cancel(
               runId,

@@ -62,8 +62,9 @@ function crossEntropy(
     let sumExp = 0;
     for (let j = 0; j < units; j++) sumExp += Math.exp(logits[row + j] - max);
     const logSumExp = max + Math.log(sumExp);
-    // Each row's loss is an f32, as torch's: one beyond f32's range is infinite, and the step
-    // diverges where torch's (and the GPU's) would, not a few steps later in f64.
+    // Each row's loss is an f32, as the GPU's: one beyond f32's range is infinite, and the step
+    // diverges where the GPU's does, not a few steps later in f64. (Torch also sums the batch in
+    // f32, so several rows each near f32's limit overflow there a little earlier.)
     total += Math.fround(logSumExp - logits[row + labels[i]]);
     if (dLogits === null) continue;
     for (let j = 0; j < units; j++) {
@@ -86,31 +87,36 @@ function elementwise(
   const count = batch * units;
   let total = 0;
   for (let i = 0; i < batch; i++) {
+    // The row's sum in f32, as the GPU's row_loss (see crossEntropy): past f32's range it is
+    // infinite, and the step diverges there.
+    let row = 0;
     for (let j = 0; j < units; j++) {
       const index = i * units + j;
       const z = logits[index];
       const y = target(labels[i], j, units);
       let grad: number;
       if (name === "mse") {
-        // In f32 as torch (see crossEntropy): a square beyond f32's range is infinite.
         const d = Math.fround(z - y);
-        total += Math.fround(d * d);
+        row = Math.fround(row + Math.fround(d * d));
         grad = 2 * (z - y);
       } else if (name === "bce_with_logits") {
         // max(z, 0) − z·y + log(1 + e^(−|z|)): no overflow for any z.
-        total += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+        row = Math.fround(row + Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
         grad = 1 / (1 + Math.exp(-z)) - y;
       } else {
         const p = sigmoid32(z);
         const q = Math.fround(1 - p);
-        total -= y * Math.max(Math.log(p), BCE_LOG_FLOOR) +
-          (1 - y) * Math.max(Math.log(q), BCE_LOG_FLOOR);
+        row = Math.fround(
+          row - (y * Math.max(Math.log(p), BCE_LOG_FLOOR) +
+            (1 - y) * Math.max(Math.log(q), BCE_LOG_FLOOR)),
+        );
         // BCELoss's gradient in p times the sigmoid's p·(1 − p), as torch's two backward steps do:
         // it vanishes where p saturates to exactly 0 or 1.
         grad = ((p - y) / Math.max(p * q, BCE_GRAD_EPSILON)) * (p * q);
       }
       if (dLogits !== null) dLogits[index] = grad / count;
     }
+    total += row;
   }
   return total / count;
 }

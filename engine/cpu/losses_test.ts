@@ -29,12 +29,15 @@ Deno.test("lossForward() cross_entropy is log(classes) for equal logits and stab
   assert.equal(lossForward("cross_entropy", huge, Uint8Array.of(1), 1, 3, null), 2e4);
 });
 
-Deno.test("lossForward() is infinite once a row's loss leaves f32's range, as torch's f32 losses", () => {
+Deno.test("lossForward() is infinite once a row's loss leaves f32's range, as the GPU's f32 rows", () => {
   // Each loss below is finite in f64 (the sums' precision) but not in f32: the step diverges.
   const big = 2e19; // (2e19)² = 4e38 > 3.4e38
   assert.equal(lossForward("mse", Float32Array.of(big, 0), Uint8Array.of(1), 1, 2, null), Infinity);
   const apart = Float32Array.of(3e38, -3e38);
   assert.equal(lossForward("cross_entropy", apart, Uint8Array.of(1), 1, 2, null), Infinity);
+  // Each square fits f32; the row's f32 sum, as the GPU's, does not.
+  const both = Float32Array.of(1.5e19, 1.5e19);
+  assert.equal(lossForward("mse", both, Uint8Array.of(0), 1, 2, null), Infinity);
   // Just inside the range they stay finite.
   assert.ok(
     Number.isFinite(lossForward("mse", Float32Array.of(1e19, 0), Uint8Array.of(1), 1, 2, null)),

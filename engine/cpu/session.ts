@@ -130,7 +130,7 @@ export class CpuSession implements TrainingSession {
       await pace();
     }
     const evaluations: EpochResult["evaluations"] = {};
-    for (const split of evaluate) evaluations[split] = await this.#evaluate(split);
+    for (const split of new Set(evaluate)) evaluations[split] = await this.#evaluate(split);
     return { loss: lossSum / seen, accuracy: correct / seen, steps, evaluations };
   }
 

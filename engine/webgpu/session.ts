@@ -4,8 +4,9 @@
  * compute pass each), with every step's scalars in a per-epoch uniform array, and read back
  * once at its end, evaluations asked for included. Operations queue in call order behind the
  * previous one's submission, not its readback: an epoch queued before the last one's results
- * are awaited keeps the GPU busy through the readback (Deno's ≥ 10 ms map). Numerics follow the CPU reference (`engine/cpu/session.ts`): same initial
- * weights, batch order, dropout masks, losses and optimizer rules, in f32.
+ * are awaited keeps the GPU busy through the readback (Deno's ≥ 10 ms map). Numerics follow the
+ * CPU reference (`engine/cpu/session.ts`): same initial weights, batch order, dropout masks,
+ * losses and optimizer rules, in f32.
  *
  * @module
  */
@@ -296,16 +297,18 @@ export class WebGpuSession implements TrainingSession {
    */
   async profileTrainStep(epoch = 0): Promise<KernelTiming[]> {
     this.#assertOpen();
-    await this.#queue.run(() => Promise.resolve());
-    const { batchSize } = this.#writeEpoch(epoch);
-    const rows = Math.min(batchSize, this.#data.train.count);
-    return await timeDispatches(
-      this.#context,
-      this.#trainStep,
-      this.#buffers.trainSteps.group,
-      0,
-      rows,
-    );
+    // In the queue, so that no epoch called meanwhile interleaves with the timed steps.
+    return await this.#queue.run(() => {
+      const { batchSize } = this.#writeEpoch(epoch);
+      const rows = Math.min(batchSize, this.#data.train.count);
+      return timeDispatches(
+        this.#context,
+        this.#trainStep,
+        this.#buffers.trainSteps.group,
+        0,
+        rows,
+      );
+    });
   }
 
   async evaluate(split: SplitName): Promise<EvalResult> {
