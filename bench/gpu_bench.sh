@@ -11,8 +11,8 @@ epochs=${EPOCHS:-5}
 batches=${BATCHES:-128,1024}
 deno run -A --no-config bench/engine_bench.ts --data "$MNIST_DIR" --json "$out/engine.json" \
   --epochs "$epochs" --batch "$batches"
-# The same with each epoch waiting for the last one's results: what queuing epochs gains.
-deno run -A --no-config bench/engine_bench.ts --data "$MNIST_DIR" --json "$out/engine_serial.json" \
-  --epochs "$epochs" --batch "$batches" --pipeline off
+# The same with each epoch queued before the last one's results: whether that pays on a GPU.
+deno run -A --no-config bench/engine_bench.ts --data "$MNIST_DIR" --json "$out/engine_queued.json" \
+  --epochs "$epochs" --batch "$batches" --pipeline on
 python3 bench/pytorch_mlp.py --data "$MNIST_DIR" --json "$out/pytorch.json" \
   --epochs "$epochs" --batch "$batches"

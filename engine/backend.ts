@@ -48,10 +48,15 @@ export type SplitName = "train" | "dev" | "test";
 
 /**
  * A session runs its operations in the order they are called, whatever the caller awaits: a
- * trainer may queue epoch N + 1 before awaiting epoch N, so the GPU starts on it while N's
- * results travel back (an evaluation called after both sees the state both leave).
+ * trainer may queue epoch N + 1 before awaiting epoch N (an evaluation called after both sees
+ * the state both leave).
  */
 export interface TrainingSession {
+  /**
+   * Whether queuing the next epoch before awaiting this one's results pays here (the GPU then
+   * starts on it before the readback); `train()` queues ahead only then. Absent means no.
+   */
+  readonly queuesEpochs?: boolean;
   /** Runs one epoch of training over the train split (batching and shuffling per the config). */
   trainEpoch(epoch: number, options?: EpochOptions): Promise<EpochResult>;
   /** Evaluation mode (no dropout, running batch-norm statistics) over a whole split. */

@@ -89,8 +89,9 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     device,
     ...extra,
   });
-  // Each epoch is queued before the previous one's results are awaited, so a GPU starts on it
-  // while those results travel back; stopping early cancels the queued one.
+  // Where the session says it pays, each epoch is queued before the previous one's results are
+  // awaited; stopping early cancels the queued one.
+  const ahead = session.queuesEpochs === true;
   const queued = new AbortController();
   const epochSignal = signal ? AbortSignal.any([signal, queued.signal]) : queued.signal;
   const evaluate = data.dev.count > 0 ? (["dev"] as const) : [];
@@ -103,11 +104,10 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   try {
     await options.onStart?.(device);
     let previousEnd = performance.now();
-    if (config.epochs > 0) next = queueEpoch(1);
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       if (signal?.aborted) return ended("cancelled");
-      const current: Promise<EpochResult> = next!;
-      next = epoch < config.epochs ? queueEpoch(epoch + 1) : null;
+      const current: Promise<EpochResult> = next ?? queueEpoch(epoch);
+      next = ahead && epoch < config.epochs ? queueEpoch(epoch + 1) : null;
       let result;
       try {
         result = await current;

@@ -32,17 +32,23 @@ const config: RunConfig = {
   device: "cpu",
 };
 
-/** The CPU backend, logging when each epoch is called, settles, and whether it was aborted. */
+/**
+ * The CPU backend, logging when each epoch is called, settles, and whether it was aborted; its
+ * sessions say they queue epochs when `queues` is set.
+ */
 class LoggingBackend implements Backend {
   readonly kind = "cpu";
   readonly description = "logging CPU reference";
   readonly log: string[] = [];
 
+  constructor(readonly queues = true) {}
+
   async createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
     const session = await new CpuBackend().createSession(config, data);
-    const log = this.log;
+    const { log, queues } = this;
     return new Proxy(session, {
       get(target, key) {
+        if (key === "queuesEpochs") return queues;
         if (key !== "trainEpoch") {
           const value = Reflect.get(target, key);
           return typeof value === "function" ? value.bind(target) : value;
@@ -63,7 +69,14 @@ class LoggingBackend implements Backend {
 
 const roots = { mnist: "unused" };
 
-Deno.test("train() queues each epoch before awaiting the last one's results", async () => {
+Deno.test("train() calls one epoch after another's results when the session does not queue", async () => {
+  const backend = new LoggingBackend(false);
+  const result = await train(config, { roots, backend });
+  assert.equal(result.status, "completed");
+  assert.deepEqual(backend.log, [0, 1, 2, 3, 4].flatMap((e) => [`call ${e}`, `result ${e}`]));
+});
+
+Deno.test("train() queues each epoch before awaiting the last one's results when the session queues", async () => {
   const backend = new LoggingBackend();
   const result = await train(config, { roots, backend });
   assert.equal(result.status, "completed");

@@ -2,11 +2,10 @@
  * A training session on the GPU. Data, parameters, gradients, optimizer state and metrics stay
  * on the device; an epoch is encoded into as few command buffers as its size allows (one
  * compute pass each), with every step's scalars in a per-epoch uniform array, and read back
- * once at its end, evaluations asked for included. Operations queue in call order behind the
- * previous one's submission, not its readback: an epoch queued before the last one's results
- * are awaited keeps the GPU busy through the readback (Deno's ≥ 10 ms map). Numerics follow the
- * CPU reference (`engine/cpu/session.ts`): same initial weights, batch order, dropout masks,
- * losses and optimizer rules, in f32.
+ * once at its end, evaluations asked for included. Operations run in call order; with
+ * `pipelineEpochs` an epoch queued behind another is encoded once that one is submitted, not once
+ * its results are back. Numerics follow the CPU reference (`engine/cpu/session.ts`): same initial
+ * weights, batch order, dropout masks, losses and optimizer rules, in f32.
  *
  * @module
  */
@@ -59,10 +58,14 @@ export interface SessionOptions {
   dispatchesPerSubmit?: number;
   /**
    * Whether an epoch queued behind another starts encoding once that one is submitted (true) or
-   * only once its results are back (false). Default: true on hardware adapters; false on
-   * software ones, whose epochs take seconds, so the overlap gains nothing and a cancelled run
-   * would first finish the queued epoch. Either way, an epoch that took over
-   * {@linkcode PIPELINE_MAX_EPOCH_MS} stops the overlap.
+   * only once its results are back (false, the default), and so whether `train()` queues the
+   * next epoch before awaiting the last ({@linkcode WebGpuSession.queuesEpochs}). Off by default:
+   * Deno 2.9.6's `mapAsync` blocks its thread in a poll that waits for *all* submitted work,
+   * then sleeps 10 ms, so a readback cannot overlap the next epoch; queued epochs only come back
+   * in pairs (measured on lavapipe: 2.80 s, 0.01 s, 2.84 s, 0.01 s against 1.41 s each), which
+   * halves the idle gaps between epochs but delays every other result and, when a run stops
+   * early, trains one epoch for nothing. `deno task bench --pipeline on` measures it on a GPU.
+   * Even when on, an epoch that took over {@linkcode PIPELINE_MAX_EPOCH_MS} stops the overlap.
    */
   pipelineEpochs?: boolean;
 }
@@ -125,7 +128,7 @@ export class WebGpuSession implements TrainingSession {
       outputs: layout.outputs,
     });
     this.#dispatchesPerSubmit = options.dispatchesPerSubmit ?? DISPATCHES_PER_SUBMIT;
-    this.#pipelineEpochs = options.pipelineEpochs ?? !context.adapterInfo.isFallbackAdapter;
+    this.#pipelineEpochs = options.pipelineEpochs ?? false;
     this.#trainStep = programs.trainStep(buffers);
   }
 
@@ -191,6 +194,11 @@ export class WebGpuSession implements TrainingSession {
       evalRows,
       options,
     );
+  }
+
+  /** Whether `train()` should queue the next epoch before awaiting the last (`pipelineEpochs`). */
+  get queuesEpochs(): boolean {
+    return this.#pipelineEpochs;
   }
 
   get bytesAllocated(): number {
