@@ -152,31 +152,35 @@ Deno.test({
         gpu.dispose();
       });
 
-      await t.step(
-        "an epoch split into many submits trains like one, and a cancel stops it between submits",
-        async () => {
-          const config = tinyConfig({
-            model: { init: "default", layers: layers({ dropout: 0.2 }) },
-          });
-          // 10 dispatches a step: 25 per submit makes submits of 2 steps.
-          const chunked = await WebGpuSession.create(backend.context, config, data, {
-            dispatchesPerSubmit: 25,
-          });
-          const whole = await backend.createSession(config, data);
-          const [a, b] = [await chunked.trainEpoch(0), await whole.trainEpoch(0)];
-          assert.equal(a.loss, b.loss);
-          assert.equal(a.accuracy, b.accuracy);
-          assertStateClose(await chunked.getState(), await whole.getState(), 0, 0);
-          const controller = new AbortController();
-          const epoch = chunked.trainEpoch(1, { signal: controller.signal });
-          controller.abort();
-          await assert.rejects(epoch, { name: "AbortError" });
-          const afterCancel = await chunked.evaluate("dev");
-          assert.equal(afterCancel.count, data.dev.count, "the session stays usable");
-          chunked.dispose();
-          whole.dispose();
-        },
-      );
+      for (const submitsBetweenWaits of [1, 16]) {
+        await t.step(
+          `an epoch split into many submits trains like one (a wait every ${submitsBetweenWaits} ` +
+            `submits), and a cancel stops it`,
+          async () => {
+            const config = tinyConfig({
+              model: { init: "default", layers: layers({ dropout: 0.2 }) },
+            });
+            // 10 dispatches a step: 25 per submit makes submits of 2 steps.
+            const chunked = await WebGpuSession.create(backend.context, config, data, {
+              dispatchesPerSubmit: 25,
+              submitsBetweenWaits,
+            });
+            const whole = await backend.createSession(config, data);
+            const [a, b] = [await chunked.trainEpoch(0), await whole.trainEpoch(0)];
+            assert.equal(a.loss, b.loss);
+            assert.equal(a.accuracy, b.accuracy);
+            assertStateClose(await chunked.getState(), await whole.getState(), 0, 0);
+            const controller = new AbortController();
+            const epoch = chunked.trainEpoch(1, { signal: controller.signal });
+            controller.abort();
+            await assert.rejects(epoch, { name: "AbortError" });
+            const afterCancel = await chunked.evaluate("dev");
+            assert.equal(afterCancel.count, data.dev.count, "the session stays usable");
+            chunked.dispose();
+            whole.dispose();
+          },
+        );
+      }
 
       await t.step(
         "createSession() refuses batch norm over a batch of one row, as the CPU does",

@@ -3,16 +3,28 @@
  * the GPU starts on the first while the rest is encoded. Encoding waits only to bound the
  * command buffers in flight, and yields now and then so that a cancel can arrive.
  *
+ * A wait is costly in Deno 2.9.6: calling `queue.onSubmittedWorkDone()` blocks the thread until
+ * all submitted work is done (measured on lavapipe: the call returned after the 19 s of work
+ * queued before it), so it is called once per {@linkcode SUBMITS_IN_FLIGHT} submits, never
+ * after each: per submit it would drain the GPU and leave it idle while the next command
+ * buffer is encoded.
+ *
  * @module
  */
 
 import type { GpuContext } from "./gpu_context.ts";
 
 /**
- * Command buffers in flight before encoding waits for the oldest, bounding the memory of long
- * epochs (stochastic batches); each wait costs Deno ~10 ms, so the window is wide.
+ * Command buffers submitted between waits for the GPU, bounding the memory of long epochs
+ * (stochastic batches: 60000 steps); an epoch of up to this many submits never waits.
  */
-const SUBMITS_IN_FLIGHT = 16;
+export const SUBMITS_IN_FLIGHT = 16;
+/**
+ * The same on a software adapter (lavapipe): a wait after every submit. Its epochs take seconds
+ * and encoding a command buffer milliseconds, so nothing is lost, and a cancel is seen after
+ * the command buffer running (about 100 steps) rather than after the whole epoch.
+ */
+export const SUBMITS_IN_FLIGHT_SOFTWARE = 1;
 /** Encoding time between yields to the event loop, so a worker still receives a cancel. */
 const YIELD_EVERY_MS = 50;
 
@@ -26,18 +38,26 @@ export async function submitInChunks(
   total: number,
   perSubmit: number,
   record: (encoder: GPUCommandEncoder, start: number, end: number) => void,
-  options: { label: string; signal?: AbortSignal },
+  options: {
+    label: string;
+    signal?: AbortSignal;
+    /** Submits between waits; by default per adapter kind (see SUBMITS_IN_FLIGHT). */
+    submitsBetweenWaits?: number;
+  },
 ): Promise<void> {
   const { device } = context;
   const { signal } = options;
-  const inFlight: Promise<void>[] = [];
+  const waitEvery = options.submitsBetweenWaits ??
+    (context.adapterInfo.isFallbackAdapter ? SUBMITS_IN_FLIGHT_SOFTWARE : SUBMITS_IN_FLIGHT);
+  let sinceWait = 0;
   let lastYield = performance.now();
   for (let start = 0; start < total; start += perSubmit) {
     if (start > 0) {
       // Between submits: bound the work in flight, and let a cancel arrive (a message needs a
       // turn of the event loop, an abort() by this thread's caller only a microtask).
-      if (inFlight.length >= SUBMITS_IN_FLIGHT) {
-        await context.orLost(inFlight.shift()!);
+      if (sinceWait >= waitEvery) {
+        await context.orLost(device.queue.onSubmittedWorkDone());
+        sinceWait = 0;
         lastYield = performance.now();
       } else if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await nextTask();
@@ -46,7 +66,7 @@ export async function submitInChunks(
         await undefined;
       }
       if (signal?.aborted) {
-        await context.orLost(Promise.all(inFlight));
+        await context.orLost(device.queue.onSubmittedWorkDone());
         throw signal.reason;
       }
     }
@@ -54,7 +74,7 @@ export async function submitInChunks(
     const encoder = device.createCommandEncoder({ label: `${options.label} ${start}–${end}` });
     record(encoder, start, end);
     device.queue.submit([encoder.finish()]);
-    if (end < total) inFlight.push(device.queue.onSubmittedWorkDone());
+    sinceWait++;
   }
 }
 

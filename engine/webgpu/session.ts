@@ -56,6 +56,8 @@ const DISPATCHES_PER_SUBMIT = 1024;
 export interface SessionOptions {
   /** Most dispatches per command buffer (default 1024); an epoch is split into submits of whole steps. */
   dispatchesPerSubmit?: number;
+  /** Submits between waits for the GPU (default: 16, or 1 on a software adapter; chunked_submit.ts). */
+  submitsBetweenWaits?: number;
   /**
    * Whether an epoch queued behind another starts encoding once that one is submitted (true) or
    * only once its results are back (false, the default), and so whether `train()` queues the
@@ -97,6 +99,7 @@ export class WebGpuSession implements TrainingSession {
   readonly #evaluation: Evaluation;
   readonly #dispatchesPerSubmit: number;
   readonly #pipelineEpochs: boolean;
+  readonly #submitsBetweenWaits: number | undefined;
   /** Encoding and submission, in call order. */
   readonly #queue = new SerialQueue();
   /** Results of the epoch called last, which the next waits for when not pipelined. */
@@ -129,6 +132,7 @@ export class WebGpuSession implements TrainingSession {
     });
     this.#dispatchesPerSubmit = options.dispatchesPerSubmit ?? DISPATCHES_PER_SUBMIT;
     this.#pipelineEpochs = options.pipelineEpochs ?? false;
+    this.#submitsBetweenWaits = options.submitsBetweenWaits;
     this.#trainStep = programs.trainStep(buffers);
   }
 
@@ -263,6 +267,7 @@ export class WebGpuSession implements TrainingSession {
       await submitInChunks(context, steps, stepsPerSubmit, record, {
         label: `epoch ${epoch} steps`,
         signal,
+        submitsBetweenWaits: this.#submitsBetweenWaits,
       });
     } catch (error) {
       staging.discard();
