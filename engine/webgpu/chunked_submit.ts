@@ -30,8 +30,9 @@ const YIELD_EVERY_MS = 50;
 
 /**
  * Records units `[0, total)` with `record(encoder, start, end)`, at most `perSubmit` units per
- * command buffer, and submits each. An aborted `signal` stops between submits: once the work
- * already submitted has run, it rejects with the signal's reason.
+ * command buffer (`firstSubmit` in the first, so that the GPU starts sooner), and submits each.
+ * An aborted `signal` stops between submits: once the work already submitted has run, it
+ * rejects with the signal's reason.
  */
 export async function submitInChunks(
   context: GpuContext,
@@ -43,6 +44,8 @@ export async function submitInChunks(
     signal?: AbortSignal;
     /** Submits between waits; by default per adapter kind (see SUBMITS_IN_FLIGHT). */
     submitsBetweenWaits?: number;
+    /** Units in the first command buffer (default `perSubmit`). */
+    firstSubmit?: number;
   },
 ): Promise<void> {
   const { device } = context;
@@ -51,7 +54,8 @@ export async function submitInChunks(
     (context.adapterInfo.isFallbackAdapter ? SUBMITS_IN_FLIGHT_SOFTWARE : SUBMITS_IN_FLIGHT);
   let sinceWait = 0;
   let lastYield = performance.now();
-  for (let start = 0; start < total; start += perSubmit) {
+  const first = Math.max(1, Math.min(options.firstSubmit ?? perSubmit, perSubmit));
+  for (let start = 0, size = first; start < total; start += size, size = perSubmit) {
     if (start > 0) {
       // Between submits: bound the work in flight, and let a cancel arrive (a message needs a
       // turn of the event loop, an abort() by this thread's caller only a microtask).
@@ -70,7 +74,7 @@ export async function submitInChunks(
         throw signal.reason;
       }
     }
-    const end = Math.min(total, start + perSubmit);
+    const end = Math.min(total, start + size);
     const encoder = device.createCommandEncoder({ label: `${options.label} ${start}–${end}` });
     record(encoder, start, end);
     device.queue.submit([encoder.finish()]);
