@@ -86,6 +86,7 @@ export async function listRuns(db: Db, filter: RunFilter = {}) {
     epochsDone: lastEpoch,
     bestDevAccuracy: best,
     test: runs.test,
+    error: runs.error,
     studyId: runs.studyId,
     trialNumber: runs.trialNumber,
     createdAt: runs.createdAt,

@@ -91,6 +91,11 @@ export const runListItemSchema = record({
   epochsDone: integer,
   bestDevAccuracy: nullable(number),
   test: nullable(ref("TestMetrics")),
+  error: {
+    ...nullable(string),
+    description: "Why it did not complete: the failure, divergence, or a cancelled trial's " +
+      "reason (pruned, stopped)",
+  },
   studyId: nullable(integer),
   trialNumber: nullable(integer),
   createdAt: dateTime,

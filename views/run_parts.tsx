@@ -29,8 +29,13 @@ export const IDS = {
   epochRows: "epoch-rows",
 } as const;
 
-export function StatusBadge(props: { status: RunStatus }) {
-  return <span class={`badge status-${props.status}`}>{props.status}</span>;
+/** A run's status; `note` (why it did not complete) shows on hovering it. */
+export function StatusBadge(props: { status: RunStatus; note?: string | null }) {
+  return (
+    <span class={`badge status-${props.status}`} title={props.note ?? undefined}>
+      {props.status}
+    </span>
+  );
 }
 
 /** Progress with an estimate from the mean epoch time so far. */

@@ -20,6 +20,8 @@ export interface RunListItem {
   epochsDone: number;
   bestDevAccuracy: number | null;
   test: unknown;
+  /** Why it did not complete (a pruned trial's run says so), shown on hovering its status. */
+  error?: string | null;
   createdAt: Date;
 }
 
@@ -161,7 +163,7 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: Co
                     <a href={`/runs/${run.id}`}>{run.name}</a>
                   </td>
                   <td>
-                    <StatusBadge status={run.status} />
+                    <StatusBadge status={run.status} note={run.error} />
                   </td>
                   <td>
                     <code>{run.dataset}</code>
@@ -227,7 +229,7 @@ export function RecentRuns(props: { runs: RunListItem[] }) {
                       <a href={`/runs/${run.id}`}>{run.name}</a>
                     </td>
                     <td>
-                      <StatusBadge status={run.status} />
+                      <StatusBadge status={run.status} note={run.error} />
                     </td>
                     <td>
                       <code>{run.dataset}</code>
