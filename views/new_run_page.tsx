@@ -97,7 +97,8 @@ export function NewRunForm(props: NewRunProps) {
               state={state}
               name="model.init"
               label="Weight initialisation"
-              help="How weights start; biases follow PyTorch's Linear default."
+              help={"How weights start. The default draws biases from U(±1/√fan_in) too; " +
+                "the named schemes start them at 0."}
               choices={INIT_SCHEMES.map((value) => ({ value, label: INIT_LABELS[value] }))}
             />
             <LayerEditor state={state} outputNote={outputNote(state.values, props.datasets)} />
