@@ -223,6 +223,7 @@ Deno.test("a pruned trial's run is cancelled and says by which pruner, after whi
     assert.ok(run.epochs.length < 4, `pruned after ${run.epochs.length} epochs`);
     const page = await (await fetch(`${t.url}/runs/${run.id}`)).text();
     assert.match(page, /<p class="card muted">Pruned by the median pruner after epoch 1/);
+    assert.ok(page.includes(`<a href="/studies/${id}">trial 1 of study #${id}</a>`));
     const { runs } = await (await fetch(`${t.url}/api/runs`)).json();
     assert.equal(runs.find((item: { id: number }) => item.id === run.id).error, run.error);
     const list = await (await fetch(`${t.url}/runs`)).text();

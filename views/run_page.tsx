@@ -84,6 +84,14 @@ export function RunBody(props: { view: RunView }) {
           <p class="muted">
             Created {timestamp(run.createdAt)}
             {run.device ? ` · ${deviceText(run.device as DeviceRecord)}` : ""}
+            {run.studyId !== null && (
+              <>
+                {" · "}
+                <a href={`/studies/${run.studyId}`}>
+                  trial {run.trialNumber} of study #{run.studyId}
+                </a>
+              </>
+            )}
           </p>
         </div>
         <div class="run-actions">
