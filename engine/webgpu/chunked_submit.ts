@@ -5,9 +5,9 @@
  *
  * A wait is costly in Deno 2.9.6: calling `queue.onSubmittedWorkDone()` blocks the thread until
  * all submitted work is done (measured on lavapipe: the call returned after the 19 s of work
- * queued before it), so it is called once per {@linkcode SUBMITS_IN_FLIGHT} submits, never
- * after each: per submit it would drain the GPU and leave it idle while the next command
- * buffer is encoded.
+ * queued before it), so on a hardware adapter it is called once per
+ * {@linkcode SUBMITS_IN_FLIGHT} submits, never after each: per submit it would drain the GPU and
+ * leave it idle while the next command buffer is encoded.
  *
  * @module
  */
@@ -22,7 +22,7 @@ export const SUBMITS_IN_FLIGHT = 16;
 /**
  * The same on a software adapter (lavapipe): a wait after every submit. Its epochs take seconds
  * and encoding a command buffer milliseconds, so nothing is lost, and a cancel is seen after
- * the command buffer running (about 100 steps) rather than after the whole epoch.
+ * the command buffer running (256 dispatches there: about 25 steps) rather than after the epoch.
  */
 export const SUBMITS_IN_FLIGHT_SOFTWARE = 1;
 /** Encoding time between yields to the event loop, so a worker still receives a cancel. */

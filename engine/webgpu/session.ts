@@ -114,9 +114,14 @@ export class WebGpuSession implements TrainingSession {
   readonly #queue = new SerialQueue();
   /** Results of the epoch called last, which the next waits for when not pipelined. */
   #lastEpoch: Promise<unknown> = Promise.resolve();
-  /** How long the last epoch took: from its encoding, or its predecessor's results if later. */
+  /**
+   * How long the last epochs took (the longer of the last two), each from its encoding or its
+   * predecessor's results, whichever is later.
+   */
   #lastEpochMs = 0;
   #lastResultAt = 0;
+  /** The time measured for the epoch before the last (queued epochs come back in pairs). */
+  #previousEpochMs = 0;
   #optimizerSteps = 0;
   #disposed = false;
 
@@ -295,7 +300,11 @@ export class WebGpuSession implements TrainingSession {
     const bytes = await staging.read();
     this.#context.assertUsable();
     const now = performance.now();
-    this.#lastEpochMs = now - Math.max(submitted.began, this.#lastResultAt);
+    // The longer of the last two: queued epochs come back in pairs, the second ~0 ms after the
+    // first, which alone would turn the overlap back on for slow epochs.
+    const measured = now - Math.max(submitted.began, this.#lastResultAt);
+    this.#lastEpochMs = Math.max(measured, this.#previousEpochMs);
+    this.#previousEpochMs = measured;
     this.#lastResultAt = now;
     const count = this.#data.train.count;
     const totals = decodeTotals(bytes);
