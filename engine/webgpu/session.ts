@@ -28,6 +28,7 @@ import { outputUnits, type RunConfig } from "../spec.ts";
 import type { GpuContext } from "./gpu_context.ts";
 import { initialModel, type ModelLayout, packState, unpackState } from "./model_layout.ts";
 import { type KernelTiming, timeDispatches } from "./profile.ts";
+import { EpochOverlap } from "./epoch_overlap.ts";
 import { Evaluation } from "./evaluation.ts";
 import { Programs } from "./programs.ts";
 import { Staging } from "./readback.ts";
@@ -69,21 +70,12 @@ export interface SessionOptions {
   /** Submits between waits for the GPU (default: 16, or 1 on a software adapter; chunked_submit.ts). */
   submitsBetweenWaits?: number;
   /**
-   * Whether an epoch queued behind another starts encoding once that one is submitted (true) or
-   * only once its results are back (false, the default), and so whether `train()` queues the
-   * next epoch before awaiting the last ({@linkcode WebGpuSession.queuesEpochs}). Off by default:
-   * Deno 2.9.6's `mapAsync` blocks its thread in a poll that waits for *all* submitted work,
-   * then sleeps 10 ms, so a readback cannot overlap the next epoch; queued epochs only come back
-   * in pairs (measured on lavapipe: 2.80 s, 0.01 s, 2.84 s, 0.01 s against 1.41 s each), which
-   * halves the idle gaps between epochs but delays every other result and, when a run stops
-   * early, trains one epoch for nothing. `deno task bench --pipeline on` measures it on a GPU.
-   * Even when on, an epoch that took over {@linkcode PIPELINE_MAX_EPOCH_MS} stops the overlap.
+   * Whether an epoch queued behind another starts encoding once that one is submitted, and so
+   * whether `train()` queues the next epoch before awaiting the last (default false; why, in
+   * `epoch_overlap.ts`).
    */
   pipelineEpochs?: boolean;
 }
-
-/** Epochs slower than this are not overlapped: the ≥ 10 ms readback is noise beside them. */
-export const PIPELINE_MAX_EPOCH_MS = 2000;
 
 /** A submitted epoch: where its readback lands and what it holds. */
 interface SubmittedEpoch {
@@ -108,20 +100,10 @@ export class WebGpuSession implements TrainingSession {
   readonly #trainStep: Dispatch[];
   readonly #evaluation: Evaluation;
   readonly #dispatchesPerSubmit: number;
-  readonly #pipelineEpochs: boolean;
+  readonly #overlap: EpochOverlap;
   readonly #submitsBetweenWaits: number | undefined;
   /** Encoding and submission, in call order. */
   readonly #queue = new SerialQueue();
-  /** Results of the epoch called last, which the next waits for when not pipelined. */
-  #lastEpoch: Promise<unknown> = Promise.resolve();
-  /**
-   * How long the last epochs took (the longer of the last two), each from its encoding or its
-   * predecessor's results, whichever is later.
-   */
-  #lastEpochMs = 0;
-  #lastResultAt = 0;
-  /** The time measured for the epoch before the last (queued epochs come back in pairs). */
-  #previousEpochMs = 0;
   #optimizerSteps = 0;
   #disposed = false;
 
@@ -149,7 +131,7 @@ export class WebGpuSession implements TrainingSession {
       (context.adapterInfo.isFallbackAdapter
         ? DISPATCHES_PER_SUBMIT_SOFTWARE
         : DISPATCHES_PER_SUBMIT);
-    this.#pipelineEpochs = options.pipelineEpochs ?? false;
+    this.#overlap = new EpochOverlap(options.pipelineEpochs ?? false);
     this.#submitsBetweenWaits = options.submitsBetweenWaits;
     this.#trainStep = programs.trainStep(buffers);
   }
@@ -220,7 +202,7 @@ export class WebGpuSession implements TrainingSession {
 
   /** Whether `train()` should queue the next epoch before awaiting the last (`pipelineEpochs`). */
   get queuesEpochs(): boolean {
-    return this.#pipelineEpochs;
+    return this.#overlap.enabled;
   }
 
   get bytesAllocated(): number {
@@ -228,15 +210,12 @@ export class WebGpuSession implements TrainingSession {
   }
 
   trainEpoch(epoch: number, options: EpochOptions = {}): Promise<EpochResult> {
-    const previous = this.#lastEpoch;
-    const result = this.#queue.run(async () => {
-      if (!(this.#pipelineEpochs && this.#lastEpochMs <= PIPELINE_MAX_EPOCH_MS)) {
-        await previous.catch(() => {});
-      }
-      return await this.#submitEpoch(epoch, options);
-    }).then((submitted) => this.#readEpoch(submitted));
-    this.#lastEpoch = result;
-    return result;
+    return this.#overlap.run((turn) =>
+      this.#queue.run(async () => {
+        await turn();
+        return await this.#submitEpoch(epoch, options);
+      }).then((submitted) => this.#readEpoch(submitted))
+    );
   }
 
   /** Encodes and submits `epoch`, its evaluations in the last command buffer. */
@@ -299,13 +278,7 @@ export class WebGpuSession implements TrainingSession {
     const { staging, steps, batchSize, splits, evaluated } = submitted;
     const bytes = await staging.read();
     this.#context.assertUsable();
-    const now = performance.now();
-    // The longer of the last two: queued epochs come back in pairs, the second ~0 ms after the
-    // first, which alone would turn the overlap back on for slow epochs.
-    const measured = now - Math.max(submitted.began, this.#lastResultAt);
-    this.#lastEpochMs = Math.max(measured, this.#previousEpochMs);
-    this.#previousEpochMs = measured;
-    this.#lastResultAt = now;
+    this.#overlap.finished(submitted.began);
     const count = this.#data.train.count;
     const totals = decodeTotals(bytes);
     const failed = totals.firstNonFinite;
