@@ -25,7 +25,7 @@ import {
   type RunConfig,
 } from "../engine/spec.ts";
 import { WebGpuBackend } from "../engine/webgpu/backend.ts";
-import { adapter, tinyConfig, tinyData, toleranceRatio } from "./gpu_fixtures.ts";
+import { adapter, assertStateClose, tinyConfig, tinyData, toleranceRatio } from "./gpu_fixtures.ts";
 
 /**
  * Four chosen for spread (adaptive and plain optimizers, batch norm under bce, stochastic
@@ -147,11 +147,7 @@ Deno.test({
                 assert.ok(ratio <= 1, `epoch ${epoch} ${what}: GPU ${a}, CPU ${b}`);
               }
             }
-            const [gs, cs] = [await gpu.getState(), await reference.getState()];
-            gs.forEach((tensor, i) => {
-              const ratio = toleranceRatio(tensor.data, cs[i].data, 1e-4, 2e-5);
-              assert.ok(ratio <= 1, `${tensor.name} off by ${ratio.toFixed(2)}× the tolerance`);
-            });
+            assertStateClose(await gpu.getState(), await reference.getState(), 1e-4, 2e-5);
             const rows = Uint32Array.from({ length: data.test.count }, (_, i) => i);
             const ratio = toleranceRatio(
               await gpu.predict("test", rows),
