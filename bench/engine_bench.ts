@@ -114,7 +114,7 @@ function parseOptions(args: string[]): Options {
   return options;
 }
 
-function benchConfig(batch: number, epochs: number, trainSize: number | null): RunConfig {
+export function benchConfig(batch: number, epochs: number, trainSize: number | null): RunConfig {
   return {
     name: `bench-${batch}`,
     seed: 0,

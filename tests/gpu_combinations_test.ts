@@ -26,6 +26,7 @@ import {
 } from "../engine/spec.ts";
 import { WebGpuBackend } from "../engine/webgpu/backend.ts";
 import { adapter, assertStateClose, tinyConfig, tinyData, toleranceRatio } from "./gpu_fixtures.ts";
+import { gpuTestOptions } from "./gpu_options.ts";
 
 /**
  * Four chosen for spread (adaptive and plain optimizers, batch norm under bce, stochastic
@@ -121,7 +122,7 @@ Deno.test({
   name: "WebGpuSession trains like the CPU reference on random combinations of options",
   ignore: !adapter,
   async fn(t) {
-    const backend = await WebGpuBackend.create();
+    const backend = await WebGpuBackend.create(gpuTestOptions());
     const cpu = new CpuBackend();
     try {
       for (const seed of SEEDS) {

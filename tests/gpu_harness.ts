@@ -11,6 +11,7 @@ import { BufferSet } from "../engine/webgpu/buffer_set.ts";
 import { GpuContext } from "../engine/webgpu/gpu_context.ts";
 import { stepArray } from "../engine/webgpu/session_buffers.ts";
 import { packSteps, type StepParams } from "../engine/webgpu/step_params.ts";
+import { gpuTestOptions } from "./gpu_options.ts";
 
 const STEP_DEFAULTS: StepParams = {
   rows: 1,
@@ -33,7 +34,7 @@ export class KernelHarness {
   }
 
   static async open(): Promise<KernelHarness> {
-    return new KernelHarness(await GpuContext.create());
+    return new KernelHarness(await GpuContext.create(gpuTestOptions()));
   }
 
   /** A storage buffer holding `data`, or `bytes` zeroed bytes. */

@@ -11,6 +11,7 @@ import { CpuBackend } from "../engine/cpu/session.ts";
 import { WebGpuBackend } from "../engine/webgpu/backend.ts";
 import { WebGpuSession } from "../engine/webgpu/session.ts";
 import { adapter, assertStateClose, layers, tinyConfig, tinyData } from "./gpu_fixtures.ts";
+import { gpuTestOptions } from "./gpu_options.ts";
 
 const cpu = new CpuBackend();
 
@@ -18,7 +19,7 @@ Deno.test({
   name: "WebGpuSession keeps the TrainingSession contract",
   ignore: !adapter,
   async fn(t) {
-    const backend = await WebGpuBackend.create();
+    const backend = await WebGpuBackend.create(gpuTestOptions());
     const data = tinyData();
     try {
       await t.step("setState() round-trips, and training goes on from the state", async () => {
@@ -247,7 +248,7 @@ Deno.test({
   name: "WebGpuBackend reports shader errors by kernel name and fails once its device is lost",
   ignore: !adapter,
   async fn() {
-    const backend = await WebGpuBackend.create();
+    const backend = await WebGpuBackend.create(gpuTestOptions());
     const loss = {
       name: "loss",
       libraries: ["step_params", "loss_functions", "epoch_status"],

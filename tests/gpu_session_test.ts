@@ -29,6 +29,7 @@ import {
   tinyData,
   toleranceRatio,
 } from "./gpu_fixtures.ts";
+import { gpuTestOptions } from "./gpu_options.ts";
 
 const STATE_RTOL = 1e-4;
 const STATE_ATOL = 2e-5;
@@ -124,7 +125,7 @@ Deno.test({
   name: "WebGpuSession trains like the CPU reference for every option",
   ignore: !adapter,
   async fn(t) {
-    const backend = await WebGpuBackend.create();
+    const backend = await WebGpuBackend.create(gpuTestOptions());
     const run = (config: Partial<RunConfig>, data?: PreparedData, epochs?: number) =>
       assertTrainsLikeCpu(backend, tinyConfig(config), data, epochs);
     const model = (options: Parameters<typeof layers>[0]) => ({

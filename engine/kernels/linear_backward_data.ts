@@ -16,7 +16,7 @@ import {
   type KernelDefinition,
 } from "./kernel.ts";
 import { blockGrid, isBlockKernel } from "./matmul_block.ts";
-import { chooseTile, type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
+import { type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
 
 const DEFINITION: KernelDefinition = {
   name: "linear_backward_data",
@@ -64,7 +64,7 @@ export async function linearBackwardDataKernel(
   assertInteger("linear_backward_data outFeatures", shape.outFeatures, 1);
   assertInteger("linear_backward_data maxRows", shape.maxRows, 1);
   const blocks = shape.blocks ?? context.matmulBlocks;
-  const tile = shape.tile ?? chooseTile(shape.maxRows, shape.inFeatures, context.matmulTarget);
+  const tile = shape.tile ?? context.matmulTile(shape.maxRows, shape.inFeatures);
   return await context.kernel(blocks ? BLOCK_DEFINITION : DEFINITION, {
     ...(blocks ? {} : tileConstants(tile, true, false)),
     ...epilogueConstants(shape.previous, true),

@@ -16,7 +16,7 @@ import {
 import { layerInputConstants, sourceWords } from "./layer_input.ts";
 import { assertLinearShape, type LinearShape } from "./linear_forward.ts";
 import { blockGrid, isBlockKernel } from "./matmul_block.ts";
-import { chooseTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
+import { tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
 
 const DEFINITION: KernelDefinition = {
   name: "linear_backward_weight",
@@ -51,7 +51,7 @@ export async function linearBackwardWeightKernel(
   assertLinearShape(DEFINITION.name, shape);
   const blocks = shape.blocks ?? context.matmulBlocks;
   const tile = shape.tile ??
-    chooseTile(shape.outFeatures, shape.inFeatures + 1, context.matmulTarget);
+    context.matmulTile(shape.outFeatures, shape.inFeatures + 1);
   return await context.kernel(blocks ? BLOCK_DEFINITION : DEFINITION, {
     ...(blocks ? {} : tileConstants(tile, false, false)),
     ...layerInputConstants(shape.source, shape.inFeatures),

@@ -18,7 +18,7 @@ import {
 } from "./kernel.ts";
 import { layerInputConstants, type LayerSource, sourceWords } from "./layer_input.ts";
 import { blockGrid, isBlockKernel } from "./matmul_block.ts";
-import { chooseTile, type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
+import { type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
 
 const LIBRARIES = ["step_params", "matmul_tile", "layer_input", "activation", "dropout_rng"];
 
@@ -97,7 +97,7 @@ export async function linearForwardKernel(
 ): Promise<Kernel> {
   assertLinearShape("linear_forward", shape);
   const blocks = shape.blocks ?? context.matmulBlocks;
-  const tile = shape.tile ?? chooseTile(shape.maxRows, shape.outFeatures, context.matmulTarget);
+  const tile = shape.tile ?? context.matmulTile(shape.maxRows, shape.outFeatures);
   const constants: Record<string, number> = {
     ...(blocks ? {} : tileConstants(tile, true, true)),
     ...layerInputConstants(shape.source, shape.inFeatures),

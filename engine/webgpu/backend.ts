@@ -17,7 +17,7 @@
 import type { Backend, TrainingSession } from "../backend.ts";
 import type { PreparedData } from "../data/dataset.ts";
 import type { RunConfig } from "../spec.ts";
-import { GpuContext } from "./gpu_context.ts";
+import { GpuContext, type GpuContextOptions } from "./gpu_context.ts";
 import { WebGpuSession } from "./session.ts";
 
 export class WebGpuBackend implements Backend {
@@ -29,8 +29,8 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Opens the GPU. Throws when the runtime has no WebGPU adapter. */
-  static async create(): Promise<WebGpuBackend> {
-    return new WebGpuBackend(await GpuContext.create());
+  static async create(options: GpuContextOptions = {}): Promise<WebGpuBackend> {
+    return new WebGpuBackend(await GpuContext.create(options));
   }
 
   /** The adapter's description ("NVIDIA H100 80GB HBM3", "llvmpipe (LLVM 15.0.6, 256 bits)"). */

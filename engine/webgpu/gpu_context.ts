@@ -6,7 +6,12 @@
  * @module
  */
 
-import { CPU_TARGET_WORKGROUPS, GPU_TARGET_WORKGROUPS } from "../kernels/matmul_tile.ts";
+import {
+  chooseTile,
+  CPU_TARGET_WORKGROUPS,
+  GPU_TARGET_WORKGROUPS,
+  type MatmulTile,
+} from "../kernels/matmul_tile.ts";
 import {
   compileKernel,
   createStepLayout,
@@ -32,6 +37,15 @@ const REQUESTED_LIMITS = [
   "minStorageBufferOffsetAlignment",
 ] as const;
 
+/** Choices the adapter's kind makes otherwise; for benchmarks and for testing either kernel
+ * family on any adapter. */
+export interface GpuContextOptions {
+  /** `tile`: matmul_tile.wgsl (GPUs); `block`: matmul_block.wgsl (CPU adapters). */
+  matmul?: "tile" | "block";
+  /** One tile for every linear kernel instead of the per-shape choice (tile sweeps). */
+  tile?: MatmulTile;
+}
+
 export class GpuContext {
   readonly device: GPUDevice;
   readonly adapterInfo: GPUAdapterInfo;
@@ -43,6 +57,7 @@ export class GpuContext {
   readonly matmulTarget: number;
   /** Whether the linear kernels use matmul_block (a CPU adapter) rather than matmul_tile. */
   readonly matmulBlocks: boolean;
+  readonly #tile: MatmulTile | null;
   #pipelines = new Map<string, Promise<Kernel>>();
   /** Compiles run one at a time: error scopes are a per-device stack, so overlapping
    * push/pop pairs would blame one kernel's error on another. */
@@ -51,7 +66,11 @@ export class GpuContext {
   #lost: Promise<never>;
   #uncaptured: string | null = null;
 
-  private constructor(device: GPUDevice, adapterInfo: GPUAdapterInfo) {
+  private constructor(
+    device: GPUDevice,
+    adapterInfo: GPUAdapterInfo,
+    options: GpuContextOptions,
+  ) {
     this.device = device;
     this.adapterInfo = adapterInfo;
     const align = device.limits.minUniformBufferOffsetAlignment;
@@ -61,7 +80,10 @@ export class GpuContext {
     this.matmulTarget = adapterInfo.isFallbackAdapter
       ? CPU_TARGET_WORKGROUPS
       : GPU_TARGET_WORKGROUPS;
-    this.matmulBlocks = adapterInfo.isFallbackAdapter ?? false;
+    this.matmulBlocks = options.matmul
+      ? options.matmul === "block"
+      : adapterInfo.isFallbackAdapter ?? false;
+    this.#tile = options.tile ?? null;
     this.#lost = device.lost.then((info) => {
       this.#lostMessage = `GPU device was lost (${info.reason}): ${info.message}`;
       throw new Error(this.#lostMessage);
@@ -74,7 +96,7 @@ export class GpuContext {
   }
 
   /** Opens the high-performance adapter's device. Throws when there is no WebGPU adapter. */
-  static async create(): Promise<GpuContext> {
+  static async create(options: GpuContextOptions = {}): Promise<GpuContext> {
     if (!navigator.gpu) throw new Error("WebGPU is not available in this runtime");
     const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
     if (!adapter) {
@@ -90,7 +112,12 @@ export class GpuContext {
       requiredLimits,
       requiredFeatures,
     });
-    return new GpuContext(device, adapter.info);
+    return new GpuContext(device, adapter.info, options);
+  }
+
+  /** The matmul_tile tile for a product with `rows` × `cols` outputs on this device. */
+  matmulTile(rows: number, cols: number): MatmulTile {
+    return this.#tile ?? chooseTile(rows, cols, this.matmulTarget);
   }
 
   get limits(): GPUSupportedLimits {
