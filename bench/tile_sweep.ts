@@ -26,19 +26,27 @@ import { WebGpuBackend } from "../engine/webgpu/backend.ts";
 import { WebGpuSession } from "../engine/webgpu/session.ts";
 import { benchConfig } from "./engine_bench.ts";
 
+// Each thread stages at most 16 words of each operand per slab in all but the last (which loads
+// slab by slab, without prefetch: see shaders/matmul_tile.wgsl).
 const DEFAULT_TILES = [
   "auto",
   "16x16:16",
+  "16x16:32",
   "8x16:16",
+  "8x16:32",
   "16x8:16",
+  "16x8:32",
   "8x8:16",
   "8x8:32",
+  "8x8:8",
+  "4x16:8",
+  "16x4:8",
+  "4x8:8",
+  "4x8:16",
+  "8x4:16",
+  "4x4:8",
+  "4x4:16",
   "4x16:32",
-  "16x4:32",
-  "4x8:32",
-  "8x4:32",
-  "2x32:32",
-  "4x4:32",
 ];
 
 interface SweepResult {

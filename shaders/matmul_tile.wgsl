@@ -31,6 +31,153 @@ override TILE_B_WORDS: u32 = TILE_K * TILE_COLS;
 var<workgroup> tile_a: array<f32, TILE_A_WORDS>;
 var<workgroup> tile_b: array<f32, TILE_B_WORDS>;
 
+// Slab words each thread stages per operand. Up to 16 (PREFETCH), the thread fetches the next
+// slab into registers while the workgroup multiplies the current one, so the loads' latency
+// overlaps arithmetic instead of adding up load after load (small batches run few workgroups,
+// with nothing else to hide it); wider slabs load in a loop, one slab at a time.
+override LOADS_A: u32 = (TILE_A_WORDS + WG_ROWS * WG_COLS - 1u) / (WG_ROWS * WG_COLS);
+override LOADS_B: u32 = (TILE_B_WORDS + WG_ROWS * WG_COLS - 1u) / (WG_ROWS * WG_COLS);
+override PREFETCH: bool = LOADS_A <= 16u && LOADS_B <= 16u;
+
+// Where the cooperative loads put slab word `i` of each operand: (row, k) of A, (col, k) of B,
+// in the order that keeps each warp's global reads contiguous.
+fn slot_a(i: u32) -> vec2<u32> {
+  if (A_K_CONTIGUOUS) {
+    return vec2<u32>(i / TILE_K, i % TILE_K);
+  }
+  return vec2<u32>(i % TILE_ROWS, i / TILE_ROWS);
+}
+
+fn slot_b(i: u32) -> vec2<u32> {
+  if (B_K_CONTIGUOUS) {
+    return vec2<u32>(i / TILE_K, i % TILE_K);
+  }
+  return vec2<u32>(i % TILE_COLS, i / TILE_COLS);
+}
+
+// Slab word `i` of A or B at depth k0, 0 past the slab.
+fn fetch_a(i: u32, origin: vec2<u32>, k0: u32) -> f32 {
+  if (i >= TILE_A_WORDS) {
+    return 0.0;
+  }
+  let at = slot_a(i);
+  return load_a(origin.y + at.x, k0 + at.y);
+}
+
+fn fetch_b(i: u32, origin: vec2<u32>, k0: u32) -> f32 {
+  if (i >= TILE_B_WORDS) {
+    return 0.0;
+  }
+  let at = slot_b(i);
+  return load_b(k0 + at.y, origin.x + at.x);
+}
+
+fn put_a(i: u32, value: f32) {
+  if (i < TILE_A_WORDS) {
+    let at = slot_a(i);
+    tile_a[at.y * TILE_ROWS + at.x] = value;
+  }
+}
+
+fn put_b(i: u32, value: f32) {
+  if (i < TILE_B_WORDS) {
+    let at = slot_b(i);
+    tile_b[at.y * TILE_COLS + at.x] = value;
+  }
+}
+
+// Four slab words of an operand, `THREADS` apart from `i`.
+fn fetch4_a(i: u32, origin: vec2<u32>, k0: u32) -> vec4<f32> {
+  let t = WG_ROWS * WG_COLS;
+  return vec4<f32>(
+    fetch_a(i, origin, k0),
+    fetch_a(i + t, origin, k0),
+    fetch_a(i + 2u * t, origin, k0),
+    fetch_a(i + 3u * t, origin, k0),
+  );
+}
+
+fn fetch4_b(i: u32, origin: vec2<u32>, k0: u32) -> vec4<f32> {
+  let t = WG_ROWS * WG_COLS;
+  return vec4<f32>(
+    fetch_b(i, origin, k0),
+    fetch_b(i + t, origin, k0),
+    fetch_b(i + 2u * t, origin, k0),
+    fetch_b(i + 3u * t, origin, k0),
+  );
+}
+
+fn put4_a(i: u32, v: vec4<f32>) {
+  let t = WG_ROWS * WG_COLS;
+  put_a(i, v.x);
+  put_a(i + t, v.y);
+  put_a(i + 2u * t, v.z);
+  put_a(i + 3u * t, v.w);
+}
+
+fn put4_b(i: u32, v: vec4<f32>) {
+  let t = WG_ROWS * WG_COLS;
+  put_b(i, v.x);
+  put_b(i + t, v.y);
+  put_b(i + 2u * t, v.z);
+  put_b(i + 3u * t, v.w);
+}
+
+// The slab words one thread stages: a0..a3 hold A's words lane_index + n·THREADS for
+// n = 0..15 in fours, b0..b3 B's (the unused ones stay 0).
+struct Slab {
+  a0: vec4<f32>,
+  a1: vec4<f32>,
+  a2: vec4<f32>,
+  a3: vec4<f32>,
+  b0: vec4<f32>,
+  b1: vec4<f32>,
+  b2: vec4<f32>,
+  b3: vec4<f32>,
+}
+
+fn fetch_slab(lane_index: u32, origin: vec2<u32>, k0: u32) -> Slab {
+  let t4 = 4u * WG_ROWS * WG_COLS;
+  var slab: Slab;
+  slab.a0 = fetch4_a(lane_index, origin, k0);
+  slab.b0 = fetch4_b(lane_index, origin, k0);
+  if (LOADS_A > 4u) {
+    slab.a1 = fetch4_a(lane_index + t4, origin, k0);
+  }
+  if (LOADS_B > 4u) {
+    slab.b1 = fetch4_b(lane_index + t4, origin, k0);
+  }
+  if (LOADS_A > 8u) {
+    slab.a2 = fetch4_a(lane_index + 2u * t4, origin, k0);
+    slab.a3 = fetch4_a(lane_index + 3u * t4, origin, k0);
+  }
+  if (LOADS_B > 8u) {
+    slab.b2 = fetch4_b(lane_index + 2u * t4, origin, k0);
+    slab.b3 = fetch4_b(lane_index + 3u * t4, origin, k0);
+  }
+  return slab;
+}
+
+fn put_slab(lane_index: u32, slab: Slab) {
+  let t4 = 4u * WG_ROWS * WG_COLS;
+  put4_a(lane_index, slab.a0);
+  put4_b(lane_index, slab.b0);
+  if (LOADS_A > 4u) {
+    put4_a(lane_index + t4, slab.a1);
+  }
+  if (LOADS_B > 4u) {
+    put4_b(lane_index + t4, slab.b1);
+  }
+  if (LOADS_A > 8u) {
+    put4_a(lane_index + 2u * t4, slab.a2);
+    put4_a(lane_index + 3u * t4, slab.a3);
+  }
+  if (LOADS_B > 8u) {
+    put4_b(lane_index + 2u * t4, slab.b2);
+    put4_b(lane_index + 3u * t4, slab.b3);
+  }
+}
+
 // The thread's block of the product of rows [origin.y, origin.y + TILE_ROWS) of A with columns
 // [origin.x, origin.x + TILE_COLS) of B over k in [0, depth). acc[i · PER_THREAD + j] holds
 // row origin.y + lane.y + i·WG_ROWS, column origin.x + lane.x + j·WG_COLS.
@@ -46,32 +193,27 @@ fn matmul_tile(
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
   let threads = WG_ROWS * WG_COLS;
+  // The next slab's words, fetched while the current one is multiplied (PREFETCH).
+  var next: Slab;
+  if (PREFETCH) {
+    next = fetch_slab(lane_index, origin, 0u);
+  }
   for (var k0 = 0u; k0 < depth; k0 += TILE_K) {
-    for (var i = lane_index; i < TILE_K * TILE_ROWS; i += threads) {
-      var row: u32;
-      var k: u32;
-      if (A_K_CONTIGUOUS) {
-        row = i / TILE_K;
-        k = i % TILE_K;
-      } else {
-        k = i / TILE_ROWS;
-        row = i % TILE_ROWS;
+    if (PREFETCH) {
+      put_slab(lane_index, next);
+    } else {
+      for (var i = lane_index; i < TILE_A_WORDS; i += threads) {
+        put_a(i, fetch_a(i, origin, k0));
       }
-      tile_a[k * TILE_ROWS + row] = load_a(origin.y + row, k0 + k);
-    }
-    for (var i = lane_index; i < TILE_K * TILE_COLS; i += threads) {
-      var col: u32;
-      var k: u32;
-      if (B_K_CONTIGUOUS) {
-        col = i / TILE_K;
-        k = i % TILE_K;
-      } else {
-        k = i / TILE_COLS;
-        col = i % TILE_COLS;
+      for (var i = lane_index; i < TILE_B_WORDS; i += threads) {
+        put_b(i, fetch_b(i, origin, k0));
       }
-      tile_b[k * TILE_COLS + col] = load_b(k0 + k, origin.x + col);
     }
     workgroupBarrier();
+    let k1 = k0 + TILE_K;
+    if (PREFETCH && k1 < depth) {
+      next = fetch_slab(lane_index, origin, k1);
+    }
     for (var k = 0u; k < TILE_K; k++) {
       let a_base = k * TILE_ROWS + lane.y;
       let b_base = k * TILE_COLS + lane.x;

@@ -58,7 +58,14 @@ interface Case {
   blocks?: boolean;
 }
 
-const TILES = [...CANDIDATES, ...FEW_ROWS];
+/** Beyond the engine's own choices, tiles bench/tile_sweep.ts tries: 16 words a thread
+ * prefetched per operand, and workgroups of 32 and 16 threads. */
+const SWEPT: MatmulTile[] = [
+  { wgRows: 8, wgCols: 8, tileK: 32 },
+  { wgRows: 4, wgCols: 8, tileK: 16 },
+  { wgRows: 4, wgCols: 4, tileK: 8 },
+];
+const TILES = [...CANDIDATES, ...FEW_ROWS, ...SWEPT];
 
 /** Dataset rows the first layer gathers from, through a shuffled order starting at `first`. */
 const DATA_ROWS = 90;

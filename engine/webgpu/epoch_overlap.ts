@@ -1,12 +1,13 @@
 /**
  * When an epoch queued behind another may start encoding: once that one is submitted (overlap)
- * or only once its results are back. Overlap is opt-in (`pipelineEpochs`): Deno 2.9.6's
- * `mapAsync` blocks its thread in a poll that waits for *all* submitted work, then sleeps 10 ms,
- * so a readback cannot overlap the next epoch; queued epochs only come back in pairs (measured
- * on lavapipe: 2.80 s, 0.01 s, 2.84 s, 0.01 s against 1.41 s each), which halves the idle gaps
- * between epochs but delays every other result and, when a run stops early, trains one epoch for
- * nothing. `deno task bench --pipeline on` measures it on a GPU. Even when on, epochs slower than
- * {@linkcode OVERLAP_MAX_EPOCH_MS} are not overlapped.
+ * or only once its results are back (`pipelineEpochs`, on by default for hardware adapters).
+ * Deno 2.9.6's `mapAsync` blocks its thread in a poll that waits for *all* submitted work, then
+ * sleeps 10 ms, so a readback cannot overlap the next epoch; queued epochs only come back in
+ * pairs (measured on lavapipe: 2.80 s, 0.01 s, 2.84 s, 0.01 s against 1.41 s each), which halves
+ * the idle gaps between epochs but delays every other result and, when a run stops early, trains
+ * one epoch for nothing. On an H100 (2026-11-27, bench/README.md) that halving made epochs 4%
+ * (batch 128) and 12% (batch 1024) faster; on lavapipe it cost time, so it stays off there. Even
+ * when on, epochs slower than {@linkcode OVERLAP_MAX_EPOCH_MS} are not overlapped.
  *
  * @module
  */
