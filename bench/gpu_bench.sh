@@ -13,7 +13,7 @@
 #   3. the GPU tests on real hardware, and the 100-combination parity sweep
 #   4. the engine with queued epochs (--pipeline on)
 #   5. rounds 2 and 3 of the engine and PyTorch, while the time budget lasts
-# MODE=sweep: the tile sweep, then the kernel and session tests.
+# MODE=sweep: the tile sweep, then the kernel and session tests (also with every product split).
 set -uo pipefail
 out=bench/results
 mkdir -p "$out"
@@ -69,6 +69,8 @@ if [ "$mode" = sweep ]; then
   sweep
   TAIL=6 step gpu_tests 120 deno test -A --no-config --no-check tests/gpu_linear_test.ts \
     tests/gpu_kernels_test.ts tests/gpu_session_test.ts tests/gpu_combinations_test.ts
+  AJUSTE_TEST_SPLIT_K=3 TAIL=6 step gpu_tests_split3 90 deno test -A --no-config --no-check \
+    tests/gpu_session_test.ts tests/gpu_combinations_test.ts
   echo "== done at ${SECONDS} s"
   exit 0
 fi

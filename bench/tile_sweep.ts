@@ -1,6 +1,7 @@
 /**
  * Tile sweep: trains DESIGN.md's default model (as bench/engine_bench.ts) with one matmul_tile
- * tile forced on every linear kernel, for each tile in a list and each batch size, and records
+ * tile (and split-K share count) forced on every linear kernel, for each in a list and each
+ * batch size, and records
  * each kernel's GPU time in a training step (timestamp queries, median of 5) and the wall time
  * of an epoch (median of epochs 2..N). "auto" is the engine's own per-shape choice. The table
  * it prints says, per kernel of the step, which tile was fastest: the data behind
@@ -13,7 +14,8 @@
  *                                                 [--train-size N]
  *
  * A tile is `ROWSxCOLS:K`: threads along rows and columns of the workgroup (each owns a 4×4
- * block of outputs) and the depth staged per iteration.
+ * block of outputs) and the depth staged per iteration; `auto` is the engine's per-shape choice.
+ * Either may end in `/N`: N shares of the depth (split-K; `/1`: none), else the engine's choice.
  *
  * @module
  */
@@ -23,30 +25,29 @@ import { loadIdxFolder } from "../engine/data/idx.ts";
 import { prepareData } from "../engine/data/split.ts";
 import type { MatmulTile } from "../engine/kernels/matmul_tile.ts";
 import { WebGpuBackend } from "../engine/webgpu/backend.ts";
+import type { GpuContextOptions } from "../engine/webgpu/gpu_context.ts";
 import { WebGpuSession } from "../engine/webgpu/session.ts";
 import { benchConfig } from "./engine_bench.ts";
 
-// Each thread stages at most 16 words of each operand per slab in all but the last (which loads
-// slab by slab, without prefetch: see shaders/matmul_tile.wgsl).
+// `/N`: N shares of every product's depth (split-K), `/1` none; without, the engine's choice.
 const DEFAULT_TILES = [
   "auto",
-  "16x16:16",
-  "16x16:32",
-  "8x16:16",
-  "8x16:32",
+  "auto/1",
   "16x8:16",
-  "16x8:32",
+  "16x8:16/1",
+  "16x8:16/2",
+  "16x8:16/4",
+  "16x8:16/8",
+  "16x16:16",
+  "16x16:16/1",
+  "16x16:16/4",
   "8x8:16",
-  "8x8:32",
-  "8x8:8",
-  "4x16:8",
+  "8x8:16/1",
+  "8x16:16",
   "16x4:8",
-  "4x8:8",
-  "4x8:16",
-  "8x4:16",
-  "4x4:8",
-  "4x4:16",
-  "4x16:32",
+  "8x8:8",
+  "16x8:32",
+  "16x8:32/1",
 ];
 
 interface SweepResult {
@@ -54,7 +55,7 @@ interface SweepResult {
   batch: number;
   epochSeconds: number[];
   medianEpochSeconds: number;
-  /** Kernel GPU time of one step, in dispatch order, as `name#position`. */
+  /** GPU time of each kernel of one step (a split product with its reduce), as `name#n`. */
   kernelMicroseconds: Record<string, number>;
   stepKernelMicroseconds: number;
 }
@@ -65,6 +66,22 @@ export function parseTile(text: string): MatmulTile {
   const [wgRows, wgCols, tileK] = match.slice(1).map(Number);
   if (wgRows * wgCols > 256) throw new Error(`Tile ${text} has more than 256 threads`);
   return { wgRows, wgCols, tileK };
+}
+
+/** `auto`, `TILE` or either with `/N` (N shares of the depth, split-K) as context options. */
+export function parseEntry(entry: string): GpuContextOptions {
+  const [tile, split] = entry.split("/");
+  const options: GpuContextOptions = tile === "auto"
+    ? {}
+    : { matmul: "tile", tile: parseTile(tile) };
+  if (split !== undefined) {
+    const n = Number(split);
+    if (!(Number.isInteger(n) && n >= 1)) {
+      throw new Error(`Split-K shares must be ≥ 1, got "${split}"`);
+    }
+    options.splitK = n;
+  }
+  return options;
 }
 
 function median(values: number[]): number {
@@ -80,9 +97,7 @@ async function sweepOne(
   trainSize: number | null,
   data: PreparedData,
 ): Promise<SweepResult> {
-  const backend = await WebGpuBackend.create(
-    tile === "auto" ? {} : { matmul: "tile", tile: parseTile(tile) },
-  );
+  const backend = await WebGpuBackend.create(parseEntry(tile));
   try {
     const config = benchConfig(batch, epochs, trainSize);
     const session = await WebGpuSession.create(backend.context, config, data);
@@ -98,10 +113,21 @@ async function sweepOne(
     } finally {
       session.dispose();
     }
+    // Keyed by kernel and occurrence; a split-K reduce counts with the product before it.
     const kernelMicroseconds: Record<string, number> = {};
-    timings.forEach((t, i) => {
-      kernelMicroseconds[`${i}:${t.kernel}.${t.entryPoint}`] = t.microseconds;
-    });
+    const seen = new Map<string, number>();
+    let last = "";
+    for (const t of timings) {
+      if (t.entryPoint.startsWith("reduce")) {
+        kernelMicroseconds[last] += t.microseconds;
+        continue;
+      }
+      const name = `${t.kernel}.${t.entryPoint}`;
+      const n = seen.get(name) ?? 0;
+      seen.set(name, n + 1);
+      last = `${name}#${n}`;
+      kernelMicroseconds[last] = t.microseconds;
+    }
     return {
       tile,
       batch,
@@ -135,7 +161,7 @@ if (import.meta.main) {
         `Unknown option ${flag}; allowed: --data, --json, --batch, --epochs, --tiles, --train-size`,
       );}
   }
-  tiles.filter((t) => t !== "auto").forEach(parseTile);
+  tiles.forEach(parseEntry);
   const dataset = await loadIdxFolder(data, { id: "mnist", name: "MNIST" });
   const results: SweepResult[] = [];
   for (const batch of batches) {
@@ -157,7 +183,7 @@ if (import.meta.main) {
     const own = results.filter((r) => r.batch === batch);
     const auto = own.find((r) => r.tile === "auto");
     for (const key of Object.keys(own[0]?.kernelMicroseconds ?? {})) {
-      const best = own.reduce((a, b) =>
+      const best = own.filter((r) => key in r.kernelMicroseconds).reduce((a, b) =>
         b.kernelMicroseconds[key] < a.kernelMicroseconds[key] ? b : a
       );
       console.log(

@@ -17,6 +17,8 @@ override DROPOUT_SCALE: f32 = 1.0;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
 @group(0) @binding(2) var<storage, read> pre_activation: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grad_input: array<f32>;
+// Split-K shares of the product (matmul_tile.wgsl); unused when SPLIT_K is 1.
+@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
 @group(1) @binding(0) var<uniform> step: StepParams;
 
 fn load_a(row: u32, k: u32) -> f32 {
@@ -33,6 +35,17 @@ fn load_b(k: u32, col: u32) -> f32 {
   return params[WEIGHT_OFFSET + k * IN_FEATURES + col];
 }
 
+// Element (row, col) of the gradient from its product `sum`: dropout mask, then f′.
+fn finish(row: u32, col: u32, sum: f32) {
+  let index = row * IN_FEATURES + col;
+  var grad = sum;
+  if (DROPOUT_THRESHOLD > 0u) {
+    let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
+    grad = select(0.0, grad * DROPOUT_SCALE, keep);
+  }
+  grad_input[index] = grad * activate_derivative(ACTIVATION, pre_activation[index]);
+}
+
 @compute @workgroup_size(WG_COLS, WG_ROWS)
 fn main(
   @builtin(local_invocation_id) lane: vec3<u32>,
@@ -40,20 +53,28 @@ fn main(
   @builtin(workgroup_id) group: vec3<u32>,
 ) {
   let origin = vec2<u32>(group.x * TILE_COLS, group.y * TILE_ROWS);
-  let acc = matmul_tile(lane.xy, lane_index, origin, OUT_FEATURES);
+  let acc = matmul_tile(lane.xy, lane_index, origin, split_range(OUT_FEATURES, group.z));
+  if (SPLIT_K > 1u) {
+    store_partial(lane.xy, origin, group.z, step.rows, acc);
+    return;
+  }
   for (var i = 0u; i < PER_THREAD; i++) {
     let row = origin.y + lane.y + i * WG_ROWS;
     for (var j = 0u; j < PER_THREAD; j++) {
       let col = origin.x + lane.x + j * WG_COLS;
       if (row < step.rows && col < IN_FEATURES) {
-        let index = row * IN_FEATURES + col;
-        var grad = acc[i * PER_THREAD + j];
-        if (DROPOUT_THRESHOLD > 0u) {
-          let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
-          grad = select(0.0, grad * DROPOUT_SCALE, keep);
-        }
-        grad_input[index] = grad * activate_derivative(ACTIVATION, pre_activation[index]);
+        finish(row, col, acc[i * PER_THREAD + j]);
       }
     }
+  }
+}
+
+// Split-K: sums the shares of each element and finishes it, one thread per element.
+@compute @workgroup_size(256)
+fn reduce(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x < step.rows * IN_FEATURES) {
+    let row = id.x / IN_FEATURES;
+    let col = id.x % IN_FEATURES;
+    finish(row, col, partial_sum(row, col));
   }
 }

@@ -5,6 +5,7 @@
 //   the layer's output A next to Z, which the backward pass differentiates at.
 // - `linear`: Z only, for the output layer's logits and for layers that batch_norm_forward
 //   normalises next.
+// With SPLIT_K > 1 both write partial products, and `reduce_hidden` / `reduce_linear` finish.
 // Libraries: step_params, matmul_tile, layer_input, activation, dropout_rng.
 
 override OUT_FEATURES: u32;
@@ -25,7 +26,9 @@ override DROPOUT_SCALE: f32 = 1.0;
 @group(0) @binding(1) var<storage, read> order: array<u32>;
 @group(0) @binding(2) var<storage, read> params: array<f32>;
 @group(0) @binding(3) var<storage, read_write> pre_activation: array<f32>;
-@group(0) @binding(4) var<storage, read_write> activation: array<f32>;
+// Split-K shares of the product (matmul_tile.wgsl); unused when SPLIT_K is 1.
+@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(5) var<storage, read_write> activation: array<f32>;
 @group(1) @binding(0) var<uniform> step: StepParams;
 
 fn load_a(row: u32, k: u32) -> f32 {
@@ -42,6 +45,23 @@ fn load_b(k: u32, col: u32) -> f32 {
   return params[WEIGHT_OFFSET + col * IN_FEATURES + k];
 }
 
+// Output element (row, col) of `hidden` from its product `sum`: bias, activation, dropout.
+fn finish_hidden(row: u32, col: u32, sum: f32) {
+  let index = row * OUT_FEATURES + col;
+  let z = sum + params[BIAS_OFFSET + col];
+  pre_activation[index] = z;
+  var a = activate(ACTIVATION, z);
+  if (DROPOUT_THRESHOLD > 0u) {
+    let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
+    a = select(0.0, a * DROPOUT_SCALE, keep);
+  }
+  activation[index] = a;
+}
+
+fn finish_linear(row: u32, col: u32, sum: f32) {
+  pre_activation[row * OUT_FEATURES + col] = sum + params[BIAS_OFFSET + col];
+}
+
 @compute @workgroup_size(WG_COLS, WG_ROWS)
 fn hidden(
   @builtin(local_invocation_id) lane: vec3<u32>,
@@ -49,21 +69,17 @@ fn hidden(
   @builtin(workgroup_id) group: vec3<u32>,
 ) {
   let origin = vec2<u32>(group.x * TILE_COLS, group.y * TILE_ROWS);
-  let acc = matmul_tile(lane.xy, lane_index, origin, IN_FEATURES);
+  let acc = matmul_tile(lane.xy, lane_index, origin, split_range(IN_FEATURES, group.z));
+  if (SPLIT_K > 1u) {
+    store_partial(lane.xy, origin, group.z, step.rows, acc);
+    return;
+  }
   for (var i = 0u; i < PER_THREAD; i++) {
     let row = origin.y + lane.y + i * WG_ROWS;
     for (var j = 0u; j < PER_THREAD; j++) {
       let col = origin.x + lane.x + j * WG_COLS;
       if (row < step.rows && col < OUT_FEATURES) {
-        let index = row * OUT_FEATURES + col;
-        let z = acc[i * PER_THREAD + j] + params[BIAS_OFFSET + col];
-        pre_activation[index] = z;
-        var a = activate(ACTIVATION, z);
-        if (DROPOUT_THRESHOLD > 0u) {
-          let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
-          a = select(0.0, a * DROPOUT_SCALE, keep);
-        }
-        activation[index] = a;
+        finish_hidden(row, col, acc[i * PER_THREAD + j]);
       }
     }
   }
@@ -76,14 +92,37 @@ fn linear(
   @builtin(workgroup_id) group: vec3<u32>,
 ) {
   let origin = vec2<u32>(group.x * TILE_COLS, group.y * TILE_ROWS);
-  let acc = matmul_tile(lane.xy, lane_index, origin, IN_FEATURES);
+  let acc = matmul_tile(lane.xy, lane_index, origin, split_range(IN_FEATURES, group.z));
+  if (SPLIT_K > 1u) {
+    store_partial(lane.xy, origin, group.z, step.rows, acc);
+    return;
+  }
   for (var i = 0u; i < PER_THREAD; i++) {
     let row = origin.y + lane.y + i * WG_ROWS;
     for (var j = 0u; j < PER_THREAD; j++) {
       let col = origin.x + lane.x + j * WG_COLS;
       if (row < step.rows && col < OUT_FEATURES) {
-        pre_activation[row * OUT_FEATURES + col] = acc[i * PER_THREAD + j] + params[BIAS_OFFSET + col];
+        finish_linear(row, col, acc[i * PER_THREAD + j]);
       }
     }
+  }
+}
+
+// Split-K: sums the shares of each element and finishes it, one thread per element.
+@compute @workgroup_size(256)
+fn reduce_hidden(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x < step.rows * OUT_FEATURES) {
+    let row = id.x / OUT_FEATURES;
+    let col = id.x % OUT_FEATURES;
+    finish_hidden(row, col, partial_sum(row, col));
+  }
+}
+
+@compute @workgroup_size(256)
+fn reduce_linear(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x < step.rows * OUT_FEATURES) {
+    let row = id.x / OUT_FEATURES;
+    let col = id.x % OUT_FEATURES;
+    finish_linear(row, col, partial_sum(row, col));
   }
 }

@@ -2,7 +2,7 @@
 // linear_backward_data, linear_backward_weight). The kernel file defines its operands,
 //   fn load_a(row: u32, k: u32) -> f32   // left operand, 0 outside the matrix
 //   fn load_b(k: u32, col: u32) -> f32   // right operand, 0 outside the matrix
-// and its epilogue. A workgroup of WG_ROWS × WG_COLS threads computes a (4·WG_ROWS) × (4·WG_COLS)
+// its epilogue, and `partials`, a read_write array<f32> binding for split-K (below). A workgroup of WG_ROWS × WG_COLS threads computes a (4·WG_ROWS) × (4·WG_COLS)
 // tile of the product; thread (y, x) owns rows y + i·WG_ROWS and columns x + j·WG_COLS for
 // i, j < 4, so neighbouring threads read neighbouring shared-memory words and write neighbouring
 // output columns. The 4×4 block is fixed and held in four vec4 accumulators: arrays indexed by
@@ -38,6 +38,15 @@ var<workgroup> tile_b: array<f32, TILE_B_WORDS>;
 override LOADS_A: u32 = (TILE_A_WORDS + WG_ROWS * WG_COLS - 1u) / (WG_ROWS * WG_COLS);
 override LOADS_B: u32 = (TILE_B_WORDS + WG_ROWS * WG_COLS - 1u) / (WG_ROWS * WG_COLS);
 override PREFETCH: bool = LOADS_A <= 16u && LOADS_B <= 16u;
+
+// Split-K: with SPLIT_K > 1 the grid's z picks one of SPLIT_K shares of the depth, and each
+// workgroup writes its partial product to `partials` ([SPLIT_K][rows][PARTIAL_COLS], shares
+// PARTIAL_STRIDE words apart) for the kernel's reduce entry point to sum and finish. A product
+// with few output tiles (a batch of 128 against 512 units) otherwise runs its whole depth, one
+// slab after another, on a handful of multiprocessors.
+override SPLIT_K: u32 = 1u;
+override PARTIAL_COLS: u32 = 1u;
+override PARTIAL_STRIDE: u32 = 0u;
 
 // Where the cooperative loads put slab word `i` of each operand: (row, k) of A, (col, k) of B,
 // in the order that keeps each warp's global reads contiguous.
@@ -178,15 +187,52 @@ fn put_slab(lane_index: u32, slab: Slab) {
   }
 }
 
+// Depth range [x, y) of share `split` of `depth`, in whole slabs (empty past the end).
+fn split_range(depth: u32, split: u32) -> vec2<u32> {
+  let slabs = (depth + TILE_K - 1u) / TILE_K;
+  let per = (slabs + SPLIT_K - 1u) / SPLIT_K;
+  let begin = min(split * per * TILE_K, depth);
+  return vec2<u32>(begin, min(begin + per * TILE_K, depth));
+}
+
+// Writes the thread's block of a partial product (rows below `rows`) for share `split`.
+fn store_partial(
+  lane: vec2<u32>,
+  origin: vec2<u32>,
+  split: u32,
+  rows: u32,
+  acc: array<f32, 16>,
+) {
+  for (var i = 0u; i < PER_THREAD; i++) {
+    let row = origin.y + lane.y + i * WG_ROWS;
+    for (var j = 0u; j < PER_THREAD; j++) {
+      let col = origin.x + lane.x + j * WG_COLS;
+      if (row < rows && col < PARTIAL_COLS) {
+        partials[split * PARTIAL_STRIDE + row * PARTIAL_COLS + col] = acc[i * PER_THREAD + j];
+      }
+    }
+  }
+}
+
+// Σ over the shares of element (row, col), in share order.
+fn partial_sum(row: u32, col: u32) -> f32 {
+  var sum = 0.0;
+  for (var split = 0u; split < SPLIT_K; split++) {
+    sum += partials[split * PARTIAL_STRIDE + row * PARTIAL_COLS + col];
+  }
+  return sum;
+}
+
 // The thread's block of the product of rows [origin.y, origin.y + TILE_ROWS) of A with columns
-// [origin.x, origin.x + TILE_COLS) of B over k in [0, depth). acc[i · PER_THREAD + j] holds
-// row origin.y + lane.y + i·WG_ROWS, column origin.x + lane.x + j·WG_COLS.
-// Must be called from uniform control flow (it synchronises the workgroup).
+// [origin.x, origin.x + TILE_COLS) of B over k in [range.x, range.y) (range.x a multiple of
+// TILE_K). acc[i · PER_THREAD + j] holds row origin.y + lane.y + i·WG_ROWS, column
+// origin.x + lane.x + j·WG_COLS. Must be called from uniform control flow (it synchronises the
+// workgroup).
 fn matmul_tile(
   lane: vec2<u32>,
   lane_index: u32,
   origin: vec2<u32>,
-  depth: u32,
+  range: vec2<u32>,
 ) -> array<f32, 16> {
   var acc0 = vec4<f32>();
   var acc1 = vec4<f32>();
@@ -195,10 +241,10 @@ fn matmul_tile(
   let threads = WG_ROWS * WG_COLS;
   // The next slab's words, fetched while the current one is multiplied (PREFETCH).
   var next: Slab;
-  if (PREFETCH) {
-    next = fetch_slab(lane_index, origin, 0u);
+  if (PREFETCH && range.x < range.y) {
+    next = fetch_slab(lane_index, origin, range.x);
   }
-  for (var k0 = 0u; k0 < depth; k0 += TILE_K) {
+  for (var k0 = range.x; k0 < range.y; k0 += TILE_K) {
     if (PREFETCH) {
       put_slab(lane_index, next);
     } else {
@@ -211,7 +257,7 @@ fn matmul_tile(
     }
     workgroupBarrier();
     let k1 = k0 + TILE_K;
-    if (PREFETCH && k1 < depth) {
+    if (PREFETCH && k1 < range.y) {
       next = fetch_slab(lane_index, origin, k1);
     }
     for (var k = 0u; k < TILE_K; k++) {

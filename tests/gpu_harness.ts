@@ -49,10 +49,16 @@ export class KernelHarness {
    * step slot, then returns the contents of `reads`.
    */
   async run(
-    dispatches: [Dispatch, Partial<StepParams>][],
+    list: [Dispatch | readonly Dispatch[], Partial<StepParams>][],
     reads: GPUBuffer[],
   ): Promise<ArrayBuffer[]> {
     const { device, stepStride } = this.context;
+    // A split-K product is two dispatches of one step.
+    const dispatches = list.flatMap(([dispatch, step]) =>
+      (Array.isArray(dispatch) ? dispatch : [dispatch]).map((
+        d,
+      ): [Dispatch, Partial<StepParams>] => [d, step])
+    );
     const steps = dispatches.map(([, step]) => ({ ...STEP_DEFAULTS, ...step }));
     const array = stepArray(this.#set, "test steps", packSteps(steps, stepStride));
     const encoder = device.createCommandEncoder();
@@ -81,7 +87,7 @@ export class KernelHarness {
 
   /** f32 contents of `buffers` after running `dispatches`. */
   async runFloats(
-    dispatches: [Dispatch, Partial<StepParams>][],
+    dispatches: [Dispatch | readonly Dispatch[], Partial<StepParams>][],
     reads: GPUBuffer[],
   ): Promise<Float32Array[]> {
     return (await this.run(dispatches, reads)).map((bytes) => new Float32Array(bytes));

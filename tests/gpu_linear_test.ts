@@ -56,12 +56,16 @@ interface Case {
   tile: MatmulTile;
   /** matmul_block instead of matmul_tile (`tile` then unused). */
   blocks?: boolean;
+  /** Shares of the depth (split-K); the context's choice when absent. */
+  splitK?: number;
 }
 
 /** Beyond the engine's own choices, tiles bench/tile_sweep.ts tries: 16 words a thread
  * prefetched per operand, and workgroups of 32 and 16 threads. */
 const SWEPT: MatmulTile[] = [
   { wgRows: 8, wgCols: 8, tileK: 32 },
+  { wgRows: 8, wgCols: 8, tileK: 16 },
+  { wgRows: 4, wgCols: 16, tileK: 32 }, // 32 words of B a thread: loads slab by slab
   { wgRows: 4, wgCols: 8, tileK: 16 },
   { wgRows: 4, wgCols: 4, tileK: 8 },
 ];
@@ -87,9 +91,11 @@ async function checkForwardFromPixels(harness: KernelHarness, c: Case): Promise<
     source: { kind: "data_u8", transform },
     tile: c.tile,
     blocks: c.blocks ?? false,
+    splitK: c.splitK,
   };
   const epilogue = { activation: c.activation, layer: 1, dropout: c.dropout };
   const kernel = await linearForwardKernel(harness.context, shape, { epilogue, training: true });
+  assert.equal(kernel.splits, c.blocks ? 1 : c.splitK ?? kernel.splits);
   const params = new Float32Array(n + n * k);
   params.set(bias, 0);
   params.set(weight, n);
@@ -102,6 +108,7 @@ async function checkForwardFromPixels(harness: KernelHarness, c: Case): Promise<
     preActivation: pre,
     activation: act,
     sourceRows: DATA_ROWS,
+    partials: harness.buffer(Math.max(16, kernel.partialWords * 4)),
   });
   const step = { rows, first: FIRST, dropoutSeed: 99, globalStep: 12 };
   const [gpuZ, gpuA] = await harness.runFloats([[dispatch, step]], [pre, act]);
@@ -139,6 +146,7 @@ async function checkBackward(harness: KernelHarness, c: Case): Promise<void> {
     source: { kind: "activations" },
     tile: c.tile,
     blocks: c.blocks ?? false,
+    splitK: c.splitK,
   };
   const previous = { activation: c.activation, layer: 0, dropout: c.dropout };
   const context = harness.context;
@@ -153,12 +161,14 @@ async function checkBackward(harness: KernelHarness, c: Case): Promise<void> {
     order: harness.buffer(new Uint32Array(1)),
     grads,
     sourceRows: rows,
+    partials: harness.buffer(Math.max(16, weightKernel.partialWords * 4)),
   });
   const dataDispatch = linearBackwardDataDispatch(context, dataKernel, { ...shape, previous }, {
     gradOutput,
     params: harness.buffer(params),
     preActivation: harness.buffer(pre),
     gradInput,
+    partials: harness.buffer(Math.max(16, dataKernel.partialWords * 4)),
   });
   const step = { rows, dropoutSeed: 3, globalStep: 40 };
   const [gpuGrads, gpuDx] = await harness.runFloats(
@@ -205,6 +215,22 @@ Deno.test({
           `linear_backward_* give dW, db and dX through dropout and GELU (${label})`,
           () => checkBackward(harness, c),
         );
+      }
+      // Split-K: depths of 37 (forward), 69 or more (backward data) and the batch (backward
+      // weight) shared 2, 3 and 7 ways, more ways than slabs included (empty shares).
+      for (const [tile, splitK] of [[TILES[0], 2], [SWEPT[0], 3], [CANDIDATES[1], 7]] as const) {
+        const c: Case = {
+          rows: tileRows(tile) + 5,
+          inFeatures: 37,
+          outFeatures: tileCols(tile) + 5,
+          activation: "tanh",
+          dropout: 0.25,
+          tile,
+          splitK,
+        };
+        const label = `${tileRows(tile)}×${tileCols(tile)} tile, ${splitK} shares`;
+        await t.step(`split-K linear_forward (${label})`, () => checkForwardFromPixels(harness, c));
+        await t.step(`split-K linear_backward_* (${label})`, () => checkBackward(harness, c));
       }
       const small = { rows: 3, inFeatures: 5, outFeatures: 2, dropout: 0, tile: TILES[0] };
       await t.step("linear kernels handle shapes smaller than one tile", async () => {

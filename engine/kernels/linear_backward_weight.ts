@@ -6,31 +6,28 @@
  */
 
 import type { GpuContext } from "../webgpu/gpu_context.ts";
-import {
-  assertCapacity,
-  bindKernel,
-  type Dispatch,
-  type Kernel,
-  type KernelDefinition,
-} from "./kernel.ts";
+import { assertCapacity, type Dispatch, type KernelDefinition } from "./kernel.ts";
 import { layerInputConstants, sourceWords } from "./layer_input.ts";
 import { assertLinearShape, type LinearShape } from "./linear_forward.ts";
 import { blockGrid, isBlockKernel } from "./matmul_block.ts";
 import { tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
+import { compileMatmul, matmulDispatches, type MatmulKernels, unsplit } from "./split_k.ts";
 
+/** Bindings: gradOutput, source, order, grads, partials (split-K). */
 const DEFINITION: KernelDefinition = {
   name: "linear_backward_weight",
   libraries: ["step_params", "matmul_tile", "layer_input"],
   entryPoint: "main",
-  bindings: ["read", "read", "read", "read_write"],
+  bindings: ["read", "read", "read", "read_write", "read_write"],
   usesStep: true,
 };
 
-/** The same kernel on matmul_block, for CPU adapters. */
+/** The same kernel on matmul_block, for CPU adapters (no partials). */
 const BLOCK_DEFINITION: KernelDefinition = {
   ...DEFINITION,
   name: "linear_backward_weight_block",
   libraries: ["step_params", "matmul_block", "layer_input_quad"],
+  bindings: DEFINITION.bindings.slice(0, 4),
 };
 
 export interface LinearBackwardWeightBuffers {
@@ -42,31 +39,44 @@ export interface LinearBackwardWeightBuffers {
   /** Flat gradients; W's and b's slots are overwritten. */
   grads: GPUBuffer;
   sourceRows: number;
+  /** Split-K's scratch, when the kernel splits (MatmulKernels.partialWords). */
+  partials?: GPUBuffer;
 }
 
 export async function linearBackwardWeightKernel(
   context: GpuContext,
   shape: LinearShape,
-): Promise<Kernel> {
+): Promise<MatmulKernels> {
   assertLinearShape(DEFINITION.name, shape);
   const blocks = shape.blocks ?? context.matmulBlocks;
-  const tile = shape.tile ??
-    context.matmulTile(shape.outFeatures, shape.inFeatures + 1);
-  return await context.kernel(blocks ? BLOCK_DEFINITION : DEFINITION, {
-    ...(blocks ? {} : tileConstants(tile, false, false)),
+  const constants = {
     ...layerInputConstants(shape.source, shape.inFeatures),
     OUT_FEATURES: shape.outFeatures,
     WEIGHT_OFFSET: shape.weightOffset,
     BIAS_OFFSET: shape.biasOffset,
-  });
+  };
+  if (blocks) return unsplit(await context.kernel(BLOCK_DEFINITION, constants));
+  // The product is [out × (in + 1)] whatever the batch; the batch is its depth.
+  const cols = shape.inFeatures + 1;
+  const tile = shape.tile ?? context.matmulTile(shape.outFeatures, cols);
+  const [x, y] = tileGrid(tile, shape.outFeatures, cols);
+  const splits = shape.splitK ?? context.matmulSplit(x * y, shape.maxRows, tile.tileK);
+  return await compileMatmul(
+    context,
+    DEFINITION,
+    "reduce",
+    { ...tileConstants(tile, false, false), ...constants },
+    splits,
+    { rows: shape.outFeatures, cols },
+  );
 }
 
 export function linearBackwardWeightDispatch(
   context: GpuContext,
-  kernel: Kernel,
+  kernels: MatmulKernels,
   shape: LinearShape,
   buffers: LinearBackwardWeightBuffers,
-): Dispatch {
+): Dispatch[] {
   const name = DEFINITION.name;
   const { inFeatures, outFeatures, maxRows } = shape;
   const sourceRows = shape.source.kind === "activations" ? maxRows : buffers.sourceRows;
@@ -74,19 +84,20 @@ export function linearBackwardWeightDispatch(
   assertCapacity(name, "source", buffers.source, sourceWords(shape.source, sourceRows, inFeatures));
   assertCapacity(name, "grads", buffers.grads, shape.weightOffset + outFeatures * inFeatures);
   assertCapacity(name, "grads", buffers.grads, shape.biasOffset + outFeatures);
-  const grid = isBlockKernel(kernel)
+  const grid = isBlockKernel(kernels.matmul)
     ? blockGrid(outFeatures, inFeatures + 1)
-    : tileGrid(tileOf(kernel), outFeatures, inFeatures + 1);
-  return {
-    kernel,
-    bindGroup: bindKernel(context.device, kernel, [
-      buffers.gradOutput,
-      buffers.source,
-      buffers.order,
-      buffers.grads,
-    ]),
-    maxRows,
-    // The output is [out × (in + 1)] whatever the batch: rows only lengthen each reduction.
-    workgroups: () => grid,
-  };
+    : tileGrid(tileOf(kernels.matmul), outFeatures, inFeatures + 1);
+  return matmulDispatches(
+    context,
+    kernels,
+    [buffers.gradOutput, buffers.source, buffers.order, buffers.grads],
+    {
+      partials: buffers.partials,
+      partialsAt: isBlockKernel(kernels.matmul) ? null : 4,
+      maxRows,
+      // The output is [out × (in + 1)] whatever the batch: rows only lengthen each reduction.
+      grid: () => grid,
+      elements: () => outFeatures * (inFeatures + 1),
+    },
+  );
 }

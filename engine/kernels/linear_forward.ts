@@ -8,45 +8,45 @@
 
 import type { GpuContext } from "../webgpu/gpu_context.ts";
 import { epilogueConstants, type HiddenEpilogue } from "./activation.ts";
-import {
-  assertCapacity,
-  assertInteger,
-  bindKernel,
-  type Dispatch,
-  type Kernel,
-  type KernelDefinition,
-} from "./kernel.ts";
+import { assertCapacity, assertInteger, type Dispatch, type KernelDefinition } from "./kernel.ts";
 import { layerInputConstants, type LayerSource, sourceWords } from "./layer_input.ts";
 import { blockGrid, isBlockKernel } from "./matmul_block.ts";
 import { type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
+import { compileMatmul, matmulDispatches, type MatmulKernels, unsplit } from "./split_k.ts";
 
 const LIBRARIES = ["step_params", "matmul_tile", "layer_input", "activation", "dropout_rng"];
 
+/** Bindings: source, order, params, preActivation, partials (split-K), activation. */
 const HIDDEN: KernelDefinition = {
   name: "linear_forward",
   libraries: LIBRARIES,
   entryPoint: "hidden",
-  bindings: ["read", "read", "read", "read_write", "read_write"],
+  bindings: ["read", "read", "read", "read_write", "read_write", "read_write"],
   usesStep: true,
 };
 
 const LINEAR: KernelDefinition = {
   ...HIDDEN,
   entryPoint: "linear",
-  bindings: HIDDEN.bindings.slice(0, 4),
+  bindings: HIDDEN.bindings.slice(0, 5),
 };
 
-/** The same kernels on matmul_block, for CPU adapters (`shaders/linear_forward_block.wgsl`). */
+/** Where matmul_tile kernels bind split-K's partials. */
+const PARTIALS_AT = 4;
+
+/** The same kernels on matmul_block, for CPU adapters (`shaders/linear_forward_block.wgsl`):
+ * source, order, params, preActivation, activation. */
 const BLOCK_HIDDEN: KernelDefinition = {
   ...HIDDEN,
   name: "linear_forward_block",
   libraries: ["step_params", "matmul_block", "layer_input_quad", "activation", "dropout_rng"],
+  bindings: ["read", "read", "read", "read_write", "read_write"],
 };
 
 const BLOCK_LINEAR: KernelDefinition = {
   ...BLOCK_HIDDEN,
   entryPoint: "linear",
-  bindings: LINEAR.bindings,
+  bindings: BLOCK_HIDDEN.bindings.slice(0, 4),
 };
 
 export interface LinearShape {
@@ -62,6 +62,8 @@ export interface LinearShape {
   tile?: MatmulTile;
   /** matmul_block instead of matmul_tile; the context's choice when absent. */
   blocks?: boolean;
+  /** Shares of the depth (split_k.ts); the context's choice when absent. */
+  splitK?: number;
 }
 
 export interface LinearForwardBuffers {
@@ -76,6 +78,8 @@ export interface LinearForwardBuffers {
   activation?: GPUBuffer;
   /** Rows in the dataset `source` holds (ignored for activations). */
   sourceRows: number;
+  /** Split-K's scratch, when the kernel splits (MatmulKernels.partialWords). */
+  partials?: GPUBuffer;
 }
 
 export function assertLinearShape(kernel: string, shape: LinearShape): void {
@@ -94,29 +98,38 @@ export async function linearForwardKernel(
   context: GpuContext,
   shape: LinearShape,
   hidden: { epilogue: HiddenEpilogue; training: boolean } | null,
-): Promise<Kernel> {
+): Promise<MatmulKernels> {
   assertLinearShape("linear_forward", shape);
   const blocks = shape.blocks ?? context.matmulBlocks;
-  const tile = shape.tile ?? context.matmulTile(shape.maxRows, shape.outFeatures);
   const constants: Record<string, number> = {
-    ...(blocks ? {} : tileConstants(tile, true, true)),
     ...layerInputConstants(shape.source, shape.inFeatures),
     OUT_FEATURES: shape.outFeatures,
     WEIGHT_OFFSET: shape.weightOffset,
     BIAS_OFFSET: shape.biasOffset,
   };
   if (hidden) Object.assign(constants, epilogueConstants(hidden.epilogue, hidden.training));
-  const definition = blocks ? (hidden ? BLOCK_HIDDEN : BLOCK_LINEAR) : (hidden ? HIDDEN : LINEAR);
-  return await context.kernel(definition, constants);
+  if (blocks) return unsplit(await context.kernel(hidden ? BLOCK_HIDDEN : BLOCK_LINEAR, constants));
+  const tile = shape.tile ?? context.matmulTile(shape.maxRows, shape.outFeatures);
+  const [x, y] = tileGrid(tile, shape.maxRows, shape.outFeatures);
+  const splits = shape.splitK ?? context.matmulSplit(x * y, shape.inFeatures, tile.tileK);
+  const definition = hidden ? HIDDEN : LINEAR;
+  return await compileMatmul(
+    context,
+    definition,
+    hidden ? "reduce_hidden" : "reduce_linear",
+    { ...tileConstants(tile, true, true), ...constants },
+    splits,
+    { rows: shape.maxRows, cols: shape.outFeatures },
+  );
 }
 
-/** Binds `kernel` (from {@linkcode linearForwardKernel} with `shape`) to its buffers. */
+/** Binds `kernels` (from {@linkcode linearForwardKernel} with `shape`) to its buffers. */
 export function linearForwardDispatch(
   context: GpuContext,
-  kernel: Kernel,
+  kernels: MatmulKernels,
   shape: LinearShape,
   buffers: LinearForwardBuffers,
-): Dispatch {
+): Dispatch[] {
   const name = "linear_forward";
   const { inFeatures, outFeatures, maxRows } = shape;
   const sourceRows = shape.source.kind === "activations" ? maxRows : buffers.sourceRows;
@@ -125,6 +138,7 @@ export function linearForwardDispatch(
   assertCapacity(name, "params", buffers.params, shape.weightOffset + outFeatures * inFeatures);
   assertCapacity(name, "preActivation", buffers.preActivation, maxRows * outFeatures);
   const list = [buffers.source, buffers.order, buffers.params, buffers.preActivation];
+  const kernel = kernels.matmul;
   if (kernel.definition.entryPoint === "hidden") {
     if (!buffers.activation) {
       throw new RangeError("Kernel linear_forward (hidden) needs an activation buffer");
@@ -133,10 +147,11 @@ export function linearForwardDispatch(
     list.push(buffers.activation);
   }
   const tile = isBlockKernel(kernel) ? null : tileOf(kernel);
-  return {
-    kernel,
-    bindGroup: bindKernel(context.device, kernel, list),
+  return matmulDispatches(context, kernels, list, {
+    partials: buffers.partials,
+    partialsAt: tile ? PARTIALS_AT : null,
     maxRows,
-    workgroups: (rows) => tile ? tileGrid(tile, rows, outFeatures) : blockGrid(rows, outFeatures),
-  };
+    grid: (rows) => tile ? tileGrid(tile, rows, outFeatures) : blockGrid(rows, outFeatures),
+    elements: (rows) => rows * outFeatures,
+  });
 }

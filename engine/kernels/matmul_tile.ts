@@ -1,10 +1,10 @@
 /**
  * Tile shapes for `shaders/matmul_tile.wgsl`, the tiled product behind the three linear kernels.
  * Each thread owns a fixed 4×4 block of outputs; the workgroup's shape sets the tile. The tile is
- * chosen per shape: the largest that still gives the device `target` workgroups (a GPU wants
- * hundreds to fill its multiprocessors, and a batch of 128 against 512 units makes only 16 tiles
- * of 64×64; a CPU adapter such as lavapipe wants a few large ones, each barrier being costly),
- * with short wide tiles for a handful of rows (stochastic batches of one example).
+ * chosen per shape: the larger of two when it still gives the device half of `target`
+ * workgroups (a GPU wants hundreds to fill its multiprocessors, and a batch of 128 against 512
+ * units makes only 16 tiles of 64×64; split-K, in split_k.ts, shares the depth of a product with
+ * too few tiles), with short wide tiles for a handful of rows (stochastic batches of one example).
  * CPU adapters use `matmul_block.wgsl` instead (engine/kernels/matmul_block.ts) unless a shape
  * pins `blocks: false`, as the tile tests do.
  *
@@ -22,17 +22,21 @@ export interface MatmulTile {
 /** Outputs per thread along each side (`PER_THREAD` in the shader). */
 export const PER_THREAD = 4;
 
-/** Workgroups a discrete GPU should get per dispatch before a bigger tile is preferred. */
+/** Workgroups a discrete GPU should get per dispatch (with split-K's shares, split_k.ts). */
 export const GPU_TARGET_WORKGROUPS = 256;
 /** The same for a CPU adapter (lavapipe): a few per core. */
 export const CPU_TARGET_WORKGROUPS = 8;
 
-/** From the biggest tile down; none under 64 threads, so no warp or wavefront runs half empty. */
+/**
+ * From the biggest tile down; none under 64 threads, so no warp or wavefront runs half empty,
+ * and each thread stages at most 16 words of an operand per slab (so it prefetches). On an
+ * H100 (bench/tile_sweep.ts, 2026-11-27) 64 × 32 tiles were the fastest or within 10% for every
+ * product of the default model at batch 128 and 1024, 64 × 64 ones ahead only for products
+ * that already fill the GPU.
+ */
 export const CANDIDATES: readonly MatmulTile[] = [
   { wgRows: 16, wgCols: 16, tileK: 16 },
-  { wgRows: 8, wgCols: 16, tileK: 16 },
-  { wgRows: 8, wgCols: 8, tileK: 16 },
-  { wgRows: 4, wgCols: 16, tileK: 32 },
+  { wgRows: 16, wgCols: 8, tileK: 16 },
 ];
 
 /** For at most 8 rows: one or two rows of threads, wide along the columns. */
@@ -54,12 +58,16 @@ export function tileGrid(tile: MatmulTile, rows: number, cols: number): [number,
   return [Math.ceil(cols / tileCols(tile)), Math.ceil(rows / tileRows(tile)), 1];
 }
 
-/** A tile for a product with `rows` × `cols` outputs on a device that wants `target` workgroups. */
+/**
+ * A tile for a product with `rows` × `cols` outputs on a device that wants `target` workgroups:
+ * the biggest whose grid has at least half the target (split-K makes up the rest), else the
+ * smallest candidate.
+ */
 export function chooseTile(rows: number, cols: number, target: number): MatmulTile {
   if (rows <= 8) return rows <= 4 ? FEW_ROWS[0] : FEW_ROWS[1];
   for (const tile of CANDIDATES) {
     const [x, y] = tileGrid(tile, rows, cols);
-    if (x * y >= target) return tile;
+    if (2 * x * y >= target) return tile;
   }
   return CANDIDATES[CANDIDATES.length - 1];
 }

@@ -12,6 +12,7 @@ import {
   GPU_TARGET_WORKGROUPS,
   type MatmulTile,
 } from "../kernels/matmul_tile.ts";
+import { chooseSplit } from "../kernels/split_k.ts";
 import {
   compileKernel,
   createStepLayout,
@@ -44,6 +45,8 @@ export interface GpuContextOptions {
   matmul?: "tile" | "block";
   /** One tile for every linear kernel instead of the per-shape choice (tile sweeps). */
   tile?: MatmulTile;
+  /** Shares of every matmul_tile product's depth instead of the per-shape choice (tests, sweeps). */
+  splitK?: number;
 }
 
 export class GpuContext {
@@ -58,6 +61,8 @@ export class GpuContext {
   /** Whether the linear kernels use matmul_block (a CPU adapter) rather than matmul_tile. */
   readonly matmulBlocks: boolean;
   readonly #tile: MatmulTile | null;
+  readonly #splitK: number | null;
+  #placeholder: GPUBuffer | null = null;
   #pipelines = new Map<string, Promise<Kernel>>();
   /** Compiles run one at a time: error scopes are a per-device stack, so overlapping
    * push/pop pairs would blame one kernel's error on another. */
@@ -84,6 +89,7 @@ export class GpuContext {
       ? options.matmul === "block"
       : adapterInfo.isFallbackAdapter ?? false;
     this.#tile = options.tile ?? null;
+    this.#splitK = options.splitK ?? null;
     this.#lost = device.lost.then((info) => {
       this.#lostMessage = `GPU device was lost (${info.reason}): ${info.message}`;
       throw new Error(this.#lostMessage);
@@ -118,6 +124,25 @@ export class GpuContext {
   /** The matmul_tile tile for a product with `rows` × `cols` outputs on this device. */
   matmulTile(rows: number, cols: number): MatmulTile {
     return this.#tile ?? chooseTile(rows, cols, this.matmulTarget);
+  }
+
+  /**
+   * Shares of the depth for a matmul_tile product of `workgroups` output tiles and `depth`
+   * (split_k.ts); always 1 on a CPU adapter, which wants few workgroups.
+   */
+  matmulSplit(workgroups: number, depth: number, tileK: number): number {
+    return this.#splitK ?? chooseSplit(workgroups, depth, tileK, this.matmulTarget);
+  }
+
+  /** A 16-byte storage buffer for bindings a kernel declares but does not use (split-K's
+   * scratch when it does not split). */
+  get placeholder(): GPUBuffer {
+    this.#placeholder ??= this.device.createBuffer({
+      label: "placeholder",
+      size: 16,
+      usage: GPUBufferUsage.STORAGE,
+    });
+    return this.#placeholder;
   }
 
   get limits(): GPUSupportedLimits {
@@ -182,6 +207,7 @@ export class GpuContext {
 
   destroy(): void {
     this.#pipelines.clear();
+    this.#placeholder?.destroy();
     this.device.destroy();
   }
 }

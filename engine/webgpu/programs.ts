@@ -30,6 +30,7 @@ import { lossDispatch, lossKernel } from "../kernels/loss.ts";
 import { lossEvaluateDispatch, lossEvaluateKernel } from "../kernels/loss_evaluate.ts";
 import { metricsReduceDispatch, metricsReduceKernel } from "../kernels/metrics_reduce.ts";
 import { optimizerDispatch, type OptimizerKernel } from "../kernels/optimizer_kernel.ts";
+import type { MatmulKernels } from "../kernels/split_k.ts";
 import type { GpuContext } from "./gpu_context.ts";
 import {
   backwardDataShape,
@@ -44,21 +45,21 @@ import type { SessionBuffers } from "./session_buffers.ts";
 
 interface HiddenKernels {
   /** Linear (+ activation + dropout when there is no batch norm). */
-  forwardTrain: Kernel;
-  forwardEval: Kernel;
+  forwardTrain: MatmulKernels;
+  forwardEval: MatmulKernels;
   normTrain: Kernel | null;
   normEval: Kernel | null;
   normBackward: Kernel | null;
-  backwardWeight: Kernel;
+  backwardWeight: MatmulKernels;
   /** Gradient at the previous hidden layer's pre-activation; null for the first layer. */
-  backwardData: Kernel | null;
+  backwardData: MatmulKernels | null;
 }
 
 interface OutputKernels {
-  forwardTrain: Kernel;
-  forwardEval: Kernel;
-  backwardWeight: Kernel;
-  backwardData: Kernel | null;
+  forwardTrain: MatmulKernels;
+  forwardEval: MatmulKernels;
+  backwardWeight: MatmulKernels;
+  backwardData: MatmulKernels | null;
   loss: Kernel;
   lossEvaluate: Kernel;
 }
@@ -152,6 +153,17 @@ export class Programs {
     );
   }
 
+  /** Words of split-K scratch the largest split product needs (SessionBuffers.partials). */
+  get partialWords(): number {
+    const all = [...this.#hidden, this.#output].flatMap((k) => [
+      k.forwardTrain,
+      k.forwardEval,
+      k.backwardWeight,
+      k.backwardData,
+    ]);
+    return Math.max(0, ...all.map((k) => k?.partialWords ?? 0));
+  }
+
   /** Torch's state keys of the optimizer state sections, in buffer order. */
   get optimizerStateNames(): readonly string[] {
     return this.#optimizer.stateNames;
@@ -201,23 +213,35 @@ export class Programs {
       }
       const input = l > 0 ? buffers.layers[l - 1].activation : split.source;
       dispatches.push(
-        linearBackwardWeightDispatch(context, kernels.backwardWeight, linearShape(shape, l, rows), {
-          gradOutput,
-          source: input,
-          order: buffers.trainOrder,
-          grads: buffers.grads,
-          sourceRows: split.count,
-        }),
+        ...linearBackwardWeightDispatch(
+          context,
+          kernels.backwardWeight,
+          linearShape(shape, l, rows),
+          {
+            gradOutput,
+            source: input,
+            order: buffers.trainOrder,
+            grads: buffers.grads,
+            sourceRows: split.count,
+            partials: buffers.partials,
+          },
+        ),
       );
       if (kernels.backwardData) {
         const below = buffers.layers[l - 1];
         dispatches.push(
-          linearBackwardDataDispatch(context, kernels.backwardData, backwardDataShape(shape, l), {
-            gradOutput,
-            params: buffers.params,
-            preActivation: below.normalized ?? below.preActivation,
-            gradInput: below.gradY,
-          }),
+          ...linearBackwardDataDispatch(
+            context,
+            kernels.backwardData,
+            backwardDataShape(shape, l),
+            {
+              gradOutput,
+              params: buffers.params,
+              preActivation: below.normalized ?? below.preActivation,
+              gradInput: below.gradY,
+              partials: buffers.partials,
+            },
+          ),
         );
       }
     }
@@ -291,7 +315,7 @@ export class Programs {
         ? this.#hidden[l].normTrain
         : this.#hidden[l].normEval;
       dispatches.push(
-        linearForwardDispatch(
+        ...linearForwardDispatch(
           context,
           training ? kernels.forwardTrain : kernels.forwardEval,
           linearShape(shape, l, rows),
@@ -302,6 +326,7 @@ export class Programs {
             preActivation: layer ? layer.preActivation : buffers.logits,
             activation: layer && !norm ? layer.activation : undefined,
             sourceRows: examples.count,
+            partials: buffers.partials,
           },
         ),
       );

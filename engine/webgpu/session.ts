@@ -186,6 +186,7 @@ export class WebGpuSession implements TrainingSession {
       evalRows,
       stepsPerEpoch: steps,
       optimizerStateSections: programs.optimizerStateNames.length,
+      partialWords: programs.partialWords,
       evalSteps,
     });
     const queue = context.device.queue;

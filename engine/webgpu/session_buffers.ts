@@ -65,6 +65,8 @@ export interface SessionBuffers {
   /** The epoch status record (shaders/epoch_status.wgsl). */
   totals: GPUBuffer;
   confusion: GPUBuffer;
+  /** Split-K's scratch, shared by the split products (each finishes before the next). */
+  partials: GPUBuffer;
   trainSteps: StepArray;
   evalSteps: Record<SplitName, StepArray>;
   predictSteps: StepArray;
@@ -78,6 +80,8 @@ export interface BufferPlan {
   evalRows: number;
   stepsPerEpoch: number;
   optimizerStateSections: number;
+  /** Words of split-K scratch (Programs.partialWords). */
+  partialWords: number;
   /** Evaluation step slots of each split, written once. */
   evalSteps: Record<SplitName, ArrayBuffer>;
 }
@@ -166,6 +170,7 @@ function allocate(set: BufferSet, plan: BufferPlan): SessionBuffers {
     rowMetrics: set.storage("row metrics", rows * ROW_METRICS_BYTES),
     totals: set.storage("epoch status", EPOCH_STATUS_BYTES),
     confusion: set.storage("confusion", plan.classes * plan.classes * 4),
+    partials: floats("split-K partials", plan.partialWords),
     trainSteps: stepArray(set, "train steps", new ArrayBuffer(plan.stepsPerEpoch * stride)),
     evalSteps,
     predictSteps: stepArray(set, "predict steps", new ArrayBuffer(stride)),
