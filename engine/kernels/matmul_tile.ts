@@ -1,7 +1,7 @@
 /**
  * Tile shapes for `shaders/matmul_tile.wgsl`, the tiled product behind the three linear kernels.
  * Each thread owns a fixed 4×4 block of outputs; the workgroup's shape sets the tile. The tile is
- * chosen per shape: the larger of two when it still gives the device half of `target`
+ * chosen per shape: the larger of two when it still gives the device a 32nd of `target`
  * workgroups (a GPU wants hundreds to fill its multiprocessors, and a batch of 128 against 512
  * units makes only 16 tiles of 64×64; split-K, in split_k.ts, shares the depth of a product with
  * too few tiles), with short wide tiles for a handful of rows (stochastic batches of one example).
@@ -22,8 +22,13 @@ export interface MatmulTile {
 /** Outputs per thread along each side (`PER_THREAD` in the shader). */
 export const PER_THREAD = 4;
 
-/** Workgroups a discrete GPU should get per dispatch (with split-K's shares, split_k.ts). */
-export const GPU_TARGET_WORKGROUPS = 256;
+/**
+ * Workgroups a discrete GPU should get per dispatch, split-K's shares included (split_k.ts): an
+ * H100's 132 multiprocessors each hold several 128-thread workgroups, and sharing a 1024-deep
+ * weight gradient among 5–8 × 200 workgroups ran it in 94–100 µs against 178 µs unshared
+ * (bench/tile_sweep.ts, 2026-11-27).
+ */
+export const GPU_TARGET_WORKGROUPS = 1024;
 /** The same for a CPU adapter (lavapipe): a few per core. */
 export const CPU_TARGET_WORKGROUPS = 8;
 
@@ -60,14 +65,14 @@ export function tileGrid(tile: MatmulTile, rows: number, cols: number): [number,
 
 /**
  * A tile for a product with `rows` × `cols` outputs on a device that wants `target` workgroups:
- * the biggest whose grid has at least half the target (split-K makes up the rest), else the
- * smallest candidate.
+ * the biggest whose grid has at least a 32nd of the target (split-K makes up the rest; bigger
+ * tiles read less, but a product of few tiles leaves too little to share), else the smallest.
  */
 export function chooseTile(rows: number, cols: number, target: number): MatmulTile {
   if (rows <= 8) return rows <= 4 ? FEW_ROWS[0] : FEW_ROWS[1];
   for (const tile of CANDIDATES) {
     const [x, y] = tileGrid(tile, rows, cols);
-    if (2 * x * y >= target) return tile;
+    if (32 * x * y >= target) return tile;
   }
   return CANDIDATES[CANDIDATES.length - 1];
 }
