@@ -2,11 +2,12 @@
 // linear_backward_data, linear_backward_weight). The kernel file defines its operands,
 //   fn load_a(row: u32, k: u32) -> f32   // left operand, 0 outside the matrix
 //   fn load_b(k: u32, col: u32) -> f32   // right operand, 0 outside the matrix
-// its epilogue, and `partials`, a read_write array<f32> binding for split-K (below). A workgroup of WG_ROWS × WG_COLS threads computes a (4·WG_ROWS) × (4·WG_COLS)
-// tile of the product; thread (y, x) owns rows y + i·WG_ROWS and columns x + j·WG_COLS for
-// i, j < 4, so neighbouring threads read neighbouring shared-memory words and write neighbouring
-// output columns. The 4×4 block is fixed and held in four vec4 accumulators: arrays indexed by
-// loop counters end up in memory on some compilers (3–4× slower under lavapipe).
+// its epilogue, and `partials`, a read_write array<f32> binding for split-K (below). A workgroup
+// of WG_ROWS × WG_COLS threads computes a (4·WG_ROWS) × (4·WG_COLS) tile of the product; thread
+// (y, x) owns rows y + i·WG_ROWS and columns x + j·WG_COLS for i, j < 4, so neighbouring threads
+// read neighbouring shared-memory words and write neighbouring output columns. The 4×4 block is
+// fixed and held in four vec4 accumulators: arrays indexed by loop counters end up in memory on
+// some compilers (3–4× slower under lavapipe).
 
 override WG_ROWS: u32 = 16u;
 override WG_COLS: u32 = 16u;

@@ -2,7 +2,7 @@
  * Tile shapes for `shaders/matmul_tile.wgsl`, the tiled product behind the three linear kernels.
  * Each thread owns a fixed 4×4 block of outputs; the workgroup's shape sets the tile. The tile is
  * chosen per shape: the larger of two when it still gives the device a 32nd of `target`
- * workgroups (a GPU wants hundreds to fill its multiprocessors, and a batch of 128 against 512
+ * workgroups (a GPU wants a thousand to fill its multiprocessors, and a batch of 128 against 512
  * units makes only 16 tiles of 64×64; split-K, in split_k.ts, shares the depth of a product with
  * too few tiles), with short wide tiles for a handful of rows (stochastic batches of one example).
  * CPU adapters use `matmul_block.wgsl` instead (engine/kernels/matmul_block.ts) unless a shape

@@ -56,7 +56,7 @@ export class GpuContext {
   readonly stepStride: number;
   readonly stepLayout: GPUBindGroupLayout;
   readonly hasTimestamps: boolean;
-  /** Workgroups a matmul dispatch should aim for: hundreds on a GPU, a few on lavapipe. */
+  /** Workgroups a matmul dispatch should aim for, split-K included: ~1000 on a GPU, 8 on lavapipe. */
   readonly matmulTarget: number;
   /** Whether the linear kernels use matmul_block (a CPU adapter) rather than matmul_tile. */
   readonly matmulBlocks: boolean;
