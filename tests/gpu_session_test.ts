@@ -18,7 +18,7 @@ import assert from "node:assert/strict";
 import type { TrainingSession } from "../engine/backend.ts";
 import { CpuBackend } from "../engine/cpu/session.ts";
 import type { PreparedData } from "../engine/data/dataset.ts";
-import type { OptimizerSpec, RunConfig } from "../engine/spec.ts";
+import type { LayerSpec, OptimizerSpec, RunConfig } from "../engine/spec.ts";
 import { INIT_SCHEMES } from "../engine/spec.ts";
 import { WebGpuBackend } from "../engine/webgpu/backend.ts";
 import {
@@ -206,6 +206,58 @@ Deno.test({
         "no hidden layers (multinomial logistic regression)",
         () => run({ model: { init: "xavier_uniform", layers: [] } }),
       );
+    } finally {
+      backend.destroy();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "WebGpuSession on a GPU's kernels (tiled, depth split 3 ways) trains like the CPU reference",
+  ignore: !adapter,
+  async fn(t) {
+    // What a hardware adapter runs, whatever this one is: matmul_tile with split-K products,
+    // their reduce dispatches, and the shared scratch across train and evaluation kernels.
+    const backend = await WebGpuBackend.create({ matmul: "tile", splitK: 3 });
+    // 40 and 36 units and batches of 40 (then 30): products 3 slabs deep (TILE_K 16), so every
+    // share holds work, and 2 deep in the short batch, so one share is empty.
+    const wide = (options: Partial<LayerSpec>) =>
+      layers(options).map((layer, l) => ({ ...layer, units: l === 0 ? 40 : 36 }));
+    const batch = { mode: "minibatch" as const, size: 40, shuffle: true };
+    try {
+      // Batch norm only under SGD: a bias before batch norm has a zero gradient up to rounding,
+      // which Adam scales into full steps (see tests/gpu_combinations_test.ts).
+      await t.step("adam with dropout 0.2 and a short last batch", () =>
+        assertTrainsLikeCpu(
+          backend,
+          tinyConfig({ model: { init: "default", layers: wide({ dropout: 0.2 }) }, batch }),
+          tinyData({ train: 70 }),
+        ));
+      await t.step("sgd with momentum, batch norm and dropout", () =>
+        assertTrainsLikeCpu(
+          backend,
+          tinyConfig({
+            model: { init: "default", layers: wide({ batchNorm: true, dropout: 0.1 }) },
+            optimizer: { ...SGD, momentum: 0.9 },
+            batch,
+          }),
+          tinyData({ train: 70 }),
+        ));
+      await t.step("sgd with momentum, gelu then tanh, no dropout", () => {
+        const hidden = wide({});
+        hidden[0] = { ...hidden[0], activation: "gelu" };
+        hidden[1] = { ...hidden[1], activation: "tanh" };
+        return assertTrainsLikeCpu(
+          backend,
+          tinyConfig({
+            model: { init: "default", layers: hidden },
+            optimizer: { ...SGD, momentum: 0.9 },
+            batch,
+          }),
+          tinyData({ train: 70 }),
+        );
+      });
     } finally {
       backend.destroy();
     }
