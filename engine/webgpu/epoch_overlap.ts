@@ -5,8 +5,8 @@
  * sleeps 10 ms, so a readback cannot overlap the next epoch; queued epochs only come back in
  * pairs (measured on lavapipe: 2.80 s, 0.01 s, 2.84 s, 0.01 s against 1.41 s each), which halves
  * the idle gaps between epochs but delays every other result and, when a run stops early, trains
- * one epoch for nothing. On an H100 (2026-11-27, bench/README.md) that halving made epochs 4%
- * (batch 128) and 12% (batch 1024) faster; on lavapipe it cost time, so it stays off there. Even
+ * one epoch for nothing. On an H100 (2026-11-27, bench/README.md) that halving made epochs 17%
+ * (batch 128) and 38% (batch 1024) faster; on lavapipe it cost time, so it stays off there. Even
  * when on, epochs slower than {@linkcode OVERLAP_MAX_EPOCH_MS} are not overlapped.
  *
  * @module

