@@ -46,9 +46,17 @@ export const CANDIDATES: readonly MatmulTile[] = [
 
 /** For at most 8 rows: one or two rows of threads, wide along the columns. */
 export const FEW_ROWS: readonly MatmulTile[] = [
-  { wgRows: 1, wgCols: 64, tileK: 32 },
-  { wgRows: 2, wgCols: 32, tileK: 32 },
+  { wgRows: 1, wgCols: 64, tileK: 8 },
+  { wgRows: 2, wgCols: 32, tileK: 16 },
 ];
+
+/** Workgroup memory every WebGPU device offers (`maxComputeWorkgroupStorageSize`'s default). */
+export const PORTABLE_WORKGROUP_BYTES = 16384;
+
+/** Bytes of workgroup memory `tile` stages (a TILE_K-deep slab of each operand, f32). */
+export function tileBytes(tile: MatmulTile): number {
+  return tile.tileK * (tileRows(tile) + tileCols(tile)) * 4;
+}
 
 export function tileRows(tile: MatmulTile): number {
   return tile.wgRows * PER_THREAD;

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { CANDIDATES, chooseTile, GPU_TARGET_WORKGROUPS, tileGrid } from "./matmul_tile.ts";
+import {
+  CANDIDATES,
+  chooseTile,
+  FEW_ROWS,
+  GPU_TARGET_WORKGROUPS,
+  PORTABLE_WORKGROUP_BYTES,
+  tileBytes,
+  tileGrid,
+} from "./matmul_tile.ts";
 import { chooseSplit, MAX_SPLITS, MIN_SLABS_PER_SPLIT, splitConstants } from "./split_k.ts";
 
 const GPU = GPU_TARGET_WORKGROUPS;
@@ -47,5 +55,12 @@ Deno.test("chooseTile() takes 64 × 64 tiles for big products and 64 × 32 for s
     const tile = chooseTile(rows, cols, GPU);
     const [x, y] = tileGrid(tile, rows, cols);
     assert.ok(x * 4 * tile.wgCols >= cols && y * 4 * tile.wgRows >= rows);
+  }
+});
+
+Deno.test("every tile the engine picks fits the workgroup memory every WebGPU device has", () => {
+  // A 4 × 256 tile 32 deep (33 KB) once passed on lavapipe and an H100 but not on 32 KB devices.
+  for (const tile of [...CANDIDATES, ...FEW_ROWS]) {
+    assert.ok(tileBytes(tile) <= PORTABLE_WORKGROUP_BYTES, JSON.stringify(tile));
   }
 });
