@@ -6,7 +6,7 @@
 // A workgroup owns UNIT_LANES units; ROW_LANES threads per unit stride over the rows and reduce
 // through workgroup memory.
 // Running statistics stop moving after a step whose loss was not finite (epoch_status).
-// Libraries: step_params, activation, dropout_rng, epoch_status.
+// Libraries: step_params, activation, dropout_rng, hidden_epilogue, epoch_status.
 
 override UNITS: u32;
 override GAMMA_OFFSET: u32;
@@ -18,10 +18,6 @@ override BATCHES_TRACKED_OFFSET: u32;
 override MOMENTUM: f32 = 0.1;
 override EPS: f32 = 1e-5;
 override TRAINING: bool = true;
-override ACTIVATION: u32 = ACTIVATION_NONE;
-override LAYER: u32 = 0u;
-override DROPOUT_THRESHOLD: u32 = 0u;
-override DROPOUT_SCALE: f32 = 1.0;
 override UNIT_LANES: u32 = 16u;
 override ROW_LANES: u32 = 16u;
 
@@ -109,11 +105,6 @@ fn main(
     let index = r * UNITS + unit;
     let y = gamma * ((pre_norm[index] - center) * inv_std) + beta;
     normalized[index] = y;
-    var a = activate(ACTIVATION, y);
-    if (DROPOUT_THRESHOLD > 0u) {
-      let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
-      a = select(0.0, a * DROPOUT_SCALE, keep);
-    }
-    activation[index] = a;
+    activation[index] = inverted_dropout(index, activate(ACTIVATION, y));
   }
 }

@@ -2,16 +2,12 @@
 // activation: dA = dZ · W (dZ [rows × OUT_FEATURES], W [OUT_FEATURES × IN_FEATURES]), then
 // dY = dA ⊙ mask/(1 − p) ⊙ f′(y) at that layer's saved pre-activation y. The result is the
 // gradient at y: the previous layer's dZ, or batch_norm_backward's input when it normalises.
-// Libraries: step_params, matmul_tile, activation, dropout_rng.
+// Libraries: step_params, matmul_tile, activation, dropout_rng, hidden_epilogue.
 
 override IN_FEATURES: u32;
 override OUT_FEATURES: u32;
 override WEIGHT_OFFSET: u32;
-// The previous hidden layer: its activation, index and dropout (see linear_forward).
-override ACTIVATION: u32 = ACTIVATION_NONE;
-override LAYER: u32 = 0u;
-override DROPOUT_THRESHOLD: u32 = 0u;
-override DROPOUT_SCALE: f32 = 1.0;
+// The previous hidden layer's activation, index and dropout: hidden_epilogue's constants.
 
 @group(0) @binding(0) var<storage, read> grad_output: array<f32>;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -38,11 +34,7 @@ fn load_b(k: u32, col: u32) -> f32 {
 // Element (row, col) of the gradient from its product `sum`: dropout mask, then f′.
 fn finish(row: u32, col: u32, sum: f32) {
   let index = row * IN_FEATURES + col;
-  var grad = sum;
-  if (DROPOUT_THRESHOLD > 0u) {
-    let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
-    grad = select(0.0, grad * DROPOUT_SCALE, keep);
-  }
+  let grad = inverted_dropout(index, sum);
   grad_input[index] = grad * activate_derivative(ACTIVATION, pre_activation[index]);
 }
 

@@ -2,16 +2,12 @@
 // computed by matmul_block instead of matmul_tile (see there why lavapipe wants it).
 // A = dZ [rows × OUT_FEATURES], read along k (its rows); B = W [OUT_FEATURES × IN_FEATURES],
 // read along its rows, four columns at a time for each k.
-// Libraries: step_params, matmul_block, activation, dropout_rng.
+// Libraries: step_params, matmul_block, activation, dropout_rng, hidden_epilogue.
 
 override IN_FEATURES: u32;
 override OUT_FEATURES: u32;
 override WEIGHT_OFFSET: u32;
-// The previous hidden layer: its activation, index and dropout (see linear_forward).
-override ACTIVATION: u32 = ACTIVATION_NONE;
-override LAYER: u32 = 0u;
-override DROPOUT_THRESHOLD: u32 = 0u;
-override DROPOUT_SCALE: f32 = 1.0;
+// The previous hidden layer's activation, index and dropout: hidden_epilogue's constants.
 
 @group(0) @binding(0) var<storage, read> grad_output: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> params: array<vec4<f32>>;
@@ -82,11 +78,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let j = n % BLOCK;
     if (row + i < step.rows && col + j < IN_FEATURES) {
       let index = (row + i) * IN_FEATURES + col + j;
-      var grad = block_value(block, i, j);
-      if (DROPOUT_THRESHOLD > 0u) {
-        let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
-        grad = select(0.0, grad * DROPOUT_SCALE, keep);
-      }
+      let grad = inverted_dropout(index, block_value(block, i, j));
       grad_input[index] = grad * activate_derivative(ACTIVATION, pre_activation[index]);
     }
   }

@@ -6,19 +6,12 @@
 // - `linear`: Z only, for the output layer's logits and for layers that batch_norm_forward
 //   normalises next.
 // With SPLIT_K > 1 both write partial products, and `reduce_hidden` / `reduce_linear` finish.
-// Libraries: step_params, matmul_tile, layer_input, activation, dropout_rng.
+// Libraries: step_params, matmul_tile, layer_input, activation, dropout_rng, hidden_epilogue.
 
 override OUT_FEATURES: u32;
 // Offsets of W and b in the flat parameter buffer.
 override WEIGHT_OFFSET: u32;
 override BIAS_OFFSET: u32;
-// Epilogue of `hidden`.
-override ACTIVATION: u32 = ACTIVATION_NONE;
-// Hidden layer index (0-based), the dropout hash's `layer` key.
-override LAYER: u32 = 0u;
-// ⌈p · 2^24⌉ (0 keeps every unit: no dropout, or evaluation) and 1 / (1 − p).
-override DROPOUT_THRESHOLD: u32 = 0u;
-override DROPOUT_SCALE: f32 = 1.0;
 
 // Dataset inputs (u8 packed four to a word, or f32 bits), or the previous layer's activations.
 @group(0) @binding(0) var<storage, read> source: array<u32>;
@@ -50,12 +43,7 @@ fn finish_hidden(row: u32, col: u32, sum: f32) {
   let index = row * OUT_FEATURES + col;
   let z = sum + params[BIAS_OFFSET + col];
   pre_activation[index] = z;
-  var a = activate(ACTIVATION, z);
-  if (DROPOUT_THRESHOLD > 0u) {
-    let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
-    a = select(0.0, a * DROPOUT_SCALE, keep);
-  }
-  activation[index] = a;
+  activation[index] = inverted_dropout(index, activate(ACTIVATION, z));
 }
 
 fn finish_linear(row: u32, col: u32, sum: f32) {

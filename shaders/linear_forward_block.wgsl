@@ -2,19 +2,13 @@
 // epilogues (activation, inverted dropout), computed by matmul_block instead of matmul_tile
 // (see there why lavapipe wants it). A = X [rows × IN_FEATURES], B = Wᵀ; both read along k,
 // which is contiguous in memory for X and for each row of W.
-// Libraries: step_params, matmul_block, layer_input_quad, activation, dropout_rng.
+// Libraries: step_params, matmul_block, layer_input_quad, activation, dropout_rng,
+// hidden_epilogue.
 
 override OUT_FEATURES: u32;
 // Offsets of W and b in the flat parameter buffer.
 override WEIGHT_OFFSET: u32;
 override BIAS_OFFSET: u32;
-// Epilogue of `hidden`.
-override ACTIVATION: u32 = ACTIVATION_NONE;
-// Hidden layer index (0-based), the dropout hash's `layer` key.
-override LAYER: u32 = 0u;
-// ⌈p · 2^24⌉ (0 keeps every unit: no dropout, or evaluation) and 1 / (1 − p).
-override DROPOUT_THRESHOLD: u32 = 0u;
-override DROPOUT_SCALE: f32 = 1.0;
 
 // Dataset inputs (u8 packed four to a word, or f32 bits), or the previous layer's activations.
 @group(0) @binding(0) var<storage, read> source: array<vec4<u32>>;
@@ -90,12 +84,7 @@ fn hidden(@builtin(global_invocation_id) id: vec3<u32>) {
       let index = (row + i) * OUT_FEATURES + col + j;
       let z = block_value(block, i, j) + bias(col + j);
       pre_activation[index] = z;
-      var a = activate(ACTIVATION, z);
-      if (DROPOUT_THRESHOLD > 0u) {
-        let keep = dropout_keep(step.dropout_seed, step.global_step, LAYER, index, DROPOUT_THRESHOLD);
-        a = select(0.0, a * DROPOUT_SCALE, keep);
-      }
-      activation[index] = a;
+      activation[index] = inverted_dropout(index, activate(ACTIVATION, z));
     }
   }
 }

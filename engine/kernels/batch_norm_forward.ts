@@ -20,7 +20,7 @@ import {
 
 const DEFINITION: KernelDefinition = {
   name: "batch_norm_forward",
-  libraries: ["step_params", "activation", "dropout_rng", "epoch_status"],
+  libraries: ["step_params", "activation", "dropout_rng", "hidden_epilogue", "epoch_status"],
   entryPoint: "main",
   bindings: ["read", "read", "read_write", "read_write", "read_write", "read_write", "read"],
   usesStep: true,

@@ -15,7 +15,7 @@ import { compileMatmul, matmulDispatches, type MatmulKernels, unsplit } from "./
 /** Bindings: gradOutput, params, preActivation, gradInput, partials (split-K). */
 const DEFINITION: KernelDefinition = {
   name: "linear_backward_data",
-  libraries: ["step_params", "matmul_tile", "activation", "dropout_rng"],
+  libraries: ["step_params", "matmul_tile", "activation", "dropout_rng", "hidden_epilogue"],
   entryPoint: "main",
   bindings: ["read", "read", "read", "read_write", "read_write"],
   usesStep: true,
@@ -25,7 +25,7 @@ const DEFINITION: KernelDefinition = {
 const BLOCK_DEFINITION: KernelDefinition = {
   ...DEFINITION,
   name: "linear_backward_data_block",
-  libraries: ["step_params", "matmul_block", "activation", "dropout_rng"],
+  libraries: ["step_params", "matmul_block", "activation", "dropout_rng", "hidden_epilogue"],
   bindings: DEFINITION.bindings.slice(0, 4),
 };
 

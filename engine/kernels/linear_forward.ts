@@ -14,7 +14,14 @@ import { blockGrid, isBlockKernel } from "./matmul_block.ts";
 import { type MatmulTile, tileConstants, tileGrid, tileOf } from "./matmul_tile.ts";
 import { compileMatmul, matmulDispatches, type MatmulKernels, unsplit } from "./split_k.ts";
 
-const LIBRARIES = ["step_params", "matmul_tile", "layer_input", "activation", "dropout_rng"];
+const LIBRARIES = [
+  "step_params",
+  "matmul_tile",
+  "layer_input",
+  "activation",
+  "dropout_rng",
+  "hidden_epilogue",
+];
 
 /** Bindings: source, order, params, preActivation, partials (split-K), activation. */
 const HIDDEN: KernelDefinition = {
@@ -39,7 +46,14 @@ const PARTIALS_AT = 4;
 const BLOCK_HIDDEN: KernelDefinition = {
   ...HIDDEN,
   name: "linear_forward_block",
-  libraries: ["step_params", "matmul_block", "layer_input_quad", "activation", "dropout_rng"],
+  libraries: [
+    "step_params",
+    "matmul_block",
+    "layer_input_quad",
+    "activation",
+    "dropout_rng",
+    "hidden_epilogue",
+  ],
   bindings: ["read", "read", "read", "read_write", "read_write"],
 };
 
