@@ -34,18 +34,19 @@ const config: RunConfig = {
 
 /**
  * The CPU backend, logging when each epoch is called, settles, and whether it was aborted; its
- * sessions say they queue epochs when `queues` is set.
+ * sessions say they queue epochs when `queues` is set, and hold each epoch's results until
+ * `resultAt(epoch)` (a performance.now() time) when given.
  */
 class LoggingBackend implements Backend {
   readonly kind = "cpu";
   readonly description = "logging CPU reference";
   readonly log: string[] = [];
 
-  constructor(readonly queues = true) {}
+  constructor(readonly queues = true, readonly resultAt?: (epoch: number) => number) {}
 
   async createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
     const session = await new CpuBackend().createSession(config, data);
-    const { log, queues } = this;
+    const { log, queues, resultAt } = this;
     return new Proxy(session, {
       get(target, key) {
         if (key === "queuesEpochs") return queues;
@@ -55,7 +56,15 @@ class LoggingBackend implements Backend {
         }
         return (epoch: number, options: EpochOptions = {}): Promise<EpochResult> => {
           log.push(`call ${epoch}`);
-          const result = target.trainEpoch(epoch, options);
+          const trained = target.trainEpoch(epoch, options);
+          const result = resultAt
+            ? trained.then(async (value) => {
+              await new Promise((resolve) =>
+                setTimeout(resolve, resultAt(epoch) - performance.now())
+              );
+              return value;
+            })
+            : trained;
           result.then(
             () => log.push(`result ${epoch}`),
             () => log.push(`aborted ${epoch}: ${options.signal?.aborted}`),
@@ -103,28 +112,7 @@ Deno.test("train() with queued epochs that come back in pairs reports each epoch
   // As on a GPU in Deno: the readback waits for all submitted work, so epochs 0 and 1 are back
   // together, then 2 and 3, … (here every 150 ms).
   const start = performance.now();
-  const paired: Backend = {
-    kind: "cpu",
-    description: "paired results",
-    async createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
-      const session = await new CpuBackend().createSession(config, data);
-      return new Proxy(session, {
-        get(target, key) {
-          if (key === "queuesEpochs") return true;
-          if (key !== "trainEpoch") {
-            const value = Reflect.get(target, key);
-            return typeof value === "function" ? value.bind(target) : value;
-          }
-          return async (epoch: number, options: EpochOptions = {}) => {
-            const result = await target.trainEpoch(epoch, options);
-            const due = start + 150 * (Math.floor(epoch / 2) + 1);
-            await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
-            return result;
-          };
-        },
-      });
-    },
-  };
+  const paired = new LoggingBackend(true, (epoch) => start + 150 * (Math.floor(epoch / 2) + 1));
   const result = await train(config, { roots, backend: paired });
   assert.equal(result.status, "completed");
   const seconds = result.epochs.map((epoch) => epoch.seconds);
