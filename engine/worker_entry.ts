@@ -1,7 +1,7 @@
 /**
  * The engine worker: owns the GPU device (through the backend it selects) and runs jobs one at a
  * time, in the order they arrive. Cancelling aborts the job's signal; training notices between
- * batches.
+ * batches. A gated job waits after each epoch until the host says `continue` (or cancels).
  *
  * @module
  */
@@ -13,6 +13,8 @@ import { train } from "./train.ts";
 import type { HostMessage, WorkerMessage } from "./worker_protocol.ts";
 
 const controllers = new Map<number, AbortController>();
+/** Gated jobs waiting after an epoch → what lets them go on. */
+const waiting = new Map<number, () => void>();
 let queue: Promise<void> = Promise.resolve();
 
 function post(message: WorkerMessage, transfer: Transferable[] = []): void {
@@ -33,7 +35,10 @@ async function runJob(message: Extract<HostMessage, { type: "run" }>): Promise<v
       roots: message.roots,
       signal: controller.signal,
       onStart: (device) => post({ type: "started", jobId, device }),
-      onEpoch: (record, total) => post({ type: "epoch", jobId, record, total }),
+      onEpoch: (record, total) => {
+        post({ type: "epoch", jobId, record, total });
+        return message.gated ? untilContinued(jobId, controller.signal) : undefined;
+      },
       onFinish: async (session) => {
         state = await session.getState();
       },
@@ -54,11 +59,30 @@ async function runJob(message: Extract<HostMessage, { type: "run" }>): Promise<v
   }
 }
 
+/**
+ * Resolves when the host lets gated job `jobId` go on, or cancels it. The host answers the epoch
+ * message, which was posted before this registers, so the answer cannot come first.
+ */
+function untilContinued(jobId: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const go = () => {
+      waiting.delete(jobId);
+      signal.removeEventListener("abort", go);
+      resolve();
+    };
+    waiting.set(jobId, go);
+    signal.addEventListener("abort", go, { once: true });
+  });
+}
+
 self.onmessage = (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   if (message.type === "run") {
     controllers.set(message.jobId, new AbortController());
     queue = queue.then(() => runJob(message));
+  } else if (message.type === "continue") {
+    waiting.get(message.jobId)?.();
   } else {
     controllers.get(message.jobId)?.abort();
   }

@@ -7,7 +7,7 @@
 
 import type { DatasetRoots } from "./data/load.ts";
 import type { RunConfig } from "./spec.ts";
-import type { WorkerMessage } from "./worker_protocol.ts";
+import type { HostMessage, WorkerMessage } from "./worker_protocol.ts";
 
 export type JobListener = (message: WorkerMessage) => void | Promise<void>;
 
@@ -42,17 +42,32 @@ export class EngineHost {
     return worker;
   }
 
-  /** Queues a job; the listener gets every message for it, ending with `finished` or `failed`. */
-  submit(config: RunConfig, listener: JobListener): number {
+  /**
+   * Queues a job; the listener gets every message for it, ending with `finished` or `failed`.
+   * A `gated` job waits after each epoch until `resume` (or `cancel`).
+   */
+  submit(config: RunConfig, listener: JobListener, options: { gated?: boolean } = {}): number {
     const jobId = this.#nextJobId++;
     this.#listeners.set(jobId, listener);
     this.#worker ??= this.#start();
-    this.#worker.postMessage({ type: "run", jobId, config, roots: this.#roots });
+    const message: HostMessage = {
+      type: "run",
+      jobId,
+      config,
+      roots: this.#roots,
+      gated: options.gated === true,
+    };
+    this.#worker.postMessage(message);
     return jobId;
   }
 
+  /** Lets a gated job go on to its next epoch. */
+  resume(jobId: number): void {
+    this.#worker?.postMessage({ type: "continue", jobId } satisfies HostMessage);
+  }
+
   cancel(jobId: number): void {
-    this.#worker?.postMessage({ type: "cancel", jobId });
+    this.#worker?.postMessage({ type: "cancel", jobId } satisfies HostMessage);
   }
 
   /** Resolves once every message received so far has been handled. */

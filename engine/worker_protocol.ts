@@ -10,7 +10,12 @@ import type { RunConfig } from "./spec.ts";
 import type { DeviceRecord, EpochRecord, RunResult } from "./train.ts";
 
 export type HostMessage =
-  | { type: "run"; jobId: number; config: RunConfig; roots: DatasetRoots }
+  /**
+   * `gated`: after posting each epoch the worker waits for `continue` (or `cancel`) before it
+   * goes on, so a decision taken on that epoch (a pruner's) stops the run before the next one.
+   */
+  | { type: "run"; jobId: number; config: RunConfig; roots: DatasetRoots; gated?: boolean }
+  | { type: "continue"; jobId: number }
   | { type: "cancel"; jobId: number };
 
 export type WorkerMessage =

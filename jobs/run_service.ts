@@ -7,6 +7,7 @@
 
 import type { Db } from "../db/client.ts";
 import {
+  type EpochRow,
   finishRun,
   getRun,
   insertEpoch,
@@ -31,12 +32,20 @@ type FinalStatus = Parameters<typeof setFinalStatus>[2];
 
 export type CancelOutcome = "cancelled" | "cancelling" | "not_found" | "already_final";
 
+/**
+ * Judges each epoch of a run before training goes on (a study's pruner): a string stops the run
+ * with it as the reason, so a run pruned after epoch k has trained k epochs, not a few more.
+ */
+export type EpochVerdict = (epoch: EpochRow) => Promise<string | null> | string | null;
+
 export class RunService {
   readonly events = new RunEvents();
   #db: Db;
   #host: EngineHost;
   /** runId → engine job, for runs queued or running in this process. */
   #jobs = new Map<number, number>();
+  /** Runs whose epochs are judged before training goes on. */
+  #verdicts = new Map<number, EpochVerdict>();
   /** Runs asked to stop → why, when the caller said (a pruned trial), shown as the run's error. */
   #cancelRequested = new Map<number, string | null>();
   /** Runs training in this process, for the heartbeat. */
@@ -65,13 +74,18 @@ export class RunService {
     return { interrupted, resumed: queued.length };
   }
 
+  /** Stores and queues a run; `afterEpoch` judges each of its epochs (see `EpochVerdict`). */
   async create(
     config: RunConfig,
     trial?: { studyId: number; trialNumber: number },
+    afterEpoch?: EpochVerdict,
   ): Promise<number> {
     const id = await insertRun(this.#db, config, trial);
     // Created while shutting down: it waits in the database, queued, for the next start.
-    if (!this.#closed) this.#enqueue(id, config);
+    if (!this.#closed) {
+      if (afterEpoch) this.#verdicts.set(id, afterEpoch);
+      this.#enqueue(id, config);
+    }
     return id;
   }
 
@@ -133,6 +147,7 @@ export class RunService {
       }
     }
     this.#cancelRequested.clear();
+    this.#verdicts.clear();
     if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
     this.#heartbeat = null;
     this.#idle?.resolve();
@@ -140,7 +155,9 @@ export class RunService {
   }
 
   #enqueue(id: number, config: RunConfig): void {
-    const jobId = this.#host.submit(config, (message) => this.#onMessage(id, message));
+    const jobId = this.#host.submit(config, (message) => this.#onMessage(id, message), {
+      gated: this.#verdicts.has(id),
+    });
     this.#jobs.set(id, jobId);
   }
 
@@ -161,11 +178,9 @@ export class RunService {
         if (cancelled) return; // a cancelled run writes no further epochs
         await insertEpoch(this.#db, id, message.record);
         const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
-        this.events.publish(id, {
-          type: "epoch",
-          epoch: { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds },
-          total: message.total,
-        });
+        const row = { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds };
+        this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
+        await this.#judge(id, row);
         return;
       }
       case "finished": {
@@ -201,7 +216,23 @@ export class RunService {
     }
   }
 
+  /** A gated run's epoch: its verdict may stop it; either way the worker is let go on. */
+  async #judge(id: number, epoch: EpochRow): Promise<void> {
+    const verdict = this.#verdicts.get(id);
+    const jobId = this.#jobs.get(id);
+    if (!verdict || jobId === undefined) return;
+    try {
+      const reason = await verdict(epoch);
+      if (reason !== null) await this.cancel(id, reason);
+    } catch (error) {
+      console.error(`Run ${id}: judging epoch ${epoch.epoch} failed; training goes on:`, error);
+    } finally {
+      this.#host.resume(jobId);
+    }
+  }
+
   #end(id: number, status: FinalStatus, error?: string): void {
+    this.#verdicts.delete(id);
     this.#jobs.delete(id);
     this.#running.delete(id);
     if (this.#running.size === 0 && this.#heartbeat !== null) {

@@ -85,32 +85,32 @@ async function trainTrial(
   const config = applyParams(spec.base, params);
   config.name = `${row.name} #${trial.number}`;
   const { service } = options;
-  const runId = await service.create(config, { studyId: row.id, trialNumber: trial.number });
-  trial.setUserAttr("runId", runId);
-  options.onTrialStart?.(trial, runId);
   const metric = spec.metric;
   let last: number | null = null;
   let pruned = false;
+  // Judged before the run goes on, as Optuna's objective asks `should_prune` between epochs: a
+  // pruned run stops after the epoch that condemned it.
+  const afterEpoch = async (epoch: EpochRow): Promise<string | null> => {
+    const value = epoch[metric as keyof EpochRow] as number | null;
+    if (value === null || !Number.isFinite(value)) return null;
+    last = value;
+    trial.report(value, epoch.epoch);
+    // A stop that came first stands: its trial is queued again, not pruned.
+    if (pruned || options.signal?.aborted || !(await trial.shouldPrune())) return null;
+    pruned = true;
+    return `Pruned by the ${spec.pruner.type} pruner after epoch ${epoch.epoch} ` +
+      `(${metric} ${formatValue(value)})`;
+  };
+  const runId = await service.create(
+    config,
+    { studyId: row.id, trialNumber: trial.number },
+    afterEpoch,
+  );
+  trial.setUserAttr("runId", runId);
+  options.onTrialStart?.(trial, runId);
   const done = new Promise<string>((resolve) => {
     const unsubscribe = service.events.subscribe(runId, (event) => {
-      if (event.type === "epoch") {
-        const value = event.epoch[metric as keyof EpochRow] as number | null;
-        if (value === null || !Number.isFinite(value)) return;
-        last = value;
-        trial.report(value, event.epoch.epoch);
-        const epoch = event.epoch.epoch;
-        trial.shouldPrune().then((prune) => {
-          // A stop that came first stands: its trial is queued again, not pruned.
-          if (prune && !pruned && !options.signal?.aborted) {
-            pruned = true;
-            service.cancel(
-              runId,
-              `Pruned by the ${spec.pruner.type} pruner after epoch ${epoch} ` +
-                `(${metric} ${formatValue(value)})`,
-            );
-          }
-        });
-      } else if (event.type === "done") {
+      if (event.type === "done") {
         unsubscribe();
         resolve(event.status);
       }
