@@ -53,28 +53,37 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     const { db, close } = await openDb({ url: sqld.url });
     try {
-      await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("four-workers", 8, 8)));
+      await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("four-workers", 8, 30)));
       const args = [`${dir}/study.json`, "--db", sqld.url, "--heartbeat", "1", "--json"];
-      const workers = Array.from({ length: 4 }, () => spawnTune(args));
-      const [victim, ...survivors] = workers;
+      // The victim starts alone and is frozen (SIGSTOP) before the check that it is mid-trial,
+      // so it cannot finish that trial between the check and the kill, however fast it trains.
+      const victim = spawnTune(args);
       const storage = new LibsqlStorage(db);
       const owner = `${Deno.hostname()}:${victim.pid}`;
+      const victimsTrial = async () => {
+        const row = await getStudyByName(db, "four-workers");
+        const running = row ? await storage.getAllTrials(row.id, ["RUNNING"]) : [];
+        return running.find((t) =>
+          t.systemAttrs.worker === owner && typeof t.userAttrs.runId === "number"
+        );
+      };
       const deadline = Date.now() + 60_000;
       let killedTrial: number | null = null;
       while (killedTrial === null && Date.now() < deadline) {
-        const row = await getStudyByName(db, "four-workers");
-        if (row) {
-          const running = await storage.getAllTrials(row.id, ["RUNNING"]);
-          const mine = running.find((t) =>
-            t.systemAttrs.worker === owner && typeof t.userAttrs.runId === "number"
-          );
+        if (await victimsTrial()) {
+          victim.kill("SIGSTOP");
+          await new Promise((r) => setTimeout(r, 200)); // writes it sent before it froze land
+          const mine = await victimsTrial();
           if (mine) {
             victim.kill("SIGKILL");
             killedTrial = mine.number;
+            break;
           }
+          victim.kill("SIGCONT");
         }
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 20));
       }
+      const survivors = Array.from({ length: 3 }, () => spawnTune(args));
       assert.notEqual(killedTrial, null, "the victim started a trial");
       await victim.status;
       await victim.stdout.cancel();

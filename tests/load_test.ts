@@ -32,7 +32,7 @@ Deno.test("2,000 API reads at 200 per second during training all succeed", async
   const t = await startTestServer();
   try {
     // Long enough to outlast the reads; cancelled once they are done.
-    const id = await createRun(t.url, liveRun(1000));
+    const id = await createRun(t.url, liveRun(10_000));
     await waitFor(async () => {
       const run = await (await fetch(`${t.url}/api/runs/${id}`)).json();
       return run.status === "running" || undefined;
