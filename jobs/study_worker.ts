@@ -95,8 +95,10 @@ async function trainTrial(
     if (value === null || !Number.isFinite(value)) return null;
     last = value;
     trial.report(value, epoch.epoch);
-    // A stop that came first stands: its trial is queued again, not pruned.
-    if (pruned || options.signal?.aborted || !(await trial.shouldPrune())) return null;
+    // A stop that came first, or while the pruner decided, stands: the trial is queued again.
+    if (pruned || options.signal?.aborted) return null;
+    const prune = await trial.shouldPrune();
+    if (!prune || options.signal?.aborted) return null;
     pruned = true;
     return `Pruned by the ${spec.pruner.type} pruner after epoch ${epoch.epoch} ` +
       `(${metric} ${formatValue(value)})`;
