@@ -34,7 +34,8 @@ export type CancelOutcome = "cancelled" | "cancelling" | "not_found" | "already_
 
 /**
  * Judges each epoch of a run before training goes on (a study's pruner): a string stops the run
- * with it as the reason, so a run pruned after epoch k has trained k epochs, not a few more.
+ * with it as the reason, so a run pruned after epoch k stores k epochs and trains no more (on a
+ * GPU, the one epoch already queued is discarded). A run cancelled first keeps its own reason.
  */
 export type EpochVerdict = (epoch: EpochRow) => Promise<string | null> | string | null;
 
@@ -97,8 +98,9 @@ export class RunService {
     if (jobId === undefined || (run.status !== "queued" && run.status !== "running")) {
       return "already_final";
     }
-    // The first reason stands: a user's later Cancel of a pruned trial's run keeps "Pruned …".
-    if (!this.#cancelRequested.get(id)) this.#cancelRequested.set(id, reason ?? null);
+    // The first cancel's reason stands: a user's later Cancel of a pruned trial's run keeps
+    // "Pruned …", and a pruner's verdict after a user's Cancel does not rename it.
+    if (!this.#cancelRequested.has(id)) this.#cancelRequested.set(id, reason ?? null);
     this.#host.cancel(jobId);
     if (run.status === "queued") {
       await setFinalStatus(this.#db, id, "cancelled", reason ?? null);
@@ -175,12 +177,19 @@ export class RunService {
         this.events.publish(id, { type: "status", status: "running" });
         return;
       case "epoch": {
-        if (cancelled) return; // a cancelled run writes no further epochs
-        await insertEpoch(this.#db, id, message.record);
-        const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
-        const row = { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds };
-        this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
-        await this.#judge(id, row);
+        // A cancelled run writes no further epochs (and its worker, told to stop, waits for none).
+        if (cancelled) return;
+        try {
+          await insertEpoch(this.#db, id, message.record);
+          const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
+          const row = { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds };
+          this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
+          await this.#judge(id, row);
+        } finally {
+          // Whatever happened here (a failed write included), a gated worker must not wait on.
+          const jobId = this.#jobs.get(id);
+          if (jobId !== undefined && this.#verdicts.has(id)) this.#host.resume(jobId);
+        }
         return;
       }
       case "finished": {
@@ -216,18 +225,15 @@ export class RunService {
     }
   }
 
-  /** A gated run's epoch: its verdict may stop it; either way the worker is let go on. */
+  /** A gated run's epoch: its verdict may stop it, unless it was cancelled meanwhile. */
   async #judge(id: number, epoch: EpochRow): Promise<void> {
     const verdict = this.#verdicts.get(id);
-    const jobId = this.#jobs.get(id);
-    if (!verdict || jobId === undefined) return;
+    if (!verdict || this.#cancelRequested.has(id)) return;
     try {
       const reason = await verdict(epoch);
-      if (reason !== null) await this.cancel(id, reason);
+      if (reason !== null && !this.#cancelRequested.has(id)) await this.cancel(id, reason);
     } catch (error) {
       console.error(`Run ${id}: judging epoch ${epoch.epoch} failed; training goes on:`, error);
-    } finally {
-      this.#host.resume(jobId);
     }
   }
 

@@ -1,19 +1,34 @@
 import assert from "node:assert/strict";
+import { sql } from "drizzle-orm";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import { type Db, openDb } from "../db/client.ts";
 import { getRun } from "../db/runs.ts";
-import { EngineHost } from "../engine/worker_host.ts";
+import type { RunConfig } from "../engine/spec.ts";
+import { EngineHost, type JobListener } from "../engine/worker_host.ts";
 import { tinyRun } from "../tests/service_helpers.ts";
 import { RunService } from "./run_service.ts";
 
+/** The engine host, noting each epoch the worker trained (whether or not the service kept it). */
+class WatchedHost extends EngineHost {
+  trained: number[] = [];
+
+  override submit(config: RunConfig, listener: JobListener, options?: { gated?: boolean }) {
+    return super.submit(config, (message) => {
+      if (message.type === "epoch") this.trained.push(message.record.epoch);
+      return listener(message);
+    }, options);
+  }
+}
+
 async function withService(
-  body: (service: RunService, db: Db) => Promise<void>,
+  body: (service: RunService, db: Db, host: WatchedHost) => Promise<void>,
 ): Promise<void> {
   const { db, close } = await openDb({ url: ":memory:" });
-  const service = new RunService(db, new EngineHost(defaultDatasetRoots()));
+  const host = new WatchedHost(defaultDatasetRoots());
+  const service = new RunService(db, host);
   try {
-    await body(service, db);
+    await body(service, db, host);
   } finally {
     await service.shutdown();
     close();
@@ -26,16 +41,30 @@ function config(epochs: number) {
   return parsed.config;
 }
 
-Deno.test("a verdict on an epoch stops its run before the next epoch trains", async () => {
-  await withService(async (service, db) => {
+/** Resolves when no run is left, or fails the test after `ms` (a worker left waiting). */
+async function idle(service: RunService, ms = 20_000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`runs still going after ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([service.whenIdle(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("a verdict on an epoch stops its run before the worker trains the next", async () => {
+  await withService(async (service, db, host) => {
     const judged: number[] = [];
     const id = await service.create(config(6), undefined, async (epoch) => {
       judged.push(epoch.epoch);
       await new Promise((resolve) => setTimeout(resolve, 20)); // a pruner reading its storage
       return epoch.epoch === 2 ? "Pruned after epoch 2" : null;
     });
-    await service.whenIdle();
-    assert.deepEqual(judged, [1, 2], "epochs after the verdict are neither judged nor stored");
+    await idle(service);
+    assert.deepEqual(judged, [1, 2]);
+    assert.deepEqual(host.trained, [1, 2], "the worker waited for each verdict");
     const run = await getRun(db, id);
     assert.equal(run?.status, "cancelled");
     assert.equal(run?.error, "Pruned after epoch 2");
@@ -43,8 +72,22 @@ Deno.test("a verdict on an epoch stops its run before the next epoch trains", as
   });
 });
 
-Deno.test("a run whose verdict fails trains on to the end; runs without one are not held", async () => {
+Deno.test("a run cancelled while its epoch is judged keeps that cancel's reason", async () => {
   await withService(async (service, db) => {
+    let id = 0;
+    id = await service.create(config(6), undefined, async () => {
+      await service.cancel(id); // a user's Cancel, while the pruner decides
+      return "Pruned after epoch 1";
+    });
+    await idle(service);
+    const run = await getRun(db, id);
+    assert.equal(run?.status, "cancelled");
+    assert.equal(run?.error, null, "the user's cancel, not the pruner's");
+  });
+});
+
+Deno.test("a run whose verdict fails trains on to the end; runs without one are not held", async () => {
+  await withService(async (service, db, host) => {
     const failing = await service.create(config(3), undefined, () => {
       throw new Error("storage unreachable");
     });
@@ -53,15 +96,34 @@ Deno.test("a run whose verdict fails trains on to the end; runs without one are 
     const consoleError = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
     try {
-      await service.whenIdle();
+      await idle(service);
     } finally {
       console.error = consoleError;
     }
     assert.equal(errors.length, 3, "each failed verdict is logged");
+    assert.deepEqual(host.trained, [1, 2, 3, 1, 2, 3]);
     for (const id of [failing, plain]) {
       const run = await getRun(db, id);
       assert.equal(run?.status, "completed");
       assert.equal(run?.epochs.length, 3);
     }
+  });
+});
+
+Deno.test("a judged run whose epoch cannot be stored is not left waiting, nor the runs behind it", async () => {
+  await withService(async (service, db) => {
+    await db.run(sql`create trigger no_second_epoch before insert on run_epochs
+      when new.epoch = 2 begin select raise(abort, 'disk full'); end`);
+    const judged = await service.create(config(3), undefined, () => null);
+    const behind = await service.create(config(2));
+    const consoleError = console.error;
+    console.error = () => {};
+    try {
+      await idle(service);
+    } finally {
+      console.error = consoleError;
+    }
+    assert.deepEqual((await getRun(db, judged))?.epochs.map((e) => e.epoch), [1, 3]);
+    assert.equal((await getRun(db, behind))?.status, "completed");
   });
 });

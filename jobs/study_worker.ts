@@ -87,32 +87,40 @@ async function trainTrial(
   const { service } = options;
   const metric = spec.metric;
   let last: number | null = null;
-  let pruned = false;
-  // Judged before the run goes on, as Optuna's objective asks `should_prune` between epochs: a
-  // pruned run stops after the epoch that condemned it.
-  const afterEpoch = async (epoch: EpochRow): Promise<string | null> => {
+  /** Each epoch's metric goes to the trial, as the objective's `trial.report` in Optuna. */
+  const record = (epoch: EpochRow): number | null => {
     const value = epoch[metric as keyof EpochRow] as number | null;
     if (value === null || !Number.isFinite(value)) return null;
     last = value;
     trial.report(value, epoch.epoch);
+    return value;
+  };
+  let pruneReason: string | null = null;
+  // With a pruner, the run waits for its verdict after each epoch, as Optuna's objective asks
+  // `should_prune` between epochs: a pruned run stops after the epoch that condemned it.
+  const afterEpoch = async (epoch: EpochRow): Promise<string | null> => {
+    const value = record(epoch);
     // A stop that came first, or while the pruner decided, stands: the trial is queued again.
-    if (pruned || options.signal?.aborted) return null;
+    if (value === null || pruneReason !== null || options.signal?.aborted) return null;
     const prune = await trial.shouldPrune();
     if (!prune || options.signal?.aborted) return null;
-    pruned = true;
-    return `Pruned by the ${spec.pruner.type} pruner after epoch ${epoch.epoch} ` +
+    pruneReason = `Pruned by the ${spec.pruner.type} pruner after epoch ${epoch.epoch} ` +
       `(${metric} ${formatValue(value)})`;
+    return pruneReason;
   };
+  const pruning = spec.pruner.type !== "none";
   const runId = await service.create(
     config,
     { studyId: row.id, trialNumber: trial.number },
-    afterEpoch,
+    pruning ? afterEpoch : undefined,
   );
   trial.setUserAttr("runId", runId);
   options.onTrialStart?.(trial, runId);
   const done = new Promise<string>((resolve) => {
     const unsubscribe = service.events.subscribe(runId, (event) => {
-      if (event.type === "done") {
+      if (event.type === "epoch" && !pruning) {
+        record(event.epoch);
+      } else if (event.type === "done") {
         unsubscribe();
         resolve(event.status);
       }
@@ -128,7 +136,12 @@ async function trainTrial(
   options.signal?.addEventListener("abort", stop, { once: true });
   if (options.signal?.aborted) stop();
   const status = await done.finally(() => options.signal?.removeEventListener("abort", stop));
-  if (pruned) {
+  // Pruned only if the pruner's cancel was the run's end: not a user's Cancel or a stop that
+  // came first (the first reason stands), nor a run that ended before the cancel landed.
+  if (
+    pruneReason !== null && status === "cancelled" &&
+    (await getRun(options.db, runId))?.error === pruneReason
+  ) {
     throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${formatValue(last)}`);
   }
   if (options.signal?.aborted && (status === "cancelled" || status === "interrupted")) {
