@@ -74,8 +74,7 @@ Deno.test("a verdict on an epoch stops its run before the worker trains the next
 
 Deno.test("a run cancelled while its epoch is judged keeps that cancel's reason", async () => {
   await withService(async (service, db) => {
-    let id = 0;
-    id = await service.create(config(6), undefined, async () => {
+    const id: number = await service.create(config(6), undefined, async () => {
       await service.cancel(id); // a user's Cancel, while the pruner decides
       return "Pruned after epoch 1";
     });
