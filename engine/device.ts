@@ -6,10 +6,12 @@
  * @module
  */
 
-/** Adapter limits that decide tile sizes and how much data fits in one binding. */
+import { requestAdapter } from "./webgpu/adapter.ts";
+
 /** Smallest batch that `device: "auto"` trains on a software adapter (see `select_backend.ts`). */
 export const SOFTWARE_ADAPTER_MIN_BATCH = 128;
 
+/** Adapter limits that decide tile sizes and how much data fits in one binding. */
 export const REPORTED_LIMITS = [
   "maxBufferSize",
   "maxStorageBufferBindingSize",
@@ -61,7 +63,7 @@ export async function probeDevice(
   }
   let adapter: GPUAdapter | null;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    adapter = await requestAdapter({ powerPreference: "high-performance" }, gpu);
   } catch (error) {
     return { backend: "cpu", reason: `Requesting a WebGPU adapter failed: ${String(error)}` };
   }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { deviceLabel, probeDevice, REPORTED_LIMITS } from "./device.ts";
+import { requestAdapter } from "./webgpu/adapter.ts";
 
-const adapter = await navigator.gpu?.requestAdapter({ powerPreference: "high-performance" });
+const adapter = await requestAdapter();
 
 Deno.test("probeDevice() reports the CPU reference where the runtime has no WebGPU", async () => {
   const device = await probeDevice(null);

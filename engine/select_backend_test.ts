@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
-import { effectiveBatch, selectBackend, SOFTWARE_ADAPTER_MIN_BATCH } from "./select_backend.ts";
+import {
+  closeWebGpu,
+  effectiveBatch,
+  selectBackend,
+  SOFTWARE_ADAPTER_MIN_BATCH,
+} from "./select_backend.ts";
+import { requestAdapter } from "./webgpu/adapter.ts";
 
-const adapter = await navigator.gpu?.requestAdapter() ?? null;
+const adapter = await requestAdapter();
 const software = adapter?.info.isFallbackAdapter === true ||
   /llvmpipe|lavapipe|swiftshader/i.test(`${adapter?.info.description} ${adapter?.info.device}`);
 
@@ -20,12 +26,16 @@ Deno.test({
   name: "auto on a software adapter: WebGPU for large batches, the CPU reference one at a time",
   ignore: !adapter || !software,
   async fn() {
-    const large = { mode: "minibatch" as const, size: SOFTWARE_ADAPTER_MIN_BATCH, shuffle: true };
-    assert.equal((await selectBackend("auto", large, 54000)).kind, "webgpu");
-    const single = { mode: "stochastic" as const, size: 1, shuffle: true };
-    assert.equal((await selectBackend("auto", single, 54000)).kind, "cpu");
-    const few = { mode: "full" as const, size: 1, shuffle: false };
-    assert.equal((await selectBackend("auto", few, 100)).kind, "cpu", "a full batch of 100 rows");
-    assert.equal((await selectBackend("gpu", single, 54000)).kind, "webgpu", "gpu forces it");
+    try {
+      const large = { mode: "minibatch" as const, size: SOFTWARE_ADAPTER_MIN_BATCH, shuffle: true };
+      assert.equal((await selectBackend("auto", large, 54000)).kind, "webgpu");
+      const single = { mode: "stochastic" as const, size: 1, shuffle: true };
+      assert.equal((await selectBackend("auto", single, 54000)).kind, "cpu");
+      const few = { mode: "full" as const, size: 1, shuffle: false };
+      assert.equal((await selectBackend("auto", few, 100)).kind, "cpu", "a full batch of 100 rows");
+      assert.equal((await selectBackend("gpu", single, 54000)).kind, "webgpu", "gpu forces it");
+    } finally {
+      await closeWebGpu();
+    }
   },
 });

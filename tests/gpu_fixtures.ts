@@ -9,9 +9,10 @@ import type { NamedTensor } from "../engine/backend.ts";
 import type { Examples, PreparedData } from "../engine/data/dataset.ts";
 import { Rng } from "../engine/random.ts";
 import type { LayerSpec, RunConfig } from "../engine/spec.ts";
+import { requestAdapter } from "../engine/webgpu/adapter.ts";
 
 /** The adapter the GPU tests need; `null` skips them (no WebGPU, or no Vulkan driver). */
-export const adapter: GPUAdapter | null = await navigator.gpu?.requestAdapter() ?? null;
+export const adapter: GPUAdapter | null = await requestAdapter();
 
 function examples(
   count: number,

@@ -19,6 +19,8 @@ import {
   type Kernel,
   type KernelDefinition,
 } from "../kernels/kernel.ts";
+import { trackHandle } from "../open_handles.ts";
+import { requestAdapter } from "./adapter.ts";
 
 /** Bytes of `shaders/step_params.wgsl`'s StepParams. */
 const STEP_PARAMS_BYTES = 32;
@@ -70,6 +72,7 @@ export class GpuContext {
   #lostMessage: string | null = null;
   #lost: Promise<never>;
   #uncaptured: string | null = null;
+  readonly #release: () => void;
 
   private constructor(
     device: GPUDevice,
@@ -78,6 +81,7 @@ export class GpuContext {
   ) {
     this.device = device;
     this.adapterInfo = adapterInfo;
+    this.#release = trackHandle("GPU device", adapterInfo.description || "WebGPU device");
     const align = device.limits.minUniformBufferOffsetAlignment;
     this.stepStride = Math.ceil(STEP_PARAMS_BYTES / align) * align;
     this.stepLayout = createStepLayout(device, STEP_PARAMS_BYTES);
@@ -104,7 +108,7 @@ export class GpuContext {
   /** Opens the high-performance adapter's device. Throws when there is no WebGPU adapter. */
   static async create(options: GpuContextOptions = {}): Promise<GpuContext> {
     if (!navigator.gpu) throw new Error("WebGPU is not available in this runtime");
-    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+    const adapter = await requestAdapter({ powerPreference: "high-performance" });
     if (!adapter) {
       throw new Error("No WebGPU adapter found (mesa-vulkan-drivers provides one on the CPU)");
     }
@@ -209,6 +213,7 @@ export class GpuContext {
     this.#pipelines.clear();
     this.#placeholder?.destroy();
     this.device.destroy();
+    this.#release();
   }
 }
 
