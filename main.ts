@@ -20,6 +20,7 @@ import { defaultDatasetRoots } from "./config/paths.ts";
 import { describeDatasets } from "./engine/data/load.ts";
 import { type DeviceInfo, deviceLabel, probeDevice } from "./engine/device.ts";
 import { openDb } from "./db/client.ts";
+import { trackHandle } from "./engine/open_handles.ts";
 import { EngineHost } from "./engine/worker_host.ts";
 import { RunService } from "./jobs/run_service.ts";
 import { StudyService } from "./jobs/study_service.ts";
@@ -56,7 +57,13 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const engine = new EngineHost(datasetRoots);
   const service = new RunService(db, engine);
   const studies = new StudyService(db, service);
-  const recovered = await service.recover();
+  let recovered: Awaited<ReturnType<RunService["recover"]>>;
+  try {
+    recovered = await service.recover();
+  } catch (error) {
+    closeDb();
+    throw error;
+  }
   const stopping = new AbortController();
   const closing = new AbortController();
   const app = createApp({
@@ -98,6 +105,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   // then the runs (training ones become `interrupted`, queued ones wait for the next start), then
   // the streams left open end, so the server's graceful shutdown has nothing to wait for.
   let stopped: Promise<void> | undefined;
+  const release = trackHandle("server", url);
   const shutdown = () =>
     stopped ??= (async () => {
       stopping.abort();
@@ -106,6 +114,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
       closing.abort();
       await server.shutdown();
       closeDb();
+      release();
     })();
   return { port: server.addr.port, url, device, service, shutdown, finished: server.finished };
 }

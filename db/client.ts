@@ -10,6 +10,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { describeError, noteOutage, noteRecovery, retrying } from "./retry.ts";
 import * as schema from "./schema.ts";
+import { trackHandle } from "../engine/open_handles.ts";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
 
@@ -34,11 +35,21 @@ export async function openDb(
   // `timeout` is SQLite's busy timeout on every pooled connection: writers (tune workers, the
   // server) queue for the lock instead of failing with SQLITE_BUSY.
   const client = withRetries(createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS }));
-  // WAL (a property of the file, so once is enough) lets readers work while a run writes.
-  if (url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");
+  const release = trackHandle("database client", url);
+  const close = () => {
+    client.close();
+    release();
+  };
   const db = drizzle(client, { schema, casing: "snake_case" });
-  await migrateOnce(db);
-  return { db, close: () => client.close() };
+  try {
+    // WAL (a property of the file, so once is enough) lets readers work while a run writes.
+    if (url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");
+    await migrateOnce(db);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { db, close };
 }
 
 /**

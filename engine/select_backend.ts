@@ -52,6 +52,13 @@ export function effectiveBatch(batch: BatchSpec | undefined, trainRows: number):
   return Math.min(batch.size, trainRows);
 }
 
+/** Releases this thread's WebGPU device, if one was opened; the next run opens it again. */
+export async function closeWebGpu(): Promise<void> {
+  const current = await webgpu;
+  webgpu = null;
+  current?.destroy();
+}
+
 async function openWebGpu(): Promise<WebGpuBackend | null> {
   if (!("gpu" in navigator) || !navigator.gpu) return null;
   const current = await webgpu;

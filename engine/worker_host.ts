@@ -6,6 +6,7 @@
  */
 
 import type { DatasetRoots } from "./data/load.ts";
+import { trackHandle } from "./open_handles.ts";
 import type { RunConfig } from "./spec.ts";
 import type { HostMessage, WorkerMessage } from "./worker_protocol.ts";
 
@@ -14,6 +15,7 @@ export type JobListener = (message: WorkerMessage) => void | Promise<void>;
 export class EngineHost {
   /** Started on the first job, so a server that trains nothing starts no worker. */
   #worker: Worker | null = null;
+  #releaseWorker: () => void = () => {};
   #listeners = new Map<number, JobListener>();
   #nextJobId = 1;
   #roots: DatasetRoots;
@@ -26,6 +28,7 @@ export class EngineHost {
 
   #start(): Worker {
     const worker = new Worker(new URL("./worker_entry.ts", import.meta.url), { type: "module" });
+    this.#releaseWorker = trackHandle("engine worker", "engine/worker_entry.ts");
     worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
       this.#handled = this.#handled.then(() => this.#dispatch(event.data)).catch((error) => {
         console.error("Engine host: a job listener failed:", error);
@@ -38,6 +41,7 @@ export class EngineHost {
       this.#listeners.clear();
       worker.terminate();
       this.#worker = null;
+      this.#releaseWorker();
     };
     return worker;
   }
@@ -83,6 +87,7 @@ export class EngineHost {
   terminate(): void {
     this.#worker?.terminate();
     this.#worker = null;
+    this.#releaseWorker();
     this.#listeners.clear();
   }
 

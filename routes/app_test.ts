@@ -10,7 +10,8 @@ import { createApp } from "./app.ts";
 const datasetRoots = { mnist: "/nonexistent/mnist" };
 const cpu: DeviceInfo = { backend: "cpu", reason: "No WebGPU adapter found" };
 // The engine worker starts on the first run, and these tests create none.
-const { db } = await openDb({ url: ":memory:" });
+const { db, close } = await openDb({ url: ":memory:" });
+Deno.test.afterAll(close);
 const service = new RunService(db, new EngineHost(datasetRoots));
 const studies = new StudyService(db, service);
 

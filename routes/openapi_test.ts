@@ -11,11 +11,12 @@ import { openApiDocument } from "./openapi.ts";
 // No MNIST folder and no run trained: the engine worker never starts.
 const datasetRoots = { mnist: "/nonexistent/mnist" };
 
+/** The app on a fresh in-memory database, closed where the `using` declaration ends. */
 async function testApp() {
-  const { db } = await openDb({ url: ":memory:" });
+  const { db, close } = await openDb({ url: ":memory:" });
   const service = new RunService(db, new EngineHost(datasetRoots));
   const studies = new StudyService(db, service);
-  return { db, app: createApp({ datasetRoots, db, service, studies }) };
+  return { db, app: createApp({ datasetRoots, db, service, studies }), [Symbol.dispose]: close };
 }
 
 type Schema = {
@@ -78,7 +79,8 @@ Deno.test("openApiDocument() lists every run route and carries the config schema
 });
 
 Deno.test("every route the app registers under /api is in the OpenAPI document with its method", async () => {
-  const { app } = await testApp();
+  using test = await testApp();
+  const { app } = test;
   const paths = doc.paths as Record<string, Record<string, unknown>>;
   const routes = app.routes.filter((route) =>
     route.path.startsWith("/api/") && route.method !== "ALL"
@@ -104,7 +106,8 @@ Deno.test("every route the app registers under /api is in the OpenAPI document w
 });
 
 Deno.test("GET /api/runs and GET /api/runs/{id} answer in the documented shapes", async () => {
-  const { db, app } = await testApp();
+  using test = await testApp();
+  const { db, app } = test;
   const config = parseRunConfig({ data: { dataset: "synthetic-binary" } });
   assert.ok(config.ok);
   const queued = await insertRun(db, config.config);

@@ -15,7 +15,8 @@ import { StudyService } from "../jobs/study_service.ts";
 import { createApp } from "../routes/app.ts";
 
 const datasetRoots = defaultDatasetRoots();
-const { db } = await openDb({ url: ":memory:" });
+const { db, close } = await openDb({ url: ":memory:" });
+Deno.test.afterAll(close);
 const service = new RunService(db, new EngineHost(datasetRoots));
 const studies = new StudyService(db, service);
 const app = createApp({ datasetRoots, db, service, studies });

@@ -5,6 +5,7 @@
  */
 
 import { type Browser, chromium, type Page } from "playwright-core";
+import { trackHandle } from "../engine/open_handles.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -20,7 +21,7 @@ export const hasChromium = (() => {
 const SCREENSHOTS = new URL("./screenshots/", import.meta.url);
 
 export async function launchBrowser(): Promise<Browser> {
-  return await chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       "--headless",
@@ -33,6 +34,8 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+  browser.on("disconnected", trackHandle("browser", CHROMIUM));
+  return browser;
 }
 
 /** A laptop-sized page that fails the test on any script error. */
@@ -52,26 +55,29 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
 
-/** Rows matching a selector: how many the server rendered, and the most seen while open. */
+/** Rows matching a selector: how many the page had when it loaded, and the most seen since. */
 export interface LiveCount {
   atLoad: number;
   most: number;
+  /** Server-sent event streams the page's htmx has connected. */
+  connections: number;
 }
 
 /**
- * Counts, from before the page's own scripts run, the rows matching `selector` when the page
- * loads and the most seen afterwards, so a test can tell rows streamed in from rendered ones.
- * Read the counts with {@linkcode readLiveCount}.
+ * Counts, from before each page's own scripts run, the rows matching `selector` when the page
+ * loads and the most seen afterwards, so a test can tell rows streamed in from rendered ones, and
+ * the page's SSE connections. Read them with {@linkcode readLiveCount}.
  */
 export async function countLiveRows(page: Page, selector: string): Promise<void> {
   await page.addInitScript((selector: string) => {
-    const counts = { atLoad: 0, most: 0 };
+    const counts = { atLoad: 0, most: 0, connections: 0 };
     (globalThis as unknown as { liveCount: LiveCount }).liveCount = counts;
     const count = () => document.querySelectorAll(selector).length;
     document.addEventListener("DOMContentLoaded", () => {
       counts.atLoad = count();
       counts.most = Math.max(counts.most, counts.atLoad);
     });
+    document.addEventListener("htmx:sse:after:connection", () => counts.connections++);
     new MutationObserver(() => {
       counts.most = Math.max(counts.most, count());
     }).observe(document, { childList: true, subtree: true });
@@ -80,4 +86,11 @@ export async function countLiveRows(page: Page, selector: string): Promise<void>
 
 export function readLiveCount(page: Page): Promise<LiveCount> {
   return page.evaluate(() => (globalThis as unknown as { liveCount: LiveCount }).liveCount);
+}
+
+/** Resolves once the page's htmx has connected its server-sent event stream. */
+export async function streamConnected(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    (globalThis as unknown as { liveCount: LiveCount }).liveCount.connections > 0
+  );
 }

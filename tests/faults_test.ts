@@ -3,36 +3,39 @@
  */
 
 import assert from "node:assert/strict";
+import { freePort, spawnChild } from "./processes.ts";
 import { postJson, readSse, tinyRun, waitFor } from "./service_helpers.ts";
 
 const root = new URL("..", import.meta.url);
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 /** `deno task start` as its own process, as a user runs it. */
 async function startServerProcess(db: string, port: number) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "--port", String(port), "--db", db],
-    cwd: root,
-    env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = spawnChild(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "main.ts", "--port", String(port), "--db", db],
+      cwd: root,
+      env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
+      stdout: "null",
+      stderr: "null",
+    }),
+    "ajuste server",
+  );
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      const response = await fetch(`${url}/api/health`);
-      await response.body?.cancel();
-      return response.ok || undefined;
-    } catch {
-      return undefined;
-    }
-  }, "the server to listen");
+  try {
+    await waitFor(async () => {
+      try {
+        const response = await fetch(`${url}/api/health`);
+        await response.body?.cancel();
+        return response.ok || undefined;
+      } catch {
+        return undefined;
+      }
+    }, "the server to listen");
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw error;
+  }
   return { child, url };
 }
 

