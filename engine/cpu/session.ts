@@ -56,6 +56,8 @@ export class CpuSession implements TrainingSession {
   #predicted: Uint8Array;
   /** Operations run in call order (see TrainingSession): each yields, so calls could interleave. */
   readonly #queue = new SerialQueue();
+  /** One pacer for the session's life, so epochs shorter than its interval still yield. */
+  readonly #pace = eventLoopPacer();
 
   constructor(readonly config: RunConfig, readonly data: PreparedData) {
     this.#units = outputUnits(config.loss, data.classes);
@@ -102,7 +104,6 @@ export class CpuSession implements TrainingSession {
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
-    const pace = eventLoopPacer();
     for (let step = 0; step < steps; step++) {
       signal?.throwIfAborted();
       const rows = batchRows(order, batchSize, step);
@@ -127,7 +128,7 @@ export class CpuSession implements TrainingSession {
       model.backward(dLogits);
       addPenaltyGradient(params, model.gradients, l1, l2);
       this.optimizer.step(params, model.gradients);
-      await pace();
+      await this.#pace();
     }
     const evaluations: EpochResult["evaluations"] = {};
     for (const split of new Set(evaluate)) evaluations[split] = await this.#evaluate(split);
@@ -180,7 +181,6 @@ export class CpuSession implements TrainingSession {
     rows: Uint32Array = Uint32Array.from({ length: examples.count }, (_, i) => i),
   ): Promise<void> {
     const chunk = this.#labels.length;
-    const pace = eventLoopPacer();
     for (let start = 0; start < rows.length; start += chunk) {
       const part = rows.subarray(start, Math.min(start + chunk, rows.length));
       const inputs = this.#gather(examples, part);
@@ -191,7 +191,7 @@ export class CpuSession implements TrainingSession {
         this.#inputOffset,
       );
       visit(part, logits);
-      await pace();
+      await this.#pace();
     }
   }
 

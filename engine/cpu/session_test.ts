@@ -221,6 +221,21 @@ Deno.test("CpuSession.trainEpoch() yields to the event loop, so a timer can canc
   });
 });
 
+Deno.test("CpuSession yields across epochs too short to yield in, so a cancel still lands", async () => {
+  // Each epoch takes well under the 50 ms between yields; a pacer that started over with every
+  // epoch never yielded, and an engine worker trained all of a fast run's epochs after Cancel.
+  const session = await backend.createSession(config(), data(8));
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 1);
+  let epochs = 0;
+  await assert.rejects(async () => {
+    for (; epochs < 1_000_000; epochs++) {
+      await session.trainEpoch(epochs, { signal: controller.signal });
+    }
+  }, { name: "AbortError" });
+  assert.ok(epochs < 1_000_000, "the timer fired before every epoch was trained");
+});
+
 Deno.test("CpuSession.bytesAllocated counts data, parameters, gradients and optimizer state", async () => {
   const session = await backend.createSession(config(), data());
   const parameterBytes = (4 * 16 + 16 + 16 * 3 + 3) * 4;
