@@ -47,6 +47,8 @@ export interface LibsqlStorageOptions {
   gracePeriodSeconds?: number;
   /** Who claims trials (host:pid), recorded on each trial. */
   worker?: string;
+  /** The clock heartbeats and staleness are judged by; the system's unless a test says. */
+  now?: () => Date;
 }
 
 export class LibsqlStorage implements Storage {
@@ -54,12 +56,14 @@ export class LibsqlStorage implements Storage {
   readonly gracePeriodSeconds: number;
   readonly worker: string;
   #db: Db;
+  #now: () => Date;
 
   constructor(db: Db, options: LibsqlStorageOptions = {}) {
     this.#db = db;
     this.heartbeatIntervalSeconds = options.heartbeatIntervalSeconds ?? 10;
     this.gracePeriodSeconds = options.gracePeriodSeconds ?? 2 * this.heartbeatIntervalSeconds;
     this.worker = options.worker ?? `${Deno.hostname()}:${Deno.pid}`;
+    this.#now = options.now ?? (() => new Date());
   }
 
   async createStudy(
@@ -83,7 +87,7 @@ export class LibsqlStorage implements Storage {
   createTrial(studyId: number, template?: TrialTemplate): Promise<FrozenTrial> {
     return withWriteLock(() =>
       this.#db.transaction(async (tx) => {
-        const now = new Date();
+        const now = this.#now();
         if (template === undefined) {
           const [waiting] = await tx.select().from(trials)
             .where(and(eq(trials.studyId, studyId), eq(trials.state, "WAITING")))
@@ -174,7 +178,7 @@ export class LibsqlStorage implements Storage {
               `Trial ${trial.number} is ${trial.state}; only a WAITING trial can start`,
             );
           }
-          const now = new Date();
+          const now = this.#now();
           await tx.update(trials).set({
             state,
             datetimeStart: now,
@@ -188,7 +192,7 @@ export class LibsqlStorage implements Storage {
         await tx.update(trials).set({
           state,
           value: finished ? value : trial.value,
-          datetimeComplete: finished ? new Date() : null,
+          datetimeComplete: finished ? this.#now() : null,
         }).where(eq(trials.id, trialId));
       }, { behavior: "immediate" })
     );
@@ -217,7 +221,7 @@ export class LibsqlStorage implements Storage {
 
   async recordHeartbeat(trialId: number): Promise<void> {
     await withWriteLock(() =>
-      this.#db.update(trials).set({ heartbeatAt: new Date() })
+      this.#db.update(trials).set({ heartbeatAt: this.#now() })
         .where(and(eq(trials.id, trialId), eq(trials.state, "RUNNING")))
     );
   }
@@ -254,7 +258,8 @@ export class LibsqlStorage implements Storage {
   failStaleTrials(studyId: number): Promise<FrozenTrial[]> {
     return withWriteLock(() =>
       this.#db.transaction(async (tx) => {
-        const cutoff = new Date(Date.now() - this.gracePeriodSeconds * 1000);
+        const now = this.#now();
+        const cutoff = new Date(now.getTime() - this.gracePeriodSeconds * 1000);
         const stale = await tx.select({ id: trials.id }).from(trials).where(and(
           eq(trials.studyId, studyId),
           eq(trials.state, "RUNNING"),
@@ -271,7 +276,7 @@ export class LibsqlStorage implements Storage {
             `${this.gracePeriodSeconds} s; re-queued as trial ${next}`;
           await tx.update(trials).set({
             state: "FAIL",
-            datetimeComplete: new Date(),
+            datetimeComplete: now,
             systemAttrs: { ...trial.systemAttrs, fail_reason: reason, requeued_as: next },
           }).where(eq(trials.id, id));
           // The dead worker's run can't finish either.
@@ -280,7 +285,7 @@ export class LibsqlStorage implements Storage {
             await tx.update(runs).set({
               status: "interrupted",
               error: reason,
-              finishedAt: new Date(),
+              finishedAt: now,
             })
               .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])));
           }

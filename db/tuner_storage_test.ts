@@ -7,18 +7,30 @@ import {
 import { openDb } from "./client.ts";
 import { LibsqlStorage, TrialBudgetExhausted } from "./tuner_storage.ts";
 
+/** A clock that stands still until a test moves it on. */
+class TestClock {
+  #ms = Date.now();
+  now = () => new Date(this.#ms);
+  advance(seconds: number): void {
+    this.#ms += seconds * 1000;
+  }
+}
+
+/** Two workers, "a" and "b", on two connections to one database, reading one `clock`. */
 async function withStorages(
-  fn: (a: LibsqlStorage, b: LibsqlStorage) => Promise<void>,
+  fn: (a: LibsqlStorage, b: LibsqlStorage, clock: TestClock) => Promise<void>,
   options: { gracePeriodSeconds?: number } = {},
 ) {
   const dir = await Deno.makeTempDir();
   const url = `file:${dir}/tune.db`;
   const first = await openDb({ url });
   const second = await openDb({ url });
+  const clock = new TestClock();
   try {
     await fn(
-      new LibsqlStorage(first.db, { worker: "a", ...options }),
-      new LibsqlStorage(second.db, { worker: "b", ...options }),
+      new LibsqlStorage(first.db, { worker: "a", now: clock.now, ...options }),
+      new LibsqlStorage(second.db, { worker: "b", now: clock.now, ...options }),
+      clock,
     );
   } finally {
     first.close();
@@ -99,12 +111,12 @@ Deno.test("LibsqlStorage stops starting trials at the study's budget, across wor
 });
 
 Deno.test("LibsqlStorage fails a silent RUNNING trial and re-queues its params for another worker", async () => {
-  await withStorages(async (a, b) => {
+  await withStorages(async (a, b, clock) => {
     const study = await a.createStudy("stale", "maximize", { trials: 2 });
     const lost = await a.createTrial(study.id);
     await a.setTrialParam(lost.id, "x", 0.25, new FloatDistribution(0, 1));
     const alive = await b.createTrial(study.id);
-    await new Promise((r) => setTimeout(r, 1200));
+    clock.advance(1.2);
     await b.recordHeartbeat(alive.id);
     const failed = await b.failStaleTrials(study.id);
     assert.deepEqual(failed.map((t) => t.number), [lost.number]);
@@ -122,7 +134,7 @@ Deno.test("LibsqlStorage fails a silent RUNNING trial and re-queues its params f
 });
 
 Deno.test("LibsqlStorage re-queues a stopped trial in one step, and a later sweep does not twice", async () => {
-  await withStorages(async (a, b) => {
+  await withStorages(async (a, b, clock) => {
     const study = await a.createStudy("requeue", "maximize", { trials: 2 });
     const stopped = await a.createTrial(study.id);
     await a.setTrialParam(stopped.id, "x", 0.5, new FloatDistribution(0, 1));
@@ -132,7 +144,7 @@ Deno.test("LibsqlStorage re-queues a stopped trial in one step, and a later swee
     assert.deepEqual(waiting.systemAttrs.fixed_params, { x: 0.5 });
     assert.equal((await a.getTrial(stopped.id)).systemAttrs.requeued_as, number);
     // Its worker dies before failing it: the sweep fails it without queueing the params again.
-    await new Promise((r) => setTimeout(r, 1200));
+    clock.advance(1.2);
     const failed = await b.failStaleTrials(study.id);
     assert.deepEqual(failed.map((t) => t.number), [stopped.number]);
     assert.equal(failed[0].systemAttrs.requeued_as, number);

@@ -69,11 +69,13 @@ export interface TrainOptions {
   backend?: Backend;
   /** Receives the final model state, e.g. to store weights. */
   onFinish?: (session: TrainingSession) => void | Promise<void>;
+  /** The clock epochs are timed with, in milliseconds; `performance.now` unless a test says. */
+  now?: () => number;
 }
 
 /** Trains `config` to the end, or until cancelled or diverged. Invalid data raises an Error. */
 export async function train(config: RunConfig, options: TrainOptions): Promise<RunResult> {
-  const { signal } = options;
+  const { signal, now = () => performance.now() } = options;
   const dataset = await loadDataset(config.data.dataset, options.roots, { seed: config.seed });
   const data = prepareData(dataset, config.data, config.seed);
   const backend = options.backend ??
@@ -106,7 +108,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   try {
     await options.onStart?.(device);
     // ends[k]: when epoch k's results were back (ends[0]: the start).
-    const ends = [performance.now()];
+    const ends = [now()];
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       if (signal?.aborted) return ended("cancelled");
       const current: Promise<EpochResult> = next ?? queueEpoch(epoch);
@@ -130,7 +132,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
         });
       }
       const dev = result.evaluations?.dev ?? null;
-      const end = performance.now();
+      const end = now();
       ends.push(end);
       const span = ahead && epoch >= 2 ? 2 : 1; // epochs the interval averages over
       const record: EpochRecord = {

@@ -34,19 +34,18 @@ const config: RunConfig = {
 
 /**
  * The CPU backend, logging when each epoch is called, settles, and whether it was aborted; its
- * sessions say they queue epochs when `queues` is set, and hold each epoch's results until
- * `resultAt(epoch)` (a performance.now() time) when given.
+ * sessions say they queue epochs when `queues` is set.
  */
 class LoggingBackend implements Backend {
   readonly kind = "cpu";
   readonly description = "logging CPU reference";
   readonly log: string[] = [];
 
-  constructor(readonly queues = true, readonly resultAt?: (epoch: number) => number) {}
+  constructor(readonly queues = true) {}
 
   async createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
     const session = await new CpuBackend().createSession(config, data);
-    const { log, queues, resultAt } = this;
+    const { log, queues } = this;
     return new Proxy(session, {
       get(target, key) {
         if (key === "queuesEpochs") return queues;
@@ -56,15 +55,7 @@ class LoggingBackend implements Backend {
         }
         return (epoch: number, options: EpochOptions = {}): Promise<EpochResult> => {
           log.push(`call ${epoch}`);
-          const trained = target.trainEpoch(epoch, options);
-          const result = resultAt
-            ? trained.then(async (value) => {
-              await new Promise((resolve) =>
-                setTimeout(resolve, resultAt(epoch) - performance.now())
-              );
-              return value;
-            })
-            : trained;
+          const result = target.trainEpoch(epoch, options);
           result.then(
             () => log.push(`result ${epoch}`),
             () => log.push(`aborted ${epoch}: ${options.signal?.aborted}`),
@@ -109,16 +100,18 @@ Deno.test("train() queues each epoch before awaiting the last one's results when
 });
 
 Deno.test("train() with queued epochs that come back in pairs reports each epoch's share of the time", async () => {
-  // As on a GPU in Deno: the readback waits for all submitted work, so epochs 0 and 1 are back
-  // together, then 2 and 3, … (here every 400 ms: a timer firing up to ~100 ms late on a busy
-  // machine still leaves each epoch well inside the bounds below).
-  const start = performance.now();
-  const paired = new LoggingBackend(true, (epoch) => start + 400 * (Math.floor(epoch / 2) + 1));
-  const result = await train(config, { roots, backend: paired });
+  // As on a GPU in Deno: the readback waits for all submitted work, so epochs 1 and 2 are back
+  // together at 400 ms, then 3 and 4 at 800 ms, and 5 at 1200 ms. Not 0.4, 0, 0.4, 0, 0.4 s:
+  // from the second epoch on, each gets half of its pair's 0.4 s.
+  const readings = [0, 400, 400, 800, 800, 1200];
+  const result = await train(config, {
+    roots,
+    backend: new LoggingBackend(true),
+    now: () => readings.shift()!,
+  });
   assert.equal(result.status, "completed");
-  const seconds = result.epochs.map((epoch) => epoch.seconds);
-  // Not 0.4, ~0, 0.4, ~0, …: from the second epoch on, each about half of a pair's 0.4 s.
-  for (const s of seconds.slice(1)) assert.ok(s > 0.1 && s < 0.3, seconds.join(", "));
+  assert.deepEqual(result.epochs.map((epoch) => epoch.seconds), [0.4, 0.2, 0.2, 0.2, 0.2]);
+  assert.equal(readings.length, 0, "one reading at the start and one per epoch");
 });
 
 Deno.test("train() stopped after an epoch cancels the queued one and settles it before returning", async () => {

@@ -8,18 +8,23 @@ import { openDb } from "../db/client.ts";
 import { getRun } from "../db/runs.ts";
 import { getStudyByName } from "../db/studies.ts";
 import { LibsqlStorage } from "../db/tuner_storage.ts";
+import { spawnChild, watchOutput } from "./processes.ts";
+import { waitFor, within } from "./service_helpers.ts";
 import { sqldAvailable, startSqld } from "./sqld_helpers.ts";
 
 const root = new URL("..", import.meta.url);
 
 function spawnTune(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli/tune.ts", ...args],
-    cwd: root,
-    env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  return spawnChild(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli/tune.ts", ...args],
+      cwd: root,
+      env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp" },
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    "deno task tune",
+  );
 }
 
 async function finish(child: Deno.ChildProcess) {
@@ -53,10 +58,15 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     const { db, close } = await openDb({ url: sqld.url });
     try {
-      await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("four-workers", 8, 30)));
+      const epochs = 30;
+      await Deno.writeTextFile(
+        `${dir}/study.json`,
+        JSON.stringify(study("four-workers", 8, epochs)),
+      );
       const args = [`${dir}/study.json`, "--db", sqld.url, "--heartbeat", "1", "--json"];
-      // The victim starts alone and is frozen (SIGSTOP) before the check that it is mid-trial,
-      // so it cannot finish that trial between the check and the kill, however fast it trains.
+      // The victim starts alone, and is killed mid-trial: frozen (SIGSTOP) while its trial has
+      // reported at most half of its epochs, it cannot finish that trial, whatever writes it
+      // still had in flight, so its SIGKILL always loses a trial to recover.
       const victim = spawnTune(args);
       const storage = new LibsqlStorage(db);
       const owner = `${Deno.hostname()}:${victim.pid}`;
@@ -64,7 +74,8 @@ Deno.test({
         const row = await getStudyByName(db, "four-workers");
         const running = row ? await storage.getAllTrials(row.id, ["RUNNING"]) : [];
         return running.find((t) =>
-          t.systemAttrs.worker === owner && typeof t.userAttrs.runId === "number"
+          t.systemAttrs.worker === owner && typeof t.userAttrs.runId === "number" &&
+          t.intermediateValues.size <= epochs / 2
         );
       };
       const deadline = Date.now() + 60_000;
@@ -72,7 +83,6 @@ Deno.test({
       while (killedTrial === null && Date.now() < deadline) {
         if (await victimsTrial()) {
           victim.kill("SIGSTOP");
-          await new Promise((r) => setTimeout(r, 200)); // writes it sent before it froze land
           const mine = await victimsTrial();
           if (mine) {
             victim.kill("SIGKILL");
@@ -125,29 +135,36 @@ Deno.test({
     try {
       await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(study("restart", 6, 40)));
       const args = [`${dir}/study.json`, "--db", sqld.url, "--heartbeat", "5", "--json"];
-      const workers = [spawnTune(args), spawnTune(args)];
+      const workers = [spawnTune(args), spawnTune(args)].map(watchOutput);
       const { db, close } = await openDb({ url: sqld.url });
-      await (async () => {
+      try {
+        // Down while trials are still to come, so the workers have writes to make meanwhile.
         const storage = new LibsqlStorage(db);
-        const deadline = Date.now() + 60_000;
-        while (Date.now() < deadline) {
-          const row = await getStudyByName(db, "restart");
-          if (row && (await storage.getAllTrials(row.id, ["COMPLETE"])).length >= 1) return;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error("no trial completed before the restart");
-      })();
-      close();
+        await waitFor(
+          async () => {
+            const row = await getStudyByName(db, "restart");
+            const complete = row ? (await storage.getAllTrials(row.id, ["COMPLETE"])).length : 0;
+            return (complete >= 1 && complete < 6) || undefined;
+          },
+          "a first trial to complete",
+          60_000,
+        );
+      } finally {
+        close();
+      }
       await sqld.kill();
-      await new Promise((r) => setTimeout(r, 1500));
+      await within(
+        Promise.race(workers.map((w) => w.untilStderr(/database unreachable/))),
+        "a worker to notice the outage",
+      );
       await sqld.restart();
-      const results = await Promise.all(workers.map(finish));
+      const results = await Promise.all(workers.map((w) => w.finished));
       for (const { code, stderr } of results) {
         assert.equal(code, 0, stderr);
       }
       assert.ok(
-        results.some((r) => /database unreachable/.test(r.stderr)),
-        `a worker noticed the outage; their stderr:\n${
+        results.some((r) => /database reachable again/.test(r.stderr)),
+        `a worker saw the database come back; their stderr:\n${
           results.map((r) => r.stderr).join("\n---\n")
         }`,
       );

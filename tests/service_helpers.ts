@@ -112,3 +112,37 @@ export async function waitFor<T>(
   }
   throw new Error(`Timed out waiting for ${what}`);
 }
+
+/** Cancels a run through the API. */
+export async function cancelRun(url: string, id: number): Promise<void> {
+  const response = await postJson(`${url}/api/runs/${id}/cancel`, "");
+  await response.body?.cancel();
+}
+
+/**
+ * Keeps the server's engine training a long CPU run until `release()` cancels it. Runs queue
+ * first in, first out behind it, so a test can open a page before its run trains a single
+ * epoch, on however fast or slow a machine.
+ */
+export async function occupyEngine(url: string): Promise<{ id: number; release(): Promise<void> }> {
+  const long = tinyRun({ name: "engine blocker", epochs: 10_000, batch: { mode: "stochastic" } });
+  const { id } = await (await postJson(`${url}/api/runs`, long)).json();
+  await waitFor(async () => {
+    const run = await (await fetch(`${url}/api/runs/${id}`)).json();
+    return run.status === "running" || undefined;
+  }, "the blocking run to start");
+  return { id, release: () => cancelRun(url, id) };
+}
+
+/** Resolves as `promise` does, or fails naming `what` once `timeoutMs` has passed first. */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
