@@ -21,7 +21,7 @@ import { MedianPruner } from "./pruners/median.ts";
 import { NopPruner } from "./pruners/nop.ts";
 import { SuccessiveHalvingPruner } from "./pruners/successive_halving.ts";
 import type { Sampler } from "./samplers/base.ts";
-import { GridSampler } from "./samplers/grid.ts";
+import { type GridAxis, GridSampler, listAxis } from "./samplers/grid.ts";
 import { RandomSampler } from "./samplers/random.ts";
 import { TpeSampler } from "./samplers/tpe/sampler.ts";
 import type { Trial } from "./trial.ts";
@@ -116,13 +116,16 @@ export function suggestFromSpace(
   return params;
 }
 
-/** Every value of each space entry: choices, integers on their step, floats on their step. */
-export function gridFromSpace(space: Record<string, ParamSpec>): Record<string, ParamValue[]> {
-  const grid: Record<string, ParamValue[]> = {};
+/**
+ * Every value of each space entry, as grid axes computed on demand: choices, integers on their
+ * step, floats on their step. A range is never written out, however many values it has.
+ */
+export function gridFromSpace(space: Record<string, ParamSpec>): Record<string, GridAxis> {
+  const grid: Record<string, GridAxis> = {};
   for (const [path, spec] of Object.entries(space)) {
     const distribution = distributionFromJson(spec, path);
     if (distribution instanceof CategoricalDistribution) {
-      grid[path] = [...distribution.choices];
+      grid[path] = listAxis(distribution.choices);
       continue;
     }
     const step = distribution.log && distribution.type === "int" ? 1 : distribution.step;
@@ -132,12 +135,14 @@ export function gridFromSpace(space: Record<string, ParamSpec>): Record<string, 
           `a continuous range has no grid`,
       );
     }
-    const count = Math.round((distribution.high - distribution.low) / step) + 1;
-    // toPrecision(15) drops float noise such as 0.30000000000000004.
-    grid[path] = Array.from(
-      { length: count },
-      (_, k) => Number((distribution.low + k * step).toPrecision(15)),
-    );
+    const { low } = distribution;
+    const size = Math.round((distribution.high - low) / step) + 1;
+    grid[path] = {
+      size,
+      // toPrecision(15) drops float noise such as 0.30000000000000004.
+      at: (k) => Number((low + k * step).toPrecision(15)),
+      description: spec,
+    };
   }
   return grid;
 }

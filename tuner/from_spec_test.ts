@@ -70,7 +70,13 @@ Deno.test("samplerFromSpec() derives a grid from the space and runs every point 
     "optimizer.type": { type: "categorical", choices: ["sgd", "adam"] },
     "model.layers.0.dropout": { type: "float", low: 0, high: 0.3, step: 0.1 },
   };
-  assert.deepEqual(gridFromSpace(small)["model.layers.0.dropout"], [0, 0.1, 0.2, 0.3]);
+  const dropout = gridFromSpace(small)["model.layers.0.dropout"];
+  assert.deepEqual(Array.from({ length: dropout.size }, (_, k) => dropout.at(k)), [
+    0,
+    0.1,
+    0.2,
+    0.3,
+  ]);
   const sampler = samplerFromSpec({ type: "grid", seed: 1 }, small);
   assert.equal((sampler as GridSampler).size, 8);
   const study = await createStudy({ sampler });
@@ -79,4 +85,31 @@ Deno.test("samplerFromSpec() derives a grid from the space and runs every point 
   });
   assert.equal(study.trials.length, 8);
   assert.throws(() => gridFromSpace(space), /Grid search over "optimizer.lr" needs a step/);
+});
+
+Deno.test("gridFromSpace() never writes out a range: a grid over a seed's 2^32 values starts at once", async () => {
+  const huge: Record<string, ParamSpec> = {
+    seed: { type: "int", low: 0, high: 2 ** 32 - 1 },
+    "model.layers.0.units": { type: "int", low: 1, high: 1000 },
+  };
+  const sampler = samplerFromSpec({ type: "grid", seed: 5 }, huge) as GridSampler;
+  assert.equal(sampler.size, 2 ** 32 * 1000);
+  const study = await createStudy({ sampler });
+  await study.optimize((trial) => {
+    const params = suggestFromSpace(trial, huge);
+    assert.ok(Number.isInteger(params.seed) && (params.seed as number) < 2 ** 32);
+    return params["model.layers.0.units"] as number;
+  }, { nTrials: 5 });
+  const points = new Set(study.trials.map((t) => JSON.stringify(t.params)));
+  assert.equal(points.size, 5, "five different points");
+});
+
+Deno.test("GridSampler refuses a grid of more points than can be numbered, saying how many", () => {
+  const space: Record<string, ParamSpec> = Object.fromEntries(
+    ["a", "b", "c"].map((name) => [name, { type: "int", low: 0, high: 999_999 }]),
+  );
+  assert.throws(
+    () => samplerFromSpec({ type: "grid" }, space),
+    /The grid has 1\.00e\+18 points \(1000000 × 1000000 × 1000000\), more than 9007199254740991/,
+  );
 });

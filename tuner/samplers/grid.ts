@@ -6,6 +6,10 @@
  * the random pick among the rest draws from a generator keyed by (seed, trial number)
  * ({@linkcode trialRng}), so seeded workers do not all reach for the same point.
  *
+ * Unlike Optuna's, the grid is never written out: a point is a number in mixed radix (one digit
+ * per parameter) and each parameter's values are computed from their index, so a grid over a
+ * seed's 2³² values, or over four ranges of a thousand values, costs nothing until visited.
+ *
  * @module
  */
 
@@ -15,44 +19,71 @@ import type { Study } from "../study.ts";
 import type { Sampler } from "./base.ts";
 import { randomSeed } from "./random.ts";
 import { trialRng } from "./trial_rng.ts";
+import type { Rng } from "../../engine/random.ts";
+
+/** The values of one parameter, by index: a list, or a range computed on demand. */
+export interface GridAxis {
+  readonly size: number;
+  at(index: number): ParamValue;
+  /** What the trial records as the grid it came from (the list, or the range's spec). */
+  readonly description: unknown;
+}
+
+/** The points a grid may have: point numbers must stay exact doubles. */
+export const MAX_GRID_POINTS = Number.MAX_SAFE_INTEGER;
+
+/** Unvisited points are listed outright below this many; above, drawn at random and checked. */
+const LIST_UNVISITED_BELOW = 100_000;
 
 export interface GridSamplerOptions {
   /** Seed for the order in which points are visited. */
   seed?: number;
 }
 
+/** An axis over a list of values. */
+export function listAxis(values: readonly ParamValue[]): GridAxis {
+  const copy = [...values];
+  return { size: copy.length, at: (index) => copy[index], description: copy };
+}
+
 export class GridSampler implements Sampler {
-  /** Parameter names, sorted, and their values. */
-  readonly searchSpace: Readonly<Record<string, readonly ParamValue[]>>;
+  /** Parameter names, sorted, and their axes. */
+  readonly axes: Readonly<Record<string, GridAxis>>;
+  /** Points in the grid. */
+  readonly size: number;
   #names: string[];
-  #points: ParamValue[][];
   #seed: number;
+  #description: string;
 
   constructor(
-    searchSpace: Record<string, readonly ParamValue[]>,
+    searchSpace: Record<string, readonly ParamValue[] | GridAxis>,
     options: GridSamplerOptions = {},
   ) {
     this.#names = Object.keys(searchSpace).sort();
+    const axes: Record<string, GridAxis> = {};
+    let size = 1;
     for (const name of this.#names) {
-      if (!Array.isArray(searchSpace[name]) || searchSpace[name].length === 0) {
+      const given = searchSpace[name];
+      const axis = Array.isArray(given) ? listAxis(given) : given as GridAxis;
+      if (!Number.isInteger(axis.size) || axis.size < 1) {
         throw new RangeError(
-          `Grid for "${name}" is ${JSON.stringify(searchSpace[name])}; give a non-empty list`,
+          `Grid for "${name}" is ${JSON.stringify(axis.description)}; give a non-empty list`,
         );
       }
+      axes[name] = axis;
+      size *= axis.size;
     }
-    this.searchSpace = Object.fromEntries(
-      this.#names.map((name) => [name, [...searchSpace[name]]]),
-    );
-    this.#points = this.#names.reduce<ParamValue[][]>(
-      (points, name) => points.flatMap((point) => searchSpace[name].map((v) => [...point, v])),
-      [[]],
-    );
+    if (size > MAX_GRID_POINTS) {
+      throw new RangeError(
+        `The grid has ${size.toPrecision(3)} points (${
+          this.#names.map((name) => axes[name].size).join(" × ")
+        }), more than ${MAX_GRID_POINTS} can be numbered; use fewer values per parameter`,
+      );
+    }
+    this.axes = axes;
+    this.size = size;
+    this.#description = JSON.stringify(this.#recorded());
     this.#seed = options.seed ?? randomSeed();
-  }
-
-  /** Number of grid points. */
-  get size(): number {
-    return this.#points.length;
   }
 
   inferRelativeSearchSpace(): Record<string, Distribution> {
@@ -65,11 +96,8 @@ export class GridSampler implements Sampler {
 
   async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
     if ("grid_id" in trial.systemAttrs || "fixed_params" in trial.systemAttrs) return;
-    let targets = this.#unvisited(study);
-    // Only when another worker raced us to the last points: re-evaluate one, as Optuna does.
-    if (targets.length === 0) targets = this.#points.map((_, id) => id);
-    const gridId = targets[trialRng(this.#seed, trial.number, "grid").int(targets.length)];
-    await study.setTrialSystemAttr(trial.id, "search_space", this.searchSpace);
+    const gridId = this.#pick(study, trialRng(this.#seed, trial.number, "grid"));
+    await study.setTrialSystemAttr(trial.id, "search_space", this.#recorded());
     await study.setTrialSystemAttr(trial.id, "grid_id", gridId);
   }
 
@@ -86,36 +114,82 @@ export class GridSampler implements Sampler {
           `every parameter`,
       );
     }
-    const index = this.#names.indexOf(name);
-    if (index < 0) {
+    if (!this.#names.includes(name)) {
       throw new RangeError(
         `Parameter "${name}" is not in the grid; the grid has ${JSON.stringify(this.#names)}`,
       );
     }
-    return this.#points[gridId][index];
+    return this.pointAt(gridId)[name];
   }
 
   afterTrial(study: Study, trial: FrozenTrial): void {
-    const targets = this.#unvisited(study);
-    const last = targets.length === 1 && targets[0] === trial.systemAttrs.grid_id;
-    if (targets.length === 0 || last) study.stop();
+    const { visited } = this.#taken(study);
+    const left = this.size - visited.size;
+    const last = left === 1 && !visited.has(trial.systemAttrs.grid_id as number);
+    if (left === 0 || last) study.stop();
   }
 
-  /** Points no finished trial took; points only running trials hold count when nothing else is left. */
-  #unvisited(study: Study): number[] {
+  /** The parameter values of point `id` (digits in mixed radix, the last name varying fastest). */
+  pointAt(id: number): Record<string, ParamValue> {
+    const point: Record<string, ParamValue> = {};
+    let rest = id;
+    for (let i = this.#names.length - 1; i >= 0; i--) {
+      const axis = this.axes[this.#names[i]];
+      point[this.#names[i]] = axis.at(rest % axis.size);
+      rest = Math.floor(rest / axis.size);
+    }
+    return point;
+  }
+
+  /** A point no finished trial took, preferring one no running trial holds either. */
+  #pick(study: Study, rng: Rng): number {
+    const { visited, running } = this.#taken(study);
+    const free = (id: number) => !visited.has(id) && !running.has(id);
+    const unvisited = (id: number) => !visited.has(id);
+    if (this.size - visited.size - running.size > LIST_UNVISITED_BELOW) {
+      // Most points are free: a random draw finds one in a few tries.
+      for (let tries = 0; tries < 1000; tries++) {
+        const id = drawIndex(rng, this.size);
+        if (free(id)) return id;
+      }
+    }
+    for (const accept of [free, unvisited]) {
+      const ids: number[] = [];
+      for (let id = 0; id < this.size && ids.length <= LIST_UNVISITED_BELOW; id++) {
+        if (accept(id)) ids.push(id);
+      }
+      if (ids.length > 0) return ids[rng.int(ids.length)];
+    }
+    // Only when another worker raced us to the last points: re-evaluate one, as Optuna does.
+    return drawIndex(rng, this.size);
+  }
+
+  /** Points that finished trials of this grid took, and points running trials hold. */
+  #taken(study: Study): { visited: Set<number>; running: Set<number> } {
     const visited = new Set<number>(), running = new Set<number>();
     for (const trial of study.trials) {
       const gridId = trial.systemAttrs.grid_id;
-      if (typeof gridId !== "number" || !this.#sameGrid(trial.systemAttrs.search_space)) continue;
+      if (typeof gridId !== "number") continue;
+      if (JSON.stringify(trial.systemAttrs.search_space) !== this.#description) continue;
       if (isFinished(trial.state)) visited.add(gridId);
       else if (trial.state === TrialState.RUNNING) running.add(gridId);
     }
-    const ids = this.#points.map((_, id) => id).filter((id) => !visited.has(id));
-    const free = ids.filter((id) => !running.has(id));
-    return free.length > 0 ? free : ids;
+    return { visited, running };
   }
 
-  #sameGrid(searchSpace: unknown): boolean {
-    return JSON.stringify(searchSpace) === JSON.stringify(this.searchSpace);
+  #recorded(): Record<string, unknown> {
+    return Object.fromEntries(this.#names.map((name) => [name, this.axes[name].description]));
+  }
+}
+
+const TWO_32 = 2 ** 32;
+
+/** A uniform integer in [0, n), for n up to 2^53 (`Rng.int` stops at 2^32). */
+function drawIndex(rng: Rng, n: number): number {
+  if (n <= TWO_32) return rng.int(n);
+  const highs = Math.ceil(n / TWO_32);
+  for (;;) {
+    const id = rng.int(highs) * TWO_32 + rng.nextU32();
+    if (id < n) return id;
   }
 }
