@@ -9,6 +9,7 @@
  */
 
 import type { Dataset, Examples } from "./dataset.ts";
+import { checkFolder, DEFAULT_MAX_FILE_BYTES, readCapped } from "./guarded_read.ts";
 
 const UNSIGNED_BYTE = 0x08;
 
@@ -79,6 +80,8 @@ export interface IdxFolderOptions {
   name: string;
   /** Defaults to "0", "1", … for as many classes as the labels show. */
   classNames?: string[];
+  /** The most bytes one file may hold, decompressed (default 1 GiB). */
+  maxFileBytes?: number;
 }
 
 /**
@@ -87,15 +90,16 @@ export interface IdxFolderOptions {
  * from `dir`, each plain or gzipped. Images must be square and both sets the same size.
  */
 export async function loadIdxFolder(dir: string, opts: IdxFolderOptions): Promise<Dataset> {
-  await checkFolder(dir);
-  const train = await loadPair(dir, "train");
+  await checkFolder(dir, "Dataset folder");
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const train = await loadPair(dir, "train", maxBytes);
   if (!train) {
     throw new Error(
       `Dataset folder "${dir}" has no train-images-idx3-ubyte and train-labels-idx1-ubyte ` +
         `(plain or .gz)`,
     );
   }
-  const test = await loadPair(dir, "t10k");
+  const test = await loadPair(dir, "t10k", maxBytes);
   if (test && (test.rows !== train.rows || test.cols !== train.cols)) {
     throw new Error(
       `IDX test images in "${dir}" are ${test.rows}×${test.cols}, ` +
@@ -138,7 +142,11 @@ interface LoadedPair {
 }
 
 /** The images and labels files of one set; null when both are absent. */
-async function loadPair(dir: string, prefix: string): Promise<LoadedPair | null> {
+async function loadPair(
+  dir: string,
+  prefix: string,
+  maxBytes: number,
+): Promise<LoadedPair | null> {
   const imagesPath = await findFile(dir, `${prefix}-images-idx3-ubyte`);
   const labelsPath = await findFile(dir, `${prefix}-labels-idx1-ubyte`);
   if (!imagesPath && !labelsPath) return null;
@@ -146,8 +154,8 @@ async function loadPair(dir: string, prefix: string): Promise<LoadedPair | null>
     const missing = imagesPath ? `${prefix}-labels-idx1-ubyte` : `${prefix}-images-idx3-ubyte`;
     throw new Error(`Dataset folder "${dir}" has no ${missing} (or ${missing}.gz) to pair with`);
   }
-  const images = readIdxImages(await readMaybeGzip(imagesPath), imagesPath);
-  const labels = readIdxLabels(await readMaybeGzip(labelsPath), labelsPath);
+  const images = readIdxImages(await readIdxFile(imagesPath, maxBytes), imagesPath);
+  const labels = readIdxLabels(await readIdxFile(labelsPath, maxBytes), labelsPath);
   if (images.count !== labels.length) {
     throw new Error(
       `IDX file "${labelsPath}" has ${labels.length} labels, ` +
@@ -159,19 +167,6 @@ async function loadPair(dir: string, prefix: string): Promise<LoadedPair | null>
     cols: images.cols,
     examples: { count: images.count, inputs: images.pixels, labels },
   };
-}
-
-async function checkFolder(dir: string): Promise<void> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(dir);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`Dataset folder "${dir}" does not exist`);
-    }
-    throw error;
-  }
-  if (!info.isDirectory) throw new Error(`Dataset path "${dir}" is not a folder`);
 }
 
 async function findFile(dir: string, base: string): Promise<string | null> {
@@ -186,13 +181,6 @@ async function findFile(dir: string, base: string): Promise<string | null> {
   return null;
 }
 
-async function readMaybeGzip(path: string): Promise<Uint8Array> {
-  if (!path.endsWith(".gz")) return await Deno.readFile(path);
-  const file = await Deno.open(path);
-  try {
-    const stream = file.readable.pipeThrough(new DecompressionStream("gzip"));
-    return await new Response(stream).bytes();
-  } catch (error) {
-    throw new Error(`Could not decompress "${path}": ${(error as Error).message}`);
-  }
+function readIdxFile(path: string, maxBytes: number): Promise<Uint8Array> {
+  return readCapped(path, "IDX file", maxBytes, { gzip: path.endsWith(".gz") });
 }

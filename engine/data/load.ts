@@ -6,7 +6,8 @@
  */
 
 import type { Dataset } from "./dataset.ts";
-import { parseCsv } from "./csv.ts";
+import { parseCsvStream } from "./csv.ts";
+import { checkRegularFile, DEFAULT_MAX_FILE_BYTES, openCapped } from "./guarded_read.ts";
 import { resolveDatasetPath } from "./dataset_path.ts";
 import { loadIdxFolder } from "./idx.ts";
 import { SYNTHETIC_BINARY, syntheticBinary } from "./synthetic.ts";
@@ -19,6 +20,8 @@ export interface DatasetRoots {
   fashionMnist?: string;
   /** When given, `idx:` and `csv:` paths must lie inside one of these folders. */
   allowedRoots?: string[];
+  /** The most bytes one dataset file may hold, decompressed (default 1 GiB). */
+  maxFileBytes?: number;
 }
 
 export interface LoadOptions {
@@ -67,7 +70,13 @@ export function loadDataset(
     return cached(
       `mnist\0${roots.mnist}`,
       "",
-      () => loadIdxFolder(roots.mnist, { id, name: "MNIST", classNames: digits() }),
+      () =>
+        loadIdxFolder(roots.mnist, {
+          id,
+          name: "MNIST",
+          classNames: digits(),
+          maxFileBytes: roots.maxFileBytes,
+        }),
     );
   }
   if (id === "fashion-mnist") {
@@ -83,7 +92,13 @@ export function loadDataset(
     return cached(
       `fashion-mnist\0${dir}`,
       "",
-      () => loadIdxFolder(dir, { id, name: "Fashion-MNIST", classNames: FASHION_CLASSES }),
+      () =>
+        loadIdxFolder(dir, {
+          id,
+          name: "Fashion-MNIST",
+          classNames: FASHION_CLASSES,
+          maxFileBytes: roots.maxFileBytes,
+        }),
     );
   }
   if (id === SYNTHETIC_BINARY.id) {
@@ -97,20 +112,20 @@ export function loadDataset(
 
 async function loadIdx(id: string, roots: DatasetRoots): Promise<Dataset> {
   const dir = await resolveDatasetPath(id, id.slice("idx:".length), roots.allowedRoots);
-  return cached(id, dir, () => loadIdxFolder(dir, { id, name: id }));
+  return cached(
+    id,
+    dir,
+    () => loadIdxFolder(dir, { id, name: id, maxFileBytes: roots.maxFileBytes }),
+  );
 }
 
 async function loadCsv(id: string, roots: DatasetRoots): Promise<Dataset> {
   const path = await resolveDatasetPath(id, id.slice("csv:".length), roots.allowedRoots);
-  let modified: Date | null;
-  try {
-    modified = (await Deno.stat(path)).mtime;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new Error(`CSV file "${path}" does not exist`);
-    throw error;
-  }
+  const maxBytes = roots.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  await checkRegularFile(path, "CSV file", maxBytes);
+  const modified = (await Deno.stat(path)).mtime;
   return cached(id, `${path}\0${modified?.getTime()}`, async () => {
-    const table = parseCsv(await Deno.readTextFile(path), path);
+    const table = await parseCsvStream(await openCapped(path, "CSV file", maxBytes), path);
     return {
       id,
       name: id,
