@@ -16,19 +16,26 @@ import {
   prepareDatabaseDir,
   type ServerEnv,
 } from "./config/env.ts";
+import { type JobLimits, parseJobLimits } from "./config/job_limits.ts";
 import { defaultDatasetRoots } from "./config/paths.ts";
 import { describeDatasets } from "./engine/data/load.ts";
 import { type DeviceInfo, deviceLabel, probeDevice } from "./engine/device.ts";
 import { openDb } from "./db/client.ts";
 import { trackHandle } from "./engine/open_handles.ts";
-import { EngineHost } from "./engine/worker_host.ts";
+import { EngineProcess } from "./jobs/engine_process.ts";
 import { RunService } from "./jobs/run_service.ts";
 import { StudyService } from "./jobs/study_service.ts";
 import { createApp } from "./routes/app.ts";
 
-export interface StartOptions extends ServerEnv {
+export interface StartOptions extends Omit<ServerEnv, "train" | "limits"> {
+  /** Train queued runs here (default); false for a dashboard that only queues and shows. */
+  train?: boolean;
   /** Skip the "listening on" line and background warnings (tests). */
   quiet?: boolean;
+  /** What a run may take; read from the environment when absent. */
+  limits?: JobLimits;
+  /** How often the job queue is looked at (tests make it short). */
+  pollMs?: number;
 }
 
 export interface Server {
@@ -52,18 +59,25 @@ export async function startServer(options: StartOptions): Promise<Server> {
   await prepareDatabaseDir(options.db);
   ensureRuntimeDir();
   const device = await probeDevice();
-  const datasetRoots = defaultDatasetRoots({ restrict: !isLoopbackHost(options.host) });
+  const limits = options.limits ?? parseJobLimits(Deno.env.toObject());
+  const datasetRoots = {
+    ...defaultDatasetRoots({ restrict: !isLoopbackHost(options.host) }),
+    maxFileBytes: limits.maxDatasetBytes,
+  };
   const { db, close: closeDb } = await openDb({ url: options.db, authToken: options.dbToken });
-  const engine = new EngineHost(datasetRoots);
-  const service = new RunService(db, engine);
-  const studies = new StudyService(db, service);
-  let recovered: Awaited<ReturnType<RunService["recover"]>>;
-  try {
-    recovered = await service.recover();
-  } catch (error) {
-    closeDb();
-    throw error;
-  }
+  // Without an engine (--no-train) this server queues work and shows it; workers train it.
+  const train = options.train ?? true;
+  const engine = train
+    ? new EngineProcess({ roots: datasetRoots, loadTimeoutMs: limits.loadTimeoutSeconds * 1000 })
+    : null;
+  const service = new RunService(db, {
+    engine,
+    leaseMs: limits.leaseSeconds * 1000,
+    pollMs: options.pollMs,
+    maxQueued: limits.maxQueued,
+    log: options.quiet ? undefined : (line) => console.log(`ajuste: ${line}`),
+  });
+  const studies = new StudyService(db, service, { pollMs: options.pollMs });
   const stopping = new AbortController();
   const closing = new AbortController();
   const app = createApp({
@@ -76,6 +90,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
     loopbackOnly: !options.token && isLoopbackHost(options.host),
     stopping: stopping.signal,
     closing: closing.signal,
+    limits,
   });
   // Parse the datasets now, so the first page view does not wait for it.
   describeDatasets(datasetRoots).catch((error) => {
@@ -94,16 +109,15 @@ export async function startServer(options: StartOptions): Promise<Server> {
   if (!options.quiet) {
     console.log(
       `ajuste listening on ${url} (db: ${displayDatabase(options.db)}, ` +
-        `device: ${describeDevice(device)})`,
+        (train
+          ? `device: ${describeDevice(device)})`
+          : "not training: deno task work processes train what it queues)"),
     );
-    if (recovered.interrupted > 0) {
-      console.log(`ajuste: marked ${recovered.interrupted} run(s) left running as interrupted`);
-    }
-    if (recovered.resumed > 0) console.log(`ajuste: resumed ${recovered.resumed} queued run(s)`);
   }
   // New work is refused first (503); then the studies stop (their trials in flight re-queued),
-  // then the runs (training ones become `interrupted`, queued ones wait for the next start), then
-  // the streams left open end, so the server's graceful shutdown has nothing to wait for.
+  // then the runs (the one training goes back to the queue, queued ones wait for the next start
+  // or another worker), then the streams left open end, so the server's graceful shutdown has
+  // nothing to wait for.
   let stopped: Promise<void> | undefined;
   const release = trackHandle("server", url);
   const shutdown = () =>

@@ -18,7 +18,7 @@ import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName, openStudy, StudyConflict, type StudyRow } from "../db/studies.ts";
 import { describeDatasets } from "../engine/data/load.ts";
-import { EngineHost } from "../engine/worker_host.ts";
+import { EngineProcess } from "../jobs/engine_process.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { runStudyWorker } from "../jobs/study_worker.ts";
 import { studyReport } from "../jobs/study_report.ts";
@@ -101,8 +101,12 @@ if (spec) {
 }
 
 const budget = study.spec.trials;
-const engine = new EngineHost(defaultDatasetRoots());
-const service = new RunService(db, engine);
+// Its own trials only: queued runs of a dashboard are for servers and `deno task work`.
+const service = new RunService(db, {
+  engine: new EngineProcess({ roots: defaultDatasetRoots() }),
+  claims: "reserved",
+  leaseMs: options.heartbeat === undefined ? undefined : 3 * options.heartbeat * 1000,
+});
 const controller = new AbortController();
 Deno.addSignalListener("SIGINT", () => controller.abort());
 
@@ -170,7 +174,7 @@ if (options.json) {
     }
   }
 }
-engine.terminate();
+await service.shutdown();
 close();
 
 function bestSoFar(value: number | null): number | null {

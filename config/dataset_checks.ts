@@ -13,6 +13,11 @@ import { parseRunConfig } from "./schema.ts";
 import { probeValues } from "./space_schema.ts";
 import type { StudySpec } from "./study_schema.ts";
 import { resolveDatasetPath } from "../engine/data/dataset_path.ts";
+import {
+  checkFolder,
+  checkRegularFile,
+  DEFAULT_MAX_FILE_BYTES,
+} from "../engine/data/guarded_read.ts";
 import type { DatasetInfo, DatasetRoots } from "../engine/data/load.ts";
 import type { RunConfig } from "../engine/spec.ts";
 
@@ -161,15 +166,30 @@ export function studyDatasetIssues(spec: StudySpec, datasets: DatasetInfo[]): Is
 }
 
 /**
- * Whether an `idx:<dir>` or `csv:<path>` dataset can be read here: inside the allowed folders
- * (`AJUSTE_DATA_DIRS`) and existing. Checked when a run or study is created, so a request naming
- * a path the server will not read gets a 400 rather than a run that fails.
+ * Whether a built-in dataset is installed here, and whether an `idx:<dir>` or `csv:<path>`
+ * dataset can be read here: inside the allowed folders
+ * (`AJUSTE_DATA_DIRS`), existing, a folder or a regular file (no FIFO, device, socket, nothing
+ * under /proc, /sys or /dev) within the size cap. Checked when a run or study is created, so a
+ * request naming a path the server will not read gets a 400 rather than a run that fails.
  */
 export async function datasetPathIssue(
   dataset: string | undefined,
   roots: DatasetRoots,
   path = "data.dataset",
 ): Promise<Issue | undefined> {
+  const folder = dataset === "mnist"
+    ? roots.mnist
+    : dataset === "fashion-mnist"
+    ? roots.fashionMnist ?? null
+    : undefined;
+  if (folder !== undefined) {
+    if (folder !== null && await isFolder(folder)) return undefined;
+    return {
+      path,
+      message: `Dataset "${dataset}" is not installed on this server` +
+        (dataset === "fashion-mnist" ? ` (apt-get install dataset-fashion-mnist)` : ""),
+    };
+  }
   const prefix = ["idx:", "csv:"].find((p) => dataset?.startsWith(p));
   if (!dataset || !prefix) return undefined;
   try {
@@ -178,12 +198,24 @@ export async function datasetPathIssue(
       dataset.slice(prefix.length),
       roots.allowedRoots,
     );
-    await Deno.stat(resolved);
+    if (prefix === "csv:") {
+      await checkRegularFile(resolved, "CSV file", roots.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    } else {
+      await checkFolder(resolved, "Dataset folder");
+    }
     return undefined;
   } catch (error) {
-    const message = error instanceof Deno.errors.NotFound
+    const message = error instanceof Deno.errors.NotFound || /does not exist/.test(`${error}`)
       ? `Dataset path ${JSON.stringify(dataset.slice(prefix.length))} does not exist on the server`
       : (error as Error).message;
     return { path, message };
+  }
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
   }
 }

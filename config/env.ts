@@ -8,6 +8,7 @@
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { type JobLimits, parseJobLimits } from "./job_limits.ts";
 
 export interface ServerEnv {
   host: string;
@@ -17,22 +18,30 @@ export interface ServerEnv {
   dbToken?: string;
   /** Shared secret clients must send; required to listen beyond loopback. */
   token?: string;
+  /** Train queued runs here (false with `--no-train`: `deno task work` processes train them). */
+  train: boolean;
+  limits: JobLimits;
 }
 
 export const DEFAULT_PORT = 8000;
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_DB = "file:data/ajuste.db";
 
-export const USAGE = `Usage: deno task start [--port N] [--host HOST] [--db URL]
+export const USAGE = `Usage: deno task start [--port N] [--host HOST] [--db URL] [--no-train]
 
   --port N     port to listen on (env PORT, default ${DEFAULT_PORT}; 0 picks a free one)
   --host HOST  address to bind (env AJUSTE_HOST, default ${DEFAULT_HOST})
   --db URL     libSQL database (env AJUSTE_DB, default ${DEFAULT_DB})
+  --no-train   queue and show runs and studies, train none here (env AJUSTE_NO_TRAIN=1):
+               deno task work processes sharing the database train them
 
 Environment: AJUSTE_DB_TOKEN (database auth token), AJUSTE_TOKEN (API token; required when
 HOST is not a loopback address), AJUSTE_DATA_DIRS (folders that idx: and csv: datasets must be
 inside, separated by ":"; beyond loopback it defaults to data/), AJUSTE_MNIST_DIR and
-AJUSTE_FASHION_MNIST_DIR (where the built-in datasets are).`;
+AJUSTE_FASHION_MNIST_DIR (where the built-in datasets are). What a run may take:
+AJUSTE_MEMORY_BUDGET (bytes a run may use, default half the RAM), AJUSTE_MAX_DATASET_BYTES
+(default 1GiB), AJUSTE_MAX_QUEUED (default 1000), AJUSTE_LEASE_SECONDS (default 15),
+AJUSTE_LOAD_TIMEOUT (seconds, default 120).`;
 
 /** A setting that cannot be used; main.ts prints the message and exits. */
 export class ConfigError extends Error {
@@ -82,6 +91,7 @@ export function parseServerEnv(
         port: { type: "string" },
         host: { type: "string" },
         db: { type: "string" },
+        "no-train": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -100,7 +110,14 @@ export function parseServerEnv(
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join("\n"));
   }
-  const config = parsed.data;
+  let limits: JobLimits;
+  try {
+    limits = parseJobLimits(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const noTrain = flags["no-train"] === true || /^(1|true|yes)$/i.test(env.AJUSTE_NO_TRAIN ?? "");
+  const config: ServerEnv = { ...parsed.data, train: !noTrain, limits };
   if (!config.token && !isLoopbackHost(config.host)) {
     throw new ConfigError(
       `Refusing to listen on "${config.host}" without AJUSTE_TOKEN: set AJUSTE_TOKEN to a ` +

@@ -11,14 +11,46 @@ import {
   prepareDatabaseDir,
 } from "./env.ts";
 
-Deno.test("parseServerEnv() defaults to 127.0.0.1:8000 and file:data/ajuste.db", () => {
-  assert.deepEqual(parseServerEnv([], {}), {
+Deno.test("parseServerEnv() defaults to 127.0.0.1:8000 and file:data/ajuste.db, training", () => {
+  const { limits, ...rest } = parseServerEnv([], {});
+  assert.deepEqual(rest, {
     host: "127.0.0.1",
     port: 8000,
     db: DEFAULT_DB,
     dbToken: undefined,
     token: undefined,
+    train: true,
   });
+  assert.equal(limits.leaseSeconds, 15);
+  assert.equal(limits.maxQueued, 1000);
+  assert.equal(limits.maxDatasetBytes, 2 ** 30);
+});
+
+Deno.test("parseServerEnv() turns training off with --no-train or AJUSTE_NO_TRAIN", () => {
+  assert.equal(parseServerEnv(["--no-train"], {}).train, false);
+  assert.equal(parseServerEnv([], { AJUSTE_NO_TRAIN: "1" }).train, false);
+  assert.equal(parseServerEnv([], { AJUSTE_NO_TRAIN: "" }).train, true);
+});
+
+Deno.test("parseServerEnv() reads the job limits and names a bad one", () => {
+  const { limits } = parseServerEnv([], {
+    AJUSTE_MEMORY_BUDGET: "2GiB",
+    AJUSTE_MAX_DATASET_BYTES: "512MB",
+    AJUSTE_MAX_QUEUED: "5",
+    AJUSTE_LEASE_SECONDS: "3",
+  });
+  assert.equal(limits.memoryBudgetBytes, 2 * 2 ** 30);
+  assert.equal(limits.maxDatasetBytes, 512e6);
+  assert.equal(limits.maxQueued, 5);
+  assert.equal(limits.leaseSeconds, 3);
+  assert.throws(
+    () => parseServerEnv([], { AJUSTE_MEMORY_BUDGET: "lots" }),
+    /AJUSTE_MEMORY_BUDGET must be a size such as 8GiB, 512MB or a number of bytes, got "lots"/,
+  );
+  assert.throws(
+    () => parseServerEnv([], { AJUSTE_LEASE_SECONDS: "0" }),
+    /AJUSTE_LEASE_SECONDS must be a whole number from 1 to 3600, got "0"/,
+  );
 });
 
 Deno.test("parseServerEnv() prefers flags over environment variables", () => {

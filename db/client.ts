@@ -10,6 +10,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { describeError, noteOutage, noteRecovery, retrying } from "./retry.ts";
 import * as schema from "./schema.ts";
+import { isSingleConnection, oneAtATime } from "./single_connection.ts";
 import { trackHandle } from "../engine/open_handles.ts";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
@@ -34,7 +35,8 @@ export async function openDb(
   }
   // `timeout` is SQLite's busy timeout on every pooled connection: writers (tune workers, the
   // server) queue for the lock instead of failing with SQLITE_BUSY.
-  const client = withRetries(createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS }));
+  const created = createClient({ url, authToken, timeout: BUSY_TIMEOUT_MS });
+  const client = withRetries(isSingleConnection(url) ? oneAtATime(created) : created);
   const release = trackHandle("database client", url);
   const close = () => {
     client.close();

@@ -5,10 +5,8 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { RunConfig } from "../engine/spec.ts";
-import type { DeviceRecord, EpochRecord, RunResult } from "../engine/train.ts";
 import type { Db } from "./client.ts";
 import type { Predictions } from "../engine/predictions.ts";
 import { runEpochs, runPredictions, runs, runWeights } from "./schema.ts";
@@ -36,10 +34,15 @@ export type RunRow = typeof runs.$inferSelect;
 export type EpochRow = Omit<typeof runEpochs.$inferSelect, "runId">;
 export type RunWithEpochs = RunRow & { epochs: EpochRow[] };
 
+/**
+ * Stores a run as queued (`db/jobs.ts` claims it). A study trial's run is reserved for
+ * `reservedFor`, the worker that holds the trial: no other process ever claims it.
+ */
 export async function insertRun(
   db: Db,
   config: RunConfig,
   trial?: { studyId: number; trialNumber: number },
+  reservedFor?: string,
 ): Promise<number> {
   const [row] = await withWriteLock(() =>
     db.insert(runs).values({
@@ -49,6 +52,7 @@ export async function insertRun(
       epochsPlanned: config.epochs,
       studyId: trial?.studyId,
       trialNumber: trial?.trialNumber,
+      reservedFor,
     }).returning({ id: runs.id })
   );
   return row.id;
@@ -122,117 +126,6 @@ export async function getEpochs(db: Db, id: number, afterEpoch = 0): Promise<Epo
     .orderBy(asc(runEpochs.epoch));
 }
 
-export async function markRunning(
-  db: Db,
-  id: number,
-  device: DeviceRecord,
-  owner: string,
-): Promise<void> {
-  const now = new Date();
-  await withWriteLock(() =>
-    db.update(runs).set({ status: "running", device, owner, startedAt: now, heartbeatAt: now })
-      .where(and(eq(runs.id, id), eq(runs.status, "queued")))
-  );
-}
-
-/** The owner's periodic sign of life for the runs it is training. */
-export async function touchRuns(db: Db, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await withWriteLock(() =>
-    db.update(runs).set({ heartbeatAt: new Date() })
-      .where(and(inArray(runs.id, ids), eq(runs.status, "running")))
-  );
-}
-
-export async function insertEpoch(db: Db, id: number, record: EpochRecord): Promise<void> {
-  await withWriteLock(() => db.insert(runEpochs).values({ runId: id, ...record }));
-}
-
-/** Writes the final status, test metrics and weights in one transaction. */
-export async function finishRun(
-  db: Db,
-  id: number,
-  result: RunResult,
-  safetensors: Uint8Array | null,
-  /** Why a cancelled run was cancelled, when known (a pruned trial). */
-  cancelReason?: string,
-): Promise<void> {
-  await withWriteLock(() =>
-    db.transaction(async (tx) => {
-      await tx.update(runs).set({
-        status: result.status,
-        device: result.device,
-        test: result.test ?? null,
-        divergedAt: result.divergedAt ?? null,
-        error: cancelReason ?? result.divergedAt?.message ?? null,
-        finishedAt: new Date(),
-      }).where(eq(runs.id, id));
-      if (safetensors) {
-        await tx.insert(runWeights).values({ runId: id, safetensors: toBuffer(safetensors) });
-      }
-      if (result.predictions) {
-        await tx.insert(runPredictions).values({
-          runId: id,
-          predicted: toBuffer(result.predictions.predicted),
-          confidence: toBuffer(
-            new Uint8Array(
-              result.predictions.confidence.buffer,
-              result.predictions.confidence.byteOffset,
-              result.predictions.confidence.byteLength,
-            ),
-          ),
-        });
-      }
-    })
-  );
-}
-
-export async function setFinalStatus(
-  db: Db,
-  id: number,
-  status: Exclude<RunStatus, "queued" | "running">,
-  error: string | null = null,
-): Promise<void> {
-  await withWriteLock(() =>
-    db.update(runs).set({ status, error, finishedAt: new Date() }).where(eq(runs.id, id))
-  );
-}
-
-export interface Liveness {
-  /** Whether the process `owner` (host:pid) still runs, or null when this host can't tell. */
-  isAlive(owner: string): boolean | null;
-  /** Runs whose heartbeat is older count as abandoned when liveness can't be told. */
-  staleBefore: Date;
-}
-
-/**
- * At start: runs whose process died can't finish; mark them `interrupted`. A run that another
- * live process (a `deno task tune` worker) is training is left alone.
- */
-export async function interruptRunning(db: Db, liveness: Liveness): Promise<number> {
-  const running = await db.select({ id: runs.id, owner: runs.owner, heartbeatAt: runs.heartbeatAt })
-    .from(runs).where(eq(runs.status, "running"));
-  const dead = running.filter((run) => {
-    const alive = run.owner ? liveness.isAlive(run.owner) : false;
-    return alive === null ? (run.heartbeatAt ?? new Date(0)) < liveness.staleBefore : !alive;
-  }).map((run) => run.id);
-  if (dead.length === 0) return 0;
-  await withWriteLock(() =>
-    db.update(runs).set({
-      status: "interrupted",
-      error: "The process training this run stopped before it finished",
-      finishedAt: new Date(),
-    }).where(and(inArray(runs.id, dead), eq(runs.status, "running")))
-  );
-  return dead.length;
-}
-
-export async function queuedRuns(db: Db): Promise<{ id: number; config: RunConfig }[]> {
-  const rows = await db.select({ id: runs.id, config: runs.config }).from(runs)
-    .where(inArray(runs.status, ["queued"])).orderBy(asc(runs.id));
-  return rows.map((r) => ({ id: r.id, config: r.config as RunConfig }));
-}
-
 export async function getWeights(db: Db, id: number): Promise<Uint8Array | undefined> {
   const [row] = await db.select({ safetensors: runWeights.safetensors }).from(runWeights)
     .where(eq(runWeights.runId, id));
@@ -247,8 +140,4 @@ export async function getPredictions(db: Db, id: number): Promise<Predictions | 
     predicted: new Uint8Array(row.predicted),
     confidence: new Float32Array(confidence.buffer, 0, confidence.byteLength / 4),
   };
-}
-
-function toBuffer(bytes: Uint8Array) {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

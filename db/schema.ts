@@ -42,9 +42,20 @@ export const runs = sqliteTable("runs", {
   divergedAt: text("diverged_at", { mode: "json" }),
   studyId: integer("study_id"),
   trialNumber: integer("trial_number"),
-  /** The process training it (host:pid), and when it last said so. */
+  /**
+   * The job's lease (see `db/jobs.ts`): the process training it (`host:pid:token`), which claim
+   * this is (1 for the first), until when the claim holds unless renewed, and when it was last
+   * renewed. Every write of the training process names owner and attempt, and needs the lease
+   * to hold: a process that outlived its lease writes nothing.
+   */
   owner: text("owner"),
+  attempt: integer("attempt").notNull().default(0),
+  leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
   heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
+  /** A queued study trial's run: only this worker (the trial's) may claim it. */
+  reservedFor: text("reserved_for"),
+  /** Set when a cancel reaches a run that another process trains: its owner stops at once. */
+  cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
   startedAt: integer("started_at", { mode: "timestamp_ms" }),
   finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
@@ -80,6 +91,11 @@ export const studies = sqliteTable("studies", {
   direction: text("direction", { enum: ["minimize", "maximize"] }).notNull(),
   /** The study file (base config, space, sampler, pruner, trials, metric), JSON. */
   spec: text("spec", { mode: "json" }).notNull(),
+  /**
+   * Started from the dashboard or the API and not stopped since: servers with an engine and
+   * `deno task work` processes work on it (after a restart too) until its trials are done.
+   */
+  active: integer("active", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
 }, (t) => [uniqueIndex("studies_name_idx").on(t.name)]);
 
@@ -93,9 +109,11 @@ export const trials = sqliteTable("trials", {
   userAttrs: text("user_attrs", { mode: "json" }).notNull().default(sql`'{}'`),
   systemAttrs: text("system_attrs", { mode: "json" }).notNull().default(sql`'{}'`),
   runId: integer("run_id"),
-  /** Who claimed it (host:pid), for heartbeats across workers. */
+  /** Who claimed it (host:pid:token), for heartbeats across workers. */
   worker: text("worker"),
   heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
+  /** Seconds its worker may stay silent before any process fails it (the worker's grace). */
+  graceSeconds: integer("grace_seconds"),
   datetimeStart: integer("datetime_start", { mode: "timestamp_ms" }),
   datetimeComplete: integer("datetime_complete", { mode: "timestamp_ms" }),
 }, (t) => [

@@ -16,6 +16,8 @@ export interface StudyRow {
   name: string;
   direction: "minimize" | "maximize";
   spec: StudySpec;
+  /** Started from the dashboard or the API and not stopped or finished since. */
+  active: boolean;
   createdAt: Date;
 }
 
@@ -124,6 +126,7 @@ export async function listStudies(db: Db) {
     name: studies.name,
     direction: studies.direction,
     spec: studies.spec,
+    active: studies.active,
     createdAt: studies.createdAt,
     complete: count("COMPLETE"),
     pruned: count("PRUNED"),
@@ -136,6 +139,18 @@ export async function listStudies(db: Db) {
     trials: sql<number>`(select count(*) from trials t where t.study_id = "studies"."id")`,
     bestValue: best,
   }).from(studies).orderBy(desc(studies.id));
+}
+
+/** Marks study `id` as worked on (or not) by servers and `deno task work` processes. */
+export async function setStudyActive(db: Db, id: number, active: boolean): Promise<void> {
+  await withWriteLock(() => db.update(studies).set({ active }).where(eq(studies.id, id)));
+}
+
+/** The studies marked active, oldest first. */
+export async function activeStudies(db: Db): Promise<StudyRow[]> {
+  const rows = await db.select().from(studies).where(eq(studies.active, true))
+    .orderBy(asc(studies.id));
+  return rows as StudyRow[];
 }
 
 /** The run each trial trained, by trial number. */

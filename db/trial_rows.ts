@@ -80,6 +80,7 @@ export function assemble(
     systemAttrs: {
       ...(row.systemAttrs as Record<string, unknown>),
       worker: row.worker ?? undefined,
+      grace_seconds: row.graceSeconds ?? undefined,
     },
   }));
 }

@@ -94,7 +94,13 @@ export class LibsqlStorage implements Storage {
             .orderBy(asc(trials.number)).limit(1);
           if (waiting) {
             await tx.update(trials)
-              .set({ state: "RUNNING", datetimeStart: now, heartbeatAt: now, worker: this.worker })
+              .set({
+                state: "RUNNING",
+                datetimeStart: now,
+                heartbeatAt: now,
+                worker: this.worker,
+                graceSeconds: this.gracePeriodSeconds,
+              })
               .where(eq(trials.id, waiting.id));
             return await readTrial(tx, waiting.id);
           }
@@ -114,6 +120,7 @@ export class LibsqlStorage implements Storage {
           systemAttrs: template?.systemAttrs ?? {},
           worker: state === TrialState.RUNNING ? this.worker : null,
           heartbeatAt: state === TrialState.RUNNING ? now : null,
+          graceSeconds: state === TrialState.RUNNING ? this.gracePeriodSeconds : null,
           datetimeStart: state === TrialState.WAITING ? null : now,
           datetimeComplete: isFinished(state) ? now : null,
         }).returning({ id: trials.id });
@@ -184,6 +191,7 @@ export class LibsqlStorage implements Storage {
             datetimeStart: now,
             heartbeatAt: now,
             worker: this.worker,
+            graceSeconds: this.gracePeriodSeconds,
           })
             .where(eq(trials.id, trialId));
           return;
@@ -254,26 +262,38 @@ export class LibsqlStorage implements Storage {
     );
   }
 
-  /** Fails RUNNING trials silent for longer than the grace period and re-queues their params. */
-  failStaleTrials(studyId: number): Promise<FrozenTrial[]> {
-    return withWriteLock(() =>
+  /**
+   * Fails RUNNING trials — of study `studyId`, or of every study — whose worker was silent for
+   * longer than its grace period, and re-queues their params. A read finds them first, so a
+   * sweep with nothing to do writes nothing.
+   */
+  async failStaleTrials(studyId?: number): Promise<FrozenTrial[]> {
+    const silent = () => {
+      const now = this.#now().getTime();
+      return and(
+        studyId === undefined ? undefined : eq(trials.studyId, studyId),
+        eq(trials.state, "RUNNING"),
+        sql`${trials.heartbeatAt} < ${now} - coalesce(${trials.graceSeconds}, ${this.gracePeriodSeconds}) * 1000`,
+      );
+    };
+    const [any] = await this.#db.select({ id: trials.id }).from(trials).where(silent()).limit(1);
+    if (!any) return [];
+    return await withWriteLock(() =>
       this.#db.transaction(async (tx) => {
         const now = this.#now();
-        const cutoff = new Date(now.getTime() - this.gracePeriodSeconds * 1000);
-        const stale = await tx.select({ id: trials.id }).from(trials).where(and(
-          eq(trials.studyId, studyId),
-          eq(trials.state, "RUNNING"),
-          sql`${trials.heartbeatAt} < ${cutoff.getTime()}`,
-        ));
+        const stale = await tx.select({ id: trials.id, studyId: trials.studyId }).from(trials)
+          .where(silent());
         const failed: FrozenTrial[] = [];
-        for (const { id } of stale) {
+        for (const { id, studyId } of stale) {
           const trial = await readTrial(tx, id);
           // Already re-queued by its worker (stopped, then gone before failing it): fail only.
           const queued = trial.systemAttrs.requeued_as as number | undefined;
           const next = queued ?? await nextTrialNumber(tx, studyId);
+          const grace = (trial.systemAttrs.grace_seconds as number | undefined) ??
+            this.gracePeriodSeconds;
           const reason =
             `Worker ${trial.systemAttrs.worker ?? "(unknown)"} sent no heartbeat for ` +
-            `${this.gracePeriodSeconds} s; re-queued as trial ${next}`;
+            `${grace} s; re-queued as trial ${next}`;
           await tx.update(trials).set({
             state: "FAIL",
             datetimeComplete: now,

@@ -1,7 +1,7 @@
 /**
  * What this thread holds open outside the JavaScript heap — GPU devices, engine workers,
- * database clients, servers, browsers, child processes — from the moment it is opened until it
- * is closed. Deno's sanitizers see none of these (they are not Deno resources), yet one left
+ * database clients, servers, browsers, child processes, and job services polling a database —
+ * from the moment it is opened until it is closed. Deno's sanitizers see none of these (they are not Deno resources), yet one left
  * open when a test ends keeps native threads running into process exit, where they race the
  * libraries' destructors. `tests/leak_check.ts` fails a test that leaves one open.
  *
@@ -14,7 +14,8 @@ export type HandleKind =
   | "database client"
   | "server"
   | "browser"
-  | "process";
+  | "process"
+  | "job service";
 
 export interface OpenHandle {
   id: number;

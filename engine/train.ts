@@ -60,6 +60,8 @@ export interface RunResult {
 export interface TrainOptions {
   /** Called after each epoch, in order; awaited, so a slow consumer slows training. */
   onEpoch?: (record: EpochRecord, total: number) => void | Promise<void>;
+  /** Called once the dataset is loaded and split, before a backend is chosen. */
+  onLoaded?: () => void;
   /** Called once the backend is chosen and the data is on it. */
   onStart?: (device: DeviceRecord) => void | Promise<void>;
   signal?: AbortSignal;
@@ -78,6 +80,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   const { signal, now = () => performance.now() } = options;
   const dataset = await loadDataset(config.data.dataset, options.roots, { seed: config.seed });
   const data = prepareData(dataset, config.data, config.seed);
+  options.onLoaded?.();
   const backend = options.backend ??
     await selectBackend(config.device, config.batch, data.train.count);
   const session = await backend.createSession(config, data);

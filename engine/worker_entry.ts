@@ -34,6 +34,7 @@ async function runJob(message: Extract<HostMessage, { type: "run" }>): Promise<v
     const result = await train(message.config, {
       roots: message.roots,
       signal: controller.signal,
+      onLoaded: () => post({ type: "loaded", jobId }),
       onStart: (device) => post({ type: "started", jobId, device }),
       onEpoch: (record, total) => {
         post({ type: "epoch", jobId, record, total });

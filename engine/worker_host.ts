@@ -8,11 +8,17 @@
 import type { DatasetRoots } from "./data/load.ts";
 import { trackHandle } from "./open_handles.ts";
 import type { RunConfig } from "./spec.ts";
-import type { HostMessage, WorkerMessage } from "./worker_protocol.ts";
+import {
+  endsJob,
+  type Engine,
+  type HostMessage,
+  type JobListener,
+  type WorkerMessage,
+} from "./worker_protocol.ts";
 
-export type JobListener = (message: WorkerMessage) => void | Promise<void>;
+export type { JobListener };
 
-export class EngineHost {
+export class EngineHost implements Engine {
   /** Started on the first job, so a server that trains nothing starts no worker. */
   #worker: Worker | null = null;
   #releaseWorker: () => void = () => {};
@@ -91,12 +97,15 @@ export class EngineHost {
     this.#listeners.clear();
   }
 
+  close(): Promise<void> {
+    this.terminate();
+    return Promise.resolve();
+  }
+
   async #dispatch(message: WorkerMessage): Promise<void> {
     const listener = this.#listeners.get(message.jobId);
     if (!listener) return;
-    if (message.type !== "started" && message.type !== "epoch") {
-      this.#listeners.delete(message.jobId);
-    }
+    if (endsJob(message)) this.#listeners.delete(message.jobId);
     await listener(message);
   }
 }

@@ -1,23 +1,11 @@
 /**
- * Who trains a run: `host:pid`, and whether such a process is still alive.
+ * Who this process is in job leases and trial claims: `host:pid:token`. The random token tells
+ * apart two processes that got the same pid (a restart, a container), so one never passes for
+ * the other; whether a process is alive is never guessed from its pid, only from its lease.
  *
  * @module
  */
 
-export const thisProcess = `${Deno.hostname()}:${Deno.pid}`;
-
-/** Alive or dead for a process on this host (Linux `/proc`); null for another host's. */
-export function isProcessAlive(owner: string): boolean | null {
-  const separator = owner.lastIndexOf(":");
-  const host = owner.slice(0, separator);
-  const pid = Number(owner.slice(separator + 1));
-  if (host !== Deno.hostname() || !Number.isInteger(pid)) return null;
-  if (pid === Deno.pid) return true;
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    return null;
-  }
-}
+export const processId = `${Deno.hostname()}:${Deno.pid}:${
+  crypto.getRandomValues(new Uint32Array(1))[0].toString(36)
+}`;

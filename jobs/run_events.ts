@@ -31,6 +31,11 @@ export class RunEvents {
     for (const listener of this.#channels.get(runId) ?? []) listener(event);
   }
 
+  /** Runs someone listens to. */
+  subscribedRuns(): number[] {
+    return [...this.#channels.keys()];
+  }
+
   /** Open subscriptions over all runs (each SSE stream holds one). */
   get subscriberCount(): number {
     let count = 0;

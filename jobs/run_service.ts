@@ -1,34 +1,46 @@
 /**
- * Runs as a service: store the run, queue it on the engine worker, write each epoch as it
- * arrives, store the final metrics and weights, and publish progress for SSE streams.
+ * Runs as leased jobs (see `db/jobs.ts`). `create` stores a run as queued, nothing more. A
+ * process with an engine claims queued runs one at a time — the oldest it may train — renews
+ * the lease while its engine trains, and writes each epoch, the end, the weights, all fenced by
+ * the lease. Every process with a database, engine or not, settles expired leases (re-queue,
+ * quarantine), sweeps study trials whose worker went silent, and relays progress of runs that
+ * other processes train to its own event subscribers, by reading the database.
  *
  * @module
  */
 
 import type { Db } from "../db/client.ts";
 import {
-  type EpochRow,
-  finishRun,
-  getRun,
-  insertEpoch,
-  insertRun,
-  interruptRunning,
-  markRunning,
-  queuedRuns,
-  setFinalStatus,
-  touchRuns,
-} from "../db/runs.ts";
+  cancelReason,
+  claimRun,
+  countQueued,
+  endJob,
+  finishJob,
+  type Lease,
+  markStarted,
+  reapExpired,
+  releaseJob,
+  type Renewal,
+  renewLeases,
+  requestCancel,
+  writeEpoch,
+} from "../db/jobs.ts";
+import { type EpochRow, insertRun, type RunStatus } from "../db/runs.ts";
+import { LibsqlStorage } from "../db/tuner_storage.ts";
 import { encodeSafetensors } from "../engine/safetensors.ts";
 import type { RunConfig } from "../engine/spec.ts";
-import type { EngineHost } from "../engine/worker_host.ts";
-import type { WorkerMessage } from "../engine/worker_protocol.ts";
-import { isProcessAlive, thisProcess } from "./owner.ts";
+import type { Engine, WorkerMessage } from "../engine/worker_protocol.ts";
+import { trackHandle } from "../engine/open_handles.ts";
+import { processId } from "./owner.ts";
 import { RunEvents } from "./run_events.ts";
+import { RunWatcher } from "./run_watcher.ts";
 
-/** How often this process tells the database its running runs are alive. */
-export const RUN_HEARTBEAT_MS = 10_000;
-
-type FinalStatus = Parameters<typeof setFinalStatus>[2];
+/** How long a claim holds without renewal, by default; renewed every third of it. */
+export const DEFAULT_LEASE_MS = 15_000;
+/** How often the queue, expired leases and watched runs are looked at, by default. */
+export const DEFAULT_POLL_MS = 1_000;
+/** Runs that may wait in one database's queue; more are refused (429). */
+export const DEFAULT_MAX_QUEUED = 1_000;
 
 export type CancelOutcome = "cancelled" | "cancelling" | "not_found" | "already_final";
 
@@ -39,228 +51,388 @@ export type CancelOutcome = "cancelled" | "cancelling" | "not_found" | "already_
  */
 export type EpochVerdict = (epoch: EpochRow) => Promise<string | null> | string | null;
 
+/** Thrown by `create` when the queue is full. */
+export class QueueFull extends Error {
+  constructor(readonly queued: number, readonly limit: number) {
+    super(`The queue holds ${queued} runs, its limit; try again once some have trained`);
+    this.name = "QueueFull";
+  }
+}
+
+export interface RunServiceOptions {
+  /** Trains claimed runs here; without one this process only queues and watches them. */
+  engine?: Engine | null;
+  /** Which queued runs it claims: any nobody reserved (a server, `deno task work`), or only
+   * the ones reserved for it, its study trials' (`deno task tune`). */
+  claims?: "any" | "reserved";
+  /** Who it is in leases; unique per process start. */
+  owner?: string;
+  leaseMs?: number;
+  pollMs?: number;
+  /** Queued runs the database may hold before `create` refuses a plain run. */
+  maxQueued?: number;
+  /** Told one line per run claimed, ended or settled after its trainer died. */
+  log?: (line: string) => void;
+}
+
+/** The run this process's engine trains. */
+interface ActiveRun {
+  lease: Lease;
+  jobId: number;
+  total: number;
+  verdict: EpochVerdict | null;
+  /** Set once a cancel reached it: why, when a reason was given (a pruner's, a stop's). */
+  cancel: { reason: string | null } | null;
+  /** The lease no longer holds: write nothing more, only stop. */
+  lost: boolean;
+  /** This process is shutting down: give the run back to the queue. */
+  releasing: boolean;
+}
+
 export class RunService {
   readonly events = new RunEvents();
-  #db: Db;
-  #host: EngineHost;
-  /** runId → engine job, for runs queued or running in this process. */
-  #jobs = new Map<number, number>();
-  /** Runs whose epochs are judged before training goes on. */
+  readonly owner: string;
+  readonly #db: Db;
+  readonly #engine: Engine | null;
+  readonly #claims: "any" | "reserved";
+  readonly #leaseMs: number;
+  readonly #maxQueued: number;
+  readonly #watcher: RunWatcher;
+  readonly #log: (line: string) => void;
+  #active: ActiveRun | null = null;
+  /** Runs created here that have not ended, as far as this process knows. */
+  #pending = new Set<number>();
+  /** Verdicts of runs created here and not claimed yet (study trials of this process). */
   #verdicts = new Map<number, EpochVerdict>();
-  /** Runs asked to stop → why, when the caller said (a pruned trial), shown as the run's error. */
-  #cancelRequested = new Map<number, string | null>();
-  /** Runs training in this process, for the heartbeat. */
-  #running = new Set<number>();
-  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #claiming = false;
+  #timers: ReturnType<typeof setInterval>[] = [];
   #idle: { resolve: () => void; promise: Promise<void> } | null = null;
-  /** Set by `shutdown`: runs created after it stay queued for the next start. */
+  /** Set by `shutdown`: nothing more is claimed. */
   #closed = false;
+  readonly #release: () => void;
+  /** Database work under way in the background, awaited by `shutdown` before the db closes. */
+  #inFlight = new Set<Promise<unknown>>();
 
-  constructor(db: Db, host: EngineHost) {
+  constructor(db: Db, options: RunServiceOptions = {}) {
     this.#db = db;
-    this.#host = host;
+    this.#engine = options.engine ?? null;
+    this.#claims = options.claims ?? "any";
+    this.owner = options.owner ?? processId;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
+    this.#watcher = new RunWatcher(db, this.events);
+    this.#log = options.log ?? (() => {});
+    const pollMs = options.pollMs ?? Math.min(DEFAULT_POLL_MS, this.#leaseMs / 3);
+    this.#timers.push(
+      setInterval(() => this.#track(this.#renew()), this.#leaseMs / 3),
+      setInterval(() => this.#track(this.#poll()), pollMs),
+    );
+    this.#release = trackHandle("job service", this.owner);
+  }
+
+  /** Whether this process trains runs (it has an engine). */
+  get trains(): boolean {
+    return this.#engine !== null;
   }
 
   /**
-   * At start: runs left `running` by a dead process become `interrupted` (runs that a live tune
-   * worker is training stay as they are); queued ones resume here.
+   * Stores a run as queued. A study trial's run is reserved for this process, which alone will
+   * claim it; `afterEpoch` judges each of its epochs (see `EpochVerdict`). A plain run is
+   * refused with {@linkcode QueueFull} when the database's queue is full.
    */
-  async recover(): Promise<{ interrupted: number; resumed: number }> {
-    const interrupted = await interruptRunning(this.#db, {
-      isAlive: isProcessAlive,
-      staleBefore: new Date(Date.now() - 3 * RUN_HEARTBEAT_MS),
-    });
-    const queued = await queuedRuns(this.#db);
-    for (const run of queued) this.#enqueue(run.id, run.config);
-    return { interrupted, resumed: queued.length };
-  }
-
-  /** Stores and queues a run; `afterEpoch` judges each of its epochs (see `EpochVerdict`). */
   async create(
     config: RunConfig,
     trial?: { studyId: number; trialNumber: number },
     afterEpoch?: EpochVerdict,
   ): Promise<number> {
-    const id = await insertRun(this.#db, config, trial);
-    // Created while shutting down: it waits in the database, queued, for the next start.
-    if (!this.#closed) {
-      if (afterEpoch) this.#verdicts.set(id, afterEpoch);
-      this.#enqueue(id, config);
+    if (!trial) {
+      const queued = await countQueued(this.#db);
+      if (queued >= this.#maxQueued) throw new QueueFull(queued, this.#maxQueued);
     }
+    const id = await insertRun(this.#db, config, trial, trial ? this.owner : undefined);
+    this.#pending.add(id);
+    if (afterEpoch) this.#verdicts.set(id, afterEpoch);
+    this.#claimNext();
     return id;
   }
 
   /** Cancels run `id`; `reason` (e.g. "Pruned by the median pruner …") is stored as its error. */
   async cancel(id: number, reason?: string): Promise<CancelOutcome> {
-    const run = await getRun(this.#db, id);
-    if (!run) return "not_found";
-    const jobId = this.#jobs.get(id);
-    if (jobId === undefined || (run.status !== "queued" && run.status !== "running")) {
-      return "already_final";
+    const active = this.#active;
+    if (active?.lease.runId === id && !active.lost) {
+      // The first cancel's reason stands: a user's later Cancel of a pruned trial's run keeps
+      // "Pruned …", and a pruner's verdict after a user's Cancel does not rename it.
+      active.cancel ??= { reason: reason ?? null };
+      this.#engine?.cancel(active.jobId);
+      return "cancelling";
     }
-    // The first cancel's reason stands: a user's later Cancel of a pruned trial's run keeps
-    // "Pruned …", and a pruner's verdict after a user's Cancel does not rename it.
-    if (!this.#cancelRequested.has(id)) this.#cancelRequested.set(id, reason ?? null);
-    this.#host.cancel(jobId);
-    if (run.status === "queued") {
-      await setFinalStatus(this.#db, id, "cancelled", reason ?? null);
-      this.#publishEnd(id, "cancelled", reason);
-      return "cancelled";
-    }
-    return "cancelling";
+    const outcome = await requestCancel(this.#db, id, reason ?? null);
+    if (outcome === "cancelled") this.#publishEnd(id, "cancelled", reason ?? null);
+    return outcome === "requested" ? "cancelling" : outcome;
   }
 
-  /** Runs queued or running in this process. */
-  get activeRuns(): number {
-    return this.#jobs.size;
-  }
-
-  /** Resolves when no run is queued or running (tests, shutdown). */
+  /** Resolves once every run created here, and the run this process trains, has ended. */
   whenIdle(): Promise<void> {
-    if (this.#jobs.size === 0) return Promise.resolve();
-    if (!this.#idle) {
+    if (this.#isIdle()) return Promise.resolve();
+    this.#idle ??= (() => {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => resolve = r);
-      this.#idle = { resolve, promise };
-    }
+      return { resolve, promise };
+    })();
     return this.#idle.promise;
   }
 
   /**
-   * Stops training in this process (server shutdown) without waiting for the runs: the engine
-   * worker is ended, the runs it was training become `interrupted` (their streams get `done`),
-   * and queued runs stay queued in the database for the next start to resume.
+   * Stops claiming and training (server shutdown): the engine is closed, the run it trained
+   * goes back to the queue for the next start or another worker, and runs queued stay queued.
    */
   async shutdown(): Promise<void> {
     this.#closed = true;
-    this.#host.terminate();
-    await this.#host.settled();
-    for (const id of [...this.#jobs.keys()]) {
-      if (this.#running.has(id) && this.#cancelRequested.has(id)) {
-        const reason = this.#cancelRequested.get(id) ?? null;
-        await setFinalStatus(this.#db, id, "cancelled", reason);
-        this.#end(id, "cancelled", reason ?? undefined);
-      } else if (this.#running.has(id)) {
-        const error = "The server shut down during the run";
-        await setFinalStatus(this.#db, id, "interrupted", error);
-        this.#end(id, "interrupted", error);
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    const active = this.#active;
+    if (active) active.releasing = true;
+    await this.#engine?.close();
+    if (active && !active.lost) {
+      if (active.cancel) {
+        await endJob(this.#db, active.lease, "cancelled", active.cancel.reason).catch(() => false);
+        this.#publishEnd(active.lease.runId, "cancelled", active.cancel.reason);
       } else {
-        this.#jobs.delete(id);
+        const note = "Queued again: the process training it shut down";
+        await releaseJob(this.#db, active.lease, note).catch(() => false);
+        this.events.publish(active.lease.runId, { type: "status", status: "queued", error: note });
       }
     }
-    this.#cancelRequested.clear();
+    // A statement still running when the caller closes the database would crash libSQL.
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    this.#active = null;
     this.#verdicts.clear();
-    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
-    this.#heartbeat = null;
+    this.#pending.clear();
     this.#idle?.resolve();
     this.#idle = null;
+    this.#release();
   }
 
-  #enqueue(id: number, config: RunConfig): void {
-    const jobId = this.#host.submit(config, (message) => this.#onMessage(id, message), {
-      gated: this.#verdicts.has(id),
-    });
-    this.#jobs.set(id, jobId);
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    work.finally(() => this.#inFlight.delete(work)).catch(() => {});
+    return work;
   }
 
-  async #onMessage(id: number, message: WorkerMessage): Promise<void> {
-    const cancelled = this.#cancelRequested.has(id);
-    const reason = this.#cancelRequested.get(id) ?? undefined;
-    switch (message.type) {
-      case "started":
-        if (cancelled) return;
-        await markRunning(this.#db, id, message.device, thisProcess);
-        this.#running.add(id);
-        this.#heartbeat ??= setInterval(() => {
-          touchRuns(this.#db, [...this.#running]).catch(() => {});
-        }, RUN_HEARTBEAT_MS);
-        this.events.publish(id, { type: "status", status: "running" });
-        return;
-      case "epoch": {
-        // A cancelled run writes no further epochs (and its worker, told to stop, waits for none).
-        if (cancelled) return;
-        try {
-          await insertEpoch(this.#db, id, message.record);
-          const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
-          const row = { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds };
-          this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
-          await this.#judge(id, row);
-        } finally {
-          // Whatever happened here (a failed write included), a gated worker must not wait on.
-          const jobId = this.#jobs.get(id);
-          if (jobId !== undefined && this.#verdicts.has(id)) this.#host.resume(jobId);
-        }
-        return;
-      }
-      case "finished": {
-        const { result, state } = message;
-        const status = cancelled ? "cancelled" : result.status;
-        if (!(cancelled && (await getRun(this.#db, id))?.status === "cancelled")) {
-          const weights = status === "completed" && state
-            ? encodeSafetensors(state, { format: "pt", run: String(id) })
-            : null;
-          await finishRun(
-            this.#db,
-            id,
-            { ...result, status },
-            weights,
-            cancelled ? reason : undefined,
-          );
-        }
-        this.#end(id, status, cancelled ? reason : undefined);
-        return;
-      }
-      case "skipped":
-        this.#end(id, "cancelled", reason);
-        return;
-      case "failed":
-        await setFinalStatus(
-          this.#db,
-          id,
-          cancelled ? "cancelled" : "failed",
-          cancelled ? reason ?? null : message.error,
-        );
-        this.#end(id, cancelled ? "cancelled" : "failed", cancelled ? reason : message.error);
-        return;
-    }
+  #isIdle(): boolean {
+    return this.#active === null && this.#pending.size === 0;
   }
 
-  /** A gated run's epoch: its verdict may stop it, unless it was cancelled meanwhile. */
-  async #judge(id: number, epoch: EpochRow): Promise<void> {
-    const verdict = this.#verdicts.get(id);
-    if (!verdict || this.#cancelRequested.has(id)) return;
-    try {
-      const reason = await verdict(epoch);
-      if (reason !== null && !this.#cancelRequested.has(id)) await this.cancel(id, reason);
-    } catch (error) {
-      console.error(`Run ${id}: judging epoch ${epoch.epoch} failed; training goes on:`, error);
-    }
-  }
-
-  #end(id: number, status: FinalStatus, error?: string): void {
-    this.#verdicts.delete(id);
-    this.#jobs.delete(id);
-    this.#running.delete(id);
-    if (this.#running.size === 0 && this.#heartbeat !== null) {
-      clearInterval(this.#heartbeat);
-      this.#heartbeat = null;
-    }
-    this.#cancelRequested.delete(id);
-    this.#publishEnd(id, status, error);
-    this.#announced.delete(id);
-    if (this.#jobs.size === 0 && this.#idle) {
+  #checkIdle(): void {
+    if (this.#idle && this.#isIdle()) {
       this.#idle.resolve();
       this.#idle = null;
     }
   }
 
-  /** Runs whose end was already published (a queued run cancelled before the worker got to it). */
-  #announced = new Set<number>();
+  /** Claims the next run this process may train, when its engine is free. */
+  #claimNext(): void {
+    if (!this.#engine || this.#closed || this.#active || this.#claiming) return;
+    this.#claiming = true;
+    this.#track(
+      this.#claim().finally(() => {
+        this.#claiming = false;
+        this.#checkIdle();
+      }),
+    );
+  }
 
-  #publishEnd(id: number, status: FinalStatus, error?: string): void {
-    if (this.#announced.has(id)) return;
-    this.#announced.add(id);
-    this.events.publish(id, { type: "status", status, error: error ?? null });
+  async #claim(): Promise<void> {
+    let claim;
+    try {
+      claim = await claimRun(this.#db, this.owner, this.#leaseMs, {
+        reservedOnly: this.#claims === "reserved",
+      });
+    } catch (error) {
+      console.error(`ajuste: claiming a run failed: ${(error as Error).message}`);
+      return;
+    }
+    if (!claim) return;
+    if (this.#closed) {
+      await releaseJob(this.#db, claim.lease, "Queued again: the process shut down")
+        .catch(() => {});
+      return;
+    }
+    const { runId } = claim.lease;
+    const verdict = this.#verdicts.get(runId) ?? null;
+    this.#verdicts.delete(runId);
+    const active: ActiveRun = {
+      lease: claim.lease,
+      jobId: 0,
+      total: claim.config.epochs,
+      verdict,
+      cancel: null,
+      lost: false,
+      releasing: false,
+    };
+    this.#active = active;
+    const attempt = claim.lease.attempt > 1 ? ` (attempt ${claim.lease.attempt})` : "";
+    this.#log(`run ${runId} "${claim.config.name}" claimed${attempt}`);
+    active.jobId = this.#engine!.submit(
+      claim.config,
+      (message) => this.#onMessage(active, message),
+      { gated: verdict !== null },
+    );
+  }
+
+  async #onMessage(active: ActiveRun, message: WorkerMessage): Promise<void> {
+    if (active.releasing) return;
+    const id = active.lease.runId;
+    switch (message.type) {
+      case "loaded":
+        return;
+      case "started":
+        if (active.lost || active.cancel) return;
+        if (!await markStarted(this.#db, active.lease, message.device)) return this.#lose(active);
+        this.events.publish(id, { type: "status", status: "running" });
+        return;
+      case "epoch":
+        try {
+          if (active.lost || active.cancel) return;
+          const renewal = await writeEpoch(this.#db, active.lease, message.record, this.#leaseMs);
+          if (renewal === "lost") return this.#lose(active);
+          const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
+          const row = { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds };
+          this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
+          if (renewal === "cancel") return await this.#cancelRequested(active);
+          await this.#judge(active, row);
+        } finally {
+          // Whatever happened here (a failed write included), a gated worker must not wait on.
+          if (active.verdict) this.#engine?.resume(active.jobId);
+        }
+        return;
+      case "finished": {
+        if (!active.lost) {
+          const status = active.cancel ? "cancelled" : message.result.status;
+          const weights = status === "completed" && message.state
+            ? encodeSafetensors(message.state, { format: "pt", run: String(id) })
+            : null;
+          const written = await finishJob(
+            this.#db,
+            active.lease,
+            { ...message.result, status },
+            weights,
+            active.cancel?.reason,
+          );
+          if (written) this.#publishEnd(id, status, active.cancel?.reason ?? null);
+        }
+        return this.#end(active);
+      }
+      case "failed":
+      case "skipped": {
+        if (!active.lost) {
+          const status = active.cancel ? "cancelled" : "failed";
+          const error = active.cancel
+            ? active.cancel.reason
+            : message.type === "failed"
+            ? message.error
+            : null;
+          if (await endJob(this.#db, active.lease, status, error)) {
+            this.#publishEnd(id, status, error);
+          }
+        }
+        return this.#end(active);
+      }
+    }
+  }
+
+  /** A gated run's epoch: its verdict may stop it, unless it was cancelled meanwhile. */
+  async #judge(active: ActiveRun, epoch: EpochRow): Promise<void> {
+    if (!active.verdict || active.cancel) return;
+    try {
+      const reason = await active.verdict(epoch);
+      if (reason !== null && !active.cancel) await this.cancel(active.lease.runId, reason);
+    } catch (error) {
+      console.error(
+        `Run ${active.lease.runId}: judging epoch ${epoch.epoch} failed; training goes on:`,
+        error,
+      );
+    }
+  }
+
+  /** Someone in another process cancelled the run this engine trains: stop with their reason. */
+  async #cancelRequested(active: ActiveRun): Promise<void> {
+    active.cancel ??= { reason: await cancelReason(this.#db, active.lease.runId) };
+    this.#engine?.cancel(active.jobId);
+  }
+
+  /** The lease is gone (this process was presumed dead): stop training, write nothing more. */
+  #lose(active: ActiveRun): void {
+    if (active.lost) return;
+    active.lost = true;
+    console.error(
+      `ajuste: run ${active.lease.runId}'s lease expired before this process renewed it; ` +
+        `it stops training the run, which another process settles`,
+    );
+    this.#engine?.cancel(active.jobId);
+  }
+
+  #end(active: ActiveRun): void {
+    if (this.#active === active) this.#active = null;
+    this.#claimNext();
+    this.#checkIdle();
+  }
+
+  /** The owner's heartbeat: renews the lease of the run in training, or learns it is lost. */
+  async #renew(): Promise<void> {
+    const active = this.#active;
+    if (!active || active.lost || active.releasing) return;
+    let renewal: Renewal | undefined;
+    try {
+      renewal = (await renewLeases(this.#db, [active.lease], this.#leaseMs)).get(
+        active.lease.runId,
+      );
+    } catch (error) {
+      console.error(`ajuste: renewing the lease of run ${active.lease.runId} failed:`, error);
+      return;
+    }
+    if (renewal === "lost") this.#lose(active);
+    else if (renewal === "cancel" && !active.cancel) await this.#cancelRequested(active);
+  }
+
+  /** Each poll: expired leases and silent trials settled, queued work claimed, runs relayed. */
+  async #poll(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const reaped = await reapExpired(this.#db);
+      for (const id of reaped.requeued) {
+        this.#log(`run ${id} queued again: its trainer went silent`);
+      }
+      for (const id of reaped.failed) this.#log(`run ${id} failed: its trainer died twice`);
+      for (const id of reaped.interrupted) {
+        this.#log(`run ${id} interrupted: its trial's worker went silent`);
+      }
+      await new LibsqlStorage(this.#db).failStaleTrials();
+      this.#claimNext();
+      const training = this.#active?.lease.runId;
+      const followed = new Set([...this.#pending, ...this.events.subscribedRuns()]);
+      if (training !== undefined) followed.delete(training);
+      for (const id of await this.#watcher.relay([...followed])) this.#forget(id);
+      this.#watcher.retain(followed);
+    } catch (error) {
+      console.error(`ajuste: looking after the job queue failed: ${(error as Error).message}`);
+    }
+  }
+
+  #publishEnd(id: number, status: RunStatus, error: string | null): void {
+    if (this.#active?.lease.runId === id || this.#pending.has(id)) {
+      this.#log(`run ${id} ${status}${error ? `: ${error}` : ""}`);
+    }
+    this.#watcher.ended(id, status);
+    this.events.publish(id, { type: "status", status, error });
     this.events.publish(id, { type: "done", status });
+    this.#forget(id);
+  }
+
+  /** Run `id` has ended: nothing of it is left to wait for here. */
+  #forget(id: number): void {
+    this.#pending.delete(id);
+    this.#verdicts.delete(id);
+    this.#checkIdle();
   }
 }

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { runs } from "../db/schema.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import { type Db, openDb } from "../db/client.ts";
 import { getRun } from "../db/runs.ts";
 import type { RunConfig } from "../engine/spec.ts";
 import { EngineHost, type JobListener } from "../engine/worker_host.ts";
-import { tinyRun } from "../tests/service_helpers.ts";
-import { RunService } from "./run_service.ts";
+import { tinyRun, waitFor } from "../tests/service_helpers.ts";
+import { QueueFull, RunService } from "./run_service.ts";
 
 /** The engine host, noting each epoch the worker trained (whether or not the service kept it). */
 class WatchedHost extends EngineHost {
@@ -26,7 +27,7 @@ async function withService(
 ): Promise<void> {
   const { db, close } = await openDb({ url: ":memory:" });
   const host = new WatchedHost(defaultDatasetRoots());
-  const service = new RunService(db, host);
+  const service = new RunService(db, { engine: host, pollMs: 20 });
   try {
     await body(service, db, host);
   } finally {
@@ -125,4 +126,90 @@ Deno.test("a judged run whose epoch cannot be stored is not left waiting, nor th
     assert.deepEqual((await getRun(db, judged))?.epochs.map((e) => e.epoch), [1, 3]);
     assert.equal((await getRun(db, behind))?.status, "completed");
   });
+});
+
+Deno.test("a process whose lease another took over stops training and writes nothing more", async () => {
+  await withService(async (service, db, host) => {
+    const id = await service.create(config(200));
+    await waitFor(
+      async () => ((await getRun(db, id))?.epochs.length ?? 0) >= 2 || undefined,
+      "epochs",
+    );
+    // As if this process had been presumed dead and the run claimed again elsewhere.
+    await db.update(runs).set({
+      owner: "someone-else",
+      attempt: 2,
+      leaseExpiresAt: new Date(Date.now() + 3_600_000),
+    }).where(eq(runs.id, id));
+    const consoleError = console.error;
+    console.error = () => {};
+    try {
+      await waitFor(() => Promise.resolve(host.pendingJobs === 0 || undefined), "the job's end");
+    } finally {
+      console.error = consoleError;
+    }
+    const run = await getRun(db, id);
+    assert.equal(run?.status, "running", "the new owner's run, untouched");
+    assert.equal(run?.owner, "someone-else");
+    const stored = run?.epochs.length ?? 0;
+    assert.ok(host.trained.length < 200, `the engine stopped (${host.trained.length} epochs)`);
+    assert.ok(stored <= host.trained.length);
+  });
+});
+
+Deno.test("a cancel from another process reaches the run this process trains", async () => {
+  await withService(async (service, db) => {
+    const id = await service.create(config(10_000));
+    await waitFor(
+      async () => ((await getRun(db, id))?.epochs.length ?? 0) >= 1 || undefined,
+      "an epoch",
+    );
+    // The dashboard's process: it does not train this run, so it asks through the database.
+    const dashboard = new RunService(db);
+    try {
+      assert.equal(await dashboard.cancel(id, "Stopped from the dashboard"), "cancelling");
+    } finally {
+      await dashboard.shutdown();
+    }
+    await idle(service);
+    const run = await getRun(db, id);
+    assert.equal(run?.status, "cancelled");
+    assert.equal(run?.error, "Stopped from the dashboard");
+    assert.ok((run?.epochs.length ?? 0) < 10_000);
+  });
+});
+
+Deno.test("a process without an engine queues runs; one with an engine claims and trains them", async () => {
+  await withService(async (trainer, db) => {
+    const dashboard = new RunService(db, { pollMs: 20 });
+    try {
+      const id = await dashboard.create(config(2));
+      const events: string[] = [];
+      dashboard.events.subscribe(id, (event) => events.push(event.type));
+      await dashboard.whenIdle();
+      assert.equal((await getRun(db, id))?.status, "completed");
+      assert.ok(events.includes("epoch") && events.at(-1) === "done", events.join(", "));
+      await trainer.whenIdle();
+    } finally {
+      await dashboard.shutdown();
+    }
+  });
+});
+
+Deno.test("create() refuses a run once the database's queue is full, saying how full", async () => {
+  const { db, close } = await openDb({ url: ":memory:" });
+  const service = new RunService(db, { maxQueued: 2 });
+  try {
+    await service.create(config(1));
+    await service.create(config(1));
+    await assert.rejects(() => service.create(config(1)), (error: Error) => {
+      assert.ok(error instanceof QueueFull);
+      assert.equal(error.queued, 2);
+      assert.match(error.message, /The queue holds 2 runs, its limit/);
+      return true;
+    });
+  } finally {
+    await service.shutdown();
+    close();
+  }
 });

@@ -1,82 +1,148 @@
 /**
- * Studies launched from the API or the dashboard: each runs as a study worker inside the server,
- * its trials queued on the server's engine worker like any run. CLI workers may join the same
- * study from other processes; the database keeps them in step.
+ * Studies started from the API or the dashboard. Starting one marks it active in the database;
+ * every process that trains (a server with an engine, `deno task work`) follows the active
+ * studies — after a restart too — with a study worker of its own, its trials queued on its
+ * engine like any run and reserved for it. Stopping a study clears the mark: each worker stops,
+ * re-queueing the trial it had in flight. A study whose trials are all done is no longer active.
+ * CLI workers (`deno task tune`) may join the same study; the database keeps them in step.
  *
  * @module
  */
 
 import type { StudySpec } from "../config/study_schema.ts";
 import type { Db } from "../db/client.ts";
-import { type OpenedStudy, openStudy } from "../db/studies.ts";
+import {
+  activeStudies,
+  getStudyById,
+  type OpenedStudy,
+  openStudy,
+  setStudyActive,
+  type StudyRow,
+} from "../db/studies.ts";
 import type { RunService } from "./run_service.ts";
 import { runStudyWorker } from "./study_worker.ts";
 
+/** How long a study whose worker failed waits before this process tries it again. */
+const RETRY_AFTER_FAILURE_MS = 30_000;
+
+export interface StudyServiceOptions {
+  /** How often active studies are looked for (default 1 s). */
+  pollMs?: number;
+}
+
+interface LocalWorker {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
 export class StudyService {
-  #db: Db;
-  #runs: RunService;
+  readonly #db: Db;
+  readonly #runs: RunService;
   /** Studies with a worker in this process, by id. */
-  #active = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  #workers = new Map<number, LocalWorker>();
+  /** Studies whose worker here failed, and when this process may try again. */
+  #failedUntil = new Map<number, number>();
+  #timer: ReturnType<typeof setInterval> | null = null;
   /** Set by `stopAll` at shutdown: no worker starts after it. */
   #closed = false;
+  /** A look at the active studies under way, awaited by `stopAll`. */
+  #inFlight = new Set<Promise<void>>();
 
-  constructor(db: Db, runs: RunService) {
+  constructor(db: Db, runs: RunService, options: StudyServiceOptions = {}) {
     this.#db = db;
     this.#runs = runs;
+    if (runs.trains) {
+      this.#timer = setInterval(() => this.#track(this.#follow()), options.pollMs ?? 1000);
+      this.#track(this.#follow());
+    }
   }
 
   /**
    * Creates the study, or joins the one of that name when its study file is the same (a
-   * different one is refused with `StudyConflict`), and works on it in the background.
+   * different one is refused with `StudyConflict`), and marks it active: it is worked on here
+   * when this process trains, and by `deno task work` processes.
    */
   async start(spec: StudySpec): Promise<OpenedStudy> {
     const opened = await openStudy(this.#db, spec);
-    const { study } = opened;
+    await setStudyActive(this.#db, opened.study.id, true);
+    this.#failedUntil.delete(opened.study.id);
+    const previous = this.#workers.get(opened.study.id);
     // A worker being stopped ends first, so a Resume pressed meanwhile is not lost.
-    const previous = this.#active.get(study.id);
-    if (previous && !previous.controller.signal.aborted) return opened;
-    if (previous) await previous.done;
-    // Shutting down, or another start won the wait: the study stays as it is (resume later).
-    if (this.#closed || this.#active.has(study.id)) return opened;
+    if (previous?.controller.signal.aborted) await previous.done;
+    await this.#track(this.#follow());
+    return opened;
+  }
+
+  /**
+   * Stops study `id` everywhere: it is no longer active, so no new trial starts, and each
+   * worker's trial in flight is cancelled and re-queued (resuming trains it again). Resolves once
+   * this process's worker has ended; false when the study was not active.
+   */
+  async stop(id: number): Promise<boolean> {
+    const study = await getStudyById(this.#db, id);
+    if (!study?.active) return false;
+    await setStudyActive(this.#db, id, false);
+    const local = this.#workers.get(id);
+    if (local) {
+      local.controller.abort();
+      await local.done;
+    }
+    return true;
+  }
+
+  /** Stops this process's workers, leaving their studies active for the next start (shutdown). */
+  async stopAll(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    await Promise.allSettled([...this.#inFlight]);
+    for (const { controller } of this.#workers.values()) controller.abort();
+    await Promise.all([...this.#workers.values()].map((worker) => worker.done));
+  }
+
+  #track(work: Promise<void>): Promise<void> {
+    this.#inFlight.add(work);
+    return work.finally(() => this.#inFlight.delete(work));
+  }
+
+  /** Starts a worker on each active study that has none here; stops those of stopped studies. */
+  async #follow(): Promise<void> {
+    if (this.#closed || !this.#runs.trains) return;
+    let active: StudyRow[];
+    try {
+      active = await activeStudies(this.#db);
+    } catch (error) {
+      console.error(`ajuste: reading the active studies failed: ${(error as Error).message}`);
+      return;
+    }
+    const ids = new Set(active.map((study) => study.id));
+    for (const [id, worker] of this.#workers) if (!ids.has(id)) worker.controller.abort();
+    for (const study of active) {
+      if (this.#closed || this.#workers.has(study.id)) continue;
+      if ((this.#failedUntil.get(study.id) ?? 0) > Date.now()) continue;
+      this.#startWorker(study);
+    }
+  }
+
+  #startWorker(study: StudyRow): void {
     const controller = new AbortController();
-    const entry = { controller, done: Promise.resolve() };
-    entry.done = runStudyWorker({
+    const worker: LocalWorker = { controller, done: Promise.resolve() };
+    worker.done = runStudyWorker({
       db: this.#db,
       service: this.#runs,
       study,
       signal: controller.signal,
     })
-      .then(() => {}, (error) => console.error(`Study "${study.name}" stopped: ${error.message}`))
+      .then(async ({ finished }) => {
+        // Every trial is done: nobody needs to work on it any more.
+        if (finished) await setStudyActive(this.#db, study.id, false);
+      }, (error) => {
+        console.error(`Study "${study.name}" stopped: ${error.message}`);
+        this.#failedUntil.set(study.id, Date.now() + RETRY_AFTER_FAILURE_MS);
+      })
       .finally(() => {
-        if (this.#active.get(study.id) === entry) this.#active.delete(study.id);
+        if (this.#workers.get(study.id) === worker) this.#workers.delete(study.id);
       });
-    this.#active.set(study.id, entry);
-    return opened;
-  }
-
-  /** Whether a worker in this process works on study `id` (and is not being stopped). */
-  isActive(id: number): boolean {
-    const active = this.#active.get(id);
-    return active !== undefined && !active.controller.signal.aborted;
-  }
-
-  /**
-   * Stops this server's worker on study `id`: no new trial starts, and the trial in flight is
-   * cancelled and re-queued (resuming trains it again). Resolves once the worker has ended;
-   * false when no worker here works on the study.
-   */
-  async stop(id: number): Promise<boolean> {
-    const active = this.#active.get(id);
-    if (!active || active.controller.signal.aborted) return false;
-    active.controller.abort();
-    await active.done;
-    return true;
-  }
-
-  /** Stops every study's worker as `stop` does, for good (server shutdown). */
-  async stopAll(): Promise<void> {
-    this.#closed = true;
-    for (const { controller } of this.#active.values()) controller.abort();
-    await Promise.all([...this.#active.values()].map((s) => s.done));
+    this.#workers.set(study.id, worker);
   }
 }

@@ -32,13 +32,19 @@ export interface StudyWorkerOptions {
   onTrialEnd?: (trial: FrozenTrial) => void;
 }
 
-/** Runs trials until the budget is spent; returns the study for reporting. */
-export async function runStudyWorker(options: StudyWorkerOptions): Promise<Study> {
+/**
+ * Runs trials until the budget is spent (or `maxTrials` here, or the signal); returns the study
+ * for reporting, and whether it is finished: every trial done, nothing running or waiting.
+ */
+export async function runStudyWorker(
+  options: StudyWorkerOptions,
+): Promise<{ study: Study; finished: boolean }> {
   const { db, study: row, signal } = options;
   const spec = row.spec;
   const storage = new LibsqlStorage(db, {
     heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
     gracePeriodSeconds: options.gracePeriodSeconds,
+    worker: options.service.owner,
   });
   const study = await createStudy({
     storage,
@@ -50,6 +56,7 @@ export async function runStudyWorker(options: StudyWorkerOptions): Promise<Study
   });
   signal?.addEventListener("abort", () => study.stop(), { once: true });
   let ran = 0;
+  let finished = false;
   const objective = (trial: Trial) => trainTrial(trial, row, spec, options);
   while (!signal?.aborted && (options.maxTrials === undefined || ran < options.maxTrials)) {
     try {
@@ -67,11 +74,18 @@ export async function runStudyWorker(options: StudyWorkerOptions): Promise<Study
       // The budget is spent, but a trial still running elsewhere may yet fail its heartbeat
       // and be re-queued: wait for those before leaving, so the study ends with all its trials.
       const running = await storage.getAllTrials(row.id, ["RUNNING", "WAITING"]);
-      if (running.length === 0) break;
+      if (running.length === 0) {
+        finished = true;
+        break;
+      }
       await delay(Math.min(1000, storage.heartbeatIntervalSeconds * 1000), signal);
     }
   }
-  return study;
+  if (!finished && !signal?.aborted && options.maxTrials === undefined) {
+    // The sampler ended the study (a grid with every point visited).
+    finished = (await storage.getAllTrials(row.id, ["RUNNING", "WAITING"])).length === 0;
+  }
+  return { study, finished };
 }
 
 async function trainTrial(

@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
+import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import type { Db } from "../db/client.ts";
 import type { RunService } from "../jobs/run_service.ts";
 import type { StudyService } from "../jobs/study_service.ts";
@@ -52,6 +53,8 @@ export interface AppDeps {
   stopping?: AbortSignal;
   /** Aborted once runs are stopped: open event streams end then (see `end_streams.ts`). */
   closing?: AbortSignal;
+  /** What a run may take (see `config/job_limits.ts`); the defaults when absent. */
+  limits?: JobLimits;
 }
 
 /** Larger request bodies are refused with 413 before they are read. */
@@ -66,6 +69,7 @@ export interface AppContext {
   db: Db;
   service: RunService;
   studies: StudyService;
+  limits: JobLimits;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -78,6 +82,7 @@ export function createApp(deps: AppDeps): Hono {
     db: deps.db,
     service: deps.service,
     studies: deps.studies,
+    limits: deps.limits ?? parseJobLimits({}),
   };
 
   const app = new Hono();
@@ -98,9 +103,9 @@ export function createApp(deps: AppDeps): Hono {
   app.use("/api/*", limitBody);
   app.use("/runs/*", limitBody);
   app.use("/studies/*", limitBody);
-  app.route("/api/runs", runsApi(deps.db, deps.service, deps.datasetRoots));
+  app.route("/api/runs", runsApi(ctx));
   app.route("/api/runs", runEventsRoute(deps.db, deps.service.events));
-  app.route("/api/studies", studiesApi(deps.db, deps.studies, deps.datasetRoots));
+  app.route("/api/studies", studiesApi(ctx));
   app.route("/api", openApiRoute(VERSION));
   app.route("/api", apiRoutes(ctx));
   app.route("/", pageRoutes(ctx));

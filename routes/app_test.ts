@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { openDb } from "../db/client.ts";
 import type { DeviceInfo } from "../engine/device.ts";
-import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { StudyService } from "../jobs/study_service.ts";
 import { createApp } from "./app.ts";
@@ -11,9 +10,12 @@ const datasetRoots = { mnist: "/nonexistent/mnist" };
 const cpu: DeviceInfo = { backend: "cpu", reason: "No WebGPU adapter found" };
 // The engine worker starts on the first run, and these tests create none.
 const { db, close } = await openDb({ url: ":memory:" });
-Deno.test.afterAll(close);
-const service = new RunService(db, new EngineHost(datasetRoots));
+const service = new RunService(db);
 const studies = new StudyService(db, service);
+Deno.test.afterAll(async () => {
+  await service.shutdown();
+  close();
+});
 
 function app(
   options: {

@@ -10,6 +10,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { type Issue, toIssues } from "../config/issues.ts";
+import { QueueFull } from "../jobs/run_service.ts";
 import { ErrorPage } from "../views/error_page.tsx";
 
 /** A 400 carrying every zod issue, for `{ error, issues: [{ path, message }] }`. */
@@ -19,6 +20,14 @@ export function badRequest(error: z.ZodError): HTTPException {
 }
 
 export const handleError: ErrorHandler = (error, c) => {
+  if (error instanceof QueueFull) {
+    // Runs train one after another: by then about one will have made room.
+    c.header("Retry-After", "60");
+    if (isApi(c.req.path)) {
+      return c.json({ error: error.message, queued: error.queued, limit: error.limit }, 429);
+    }
+    return respond(c, 429, error.message);
+  }
   if (error instanceof HTTPException) {
     if (error.res) return error.getResponse();
     const status = error.status as ContentfulStatusCode;

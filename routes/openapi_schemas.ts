@@ -116,8 +116,24 @@ export const runSchema = record({
   divergedAt: nullable(divergedSchema),
   studyId: nullable(integer),
   trialNumber: nullable(integer),
-  owner: { ...nullable(string), description: "host:pid of the process training it" },
-  heartbeatAt: nullable(dateTime),
+  owner: {
+    ...nullable(string),
+    description: "host:pid:token of the process that claimed it (its lease's holder)",
+  },
+  attempt: { ...integer, description: "Claims so far; a run whose trainer died twice fails" },
+  leaseExpiresAt: {
+    ...nullable(dateTime),
+    description: "Until when the claim holds unless its owner renews it",
+  },
+  heartbeatAt: { ...nullable(dateTime), description: "When the owner last renewed the lease" },
+  reservedFor: {
+    ...nullable(string),
+    description: "A study trial's run: the worker that alone may claim it",
+  },
+  cancelRequested: {
+    type: "boolean",
+    description: "A cancel reached it from a process that does not train it; its owner stops it",
+  },
   createdAt: dateTime,
   startedAt: nullable(dateTime),
   finishedAt: nullable(dateTime),

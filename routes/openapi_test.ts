@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { parseRunConfig } from "../config/schema.ts";
 import { openDb } from "../db/client.ts";
-import { finishRun, insertEpoch, insertRun, markRunning } from "../db/runs.ts";
-import { EngineHost } from "../engine/worker_host.ts";
+import { insertRun } from "../db/runs.ts";
+import { storeFinishedRun } from "../tests/run_rows.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { StudyService } from "../jobs/study_service.ts";
 import { createApp } from "./app.ts";
@@ -11,12 +11,19 @@ import { openApiDocument } from "./openapi.ts";
 // No MNIST folder and no run trained: the engine worker never starts.
 const datasetRoots = { mnist: "/nonexistent/mnist" };
 
-/** The app on a fresh in-memory database, closed where the `using` declaration ends. */
+/** The app on a fresh in-memory database, closed where the `await using` declaration ends. */
 async function testApp() {
   const { db, close } = await openDb({ url: ":memory:" });
-  const service = new RunService(db, new EngineHost(datasetRoots));
+  const service = new RunService(db);
   const studies = new StudyService(db, service);
-  return { db, app: createApp({ datasetRoots, db, service, studies }), [Symbol.dispose]: close };
+  return {
+    db,
+    app: createApp({ datasetRoots, db, service, studies }),
+    async [Symbol.asyncDispose]() {
+      await service.shutdown();
+      close();
+    },
+  };
 }
 
 type Schema = {
@@ -79,7 +86,7 @@ Deno.test("openApiDocument() lists every run route and carries the config schema
 });
 
 Deno.test("every route the app registers under /api is in the OpenAPI document with its method", async () => {
-  using test = await testApp();
+  await using test = await testApp();
   const { app } = test;
   const paths = doc.paths as Record<string, Record<string, unknown>>;
   const routes = app.routes.filter((route) =>
@@ -106,27 +113,23 @@ Deno.test("every route the app registers under /api is in the OpenAPI document w
 });
 
 Deno.test("GET /api/runs and GET /api/runs/{id} answer in the documented shapes", async () => {
-  using test = await testApp();
+  await using test = await testApp();
   const { db, app } = test;
   const config = parseRunConfig({ data: { dataset: "synthetic-binary" } });
   assert.ok(config.ok);
   const queued = await insertRun(db, config.config);
-  const done = await insertRun(db, config.config);
-  await markRunning(db, done, { backend: "cpu", description: "CPU", bytesAllocated: 0 }, "h:1");
-  await insertEpoch(db, done, {
-    epoch: 1,
-    trainLoss: 0.5,
-    trainAccuracy: 0.8,
-    devLoss: null,
-    devAccuracy: null,
-    seconds: 0.1,
+  const done = await storeFinishedRun(db, config.config, {
+    epochs: [{
+      epoch: 1,
+      trainLoss: 0.5,
+      trainAccuracy: 0.8,
+      devLoss: null,
+      devAccuracy: null,
+      seconds: 0.1,
+    }],
+    weights: new Uint8Array(8),
+    result: { test: { loss: 0.4, accuracy: 0.9, count: 10, classes: 2, confusion: [4, 1, 0, 5] } },
   });
-  await finishRun(db, done, {
-    status: "completed",
-    epochs: [],
-    device: { backend: "cpu", description: "CPU", bytesAllocated: 0 },
-    test: { loss: 0.4, accuracy: 0.9, count: 10, classes: 2, confusion: [4, 1, 0, 5] },
-  }, new Uint8Array(8));
 
   const paths = doc.paths as Record<string, Record<string, { responses: Record<number, unknown> }>>;
   const schemaOf = (path: string) =>

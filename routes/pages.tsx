@@ -25,7 +25,7 @@ export function pageRoutes(ctx: AppContext): Hono {
       ctx.device(),
       describeDatasets(ctx.datasetRoots),
       listRuns(ctx.db, { limit: RECENT_RUNS }),
-      studyListItems(ctx.db, ctx.studies, RECENT_RUNS),
+      studyListItems(ctx.db, RECENT_RUNS),
     ]);
     const { info, dataset } = await listedDataset(
       ctx.datasetRoots,

@@ -32,7 +32,7 @@ import {
   valuesToInput,
 } from "../views/run_form_state.ts";
 import type { AppContext } from "./app.ts";
-import { datasetIssues, datasetPathIssue } from "../config/dataset_checks.ts";
+import { runIssues } from "./admit.ts";
 import { readFormFields } from "./form_body.ts";
 
 interface Evaluation {
@@ -40,11 +40,18 @@ interface Evaluation {
   preview: PreviewProps;
 }
 
-/** Validates the form as a launch would: the schema, then the dataset's own limits. */
-function evaluate(values: FormValues, datasets: DatasetInfo[]): Evaluation {
+/**
+ * Validates the form as a launch would: the schema, then what this server would refuse (the
+ * dataset's limits, memory), so a model too large to train is named while it is being built.
+ */
+async function evaluate(
+  ctx: AppContext,
+  values: FormValues,
+  datasets: DatasetInfo[],
+): Promise<Evaluation> {
   const input = valuesToInput(values);
   const parsed = parseRunConfig(input);
-  const issues = (parsed.ok ? datasetIssues(parsed.config, datasets) : parsed.issues)
+  const issues = (parsed.ok ? await runIssues(ctx, parsed.config, datasets) : parsed.issues)
     .map((issue) => ({ ...issue, path: fieldOf(issue.path, values) }));
   const preview: PreviewProps = parsed.ok && issues.length === 0
     ? { valid: true, config: parsed.config }
@@ -72,7 +79,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
     status?: 200 | 422;
   } = {}) => {
     const infos = await datasets();
-    const { preview } = evaluate(values, infos);
+    const { preview } = await evaluate(ctx, values, infos);
     const state: FormState = { values, issues: options.issues ?? [] };
     const props: NewRunProps = { state, datasets: infos, preview, notice: options.notice };
     return c.html(<NewRunPage {...props} />, options.status ?? 200);
@@ -120,17 +127,15 @@ export function runFormRoutes(ctx: AppContext): Hono {
         });
       }
       const infos = await datasets();
-      const { issues, preview } = evaluate(values, infos);
+      const { issues, preview } = await evaluate(ctx, values, infos);
       if (!preview.valid) return page(c, values, { issues, status: 422 });
-      const unreadable = await datasetPathIssue(preview.config.data.dataset, ctx.datasetRoots);
-      if (unreadable) return page(c, values, { issues: [unreadable], status: 422 });
       const id = await ctx.service.create(preview.config);
       return c.redirect(`/runs/${id}`, 303);
     })
     .post("/new/validate", async (c) => {
       const values = await readFormFields(c);
       const infos = await datasets();
-      const { issues, preview } = evaluate(values, infos);
+      const { issues, preview } = await evaluate(ctx, values, infos);
       return c.html(
         <NewRunForm state={{ values, issues }} datasets={infos} preview={preview} />,
       );
@@ -141,7 +146,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
       delete posted[LAYER_ACTION_FIELD];
       const values = applyLayerAction(posted, action);
       const infos = await datasets();
-      const { preview } = evaluate(values, infos);
+      const { preview } = await evaluate(ctx, values, infos);
       return c.html(
         <>
           <LayerEditor
@@ -156,7 +161,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
       let values = await readFormFields(c);
       const type = values["optimizer.type"];
       if (isOptimizerType(type)) values = switchOptimizer(values, type);
-      const { preview } = evaluate(values, await datasets());
+      const { preview } = await evaluate(ctx, values, await datasets());
       return c.html(
         <>
           <OptimizerFields state={{ values, issues: [] }} />

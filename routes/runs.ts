@@ -8,25 +8,23 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { badRequestBody } from "../config/issues.ts";
 import { parseRunConfig } from "../config/schema.ts";
-import type { Db } from "../db/client.ts";
 import { getRun, getWeights, listRuns, RUN_STATUSES, type RunStatus } from "../db/runs.ts";
-import { type DatasetRoots, describeDatasets } from "../engine/data/load.ts";
-import type { RunService } from "../jobs/run_service.ts";
-import { datasetIssues, datasetPathIssue } from "../config/dataset_checks.ts";
+import { runIssues } from "./admit.ts";
+import type { AppContext } from "./app.ts";
 import { parseRunId } from "./params.ts";
 import { readJsonBody } from "./json_body.ts";
 
-export function runsApi(db: Db, service: RunService, roots: DatasetRoots): Hono {
+export function runsApi(ctx: AppContext): Hono {
+  const { db, service } = ctx;
   return new Hono()
     .post("/", async (c) => {
       const parsed = parseRunConfig(await readJsonBody(c));
       if (!parsed.ok) return c.json(badRequestBody(parsed.issues), 400);
-      const unreadable = await datasetPathIssue(parsed.config.data.dataset, roots);
-      if (unreadable) return c.json(badRequestBody([unreadable]), 400);
-      // What the data pipeline would refuse at start (a split without test for a dataset
-      // without a test set, sizes over the dataset's): 400 now rather than a run that fails.
-      const limits = datasetIssues(parsed.config, await describeDatasets(roots));
-      if (limits.length) return c.json(badRequestBody(limits), 400);
+      // What the data pipeline or the memory would refuse at start (a split without test for a
+      // dataset without a test set, sizes over the dataset's, a model too large to hold): 400
+      // now rather than a run that fails, or takes the machine down.
+      const issues = await runIssues(ctx, parsed.config);
+      if (issues.length) return c.json(badRequestBody(issues), 400);
       const id = await service.create(parsed.config);
       return c.json({ id }, 201, { Location: `/api/runs/${id}` });
     })

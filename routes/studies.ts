@@ -9,12 +9,10 @@ import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
 import { badRequestBody } from "../config/issues.ts";
 import { parseStudySpec } from "../config/study_schema.ts";
-import type { Db } from "../db/client.ts";
 import { getStudyById, listStudies, StudyConflict, type StudyRow } from "../db/studies.ts";
-import { type DatasetRoots, describeDatasets } from "../engine/data/load.ts";
-import type { StudyService } from "../jobs/study_service.ts";
+import { studyIssues } from "./admit.ts";
+import type { AppContext } from "./app.ts";
 import { readJsonBody } from "./json_body.ts";
-import { datasetPathIssue, studyDatasetIssues } from "../config/dataset_checks.ts";
 import { parseRunId } from "./params.ts";
 import { loadStudyStatus } from "./study_view_data.ts";
 import { notActive } from "./study_pages.tsx";
@@ -22,7 +20,8 @@ import { notActive } from "./study_pages.tsx";
 /** How often a study stream looks for trials that changed (any worker, any process). */
 const POLL_MS = 1000;
 
-export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): Hono {
+export function studiesApi(ctx: AppContext): Hono {
+  const { db, studies } = ctx;
   const find = async (raw: string) => {
     const id = parseRunId(raw, "Study id");
     const study = await getStudyById(db, id);
@@ -32,25 +31,16 @@ export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): 
 
   /** The study as `GET /api/studies/:id` answers: its trials report, file and state. */
   const studyState = async (study: StudyRow) => {
-    const { report, status } = await loadStudyStatus(db, studies, study);
+    const { report, status, active } = await loadStudyStatus(db, study);
     // `study` (the name, as `deno task tune --json` prints it) is kept beside `name`.
-    return {
-      ...report,
-      name: study.name,
-      status,
-      spec: study.spec,
-      active: studies.isActive(study.id),
-    };
+    return { ...report, name: study.name, status, spec: study.spec, active };
   };
 
   return new Hono()
     .post("/", async (c) => {
       const parsed = parseStudySpec(await readJsonBody(c));
       if (!parsed.ok) return c.json(badRequestBody(parsed.issues, "Invalid study"), 400);
-      const dataset = parsed.spec.base.data?.dataset;
-      const unreadable = await datasetPathIssue(dataset, roots, "base.data.dataset");
-      if (unreadable) return c.json(badRequestBody([unreadable], "Invalid study"), 400);
-      const failing = studyDatasetIssues(parsed.spec, await describeDatasets(roots));
+      const failing = await studyIssues(ctx, parsed.spec);
       if (failing.length) return c.json(badRequestBody(failing, "Invalid study"), 400);
       try {
         const { study, created } = await studies.start(parsed.spec);
@@ -79,7 +69,7 @@ export function studiesApi(db: Db, studies: StudyService, roots: DatasetRoots): 
         });
         const seen = new Map<number, string>();
         while (!closed) {
-          const { report, status } = await loadStudyStatus(db, studies, study);
+          const { report, status } = await loadStudyStatus(db, study);
           for (const trial of report.trials) {
             const key = `${trial.state}:${trial.value}:${trial.intermediateValues.length}`;
             if (seen.get(trial.number) === key) continue;

@@ -34,7 +34,7 @@ import type { SummaryIssue } from "../views/form_fields.tsx";
 import { NewStudyForm, NewStudyPage } from "../views/study_new_page.tsx";
 import { SpaceEditor } from "../views/study_space_editor.tsx";
 import type { AppContext } from "./app.ts";
-import { studyDatasetIssues } from "../config/dataset_checks.ts";
+import { studyIssues } from "./admit.ts";
 import { readFormFields } from "./form_body.ts";
 import { parseRunId } from "./params.ts";
 
@@ -47,11 +47,19 @@ interface Evaluation {
   summary: SummaryIssue[];
 }
 
-/** Validates the form as a start would: the study schema, the form's own rules, the datasets. */
-function evaluate(values: FormValues, datasets: DatasetInfo[], extra: Issue[] = []): Evaluation {
+/**
+ * Validates the form as a start would: the study schema, the form's own rules, then what this
+ * server would refuse (datasets, and memory at the search space's worst case).
+ */
+async function evaluate(
+  ctx: AppContext,
+  values: FormValues,
+  datasets: DatasetInfo[],
+  extra: Issue[] = [],
+): Promise<Evaluation> {
   const input = valuesToStudyInput(values);
   const parsed = parseStudySpec(input);
-  const found = parsed.ok ? studyDatasetIssues(parsed.spec, datasets) : parsed.issues;
+  const found = parsed.ok ? await studyIssues(ctx, parsed.spec, datasets) : parsed.issues;
   const all = [...found, ...formIssues(values), ...extra];
   const summary = all.map((issue) => ({
     label: issue.path,
@@ -100,7 +108,7 @@ export function studyFormRoutes(ctx: AppContext): Hono {
     status?: 200 | 422;
   } = {}) => {
     const infos = await datasets();
-    const evaluation = evaluate(values, infos, options.extra);
+    const evaluation = await evaluate(ctx, values, infos, options.extra);
     // Before a start, only the space rows show their problems (as `/new/space` draws them).
     const shown = options.showIssues
       ? evaluation
@@ -145,7 +153,7 @@ export function studyFormRoutes(ctx: AppContext): Hono {
         });
       }
       const extra = await nameTaken(values);
-      const { spec } = evaluate(values, await datasets(), extra);
+      const { spec } = await evaluate(ctx, values, await datasets(), extra);
       if (!spec) return page(c, values, { extra, showIssues: true, status: 422 });
       try {
         const { study } = await ctx.studies.start(spec);
@@ -158,7 +166,12 @@ export function studyFormRoutes(ctx: AppContext): Hono {
     .post("/new/validate", async (c) => {
       const values = await readFormFields(c);
       const infos = await datasets();
-      const { input, issues, summary } = evaluate(values, infos, await nameTaken(values));
+      const { input, issues, summary } = await evaluate(
+        ctx,
+        values,
+        infos,
+        await nameTaken(values),
+      );
       return c.html(
         <NewStudyForm
           state={{ values, issues }}
@@ -173,7 +186,7 @@ export function studyFormRoutes(ctx: AppContext): Hono {
       const action = posted[SPACE_ACTION_FIELD];
       delete posted[SPACE_ACTION_FIELD];
       const values = refreshRows(action ? applySpaceAction(posted, action) : posted).values;
-      const { input, issues } = evaluate(values, await datasets());
+      const { input, issues } = await evaluate(ctx, values, await datasets());
       // The rows show their problems as soon as they are drawn (a path the base cannot take,
       // such as momentum with Adam); the rest of the form keeps its own until it is validated.
       const state: FormState = { values, issues: spaceIssues(issues, values) };

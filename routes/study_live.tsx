@@ -33,7 +33,7 @@ export function studyLiveRoute(ctx: AppContext): Hono {
   return new Hono().get("/:id/live", async (c) => {
     const query = readTrialQuery(c.req.query());
     const id = parseRunId(c.req.param("id"), "Study id");
-    let view: StudyView | undefined = await loadStudyView(ctx.db, ctx.studies, id);
+    let view: StudyView | undefined = await loadStudyView(ctx.db, id);
     if (!view) throw new HTTPException(404, { message: `Study ${id} does not exist` });
 
     return streamSSE(c, async (stream) => {
@@ -60,7 +60,7 @@ export function studyLiveRoute(ctx: AppContext): Hono {
           quietMs = 0;
         }
         await stream.sleep(POLL_MS);
-        if (!closed) view = await loadStudyView(ctx.db, ctx.studies, id, view);
+        if (!closed) view = await loadStudyView(ctx.db, id, view);
       }
     }, (error) => {
       console.error(`GET /studies/${id}/live failed:`, error);

@@ -15,11 +15,11 @@ import { StudiesPage } from "../views/study_list_page.tsx";
 import { StudyPage } from "../views/study_page.tsx";
 import { TRIAL_SORTS, type TrialQuery, type TrialSort } from "../views/study_trials_table.tsx";
 import type { Db } from "../db/client.ts";
-import type { StudyService } from "../jobs/study_service.ts";
 import type { StudyListItem } from "../views/study_list_page.tsx";
 import type { AppContext } from "./app.ts";
 import { parseRunId } from "./params.ts";
 import { loadStudyView, statusFromCounts } from "./study_view_data.ts";
+import { runIssues } from "./admit.ts";
 
 const TRIAL_STATES = Object.values(TrialState) as string[];
 /** Run names are at most 100 characters; a long study name is cut to leave room for " best". */
@@ -53,18 +53,14 @@ export function notActive(name: string): HTTPException {
 }
 
 /** Studies newest first, at most `limit`; each row's spec column holds its study file. */
-export async function studyListItems(
-  db: Db,
-  studies: StudyService,
-  limit?: number,
-): Promise<StudyListItem[]> {
+export async function studyListItems(db: Db, limit?: number): Promise<StudyListItem[]> {
   const rows = await listStudies(db);
   const items = rows.map((row) => ({
     ...row,
     status: statusFromCounts({
       ...row,
       budget: (row.spec as { trials: number }).trials,
-      activeHere: studies.isActive(row.id),
+      active: row.active,
     }),
   })) as StudyListItem[];
   return limit === undefined ? items : items.slice(0, limit);
@@ -81,18 +77,18 @@ export function studyPageRoutes(ctx: AppContext): Hono {
   return new Hono()
     .get(
       "/",
-      async (c) => c.html(<StudiesPage studies={await studyListItems(ctx.db, ctx.studies)} />),
+      async (c) => c.html(<StudiesPage studies={await studyListItems(ctx.db)} />),
     )
     .get("/:id", async (c) => {
       const query = readTrialQuery(c.req.query());
       const id = parseRunId(c.req.param("id"), "Study id");
-      const view = await loadStudyView(ctx.db, ctx.studies, id);
+      const view = await loadStudyView(ctx.db, id);
       if (!view) throw new HTTPException(404, { message: `Study ${id} does not exist` });
       return c.html(<StudyPage view={view} query={query} />);
     })
     .post("/:id/train-best", async (c) => {
       const study = await find(c.req.param("id"));
-      const view = await loadStudyView(ctx.db, ctx.studies, study.id);
+      const view = await loadStudyView(ctx.db, study.id);
       const best = view?.report.bestParams;
       if (!best) {
         throw new HTTPException(409, {
@@ -101,6 +97,10 @@ export function studyPageRoutes(ctx: AppContext): Hono {
       }
       const name = `${study.name.slice(0, MAX_NAME - " best".length)} best`;
       const config = applyParams(study.spec.base, { ...best, name });
+      const issues = await runIssues(ctx, config);
+      if (issues.length) {
+        throw new HTTPException(400, { message: issues[0].message, cause: issues });
+      }
       const runId = await ctx.service.create(config);
       return c.redirect(`/runs/${runId}`, 303);
     })

@@ -11,7 +11,6 @@ import type { Db } from "../db/client.ts";
 import { getStudyById, type StudyRow } from "../db/studies.ts";
 import { LibsqlStorage } from "../db/tuner_storage.ts";
 import { type StudyReport, studyReport } from "../jobs/study_report.ts";
-import type { StudyService } from "../jobs/study_service.ts";
 import type { FrozenTrial } from "../tuner/frozen_trial.ts";
 import { paramImportances } from "../tuner/importance.ts";
 import type { StudyStatus, StudyView } from "../views/study_parts.tsx";
@@ -26,7 +25,6 @@ const MIN_TRIALS_FOR_IMPORTANCE = 2;
  */
 export async function loadStudyView(
   db: Db,
-  studies: StudyService,
   id: number,
   previous?: StudyView,
 ): Promise<StudyView | undefined> {
@@ -37,14 +35,13 @@ export async function loadStudyView(
     new LibsqlStorage(db).getAllTrials(id),
   ]);
   const sameComplete = previous && completeKey(previous.report) === completeKey(report);
-  const activeHere = studies.isActive(id);
   const requeued = requeuedCount(frozen);
   return {
     report,
     spec: row.spec,
     createdAt: row.createdAt,
-    status: studyStatus(report, activeHere, requeued),
-    activeHere,
+    status: studyStatus(report, row.active, requeued),
+    active: row.active,
     requeued,
     importances: sameComplete ? previous.importances : importances(frozen),
     maxEpochs: maxEpochs(row.spec, report),
@@ -54,14 +51,15 @@ export async function loadStudyView(
 /** The trials report and status of a study, without the page's importances. */
 export async function loadStudyStatus(
   db: Db,
-  studies: StudyService,
   row: StudyRow,
-): Promise<{ report: StudyReport; status: StudyStatus }> {
-  const [report, frozen] = await Promise.all([
+): Promise<{ report: StudyReport; status: StudyStatus; active: boolean }> {
+  const [report, frozen, fresh] = await Promise.all([
     studyReport(db, row),
     new LibsqlStorage(db).getAllTrials(row.id),
+    getStudyById(db, row.id),
   ]);
-  return { report, status: studyStatus(report, studies.isActive(row.id), requeuedCount(frozen)) };
+  const active = fresh?.active ?? false;
+  return { report, status: studyStatus(report, active, requeuedCount(frozen)), active };
 }
 
 function requeuedCount(trials: FrozenTrial[]): number {
@@ -69,13 +67,13 @@ function requeuedCount(trials: FrozenTrial[]): number {
 }
 
 /**
- * How the study stands. Running while a worker here works on it or any trial runs (a CLI
- * worker's, say); over once the budget is spent and nothing is left to run, "completed" when a
+ * How the study stands. Running while it is active (started and not stopped) or any trial runs
+ * (a CLI worker's, say); over once the budget is spent and nothing is left to run, "completed" when a
  * trial completed and "ended" when none did (all failed or were pruned); otherwise stopped,
  * with trials still to start and perhaps some queued (a stopped trial re-queued), until resumed.
  * `requeued` trials failed and were queued again: their retry counts against the budget instead.
  */
-export function studyStatus(report: StudyReport, activeHere: boolean, requeued = 0): StudyStatus {
+export function studyStatus(report: StudyReport, active: boolean, requeued = 0): StudyStatus {
   const count = (state: string) => report.trials.filter((t) => t.state === state).length;
   return statusFromCounts({
     trials: report.trials.length,
@@ -84,7 +82,7 @@ export function studyStatus(report: StudyReport, activeHere: boolean, requeued =
     waiting: count("WAITING"),
     requeued,
     budget: report.trialBudget,
-    activeHere,
+    active,
   });
 }
 
@@ -96,13 +94,13 @@ export function statusFromCounts(counts: {
   waiting: number;
   requeued: number;
   budget: number;
-  activeHere: boolean;
+  active: boolean;
 }): StudyStatus {
   const { running, waiting } = counts;
   if (!running && !waiting && counts.trials - counts.requeued >= counts.budget) {
     return counts.complete > 0 ? "completed" : "ended";
   }
-  return counts.activeHere || running ? "running" : "stopped";
+  return counts.active || running ? "running" : "stopped";
 }
 
 function completeKey(report: StudyReport): string {

@@ -7,18 +7,21 @@ import assert from "node:assert/strict";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import { openDb } from "../db/client.ts";
-import { finishRun, insertRun } from "../db/runs.ts";
+import { insertRun } from "../db/runs.ts";
+import { storeFinishedRun } from "./run_rows.ts";
 import { loadDataset } from "../engine/data/load.ts";
-import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { StudyService } from "../jobs/study_service.ts";
 import { createApp } from "../routes/app.ts";
 
 const datasetRoots = defaultDatasetRoots();
 const { db, close } = await openDb({ url: ":memory:" });
-Deno.test.afterAll(close);
-const service = new RunService(db, new EngineHost(datasetRoots));
+const service = new RunService(db);
 const studies = new StudyService(db, service);
+Deno.test.afterAll(async () => {
+  await service.shutdown();
+  close();
+});
 const app = createApp({ datasetRoots, db, service, studies });
 
 function post(path: string, body: unknown) {
@@ -62,13 +65,8 @@ Deno.test("POST /api/runs refuses with 400 a run its dataset could not train, wr
 Deno.test("HEAD /api/runs/{id}/model gives GET's headers, the size included, and no body", async () => {
   const config = parseRunConfig({});
   assert.ok(config.ok);
-  const id = await insertRun(db, config.config);
   const weights = new Uint8Array(4321).map((_, i) => i % 251);
-  await finishRun(db, id, {
-    status: "completed",
-    epochs: [],
-    device: { backend: "cpu", description: "CPU", bytesAllocated: 0 },
-  }, weights);
+  const id = await storeFinishedRun(db, config.config, { weights });
   const get = await app.request(`/api/runs/${id}/model`);
   assert.equal(get.status, 200);
   assert.deepEqual(new Uint8Array(await get.arrayBuffer()), weights);

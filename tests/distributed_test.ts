@@ -69,12 +69,13 @@ Deno.test({
       // still had in flight, so its SIGKILL always loses a trial to recover.
       const victim = spawnTune(args);
       const storage = new LibsqlStorage(db);
-      const owner = `${Deno.hostname()}:${victim.pid}`;
+      const owner = `${Deno.hostname()}:${victim.pid}:`;
       const victimsTrial = async () => {
         const row = await getStudyByName(db, "four-workers");
         const running = row ? await storage.getAllTrials(row.id, ["RUNNING"]) : [];
         return running.find((t) =>
-          t.systemAttrs.worker === owner && typeof t.userAttrs.runId === "number" &&
+          String(t.systemAttrs.worker).startsWith(owner) &&
+          typeof t.userAttrs.runId === "number" &&
           t.intermediateValues.size <= epochs / 2
         );
       };

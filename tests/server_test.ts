@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { openDb } from "../db/client.ts";
-import { EngineHost } from "../engine/worker_host.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { StudyService } from "../jobs/study_service.ts";
 import { startServer } from "../main.ts";
@@ -14,7 +13,7 @@ import { createApp } from "../routes/app.ts";
 Deno.test("server answers the API and the start page over HTTP", async (t) => {
   const datasetRoots = defaultDatasetRoots();
   const { db, close } = await openDb({ url: ":memory:" });
-  const service = new RunService(db, new EngineHost(datasetRoots));
+  const service = new RunService(db);
   const studies = new StudyService(db, service);
   const app = createApp({ datasetRoots, db, service, studies });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
@@ -82,6 +81,7 @@ Deno.test("server answers the API and the start page over HTTP", async (t) => {
     });
   } finally {
     await server.shutdown();
+    await service.shutdown();
     close();
   }
 });

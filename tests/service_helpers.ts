@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Server, startServer } from "../main.ts";
+import { type Server, type StartOptions, startServer } from "../main.ts";
 
 export interface TestServer {
   url: string;
@@ -13,11 +13,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on a fresh database (or `dbUrl`, to restart over an existing one). */
-export async function startTestServer(dbUrl?: string): Promise<TestServer> {
+/**
+ * Starts a server on a fresh database (or `dbUrl`, to restart over an existing one), looking at
+ * its job queue every 100 ms.
+ */
+export async function startTestServer(
+  dbUrl?: string,
+  options: Partial<StartOptions> = {},
+): Promise<TestServer> {
   const dir = dbUrl ? null : await Deno.makeTempDir({ prefix: "ajuste-test-" });
   const url = dbUrl ?? `file:${dir}/ajuste.db`;
-  const server = await startServer({ port: 0, host: "127.0.0.1", db: url, quiet: true });
+  const server = await startServer({
+    port: 0,
+    host: "127.0.0.1",
+    db: url,
+    quiet: true,
+    pollMs: 100,
+    ...options,
+  });
   return {
     url: `http://127.0.0.1:${server.port}`,
     server,

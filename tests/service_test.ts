@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { openDb } from "../db/client.ts";
-import { insertRun, markRunning } from "../db/runs.ts";
-import type { RunConfig } from "../engine/spec.ts";
+import { claimRun } from "../db/jobs.ts";
+import { insertRun } from "../db/runs.ts";
+import { parseRunConfig } from "../config/schema.ts";
 import { postJson, readSse, startTestServer, tinyRun, waitFor } from "./service_helpers.ts";
 
 type Run = {
@@ -11,6 +12,7 @@ type Run = {
   test: { accuracy: number } | null;
   divergedAt: { epoch: number; step: number } | null;
   error: string | null;
+  attempt: number;
 };
 
 async function getRun(base: string, id: number): Promise<Run> {
@@ -112,22 +114,26 @@ Deno.test("three runs queued at once all finish, in order, none lost", async () 
   }
 });
 
-Deno.test("restarting over a RUNNING row marks it interrupted", async () => {
+Deno.test("a run whose trainer died is trained again from the start once its lease runs out", async () => {
   const dir = await Deno.makeTempDir();
   const dbUrl = `file:${dir}/ajuste.db`;
   const { db, close } = await openDb({ url: dbUrl });
-  const id = await insertRun(
-    db,
-    { name: "orphan", epochs: 3, data: { dataset: "mnist" } } as unknown as RunConfig,
-  );
-  // Owned by a process of this host that no longer exists: a server that died mid-run.
-  const device = { backend: "cpu" as const, description: "CPU reference", bytesAllocated: 0 };
-  await markRunning(db, id, device, `${Deno.hostname()}:999999999`);
+  const parsed = parseRunConfig(tinyRun({ name: "orphan" }));
+  assert.ok(parsed.ok);
+  const id = await insertRun(db, parsed.config);
+  // Claimed by a process that died (its pid may even live again: only the lease counts).
+  const claim = await claimRun(db, `${Deno.hostname()}:${Deno.pid}:gone`, 500);
+  assert.equal(claim?.lease.runId, id);
   close();
   const t = await startTestServer(dbUrl);
   try {
-    const run = await getRun(t.url, id);
-    assert.equal(run.status, "interrupted");
+    const run = await waitFor(async () => {
+      const run = await getRun(t.url, id);
+      return run.status === "completed" ? run : undefined;
+    }, "the orphan to be trained again");
+    assert.equal(run.attempt, 2);
+    assert.equal(run.epochs.length, 3);
+    assert.equal(run.error, null);
   } finally {
     await t.close();
     await Deno.remove(dir, { recursive: true });

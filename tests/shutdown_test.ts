@@ -1,7 +1,7 @@
 /**
  * Stopping the server while it trains, with a dashboard and a script watching: shutdown must
- * finish (no open stream or timer keeps it), the training run is `interrupted`, the queued one
- * waits for the next start, and that start resumes it.
+ * finish (no open stream or timer keeps it), the training run goes back to the queue (nothing
+ * of a job is lost to a restart), and the next start trains both, in their order.
  */
 
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ async function runStatus(base: string, id: number): Promise<string> {
   return (await response.json()).status;
 }
 
-Deno.test("shutdown while a run trains ends every stream, interrupts the run and keeps the queue", async () => {
+Deno.test("shutdown while a run trains ends every stream and gives the run back to the queue", async () => {
   const first = await startTestServer();
   const dir = first.dbUrl.slice("file:".length, first.dbUrl.lastIndexOf("/"));
   try {
@@ -39,9 +39,13 @@ Deno.test("shutdown while a run trains ends every stream, interrupts the run and
 
     const got = await events;
     assert.deepEqual(got.at(-1), {
-      event: "done",
-      data: JSON.stringify({ status: "interrupted" }),
+      event: "status",
+      data: JSON.stringify({
+        status: "queued",
+        error: "Queued again: the process training it shut down",
+      }),
     });
+    assert.ok(!got.some((e) => e.event === "done"), "its stream ends without done");
     const queuedGot = await queuedEvents;
     assert.ok(
       !queuedGot.some((e) => e.event === "done"),
@@ -51,12 +55,17 @@ Deno.test("shutdown while a run trains ends every stream, interrupts the run and
 
     const second = await startTestServer(first.dbUrl);
     try {
-      const run = await (await fetch(`${second.url}/api/runs/${training}`)).json();
-      assert.equal(run.status, "interrupted");
-      assert.match(run.error, /shut down/);
+      // The run given back trains from the start, first, as the oldest in the queue.
+      const again = await waitFor(async () => {
+        const run = await (await fetch(`${second.url}/api/runs/${training}`)).json();
+        return run.status === "running" ? run : undefined;
+      }, "the given-back run to be claimed again");
+      assert.equal(again.attempt, 1, "a shutdown is not a death");
+      assert.equal(await runStatus(second.url, queued), "queued");
+      assert.equal((await postJson(`${second.url}/api/runs/${training}/cancel`, "")).status, 202);
       await waitFor(
         async () => (await runStatus(second.url, queued)) === "completed" || undefined,
-        "the queued run to resume and complete",
+        "the queued run to complete",
       );
     } finally {
       await second.close();

@@ -71,7 +71,7 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
               <button type="submit">Resume</button>
             </form>
           )}
-          {view.activeHere && status === "running" && (
+          {view.active && status === "running" && (
             <form method="post" action={`/studies/${report.id}/stop`}>
               <button
                 type="submit"

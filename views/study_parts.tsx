@@ -39,7 +39,8 @@ export interface StudyView {
   createdAt: Date;
   status: StudyStatus;
   /** Whether a worker in this server works on it (it can be stopped here). */
-  activeHere: boolean;
+  /** Started and not stopped: workers are (or will be) on it. */
+  active: boolean;
   /** Trials that failed and were queued again (stopped, or lost their worker): not counted. */
   requeued: number;
   /** fANOVA importances, or why there are none yet. */

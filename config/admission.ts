@@ -1,0 +1,193 @@
+/**
+ * Admission: before a run or a study is written, what it would take — parameters, gradients,
+ * optimizer state, activations at its batch size, its data — is estimated
+ * (`engine/memory_estimate.ts`) and held against what this host and GPU can give: the host's
+ * per-run budget (`AJUSTE_MEMORY_BUDGET`), and the GPU's largest binding and buffer. What does
+ * not fit is refused with issues naming the field to change, the estimate and the limit. A
+ * study is checked at its worst case over the whole search space, so none of its trials can
+ * fail on memory.
+ *
+ * @module
+ */
+
+import { splitRows } from "./dataset_checks.ts";
+import { formatBytes } from "./job_limits.ts";
+import type { Issue } from "./issues.ts";
+import { tryApplyParams } from "./params.ts";
+import { parseRunConfig } from "./schema.ts";
+import { probeValues } from "./space_schema.ts";
+import type { StudySpec } from "./study_schema.ts";
+import type { DatasetInfo, DatasetRoots } from "../engine/data/load.ts";
+import { peekDataset } from "../engine/data/peek.ts";
+import type { DeviceInfo } from "../engine/device.ts";
+import { type DataShape, estimateMemory, type MemoryEstimate } from "../engine/memory_estimate.ts";
+import { effectiveBatch, SOFTWARE_ADAPTER_MIN_BATCH } from "../engine/select_backend.ts";
+import type { RunConfig } from "../engine/spec.ts";
+
+export interface AdmissionContext {
+  /** Bytes one run may take on this host. */
+  memoryBudgetBytes: number;
+  datasets: DatasetInfo[];
+  roots: DatasetRoots;
+  device: DeviceInfo;
+}
+
+/** The shape of `config`'s data; null when it cannot be known (admission leaves that to load). */
+async function dataShape(config: RunConfig, ctx: AdmissionContext): Promise<DataShape | null> {
+  const { dataset } = config.data;
+  const info = ctx.datasets.find((candidate) => candidate.id === dataset);
+  if (info) {
+    const { pool, dev, test } = splitRows(config, info);
+    return {
+      features: info.features,
+      classes: info.classes,
+      rows: info.train + info.test,
+      trainRows: Math.max(1, pool - dev - test),
+      bytesPerValue: info.imageSide === undefined ? 4 : 1,
+    };
+  }
+  if (!dataset.startsWith("idx:") && !dataset.startsWith("csv:")) return null;
+  try {
+    const peeked = await peekDataset(dataset, ctx.roots);
+    const pool = Math.min(config.data.trainSize ?? Infinity, peeked.rows - peeked.testRows);
+    const held = Math.round(pool * (config.data.split.dev + (config.data.split.test ?? 0)));
+    return {
+      features: peeked.features,
+      classes: peeked.classes,
+      rows: peeked.rows,
+      trainRows: Math.max(1, pool - held),
+      bytesPerValue: peeked.pixels ? 1 : 4,
+    };
+  } catch {
+    return null; // unreadable: the dataset checks say why
+  }
+}
+
+/** Whether `config` would train on the GPU that `device` describes. */
+function onGpu(config: RunConfig, device: DeviceInfo, trainRows: number): boolean {
+  if (device.backend !== "webgpu" || config.device === "cpu") return false;
+  if (config.device === "gpu" || !device.isFallbackAdapter) return true;
+  return effectiveBatch(config.batch, trainRows) >= SOFTWARE_ADAPTER_MIN_BATCH;
+}
+
+/** The field a user would change to shrink the largest part of `estimate`. */
+function biggestPart(
+  estimate: MemoryEstimate,
+  config: RunConfig,
+): { path: string; advice: string } {
+  const { model, optimizer, activations, data } = estimate.bytes;
+  const largest = Math.max(model + optimizer, activations, data);
+  if (largest === model + optimizer) {
+    return { path: "model.layers", advice: "use fewer or narrower hidden layers" };
+  }
+  if (largest === activations) {
+    const path = config.batch.mode === "full" ? "batch.mode" : "batch.size";
+    return { path, advice: "use a smaller batch" };
+  }
+  return { path: "data.trainSize", advice: "use a smaller train size or dataset" };
+}
+
+function describe(estimate: MemoryEstimate, config: RunConfig): string {
+  const { model, optimizer, activations, data, total } = estimate.bytes;
+  return `about ${formatBytes(total)} (${estimate.parameters.toLocaleString("en")} parameters ` +
+    `with gradients and ${config.optimizer.type} state ${formatBytes(model + optimizer)}, ` +
+    `activations ${formatBytes(activations)}, data ${formatBytes(data)})`;
+}
+
+/** The estimate for `config`, or null when its data cannot be sized. */
+export async function estimateRun(
+  config: RunConfig,
+  ctx: AdmissionContext,
+): Promise<MemoryEstimate | null> {
+  const shape = await dataShape(config, ctx);
+  return shape ? estimateMemory(config, shape) : null;
+}
+
+/** What of `config` does not fit this host or GPU, at fields under `prefix` ("base."). */
+export async function admissionIssues(
+  config: RunConfig,
+  ctx: AdmissionContext,
+  prefix = "",
+): Promise<Issue[]> {
+  const shape = await dataShape(config, ctx);
+  if (!shape) return [];
+  const estimate = estimateMemory(config, shape);
+  const issues: Issue[] = [];
+  if (estimate.bytes.total > ctx.memoryBudgetBytes) {
+    const { path, advice } = biggestPart(estimate, config);
+    issues.push({
+      path: prefix + path,
+      message: `This run needs ${describe(estimate, config)}, over the ${
+        formatBytes(ctx.memoryBudgetBytes)
+      } a run may take on this server (AJUSTE_MEMORY_BUDGET); ${advice}`,
+    });
+  }
+  const { device } = ctx;
+  if (device.backend === "webgpu" && onGpu(config, device, shape.trainRows)) {
+    const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    const { what, bytes } = estimate.largestBuffer;
+    if (bytes > limit) {
+      const path = what.startsWith("layer")
+        ? "model.layers"
+        : what.startsWith("the training")
+        ? "data.trainSize"
+        : "batch.size";
+      issues.push({
+        path: prefix + path,
+        message: `On this GPU ${what} would need ${formatBytes(bytes)} in one buffer, over its ` +
+          `limit of ${
+            formatBytes(limit)
+          } (maxStorageBufferBindingSize ${device.limits.maxStorageBufferBindingSize}, maxBufferSize ${device.limits.maxBufferSize}); make it smaller, or use device "cpu"`,
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * What of `spec` could not fit, at its worst case over the search space: each searched value
+ * that raises the estimate most (the top of a range, the largest choice) is taken, one parameter
+ * after another, and the resulting trial checked like a run.
+ */
+export async function studyAdmissionIssues(
+  spec: StudySpec,
+  ctx: AdmissionContext,
+): Promise<Issue[]> {
+  const base = parseRunConfig(spec.base);
+  if (!base.ok) return [];
+  const chosen: Record<string, unknown> = {};
+  const totalOf = async (params: Record<string, unknown>) => {
+    const config = tryApplyParams(spec.base, params);
+    if (!config.ok) return -1;
+    return (await estimateRun(config.config, ctx))?.bytes.total ?? -1;
+  };
+  const raisers: string[] = [];
+  let worst = await totalOf(chosen);
+  for (let pass = 0; pass < 2; pass++) {
+    for (const [path, param] of Object.entries(spec.space)) {
+      for (const { value } of probeValues(param)) {
+        const total = await totalOf({ ...chosen, [path]: value });
+        if (total > worst) {
+          worst = total;
+          chosen[path] = value;
+          if (!raisers.includes(path)) raisers.push(path);
+        }
+      }
+    }
+  }
+  const trial = tryApplyParams(spec.base, chosen);
+  if (!trial.ok) return [];
+  const issues = await admissionIssues(trial.config, ctx);
+  if (issues.length === 0) return [];
+  const at = raisers.map((path) => `${path} = ${JSON.stringify(chosen[path])}`).join(", ");
+  return issues.map((issue) => ({
+    path: raisers.length > 0 ? `space.${raisers[0]}` : `base.${issue.path}`,
+    message: raisers.length > 0
+      ? `A trial with ${at}: ${lowerFirst(issue.message)}`
+      : issue.message,
+  }));
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -1,0 +1,114 @@
+/**
+ * What a run will take in memory, estimated from its config and its data's shape before any of
+ * it is allocated, so that a run the host or the GPU cannot hold is refused at the door (see
+ * `config/admission.ts`) instead of exhausting memory in the middle of training. The estimate
+ * errs high: it counts what the CPU reference holds (`cpu/mlp.ts`: per hidden layer seven
+ * activation-sized buffers) and the dataset twice (as loaded, and split).
+ *
+ * @module
+ */
+
+import { effectiveBatch } from "./select_backend.ts";
+import { outputUnits, type RunConfig } from "./spec.ts";
+
+/** The data a run trains on, as far as it is known before loading. */
+export interface DataShape {
+  features: number;
+  classes: number;
+  /** Examples loaded (training pool and official test set). */
+  rows: number;
+  /** Training rows after `trainSize` and the split. */
+  trainRows: number;
+  /** Bytes per feature value: 1 for pixels, 4 for CSV's f32. */
+  bytesPerValue: 1 | 4;
+}
+
+export interface MemoryEstimate {
+  parameters: number;
+  bytes: {
+    /** Parameters and their gradients (and batch norm's running statistics). */
+    model: number;
+    optimizer: number;
+    activations: number;
+    data: number;
+    total: number;
+  };
+  /** The largest single buffer the GPU would need: a binding must hold it whole. */
+  largestBuffer: { what: string; bytes: number };
+}
+
+const F32 = 4;
+/** Rows the CPU reference evaluates at once (`cpu/session.ts`). */
+const EVAL_CHUNK = 1024;
+/** Activation-sized buffers per hidden layer: z, normalised, x̂, activated, mask, dropped, grad. */
+const BUFFERS_PER_LAYER = 7;
+
+/** Optimizer state tensors per parameter, as torch.optim keeps them. */
+function stateCopies(config: RunConfig): number {
+  const o = config.optimizer;
+  switch (o.type) {
+    case "sgd":
+      return o.momentum > 0 ? 1 : 0;
+    case "rmsprop":
+      return 1 + (o.momentum > 0 ? 1 : 0) + (o.centered ? 1 : 0);
+    case "adam":
+    case "adamw":
+      return 2 + (o.amsgrad ? 1 : 0);
+  }
+}
+
+export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstimate {
+  const widths = [
+    data.features,
+    ...config.model.layers.map((layer) => layer.units),
+    outputUnits(config.loss, data.classes),
+  ];
+  let parameters = 0;
+  let normStats = 0;
+  let largestWeights = { what: "", bytes: 0 };
+  for (let i = 1; i < widths.length; i++) {
+    const weights = widths[i - 1] * widths[i];
+    parameters += weights + widths[i];
+    if (weights * F32 > largestWeights.bytes) {
+      const what = `layer ${i}'s weights (${widths[i - 1]}×${widths[i]})`;
+      largestWeights = { what, bytes: weights * F32 };
+    }
+    const layer = config.model.layers[i - 1];
+    if (layer?.batchNorm) {
+      parameters += 2 * layer.units;
+      normStats += 2 * layer.units;
+    }
+  }
+  const batch = Math.max(1, Math.min(effectiveBatch(config.batch, data.trainRows), data.trainRows));
+  const rowsAtOnce = Math.max(batch, Math.min(EVAL_CHUNK, data.rows));
+  const hiddenUnits = config.model.layers.reduce((sum, l) => sum + l.units, 0);
+  const widest = Math.max(...widths.slice(1));
+  const activations = rowsAtOnce * F32 *
+    (BUFFERS_PER_LAYER * hiddenUnits + 2 * widths.at(-1)! + data.features);
+  const dataBytes = 2 * data.rows * (data.features * data.bytesPerValue + 1);
+  const model = (2 * parameters + normStats) * F32;
+  const optimizer = stateCopies(config) * parameters * F32;
+  const trainInputs = data.trainRows * data.features * data.bytesPerValue;
+  const candidates = [
+    largestWeights,
+    {
+      what: `the training inputs (${data.trainRows} rows of ${data.features})`,
+      bytes: trainInputs,
+    },
+    {
+      what: `a layer's activations (${rowsAtOnce} rows of ${widest})`,
+      bytes: rowsAtOnce * widest * F32,
+    },
+  ];
+  return {
+    parameters,
+    bytes: {
+      model,
+      optimizer,
+      activations,
+      data: dataBytes,
+      total: model + optimizer + activations + dataBytes,
+    },
+    largestBuffer: candidates.reduce((a, b) => b.bytes > a.bytes ? b : a),
+  };
+}
