@@ -14,7 +14,11 @@ import { parseArgs, wholeNumber } from "./args.ts";
 import { formatIssues, formatTable } from "./format.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { ensureRuntimeDir } from "../config/env.ts";
+import { runRefusals } from "../config/admission.ts";
+import { duplicateKeyIssue } from "../config/duplicate_keys.ts";
+import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import { parseRunConfig } from "../config/schema.ts";
+import { cliAdmission } from "./admission.ts";
 import { train } from "../engine/mod.ts";
 
 const program = new Command()
@@ -44,6 +48,8 @@ if (path) {
   } catch (error) {
     fail(`Config file "${path}" is not valid JSON: ${(error as Error).message}`);
   }
+  const twice = duplicateKeyIssue(text);
+  if (twice) fail(`Invalid run config in "${path}":\n${formatIssues([twice])}`);
 }
 if (options.epochs !== undefined) input = { ...input, epochs: options.epochs };
 if (options.device !== undefined) input = { ...input, device: options.device };
@@ -53,6 +59,17 @@ if (!parsed.ok) {
   fail(`Invalid run config${path ? ` in "${path}"` : ""}:\n${formatIssues(parsed.issues)}`);
 }
 const config = parsed.config;
+let limits: JobLimits;
+try {
+  limits = parseJobLimits(Deno.env.toObject());
+} catch (error) {
+  fail((error as Error).message);
+}
+// What the server would refuse: a dataset it cannot read, more memory than this machine gives.
+const refusals = await runRefusals(config, await cliAdmission(limits));
+if (refusals.length > 0) {
+  fail(`Run config${path ? ` in "${path}"` : ""} refused:\n${formatIssues(refusals)}`);
+}
 
 const controller = new AbortController();
 Deno.addSignalListener("SIGINT", () => controller.abort());
@@ -65,7 +82,7 @@ const bar = new cliProgress.SingleBar({
 }, cliProgress.Presets.shades_classic);
 
 const result = await train(config, {
-  roots: defaultDatasetRoots(),
+  roots: { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes },
   signal: controller.signal,
   onStart: (device) => {
     if (!options.json) console.error(`Training "${config.name}" on ${device.description}`);

@@ -11,18 +11,20 @@
 import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
-import { datasetPathIssue, studyDatasetIssues } from "../config/dataset_checks.ts";
+import { studyRefusals } from "../config/admission.ts";
+import { duplicateKeyIssue } from "../config/duplicate_keys.ts";
+import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import { DEFAULT_DB, ensureRuntimeDir } from "../config/env.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName, openStudy, StudyConflict, type StudyRow } from "../db/studies.ts";
-import { describeDatasets } from "../engine/data/load.ts";
 import { EngineProcess } from "../jobs/engine_process.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { runStudyWorker } from "../jobs/study_worker.ts";
 import { studyReport } from "../jobs/study_report.ts";
 import { parseArgs, wholeNumber } from "./args.ts";
+import { cliAdmission } from "./admission.ts";
 import { formatIssues, formatTable } from "./format.ts";
 
 const program = new Command()
@@ -46,6 +48,12 @@ const program = new Command()
 
 parseArgs(program, "tune", Deno.args);
 ensureRuntimeDir();
+let limits: JobLimits;
+try {
+  limits = parseJobLimits(Deno.env.toObject());
+} catch (error) {
+  fail((error as Error).message);
+}
 const options = program.opts<
   { trials?: number; study?: string; db: string; heartbeat?: number; json?: boolean }
 >();
@@ -57,24 +65,21 @@ if (!file && !options.study) fail("Give a study file, or --study NAME to join an
 let spec: StudySpec | undefined;
 if (file) {
   let input: unknown;
+  let text = "";
   try {
-    input = JSON.parse(await Deno.readTextFile(file));
+    text = await Deno.readTextFile(file);
+    input = JSON.parse(text);
   } catch (error) {
     fail(`Cannot read study file "${file}": ${(error as Error).message}`);
   }
+  const twice = duplicateKeyIssue(text);
+  if (twice) fail(`Invalid study file "${file}":\n${formatIssues([twice])}`);
   if (options.study) input = { ...(input as object), name: options.study };
   const parsed = parseStudySpec(input);
   if (!parsed.ok) fail(`Invalid study file "${file}":\n${formatIssues(parsed.issues)}`);
-  // What every trial would fail on (a split the dataset refuses, sizes past it, a missing path).
-  const roots = defaultDatasetRoots();
-  const unreadable = await datasetPathIssue(
-    parsed.spec.base.data?.dataset,
-    roots,
-    "base.data.dataset",
-  );
-  const issues = unreadable
-    ? [unreadable]
-    : studyDatasetIssues(parsed.spec, await describeDatasets(roots));
+  // What every trial would fail on (a split the dataset refuses, sizes past it, a missing path),
+  // and what would not fit this machine at the worst of the search space.
+  const issues = await studyRefusals(parsed.spec, await cliAdmission(limits));
   if (issues.length > 0) fail(`Invalid study file "${file}":\n${formatIssues(issues)}`);
   spec = parsed.spec;
 }
@@ -103,7 +108,10 @@ if (spec) {
 const budget = study.spec.trials;
 // Its own trials only: queued runs of a dashboard are for servers and `deno task work`.
 const service = new RunService(db, {
-  engine: new EngineProcess({ roots: defaultDatasetRoots() }),
+  engine: new EngineProcess({
+    roots: { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes },
+    loadTimeoutMs: limits.loadTimeoutSeconds * 1000,
+  }),
   claims: "reserved",
   leaseMs: options.heartbeat === undefined ? undefined : 3 * options.heartbeat * 1000,
 });

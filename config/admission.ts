@@ -10,7 +10,12 @@
  * @module
  */
 
-import { splitRows } from "./dataset_checks.ts";
+import {
+  datasetIssues,
+  datasetPathIssue,
+  splitRows,
+  studyDatasetIssues,
+} from "./dataset_checks.ts";
 import { formatBytes } from "./job_limits.ts";
 import type { Issue } from "./issues.ts";
 import { tryApplyParams } from "./params.ts";
@@ -190,4 +195,39 @@ export async function studyAdmissionIssues(
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/**
+ * Everything that makes a valid run config one this process will not queue or train: a dataset
+ * it will not read or does not have, sizes the dataset does not have, more memory than it can
+ * give. Empty when the run may go.
+ */
+export async function runRefusals(config: RunConfig, ctx: AdmissionContext): Promise<Issue[]> {
+  const unreadable = await datasetPathIssue(config.data.dataset, ctx.roots);
+  if (unreadable) return [unreadable];
+  const limits = datasetIssues(config, ctx.datasets);
+  if (limits.length) return limits;
+  return await admissionIssues(config, ctx);
+}
+
+/** {@linkcode runRefusals} for a study: its base's and searched datasets, memory at its worst. */
+export async function studyRefusals(spec: StudySpec, ctx: AdmissionContext): Promise<Issue[]> {
+  const paths = [{ dataset: spec.base.data?.dataset, path: "base.data.dataset" }];
+  const searched = spec.space["data.dataset"];
+  if (searched?.type === "categorical") {
+    for (const choice of searched.choices) {
+      if (typeof choice === "string") {
+        paths.push({ dataset: choice, path: "space.data.dataset.choices" });
+      }
+    }
+  }
+  const unreadable: Issue[] = [];
+  for (const { dataset, path } of paths) {
+    const issue = await datasetPathIssue(dataset, ctx.roots, path);
+    if (issue) unreadable.push(issue);
+  }
+  if (unreadable.length) return unreadable;
+  const failing = studyDatasetIssues(spec, ctx.datasets);
+  if (failing.length) return failing;
+  return await studyAdmissionIssues(spec, ctx);
 }

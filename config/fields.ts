@@ -100,6 +100,51 @@ export function boundedString(label: string, minLength: number, maxLength: numbe
   return z.string({ error }).min(minLength, { error }).max(maxLength, { error });
 }
 
+/**
+ * Characters a name may not hold: control characters (a NUL cut stored names short when read
+ * back) and bidirectional controls, which make a name read other than it is stored.
+ */
+const HIDDEN_CHARACTER = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+const CHARACTER_NAMES: Record<string, string> = {
+  "\u0000": "NUL",
+  "\t": "TAB",
+  "\n": "LINE FEED",
+  "\r": "CARRIAGE RETURN",
+  "\u061C": "ARABIC LETTER MARK",
+  "\u200E": "LEFT-TO-RIGHT MARK",
+  "\u200F": "RIGHT-TO-LEFT MARK",
+  "\u202A": "LEFT-TO-RIGHT EMBEDDING",
+  "\u202B": "RIGHT-TO-LEFT EMBEDDING",
+  "\u202C": "POP DIRECTIONAL FORMATTING",
+  "\u202D": "LEFT-TO-RIGHT OVERRIDE",
+  "\u202E": "RIGHT-TO-LEFT OVERRIDE",
+  "\u2066": "LEFT-TO-RIGHT ISOLATE",
+  "\u2067": "RIGHT-TO-LEFT ISOLATE",
+  "\u2068": "FIRST STRONG ISOLATE",
+  "\u2069": "POP DIRECTIONAL ISOLATE",
+};
+
+/** "U+202E (RIGHT-TO-LEFT OVERRIDE)", "U+0007 (a control character)". */
+function describeCharacter(character: string): string {
+  const code = `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  return `${code} (${CHARACTER_NAMES[character] ?? "a control character"})`;
+}
+
+/** A name people read: {@linkcode boundedString} without control or bidirectional characters. */
+export function displayName(label: string, minLength: number, maxLength: number) {
+  return boundedString(label, minLength, maxLength).superRefine((name, ctx) => {
+    const found = HIDDEN_CHARACTER.exec(name);
+    if (!found) return;
+    ctx.addIssue({
+      code: "custom",
+      message: `${label} must not contain ${describeCharacter(found[0])}, found at character ` +
+        `${[...name.slice(0, found.index)].length + 1}`,
+      input: name,
+    });
+  });
+}
+
 /** The closest allowed field to a misspelt one: same letters ignoring case and `_`/`-`, or up to 2 edits away. */
 export function closestField(key: string, allowed: readonly string[]): string | undefined {
   const loose = (s: string) => s.toLowerCase().replace(/[_-]/g, "");

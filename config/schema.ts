@@ -19,7 +19,7 @@ import {
 } from "../engine/spec.ts";
 import {
   boundedNumber,
-  boundedString,
+  displayName,
   type Equals,
   flag,
   oneOf,
@@ -140,7 +140,7 @@ const batchSchema = strictObject("batch", {
 );
 
 export const runConfigSchema = strictObject("run config", {
-  name: boundedString("Name", 1, 100).default("run"),
+  name: displayName("Name", 1, 100).default("run"),
   seed: boundedNumber("Seed", { min: 0, max: 2 ** 32 - 1, integer: true }).default(0),
   data: dataSchema.prefault({}),
   model: modelSchema.prefault({}),

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import {
   boundedNumber,
-  boundedString,
+  displayName,
   flag,
   oneOf,
   show,
@@ -21,6 +21,7 @@ import { type Issue, issuePath, toIssues } from "./issues.ts";
 import { protoKeyIssue } from "./proto_key.ts";
 import { type RunConfigInput, runConfigSchema } from "./schema.ts";
 import { paramMisfit, paramSchema, spaceSchema } from "./space_schema.ts";
+import { MAX_GRID_POINTS } from "../tuner/samplers/grid.ts";
 
 export { applyParams, setPath, tryApplyParams } from "./params.ts";
 export type { ParamSpec } from "./space_schema.ts";
@@ -105,10 +106,36 @@ function checkSpaceFitsBase(spec: SpaceChecked, ctx: z.core.$RefinementCtx<Space
     const misfit = paramMisfit(spec.base as RunConfigInput, path, param);
     if (misfit) add(misfit);
   }
+  if (spec.sampler.type === "grid") checkGridSize(spec, ctx);
+}
+
+/** A grid is numbered point by point: more points than a double counts exactly is refused. */
+function checkGridSize(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>) {
+  const sizes: number[] = [];
+  for (const rawParam of Object.values(spec.space)) {
+    const parsed = paramSchema.safeParse(rawParam);
+    if (!parsed.success) return;
+    const param = parsed.data;
+    if (param.type === "categorical") sizes.push(param.choices.length);
+    else if (param.type === "int" || param.step !== undefined) {
+      const step = param.step ?? 1;
+      sizes.push(Math.floor((param.high - param.low) / step + 1e-9) + 1);
+    } else return; // a float without a step has its own issue
+  }
+  const points = sizes.reduce((product, size) => product * size, 1);
+  if (points > MAX_GRID_POINTS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["space"],
+      message: `The grid has ${points.toPrecision(3)} points (${sizes.join(" × ")}), more than ` +
+        `${MAX_GRID_POINTS} can be numbered; use fewer values per parameter`,
+      input: spec.space,
+    });
+  }
 }
 
 export const studySpecSchema = strictObject("study", {
-  name: boundedString("Study name", 1, 100),
+  name: displayName("Study name", 1, 100),
   direction: oneOf("Direction", DIRECTIONS).default("maximize"),
   metric: oneOf("Metric", METRICS).default("devAccuracy"),
   trials: boundedNumber("Trials", { min: 1, max: 10000, integer: true }).default(20),

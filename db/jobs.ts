@@ -12,6 +12,11 @@
  * crash-loops a worker), and a study trial's run is interrupted (its trial is re-queued by the
  * study, see `tuner_storage.ts`).
  *
+ * No write here holds a transaction open across round trips: each is one conditional statement,
+ * or a batch the database runs whole. A worker frozen between two statements of an interactive
+ * transaction would hold the write lock — sqld's for 5 s, a SQLite file's until it wakes — and
+ * stall every other worker's lease renewals with it.
+ *
  * @module
  */
 
@@ -58,9 +63,10 @@ function held(lease: Lease): SQL {
 
 /**
  * Claims the oldest queued run that `owner` may train — any run nobody reserved, and runs reserved
- * for it (its study trials) — or `runId` only, when given. Null when there is none.
+ * for it (its study trials) — or `runId` only, when given. Null when there is none. One
+ * statement: two processes claiming at once take different runs.
  */
-export function claimRun(
+export async function claimRun(
   db: Db,
   owner: string,
   leaseMs: number,
@@ -73,58 +79,55 @@ export function claimRun(
       : or(isNull(runs.reservedFor), eq(runs.reservedFor, owner)),
     options.runId === undefined ? undefined : eq(runs.id, options.runId),
   );
-  return withWriteLock(() =>
-    db.transaction(async (tx) => {
-      const [next] = await tx.select({ id: runs.id }).from(runs).where(claimable)
-        .orderBy(asc(runs.id)).limit(1);
-      if (!next) return null;
-      const [row] = await tx.update(runs).set({
-        status: "running",
-        owner,
-        attempt: sql`${runs.attempt} + 1`,
-        leaseExpiresAt: expiresIn(leaseMs),
-        heartbeatAt: dbNow,
-        startedAt: dbNow,
-        cancelRequested: false,
-      }).where(and(eq(runs.id, next.id), eq(runs.status, "queued"))).returning();
-      if (!row) return null;
-      return {
-        lease: { runId: row.id, owner, attempt: row.attempt },
-        config: row.config as RunConfig,
-        trial: row.studyId === null
-          ? null
-          : { studyId: row.studyId, trialNumber: row.trialNumber! },
-      };
-    }, { behavior: "immediate" })
+  const oldest = db.select({ id: runs.id }).from(runs).where(claimable).orderBy(asc(runs.id))
+    .limit(1);
+  const [row] = await withWriteLock(() =>
+    db.update(runs).set({
+      status: "running",
+      owner,
+      attempt: sql`${runs.attempt} + 1`,
+      leaseExpiresAt: expiresIn(leaseMs),
+      heartbeatAt: dbNow,
+      startedAt: dbNow,
+      cancelRequested: false,
+    }).where(and(inArray(runs.id, oldest), eq(runs.status, "queued"))).returning()
   );
+  if (!row) return null;
+  return {
+    lease: { runId: row.id, owner, attempt: row.attempt },
+    config: row.config as RunConfig,
+    trial: row.studyId === null ? null : { studyId: row.studyId, trialNumber: row.trialNumber! },
+  };
 }
 
 /** What renewing a lease found. */
 export type Renewal = "held" | "lost" | "cancel";
+
+function renewal(rows: { cancelRequested: boolean }[]): Renewal {
+  return rows.length === 0 ? "lost" : rows[0].cancelRequested ? "cancel" : "held";
+}
+
+/** Extends the lease by `leaseMs` while it holds, telling whether a cancel waits. */
+function renewOne(db: Db, lease: Lease, leaseMs: number) {
+  return db.update(runs).set({ leaseExpiresAt: expiresIn(leaseMs), heartbeatAt: dbNow })
+    .where(held(lease)).returning({ cancelRequested: runs.cancelRequested });
+}
 
 /**
  * Extends each lease by `leaseMs` (the owner's heartbeat). A lease that no longer holds is
  * `lost`: its process must stop training and write nothing more. `cancel` means someone asked,
  * from another process, for the run to stop.
  */
-export function renewLeases(
+export async function renewLeases(
   db: Db,
   leases: Lease[],
   leaseMs: number,
 ): Promise<Map<number, Renewal>> {
-  if (leases.length === 0) return Promise.resolve(new Map());
-  return withWriteLock(() =>
-    db.transaction(async (tx) => {
-      const renewals = new Map<number, Renewal>();
-      for (const lease of leases) {
-        const [row] = await tx.update(runs)
-          .set({ leaseExpiresAt: expiresIn(leaseMs), heartbeatAt: dbNow })
-          .where(held(lease)).returning({ cancelRequested: runs.cancelRequested });
-        renewals.set(lease.runId, !row ? "lost" : row.cancelRequested ? "cancel" : "held");
-      }
-      return renewals;
-    }, { behavior: "immediate" })
-  );
+  const renewals = new Map<number, Renewal>();
+  for (const lease of leases) {
+    renewals.set(lease.runId, renewal(await withWriteLock(() => renewOne(db, lease, leaseMs))));
+  }
+  return renewals;
 }
 
 /** Records the device a claimed run trains on; false when the lease no longer holds. */
@@ -137,32 +140,36 @@ export async function markStarted(db: Db, lease: Lease, device: DeviceRecord): P
 }
 
 /**
- * Stores an epoch and renews the lease, in one transaction: `lost` (nothing stored) once the
- * lease no longer holds; `cancel` (stored) when a cancel waits from another process.
+ * Stores an epoch and renews the lease, in one batch: `lost` (nothing stored) once the lease no
+ * longer holds; `cancel` (stored) when a cancel waits from another process. The epoch goes in
+ * only if the renewal just before it changed the run (`changes()`), not on a second reading of
+ * the clock, which may have moved past a short lease in between.
  */
-export function writeEpoch(
+export async function writeEpoch(
   db: Db,
   lease: Lease,
   record: EpochRecord,
   leaseMs: number,
 ): Promise<Renewal> {
-  return withWriteLock(() =>
-    db.transaction(async (tx) => {
-      const [row] = await tx.update(runs)
-        .set({ leaseExpiresAt: expiresIn(leaseMs), heartbeatAt: dbNow })
-        .where(held(lease)).returning({ cancelRequested: runs.cancelRequested });
-      if (!row) return "lost";
-      await tx.insert(runEpochs).values({ runId: lease.runId, ...record });
-      return row.cancelRequested ? "cancel" : "held";
-    }, { behavior: "immediate" })
+  const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = record;
+  const [renewed] = await withWriteLock(() =>
+    db.batch([
+      renewOne(db, lease, leaseMs),
+      db.run(sql`insert into ${runEpochs}
+        (run_id, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds)
+        select ${lease.runId}, ${epoch}, ${trainLoss}, ${trainAccuracy}, ${devLoss},
+          ${devAccuracy}, ${seconds}
+        where changes() = 1`),
+    ])
   );
+  return renewal(renewed);
 }
 
 /**
- * Writes a run's end — status, test metrics, weights and predictions — in one transaction, if
- * the lease still holds; false (nothing written) otherwise.
+ * Writes a run's end — status, test metrics, weights and predictions — in one batch, if the
+ * lease still holds; false (nothing written) otherwise.
  */
-export function finishJob(
+export async function finishJob(
   db: Db,
   lease: Lease,
   result: RunResult,
@@ -170,34 +177,35 @@ export function finishJob(
   /** Why a cancelled run was cancelled, when known (a pruned trial, a user's reason). */
   cancelReason?: string | null,
 ): Promise<boolean> {
-  return withWriteLock(() =>
-    db.transaction(async (tx) => {
-      const [row] = await tx.update(runs).set({
-        status: result.status,
-        device: result.device,
-        test: result.test ?? null,
-        divergedAt: result.divergedAt ?? null,
-        error: cancelReason ?? result.divergedAt?.message ?? null,
-        finishedAt: dbNow,
-        leaseExpiresAt: null,
-      }).where(held(lease)).returning({ id: runs.id });
-      if (!row) return false;
-      if (weights) {
-        await tx.insert(runWeights).values({ runId: lease.runId, safetensors: toBuffer(weights) });
-      }
-      if (result.predictions) {
-        const { predicted, confidence } = result.predictions;
-        await tx.insert(runPredictions).values({
-          runId: lease.runId,
-          predicted: toBuffer(predicted),
-          confidence: toBuffer(
-            new Uint8Array(confidence.buffer, confidence.byteOffset, confidence.byteLength),
-          ),
-        });
-      }
-      return true;
-    }, { behavior: "immediate" })
-  );
+  const ended = db.update(runs).set({
+    status: result.status,
+    device: result.device,
+    test: result.test ?? null,
+    divergedAt: result.divergedAt ?? null,
+    error: cancelReason ?? result.divergedAt?.message ?? null,
+    finishedAt: dbNow,
+    leaseExpiresAt: null,
+  }).where(held(lease)).returning({ id: runs.id });
+  // Each blob goes in only if the statement before it changed a row: the end first, which holds
+  // only under the lease, so a lost lease writes none of them.
+  const blobs: ReturnType<typeof db.run>[] = [];
+  if (weights) {
+    blobs.push(db.run(sql`insert or replace into ${runWeights} (run_id, safetensors)
+      select ${lease.runId}, ${toBuffer(weights)} where changes() = 1`));
+  }
+  if (result.predictions) {
+    const { predicted, confidence } = result.predictions;
+    const confidenceBytes = new Uint8Array(
+      confidence.buffer,
+      confidence.byteOffset,
+      confidence.byteLength,
+    );
+    blobs.push(db.run(sql`insert or replace into ${runPredictions} (run_id, predicted, confidence)
+      select ${lease.runId}, ${toBuffer(predicted)}, ${toBuffer(confidenceBytes)}
+      where changes() = 1`));
+  }
+  const [rows] = await withWriteLock(() => db.batch([ended, ...blobs]));
+  return rows.length > 0;
 }
 
 /** Ends a claimed run as `failed` or `cancelled` with `error`; false when the lease is gone. */
@@ -218,10 +226,14 @@ export async function endJob(
  * Gives a claimed run back to the queue (its process is shutting down): its epochs are dropped,
  * since the next claim trains it from the start, and the claim does not count as a death.
  */
-export function releaseJob(db: Db, lease: Lease, note: string): Promise<boolean> {
-  return withWriteLock(() =>
-    db.transaction(async (tx) => {
-      const [row] = await tx.update(runs).set({
+export async function releaseJob(db: Db, lease: Lease, note: string): Promise<boolean> {
+  const [, released] = await withWriteLock(() =>
+    db.batch([
+      db.delete(runEpochs).where(and(
+        eq(runEpochs.runId, lease.runId),
+        sql`exists (select 1 from ${runs} where ${held(lease)})`,
+      )),
+      db.update(runs).set({
         status: "queued",
         owner: null,
         attempt: sql`${runs.attempt} - 1`,
@@ -229,12 +241,10 @@ export function releaseJob(db: Db, lease: Lease, note: string): Promise<boolean>
         startedAt: null,
         device: null,
         error: note,
-      }).where(held(lease)).returning({ id: runs.id });
-      if (!row) return false;
-      await tx.delete(runEpochs).where(eq(runEpochs.runId, lease.runId));
-      return true;
-    }, { behavior: "immediate" })
+      }).where(held(lease)).returning({ id: runs.id }),
+    ])
   );
+  return released.length > 0;
 }
 
 export type CancelRequest = "cancelled" | "requested" | "not_found" | "already_final";
@@ -244,26 +254,24 @@ export type CancelRequest = "cancelled" | "requested" | "not_found" | "already_f
  * running one is flagged, and its owner stops it at its next epoch or heartbeat. The first
  * reason given stands.
  */
-export function requestCancel(db: Db, id: number, reason: string | null): Promise<CancelRequest> {
-  return withWriteLock(() =>
-    db.transaction(async (tx) => {
-      const [run] = await tx.select({ status: runs.status, error: runs.error }).from(runs)
-        .where(eq(runs.id, id));
-      if (!run) return "not_found";
-      if (run.status === "queued") {
-        await tx.update(runs).set({ status: "cancelled", error: reason, finishedAt: dbNow })
-          .where(and(eq(runs.id, id), eq(runs.status, "queued")));
-        return "cancelled";
-      }
-      if (run.status !== "running") return "already_final";
-      await tx.update(runs).set({
-        cancelRequested: true,
-        error: sql`coalesce(${runs.error}, ${reason})`,
-      })
-        .where(and(eq(runs.id, id), eq(runs.status, "running")));
-      return "requested";
-    }, { behavior: "immediate" })
+export async function requestCancel(
+  db: Db,
+  id: number,
+  reason: string | null,
+): Promise<CancelRequest> {
+  const [cancelled, flagged] = await withWriteLock(() =>
+    db.batch([
+      db.update(runs).set({ status: "cancelled", error: reason, finishedAt: dbNow })
+        .where(and(eq(runs.id, id), eq(runs.status, "queued"))).returning({ id: runs.id }),
+      db.update(runs)
+        .set({ cancelRequested: true, error: sql`coalesce(${runs.error}, ${reason})` })
+        .where(and(eq(runs.id, id), eq(runs.status, "running"))).returning({ id: runs.id }),
+    ])
   );
+  if (cancelled.length > 0) return "cancelled";
+  if (flagged.length > 0) return "requested";
+  const [row] = await db.select({ id: runs.id }).from(runs).where(eq(runs.id, id));
+  return row ? "already_final" : "not_found";
 }
 
 /** What {@linkcode reapExpired} did to runs whose lease expired. */
@@ -277,62 +285,71 @@ export interface Reaped {
  * Settles runs whose lease expired, each exactly once whoever calls it: a run trained once is
  * queued again (from the start: its epochs are dropped), one whose trainer died
  * {@linkcode MAX_ATTEMPTS} times is failed, and a study trial's run is interrupted (its trial is
- * failed and re-queued by the study's heartbeat sweep).
+ * failed and re-queued by the study's heartbeat sweep). A read finds them first, so a sweep with
+ * nothing to do writes nothing; each settlement is one batch conditioned on the lease still
+ * being the expired one, so two sweepers never settle a run twice.
  */
-export function reapExpired(db: Db): Promise<Reaped> {
-  return withWriteLock(() =>
-    db.transaction(async (tx) => {
-      const expired = await tx.select({
-        id: runs.id,
-        attempt: runs.attempt,
-        owner: runs.owner,
-        studyId: runs.studyId,
-        lastEpoch: sql<
-          number
-        >`(select coalesce(max(e.epoch), 0) from run_epochs e where e.run_id = "runs"."id")`,
-      }).from(runs).where(and(eq(runs.status, "running"), sql`${runs.leaseExpiresAt} <= ${dbNow}`));
-      const reaped: Reaped = { requeued: [], failed: [], interrupted: [] };
-      for (const run of expired) {
-        const where = and(
-          eq(runs.id, run.id),
-          eq(runs.status, "running"),
-          eq(runs.attempt, run.attempt),
-        );
-        const at = run.lastEpoch > 0 ? `after epoch ${run.lastEpoch}` : "before its first epoch";
-        const who = `its process (${run.owner ?? "unknown"})`;
-        if (run.studyId !== null) {
-          await tx.update(runs).set({
-            status: "interrupted",
-            error: `${who} stopped renewing its lease ${at}; the study queues the trial again`,
-            finishedAt: dbNow,
-            leaseExpiresAt: null,
-          }).where(where);
-          reaped.interrupted.push(run.id);
-        } else if (run.attempt >= MAX_ATTEMPTS) {
-          await tx.update(runs).set({
-            status: "failed",
-            error: `The process died ${run.attempt} times while training this run, last ${at} ` +
-              `(${run.owner ?? "unknown"}); it is not tried again`,
-            finishedAt: dbNow,
-            leaseExpiresAt: null,
-          }).where(where);
-          reaped.failed.push(run.id);
-        } else {
-          await tx.update(runs).set({
+export async function reapExpired(db: Db): Promise<Reaped> {
+  const reaped: Reaped = { requeued: [], failed: [], interrupted: [] };
+  const expired = await db.select({
+    id: runs.id,
+    attempt: runs.attempt,
+    owner: runs.owner,
+    studyId: runs.studyId,
+    lastEpoch: sql<
+      number
+    >`(select coalesce(max(e.epoch), 0) from run_epochs e where e.run_id = "runs"."id")`,
+  }).from(runs).where(and(eq(runs.status, "running"), sql`${runs.leaseExpiresAt} <= ${dbNow}`));
+  for (const run of expired) {
+    const stillExpired = and(
+      eq(runs.id, run.id),
+      eq(runs.status, "running"),
+      eq(runs.attempt, run.attempt),
+      sql`${runs.leaseExpiresAt} <= ${dbNow}`,
+    );
+    const at = run.lastEpoch > 0 ? `after epoch ${run.lastEpoch}` : "before its first epoch";
+    const who = `its process (${run.owner ?? "unknown"})`;
+    const final = (status: "failed" | "interrupted", error: string) =>
+      db.update(runs).set({ status, error, finishedAt: dbNow, leaseExpiresAt: null })
+        .where(stillExpired).returning({ id: runs.id });
+    if (run.studyId !== null) {
+      const rows = await withWriteLock(() =>
+        final(
+          "interrupted",
+          `${who} stopped renewing its lease ${at}; the study queues the trial again`,
+        )
+      );
+      if (rows.length) reaped.interrupted.push(run.id);
+    } else if (run.attempt >= MAX_ATTEMPTS) {
+      const rows = await withWriteLock(() =>
+        final(
+          "failed",
+          `The process died ${run.attempt} times while training this run, last ${at} ` +
+            `(${run.owner ?? "unknown"}); it is not tried again`,
+        )
+      );
+      if (rows.length) reaped.failed.push(run.id);
+    } else {
+      const [, requeued] = await withWriteLock(() =>
+        db.batch([
+          db.delete(runEpochs).where(and(
+            eq(runEpochs.runId, run.id),
+            sql`exists (select 1 from ${runs} where ${stillExpired})`,
+          )),
+          db.update(runs).set({
             status: "queued",
             owner: null,
             leaseExpiresAt: null,
             startedAt: null,
             device: null,
             error: `Queued again: ${who} stopped renewing its lease ${at}`,
-          }).where(where);
-          await tx.delete(runEpochs).where(eq(runEpochs.runId, run.id));
-          reaped.requeued.push(run.id);
-        }
-      }
-      return reaped;
-    }, { behavior: "immediate" })
-  );
+          }).where(stillExpired).returning({ id: runs.id }),
+        ])
+      );
+      if (requeued.length) reaped.requeued.push(run.id);
+    }
+  }
+  return reaped;
 }
 
 /** Why run `id` was asked to stop (its error column holds the first reason given). */

@@ -95,7 +95,8 @@ export class RunService {
   readonly #db: Db;
   readonly #engine: Engine | null;
   readonly #claims: "any" | "reserved";
-  readonly #leaseMs: number;
+  /** How long a claim holds without renewal; study trials' heartbeats follow it too. */
+  readonly leaseMs: number;
   readonly #maxQueued: number;
   readonly #watcher: RunWatcher;
   readonly #log: (line: string) => void;
@@ -118,13 +119,13 @@ export class RunService {
     this.#engine = options.engine ?? null;
     this.#claims = options.claims ?? "any";
     this.owner = options.owner ?? processId;
-    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
     this.#watcher = new RunWatcher(db, this.events);
     this.#log = options.log ?? (() => {});
-    const pollMs = options.pollMs ?? Math.min(DEFAULT_POLL_MS, this.#leaseMs / 3);
+    const pollMs = options.pollMs ?? Math.min(DEFAULT_POLL_MS, this.leaseMs / 3);
     this.#timers.push(
-      setInterval(() => this.#track(this.#renew()), this.#leaseMs / 3),
+      setInterval(() => this.#track(this.#renew()), this.leaseMs / 3),
       setInterval(() => this.#track(this.#poll()), pollMs),
     );
     this.#release = trackHandle("job service", this.owner);
@@ -245,7 +246,7 @@ export class RunService {
   async #claim(): Promise<void> {
     let claim;
     try {
-      claim = await claimRun(this.#db, this.owner, this.#leaseMs, {
+      claim = await claimRun(this.#db, this.owner, this.leaseMs, {
         reservedOnly: this.#claims === "reserved",
       });
     } catch (error) {
@@ -294,7 +295,7 @@ export class RunService {
       case "epoch":
         try {
           if (active.lost || active.cancel) return;
-          const renewal = await writeEpoch(this.#db, active.lease, message.record, this.#leaseMs);
+          const renewal = await writeEpoch(this.#db, active.lease, message.record, this.leaseMs);
           if (renewal === "lost") return this.#lose(active);
           const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
           const row = { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds };
@@ -384,7 +385,7 @@ export class RunService {
     if (!active || active.lost || active.releasing) return;
     let renewal: Renewal | undefined;
     try {
-      renewal = (await renewLeases(this.#db, [active.lease], this.#leaseMs)).get(
+      renewal = (await renewLeases(this.#db, [active.lease], this.leaseMs)).get(
         active.lease.runId,
       );
     } catch (error) {

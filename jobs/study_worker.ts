@@ -41,9 +41,12 @@ export async function runStudyWorker(
 ): Promise<{ study: Study; finished: boolean }> {
   const { db, study: row, signal } = options;
   const spec = row.spec;
+  // A trial is alive as long as its worker's lease would be: heartbeats every third of it.
+  const lease = options.service.leaseMs / 1000;
   const storage = new LibsqlStorage(db, {
-    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
-    gracePeriodSeconds: options.gracePeriodSeconds,
+    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? lease / 3,
+    gracePeriodSeconds: options.gracePeriodSeconds ??
+      (options.heartbeatIntervalSeconds === undefined ? lease : undefined),
     worker: options.service.owner,
   });
   const study = await createStudy({

@@ -132,7 +132,8 @@ Deno.test("createApp() with a token lets a browser in through ?token= and a cook
   const next = await server.request("/api/runs", { headers: { Cookie: cookie.split(";")[0] } });
   assert.equal(next.status, 200);
   const script = await server.request("/api/runs?token=s3cret");
-  assert.equal(script.status, 200, "a script's query token gets the answer, not a redirect");
+  assert.equal(script.status, 401, "the API takes the token in the Authorization header only");
+  assert.match((await script.json()).error, /send "Authorization: Bearer <AJUSTE_TOKEN>"/);
   const sneaky = await server.request("//evil.example/?token=s3cret", {
     headers: { Accept: "text/html" },
   });

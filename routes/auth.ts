@@ -1,8 +1,10 @@
 /**
  * The shared-secret gate used when `AJUSTE_TOKEN` is set (required to listen beyond loopback).
  * Scripts send `Authorization: Bearer <token>`; a browser opens `/?token=<token>` once, keeps
- * it in an HttpOnly cookie and is sent on to the same page without it. `/api/health` and
- * `/static/*` stay open (health checks, the page's own styles).
+ * it in an HttpOnly cookie and is sent on to the same page without it. Only that page view
+ * takes the token from the address: anywhere else a token in a URL would end up in logs and
+ * histories, so the API refuses it there. `/api/health` and `/static/*` stay open (health
+ * checks, the page's own styles).
  *
  * @module
  */
@@ -21,12 +23,19 @@ export function requireToken(token: string): MiddlewareHandler {
   return async function tokenGate(c, next) {
     const bearer = c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (await matches(bearer) || await matches(getCookie(c, TOKEN_COOKIE))) return await next();
-    if (await matches(c.req.query("token"))) {
+    const queryToken = c.req.query("token");
+    const page = c.req.method === "GET" && /text\/html/.test(c.req.header("Accept") ?? "") &&
+      !c.req.path.startsWith("/api/");
+    if (queryToken !== undefined && !page) {
+      throw new HTTPException(401, {
+        message: "A token in the address is only for opening the dashboard in a browser; send " +
+          '"Authorization: Bearer <AJUSTE_TOKEN>" instead',
+      });
+    }
+    if (await matches(queryToken)) {
       setCookie(c, TOKEN_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
-      // A script's GET with the token in the query gets its answer; a browser's page view is
-      // sent to the same page without the token, out of the address bar and the history.
-      const page = c.req.method === "GET" && /text\/html/.test(c.req.header("Accept") ?? "");
-      if (!page) return await next();
+      // The page view is sent to the same page without the token, out of the address bar and
+      // the history.
       const url = new URL(c.req.url);
       url.searchParams.delete("token");
       // One leading slash: "//host/…" would be another site's address.

@@ -5,8 +5,9 @@
  * - a Content-Type other than `application/json` (or `+json`) is 415. Browsers send
  *   `text/plain` and form types cross-site without a CORS preflight, so accepting them would let
  *   any web page launch runs on a server bound to loopback;
- * - an empty body, malformed JSON, or a field named `__proto__` anywhere is 400. zod drops
- *   `__proto__` keys from records without a word, so a study would be saved without that part.
+ * - an empty body, malformed JSON, a field named `__proto__` anywhere, or a field given twice in
+ *   one object is 400. zod drops `__proto__` keys from records without a word, so a study would
+ *   be saved without that part; `JSON.parse` keeps the last of two keys without a word.
  *
  * A UTF-8 byte order mark is accepted (RFC 8259 §8.1 lets parsers ignore it; `Request.text()`
  * strips it). Size is limited before this runs, by `bodyLimit` in `app.ts`.
@@ -16,6 +17,7 @@
 
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { duplicateKeyIssue } from "../config/duplicate_keys.ts";
 import { protoKeyIssue } from "../config/proto_key.ts";
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
@@ -34,7 +36,7 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   } catch (error) {
     throw failure(400, `Request body is not valid JSON: ${(error as Error).message}`);
   }
-  const polluting = protoKeyIssue(value);
+  const polluting = protoKeyIssue(value) ?? duplicateKeyIssue(text);
   if (polluting) throw failure(400, polluting.message, polluting.path);
   return value;
 }
