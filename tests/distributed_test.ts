@@ -9,7 +9,7 @@ import { getRun } from "../db/runs.ts";
 import { getStudyByName } from "../db/studies.ts";
 import { LibsqlStorage } from "../db/tuner_storage.ts";
 import { spawnChild, watchOutput } from "./processes.ts";
-import { waitFor, within } from "./service_helpers.ts";
+import { startTestServer, waitFor, within } from "./service_helpers.ts";
 import { sqldAvailable, startSqld } from "./sqld_helpers.ts";
 
 const root = new URL("..", import.meta.url);
@@ -51,12 +51,14 @@ function study(name: string, trials: number, epochs: number) {
 
 Deno.test({
   name:
-    "4 tune workers on sqld: one killed with SIGKILL mid-trial, its trial is re-queued and the study ends with exactly N complete",
+    "4 tune workers and a dashboard on sqld: one worker killed mid-trial, its trial re-queued, its run never trained by the dashboard, the study ends with exactly N complete",
   ignore: !sqldAvailable,
   async fn() {
     const sqld = await startSqld();
     const dir = await Deno.makeTempDir();
     const { db, close } = await openDb({ url: sqld.url });
+    // A dashboard that trains: it must never take a worker's trial run for a plain run.
+    const dashboard = await startTestServer(sqld.url);
     try {
       const epochs = 30;
       await Deno.writeTextFile(
@@ -114,12 +116,15 @@ Deno.test({
       assert.deepEqual(retry.params, failed[0].params, "the retry ran the same parameters");
       const lostRun = await getRun(db, failed[0].userAttrs.runId as number);
       assert.equal(lostRun?.status, "interrupted");
+      assert.ok((lostRun?.epochs.length ?? 0) < epochs, "nobody trained it to the end");
+      assert.ok(lostRun?.owner?.startsWith(owner), "only its trial's worker ever claimed it");
       assert.equal(
         new Set(trials.map((t) => t.number)).size,
         trials.length,
         "no number handed out twice",
       );
     } finally {
+      await dashboard.close();
       close();
       await sqld.stop();
       await Deno.remove(dir, { recursive: true });

@@ -77,6 +77,61 @@ Deno.test("SIGKILL of the server mid-run: after restart the run is trained again
   }
 });
 
+Deno.test("SIGKILL of the server mid-study: after restart the study carries on and ends with its trials, the lost one re-queued", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = `file:${dir}/ajuste.db`;
+  const port = freePort();
+  let server = await startServerProcess(db, port);
+  const get = async (path: string) => await (await fetch(`${server.url}${path}`)).json();
+  try {
+    const created = await postJson(`${server.url}/api/studies`, {
+      name: "crash",
+      trials: 3,
+      sampler: { type: "random", seed: 1 },
+      pruner: { type: "none" },
+      base: tinyRun({ name: undefined, epochs: 30, batch: { mode: "stochastic" } }),
+      space: { "optimizer.lr": { type: "float", low: 1e-3, high: 1e-1, log: true } },
+    });
+    assert.equal(created.status, 201);
+    const { id } = await created.json();
+    const lost = await waitFor(async () => {
+      const study = await get(`/api/studies/${id}`);
+      for (const trial of study.trials) {
+        if (trial.runId === null || trial.state !== "RUNNING") continue;
+        const run = await get(`/api/runs/${trial.runId}`);
+        if (run.epochs.length >= 1 && run.epochs.length <= 15) return { trial, run };
+      }
+      return undefined;
+    }, "a trial in training");
+    server.child.kill("SIGKILL");
+    await server.child.status;
+
+    server = await startServerProcess(db, port);
+    const study = await waitFor(
+      async () => {
+        const study = await get(`/api/studies/${id}`);
+        return study.status === "completed" ? study : undefined;
+      },
+      "the study to carry on after the restart and complete",
+      60_000,
+    );
+    const states = study.trials.map((t: { state: string }) => t.state);
+    assert.equal(states.filter((s: string) => s === "COMPLETE").length, 3, states.join(", "));
+    const retried = study.trials.find((t: { number: number }) => t.number === lost.trial.number);
+    assert.equal(retried.state, "FAIL", "the trial lost with the server");
+    const lostRun = await get(`/api/runs/${lost.run.id}`);
+    assert.equal(lostRun.status, "interrupted", "its run was not trained as a plain run");
+    for (const trial of study.trials.filter((t: { state: string }) => t.state === "COMPLETE")) {
+      const run = await get(`/api/runs/${trial.runId}`);
+      assert.equal(run.owner, run.reservedFor, "each trial's run trained by its trial's worker");
+    }
+  } finally {
+    server.child.kill("SIGKILL");
+    await server.child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a diverging trial (lr 1e3) fails with its reason and the study carries on", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -91,3 +91,79 @@ Deno.test("a full queue answers 429 with Retry-After and how full it is, and wri
     await t.close();
   }
 });
+
+/** Processes whose parent is this one and whose command line names `entry`. */
+function childrenRunning(entry: string): number[] {
+  const pids: number[] = [];
+  for (const { name } of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${name}/stat`);
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const command = Deno.readTextFileSync(`/proc/${name}/cmdline`);
+      if (parent === Deno.pid && command.includes(entry)) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+Deno.test({
+  name: "an engine that dies mid-run (as out of memory would kill it) fails that run only; " +
+    "the server answers throughout and trains the next run on a new engine",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const t = await startTestServer();
+    try {
+      const long = tinyRun({ name: "victim", epochs: 10_000, batch: { mode: "stochastic" } });
+      const { id } = await (await postJson(`${t.url}/api/runs`, long)).json();
+      await waitFor(async () => {
+        const run = await (await fetch(`${t.url}/api/runs/${id}`)).json();
+        return run.epochs.length > 0 || undefined;
+      }, "the victim's first epoch");
+      const [engine] = childrenRunning("engine_process_main.ts");
+      assert.ok(engine, "the engine runs in a process of its own");
+      Deno.kill(engine, "SIGKILL");
+      assert.equal((await fetch(`${t.url}/api/health`)).status, 200);
+      const failed = await until(t.url, id, "failed");
+      assert.match(failed.error ?? "", /The engine process died of SIGKILL/);
+      const next = (await (await postJson(`${t.url}/api/runs`, tinyRun())).json()).id;
+      await until(t.url, next, "completed");
+      assert.notDeepEqual(childrenRunning("engine_process_main.ts"), [engine]);
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test("the new-run form says, as it is edited, that a model would not fit in memory", async () => {
+  const limits = { ...parseJobLimits({}), memoryBudgetBytes: 2 ** 30 };
+  const t = await startTestServer(undefined, { limits });
+  try {
+    const fields = new URLSearchParams({
+      name: "huge",
+      "data.dataset": "mnist",
+      "model.layers.0.units": "8192",
+      "model.layers.1.units": "8192",
+      "model.layers.2.units": "8192",
+      "optimizer.type": "adam",
+      "optimizer.betas.0": "0.9",
+      "optimizer.betas.1": "0.999",
+      "batch.size": "128",
+      epochs: "1",
+      device: "cpu",
+    });
+    const response = await fetch(`${t.url}/runs/new/validate`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" },
+      body: fields,
+    });
+    assert.equal(response.status, 200);
+    const html = await response.text();
+    assert.match(html, /This run needs about [\d.]+ GiB/);
+    assert.match(html, /over the 1 GiB a run may take on this server/);
+  } finally {
+    await t.close();
+  }
+});

@@ -118,8 +118,15 @@ export function RunBody(props: { view: RunView }) {
         </div>
       </header>
       {run.error && (
-        // A cancelled run's note says why (a pruned or stopped trial): news, not a failure.
-        <p class={run.status === "cancelled" ? "card muted" : "error card"}>{run.error}</p>
+        // A cancelled run's note says why (a pruned or stopped trial), a queued one's why it is
+        // queued again (its trainer died): news, not a failure.
+        <p
+          class={["failed", "diverged", "interrupted"].includes(run.status)
+            ? "error card"
+            : "card muted"}
+        >
+          {run.error}
+        </p>
       )}
       <RunProgress state={state} />
       <RunCharts state={state} />

@@ -45,7 +45,7 @@ export function RunProgress(props: { state: LiveState }) {
   const seconds = epochs.reduce((sum, e) => sum + e.seconds, 0);
   const mean = done ? seconds / done : 0;
   let text: string;
-  if (status === "queued") text = "Waiting for the engine to pick it up.";
+  if (status === "queued") text = "Waiting in the queue for a worker to claim it.";
   else if (status === "running" && done === 0) text = "Loading data and starting the first epoch…";
   else if (status === "running") {
     const left = mean * (epochsPlanned - done);
