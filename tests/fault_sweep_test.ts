@@ -15,41 +15,11 @@
 
 import assert from "node:assert/strict";
 import { Rng } from "../engine/random.ts";
-import { freePort, spawnChild, type WatchedOutput, watchOutput } from "./processes.ts";
+import { type DenoProcess, freePort, killProcess, spawnDeno, untilHealthy } from "./processes.ts";
 import { postJson, tinyRun, waitFor } from "./service_helpers.ts";
 
 const ROUNDS = 20;
-const root = new URL("..", import.meta.url);
-const ENV = { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp", AJUSTE_LEASE_SECONDS: "2" };
-
-interface Proc {
-  child: Deno.ChildProcess;
-  output: WatchedOutput;
-}
-
-function spawn(args: string[], label: string): Proc {
-  const child = spawnChild(
-    new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", ...args],
-      cwd: root,
-      env: ENV,
-      stdout: "piped",
-      stderr: "piped",
-    }),
-    label,
-  );
-  return { child, output: watchOutput(child) };
-}
-
-async function kill(proc: Proc | null): Promise<void> {
-  if (!proc) return;
-  try {
-    proc.child.kill("SIGKILL");
-  } catch {
-    // already gone
-  }
-  await proc.output.finished;
-}
+const ENV = { AJUSTE_LEASE_SECONDS: "2" };
 
 type Run = {
   id: number;
@@ -73,22 +43,15 @@ Deno.test({
     const db = `file:${dir}/ajuste.db`;
     const port = freePort();
     const url = `http://127.0.0.1:${port}`;
-    let dashboard: Proc | null = null;
-    let worker: Proc | null = null;
+    let dashboard: DenoProcess | null = null;
+    let worker: DenoProcess | null = null;
     const startDashboard = async () => {
-      dashboard = spawn(["main.ts", "--no-train", "--port", String(port), "--db", db], "dashboard");
-      await waitFor(async () => {
-        try {
-          const response = await fetch(`${url}/api/health`);
-          await response.body?.cancel();
-          return response.ok || undefined;
-        } catch {
-          return undefined;
-        }
-      }, "the dashboard to listen");
+      const args = ["main.ts", "--no-train", "--port", String(port), "--db", db];
+      dashboard = spawnDeno(args, "dashboard", ENV);
+      await untilHealthy(url);
     };
     const startWorker = async () => {
-      worker = spawn(["cli/work.ts", "--db", db], "deno task work");
+      worker = spawnDeno(["cli/work.ts", "--db", db], "deno task work", ENV);
       await worker.output.untilStderr(/training queued runs/);
     };
     const get = async <T>(path: string): Promise<T> => await (await fetch(`${url}${path}`)).json();
@@ -138,8 +101,8 @@ Deno.test({
         await new Promise((resolve) => setTimeout(resolve, rng.int(400)));
         const target = ["worker", "dashboard", "both"][rng.int(3)];
         facts.push(`round ${round}: ${study ? "study" : "run"}, killed ${target}`);
-        if (target !== "dashboard") await kill(worker);
-        if (target !== "worker") await kill(dashboard);
+        if (target !== "dashboard") await killProcess(worker);
+        if (target !== "worker") await killProcess(dashboard);
         if (target !== "dashboard") await startWorker();
         if (target !== "worker") await startDashboard();
 
@@ -213,8 +176,8 @@ Deno.test({
     } catch (error) {
       throw new Error(`${(error as Error).message}\n(${facts.join("; ")})`, { cause: error });
     } finally {
-      await kill(worker);
-      await kill(dashboard);
+      await killProcess(worker);
+      await killProcess(dashboard);
       await Deno.remove(dir, { recursive: true });
     }
     console.log(`fault sweep (seed ${seed}): ${facts.join("; ")}`);

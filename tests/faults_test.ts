@@ -3,7 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import { freePort, spawnChild } from "./processes.ts";
+import { freePort, spawnChild, untilHealthy } from "./processes.ts";
 import { postJson, readSse, tinyRun, waitFor } from "./service_helpers.ts";
 
 const root = new URL("..", import.meta.url);
@@ -23,15 +23,7 @@ async function startServerProcess(db: string, port: number) {
   );
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => {
-      try {
-        const response = await fetch(`${url}/api/health`);
-        await response.body?.cancel();
-        return response.ok || undefined;
-      } catch {
-        return undefined;
-      }
-    }, "the server to listen");
+    await untilHealthy(url);
   } catch (error) {
     child.kill("SIGKILL");
     await child.status;

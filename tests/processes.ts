@@ -64,3 +64,59 @@ export function watchOutput(child: Deno.ChildProcess): WatchedOutput {
     finished,
   };
 }
+
+/** A `deno run -A` child of the project, its output watched. */
+export interface DenoProcess {
+  child: Deno.ChildProcess;
+  output: WatchedOutput;
+}
+
+const ROOT = new URL("..", import.meta.url);
+
+/** Runs `deno run -A <args>` in the project folder with `env` added. */
+export function spawnDeno(
+  args: string[],
+  label: string,
+  env: Record<string, string> = {},
+): DenoProcess {
+  const child = spawnChild(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", ...args],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    label,
+  );
+  return { child, output: watchOutput(child) };
+}
+
+/** Kills `proc` (waking it first, should it be frozen) and waits for it to end. */
+export async function killProcess(proc: DenoProcess | null): Promise<void> {
+  if (!proc) return;
+  for (const signal of ["SIGCONT", "SIGKILL"] as const) {
+    try {
+      proc.child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+  await proc.output.finished;
+}
+
+/** Resolves once a server answers `GET /api/health` at `url`. */
+export async function untilHealthy(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/api/health`);
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`Timed out waiting for a server to listen at ${url}`);
+}

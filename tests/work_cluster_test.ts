@@ -7,31 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import { freePort, spawnChild, type WatchedOutput, watchOutput } from "./processes.ts";
+import { type DenoProcess, freePort, killProcess, spawnDeno, untilHealthy } from "./processes.ts";
 import { postJson, tinyRun, waitFor, within } from "./service_helpers.ts";
 import { sqldAvailable, startSqld } from "./sqld_helpers.ts";
 
-const root = new URL("..", import.meta.url);
-const ENV = { NO_COLOR: "1", XDG_RUNTIME_DIR: "/tmp", AJUSTE_LEASE_SECONDS: "2" };
-
-interface Proc {
-  child: Deno.ChildProcess;
-  output: WatchedOutput;
-}
-
-function spawn(args: string[], label: string): Proc {
-  const child = spawnChild(
-    new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", ...args],
-      cwd: root,
-      env: ENV,
-      stdout: "piped",
-      stderr: "piped",
-    }),
-    label,
-  );
-  return { child, output: watchOutput(child) };
-}
+const ENV = { AJUSTE_LEASE_SECONDS: "2" };
 
 type Run = {
   id: number;
@@ -51,24 +31,15 @@ Deno.test({
     const sqld = await startSqld();
     const port = freePort();
     const url = `http://127.0.0.1:${port}`;
-    const procs: Proc[] = [];
+    const procs: DenoProcess[] = [];
     const get = async <T>(path: string): Promise<T> => await (await fetch(`${url}${path}`)).json();
     try {
-      const dashboard = spawn(
-        ["main.ts", "--no-train", "--port", String(port), "--db", sqld.url],
-        "dashboard",
+      const args = ["main.ts", "--no-train", "--port", String(port), "--db", sqld.url];
+      procs.push(spawnDeno(args, "dashboard", ENV));
+      await untilHealthy(url);
+      const workers = [0, 1, 2].map((i) =>
+        spawnDeno(["cli/work.ts", "--db", sqld.url], `worker ${i}`, ENV)
       );
-      procs.push(dashboard);
-      await waitFor(async () => {
-        try {
-          const response = await fetch(`${url}/api/health`);
-          await response.body?.cancel();
-          return response.ok || undefined;
-        } catch {
-          return undefined;
-        }
-      }, "the dashboard to listen");
-      const workers = [0, 1, 2].map((i) => spawn(["cli/work.ts", "--db", sqld.url], `worker ${i}`));
       procs.push(...workers);
       await Promise.all(workers.map((w) => w.output.untilStderr(/training queued runs/)));
 
@@ -96,7 +67,7 @@ Deno.test({
        * (SIGSTOP) and checked again: a frozen worker with half its run to train cannot finish it,
        * whatever writes it had in flight, so the run is surely lost with it.
        */
-      const frozenMidRun = async (among: Proc[]) => {
+      const frozenMidRun = async (among: DenoProcess[]) => {
         const runs = await Promise.all(runIds.map((id) => get<Run>(`/api/runs/${id}`)));
         for (const run of runs) {
           const stored = run.epochs.length;
@@ -175,15 +146,7 @@ Deno.test({
         assert.equal(run.owner, run.reservedFor, "each trial's run trained by its trial's worker");
       }
     } finally {
-      for (const proc of procs) {
-        try {
-          proc.child.kill("SIGCONT");
-          proc.child.kill("SIGKILL");
-        } catch {
-          // already gone
-        }
-        await proc.output.finished;
-      }
+      for (const proc of procs) await killProcess(proc);
       await sqld.stop();
     }
   },
