@@ -11,7 +11,7 @@
  * @module
  */
 
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Distribution } from "../tuner/distributions.ts";
 import {
   type FrozenTrial,
@@ -31,7 +31,14 @@ import {
   type Tx,
   unfinishedTrial,
 } from "./trial_rows.ts";
-import { runs, studies, trialIntermediateValues, trialParams, trials } from "./schema.ts";
+import {
+  runEpochs,
+  runs,
+  studies,
+  trialIntermediateValues,
+  trialParams,
+  trials,
+} from "./schema.ts";
 
 /** Thrown by `createTrial` when the study's trial budget is spent. */
 export class TrialBudgetExhausted extends Error {
@@ -264,8 +271,9 @@ export class LibsqlStorage implements Storage {
 
   /**
    * Fails RUNNING trials — of study `studyId`, or of every study — whose worker was silent for
-   * longer than its grace period, and re-queues their params. A read finds them first, so a
-   * sweep with nothing to do writes nothing.
+   * longer than its grace period, and re-queues their params. A trial whose run had completed
+   * (its worker died before recording it) is completed instead, with the study's metric at the
+   * run's last epoch. A read finds them first, so a sweep with nothing to do writes nothing.
    */
   async failStaleTrials(studyId?: number): Promise<FrozenTrial[]> {
     const silent = () => {
@@ -286,6 +294,18 @@ export class LibsqlStorage implements Storage {
         const failed: FrozenTrial[] = [];
         for (const { id, studyId } of stale) {
           const trial = await readTrial(tx, id);
+          // Its worker died after the run completed but before it recorded the trial: the
+          // result is there, in the run, and is kept rather than trained again.
+          const value = await completedRunValue(tx, studyId, trial.userAttrs.runId);
+          if (value !== null) {
+            await tx.update(trials).set({
+              state: "COMPLETE",
+              value,
+              datetimeComplete: now,
+              systemAttrs: { ...trial.systemAttrs, completed_from_run: trial.userAttrs.runId },
+            }).where(eq(trials.id, id));
+            continue;
+          }
           // Already re-queued by its worker (stopped, then gone before failing it): fail only.
           const queued = trial.systemAttrs.requeued_as as number | undefined;
           const next = queued ?? await nextTrialNumber(tx, studyId);
@@ -344,6 +364,23 @@ export class LibsqlStorage implements Storage {
       }, { behavior: "immediate" })
     );
   }
+}
+
+/**
+ * The value of a completed trial run — the study's metric at its last epoch — or null when the
+ * run did not complete or has no such value.
+ */
+async function completedRunValue(tx: Tx, studyId: number, runId: unknown): Promise<number | null> {
+  if (typeof runId !== "number") return null;
+  const [run] = await tx.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+  if (run?.status !== "completed") return null;
+  const [study] = await tx.select({ spec: studies.spec }).from(studies)
+    .where(eq(studies.id, studyId));
+  const metric = (study?.spec as { metric?: string } | undefined)?.metric ?? "devAccuracy";
+  const [last] = await tx.select().from(runEpochs).where(eq(runEpochs.runId, runId))
+    .orderBy(desc(runEpochs.epoch)).limit(1);
+  const value = last?.[metric as keyof typeof last];
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
 async function checkBudget(tx: Tx, studyId: number): Promise<void> {

@@ -4,7 +4,9 @@ import {
   FloatDistribution,
   IntDistribution,
 } from "../tuner/distributions.ts";
-import { openDb } from "./client.ts";
+import { type Db, openDb } from "./client.ts";
+import { TrialState } from "../tuner/frozen_trial.ts";
+import { storeFinishedRun } from "../tests/run_rows.ts";
 import { LibsqlStorage, TrialBudgetExhausted } from "./tuner_storage.ts";
 
 /** A clock that stands still until a test moves it on. */
@@ -18,7 +20,7 @@ class TestClock {
 
 /** Two workers, "a" and "b", on two connections to one database, reading one `clock`. */
 async function withStorages(
-  fn: (a: LibsqlStorage, b: LibsqlStorage, clock: TestClock) => Promise<void>,
+  fn: (a: LibsqlStorage, b: LibsqlStorage, clock: TestClock, db: Db) => Promise<void>,
   options: { gracePeriodSeconds?: number } = {},
 ) {
   const dir = await Deno.makeTempDir();
@@ -31,6 +33,7 @@ async function withStorages(
       new LibsqlStorage(first.db, { worker: "a", now: clock.now, ...options }),
       new LibsqlStorage(second.db, { worker: "b", now: clock.now, ...options }),
       clock,
+      first.db,
     );
   } finally {
     first.close();
@@ -152,5 +155,31 @@ Deno.test("LibsqlStorage re-queues a stopped trial in one step, and a later swee
     const retry = await b.createTrial(study.id);
     assert.equal(retry.number, number);
     await b.createTrial(study.id); // the budget's second trial: the re-queued one does not count
+  }, { gracePeriodSeconds: 1 });
+});
+
+Deno.test("LibsqlStorage completes a silent trial from its run when the run completed, queueing nothing", async () => {
+  await withStorages(async (a, b, clock, db) => {
+    const study = await a.createStudy("recover", "maximize", { trials: 1, metric: "devAccuracy" });
+    const trial = await a.createTrial(study.id);
+    const config = { name: "t", epochs: 2, data: { dataset: "synthetic-binary" } } as never;
+    const epoch = (n: number, devAccuracy: number) => ({
+      epoch: n,
+      trainLoss: 0.5,
+      trainAccuracy: 0.5,
+      devLoss: 0.5,
+      devAccuracy,
+      seconds: 0.1,
+    });
+    const runId = await storeFinishedRun(db, config, { epochs: [epoch(1, 0.6), epoch(2, 0.75)] });
+    await a.setTrialUserAttr(trial.id, "runId", runId);
+    // The worker dies after the run completed, before it told the trial.
+    clock.advance(1.2);
+    assert.deepEqual(await b.failStaleTrials(study.id), []);
+    const [recovered] = await b.getAllTrials(study.id);
+    assert.equal(recovered.state, TrialState.COMPLETE);
+    assert.equal(recovered.value, 0.75);
+    assert.equal(recovered.systemAttrs.completed_from_run, runId);
+    assert.deepEqual(await b.getAllTrials(study.id, ["WAITING"]), [], "nothing trained again");
   }, { gracePeriodSeconds: 1 });
 });
