@@ -296,13 +296,14 @@ export class LibsqlStorage implements Storage {
           const trial = await readTrial(tx, id);
           // Its worker died after the run completed but before it recorded the trial: the
           // result is there, in the run, and is kept rather than trained again.
-          const value = await completedRunValue(tx, studyId, trial.userAttrs.runId);
+          const runId = await trialRunId(tx, studyId, trial.number, trial.userAttrs.runId);
+          const value = await completedRunValue(tx, studyId, runId);
           if (value !== null) {
             await tx.update(trials).set({
               state: "COMPLETE",
               value,
               datetimeComplete: now,
-              systemAttrs: { ...trial.systemAttrs, completed_from_run: trial.userAttrs.runId },
+              systemAttrs: { ...trial.systemAttrs, completed_from_run: runId },
             }).where(eq(trials.id, id));
             continue;
           }
@@ -319,9 +320,8 @@ export class LibsqlStorage implements Storage {
             datetimeComplete: now,
             systemAttrs: { ...trial.systemAttrs, fail_reason: reason, requeued_as: next },
           }).where(eq(trials.id, id));
-          // The dead worker's run can't finish either.
-          const runId = trial.userAttrs.runId;
-          if (typeof runId === "number") {
+          // The dead worker's run can't finish either (queued too: reserved for that worker).
+          if (runId !== null) {
             await tx.update(runs).set({
               status: "interrupted",
               error: reason,
@@ -367,11 +367,32 @@ export class LibsqlStorage implements Storage {
 }
 
 /**
+ * The run of trial `number`: the one its worker noted, or the one stored for it (a worker may
+ * die between storing the run and noting it).
+ */
+async function trialRunId(
+  tx: Tx,
+  studyId: number,
+  number: number,
+  noted: unknown,
+): Promise<number | null> {
+  if (typeof noted === "number") return noted;
+  const [run] = await tx.select({ id: runs.id }).from(runs)
+    .where(and(eq(runs.studyId, studyId), eq(runs.trialNumber, number)))
+    .orderBy(desc(runs.id)).limit(1);
+  return run?.id ?? null;
+}
+
+/**
  * The value of a completed trial run — the study's metric at its last epoch — or null when the
  * run did not complete or has no such value.
  */
-async function completedRunValue(tx: Tx, studyId: number, runId: unknown): Promise<number | null> {
-  if (typeof runId !== "number") return null;
+async function completedRunValue(
+  tx: Tx,
+  studyId: number,
+  runId: number | null,
+): Promise<number | null> {
+  if (runId === null) return null;
   const [run] = await tx.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
   if (run?.status !== "completed") return null;
   const [study] = await tx.select({ spec: studies.spec }).from(studies)
