@@ -90,6 +90,9 @@ export async function claimRun(
       heartbeatAt: dbNow,
       startedAt: dbNow,
       cancelRequested: false,
+      // A note from an earlier claim ("Queued again: …") no longer applies; the column then
+      // holds only a cancel's reason until the run ends.
+      error: null,
     }).where(and(inArray(runs.id, oldest), eq(runs.status, "queued"))).returning()
   );
   if (!row) return null;

@@ -79,7 +79,6 @@ export interface RunServiceOptions {
 interface ActiveRun {
   lease: Lease;
   jobId: number;
-  total: number;
   verdict: EpochVerdict | null;
   /** Set once a cancel reached it: why, when a reason was given (a pruner's, a stop's). */
   cancel: { reason: string | null } | null;
@@ -265,7 +264,6 @@ export class RunService {
     const active: ActiveRun = {
       lease: claim.lease,
       jobId: 0,
-      total: claim.config.epochs,
       verdict,
       cancel: null,
       lost: false,
