@@ -81,6 +81,8 @@ export async function claimRun(
   );
   const oldest = db.select({ id: runs.id }).from(runs).where(claimable).orderBy(asc(runs.id))
     .limit(1);
+  // Every process polls the queue: a read first, so an empty queue costs no write lock.
+  if ((await oldest).length === 0) return null;
   const [row] = await withWriteLock(() =>
     db.update(runs).set({
       status: "running",
