@@ -272,11 +272,21 @@ export class RunService {
     this.#active = active;
     const attempt = claim.lease.attempt > 1 ? ` (attempt ${claim.lease.attempt})` : "";
     this.#log(`run ${runId} "${claim.config.name}" claimed${attempt}`);
-    active.jobId = this.#engine!.submit(
-      claim.config,
-      (message) => this.#onMessage(active, message),
-      { gated: verdict !== null },
-    );
+    try {
+      active.jobId = this.#engine!.submit(
+        claim.config,
+        (message) => this.#onMessage(active, message),
+        { gated: verdict !== null },
+      );
+    } catch (error) {
+      // No engine to train on (it could not be started: a missing --allow-run, say): the run
+      // fails with the reason rather than staying claimed by a process that cannot train it.
+      const reason = `The engine could not start: ${(error as Error).message}`;
+      if (await endJob(this.#db, claim.lease, "failed", reason)) {
+        this.#publishEnd(runId, "failed", reason);
+      }
+      this.#active = null;
+    }
   }
 
   async #onMessage(active: ActiveRun, message: WorkerMessage): Promise<void> {

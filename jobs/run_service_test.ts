@@ -213,3 +213,27 @@ Deno.test("create() refuses a run once the database's queue is full, saying how 
     close();
   }
 });
+
+Deno.test("a run whose engine cannot start fails with the reason instead of staying claimed", async () => {
+  const { db, close } = await openDb({ url: ":memory:" });
+  const broken = {
+    submit(): number {
+      throw new Deno.errors.NotCapable('Requires run access to "deno"');
+    },
+    resume() {},
+    cancel() {},
+    settled: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  const service = new RunService(db, { engine: broken, pollMs: 20 });
+  try {
+    const id = await service.create(config(2));
+    await idle(service);
+    const run = await getRun(db, id);
+    assert.equal(run?.status, "failed");
+    assert.match(run?.error ?? "", /The engine could not start: Requires run access/);
+  } finally {
+    await service.shutdown();
+    close();
+  }
+});
