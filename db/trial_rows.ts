@@ -5,7 +5,7 @@
  * @module
  */
 
-import { eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import {
   type Distribution,
   distributionFromJson,
@@ -13,7 +13,14 @@ import {
 } from "../tuner/distributions.ts";
 import { type FrozenTrial, isFinished, type ParamValue } from "../tuner/frozen_trial.ts";
 import type { Db } from "./client.ts";
-import { trialIntermediateValues, trialParams, trials } from "./schema.ts";
+import {
+  runEpochs,
+  runs,
+  studies,
+  trialIntermediateValues,
+  trialParams,
+  trials,
+} from "./schema.ts";
 
 /** A transaction handle of {@linkcode Db}. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -83,4 +90,42 @@ export function assemble(
       grace_seconds: row.graceSeconds ?? undefined,
     },
   }));
+}
+
+/**
+ * The run of trial `number`: the one its worker noted, or the one stored for it (a worker may
+ * die between storing the run and noting it).
+ */
+export async function trialRunId(
+  tx: Tx,
+  studyId: number,
+  number: number,
+  noted: unknown,
+): Promise<number | null> {
+  if (typeof noted === "number") return noted;
+  const [run] = await tx.select({ id: runs.id }).from(runs)
+    .where(and(eq(runs.studyId, studyId), eq(runs.trialNumber, number)))
+    .orderBy(desc(runs.id)).limit(1);
+  return run?.id ?? null;
+}
+
+/**
+ * The value of a completed trial run — the study's metric at its last epoch — or null when the
+ * run did not complete or has no such value.
+ */
+export async function completedRunValue(
+  tx: Tx,
+  studyId: number,
+  runId: number | null,
+): Promise<number | null> {
+  if (runId === null) return null;
+  const [run] = await tx.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+  if (run?.status !== "completed") return null;
+  const [study] = await tx.select({ spec: studies.spec }).from(studies)
+    .where(eq(studies.id, studyId));
+  const metric = (study?.spec as { metric?: string } | undefined)?.metric ?? "devAccuracy";
+  const [last] = await tx.select().from(runEpochs).where(eq(runEpochs.runId, runId))
+    .orderBy(desc(runEpochs.epoch)).limit(1);
+  const value = last?.[metric as keyof typeof last];
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }

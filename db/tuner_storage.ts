@@ -11,7 +11,7 @@
  * @module
  */
 
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Distribution } from "../tuner/distributions.ts";
 import {
   type FrozenTrial,
@@ -25,20 +25,15 @@ import type { Db } from "./client.ts";
 import { withWriteLock } from "./write_lock.ts";
 import {
   assemble,
+  completedRunValue,
   nextTrialNumber,
   readTrial,
   retryHistory,
+  trialRunId,
   type Tx,
   unfinishedTrial,
 } from "./trial_rows.ts";
-import {
-  runEpochs,
-  runs,
-  studies,
-  trialIntermediateValues,
-  trialParams,
-  trials,
-} from "./schema.ts";
+import { runs, studies, trialIntermediateValues, trialParams, trials } from "./schema.ts";
 
 /** Thrown by `createTrial` when the study's trial budget is spent. */
 export class TrialBudgetExhausted extends Error {
@@ -364,44 +359,6 @@ export class LibsqlStorage implements Storage {
       }, { behavior: "immediate" })
     );
   }
-}
-
-/**
- * The run of trial `number`: the one its worker noted, or the one stored for it (a worker may
- * die between storing the run and noting it).
- */
-async function trialRunId(
-  tx: Tx,
-  studyId: number,
-  number: number,
-  noted: unknown,
-): Promise<number | null> {
-  if (typeof noted === "number") return noted;
-  const [run] = await tx.select({ id: runs.id }).from(runs)
-    .where(and(eq(runs.studyId, studyId), eq(runs.trialNumber, number)))
-    .orderBy(desc(runs.id)).limit(1);
-  return run?.id ?? null;
-}
-
-/**
- * The value of a completed trial run — the study's metric at its last epoch — or null when the
- * run did not complete or has no such value.
- */
-async function completedRunValue(
-  tx: Tx,
-  studyId: number,
-  runId: number | null,
-): Promise<number | null> {
-  if (runId === null) return null;
-  const [run] = await tx.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
-  if (run?.status !== "completed") return null;
-  const [study] = await tx.select({ spec: studies.spec }).from(studies)
-    .where(eq(studies.id, studyId));
-  const metric = (study?.spec as { metric?: string } | undefined)?.metric ?? "devAccuracy";
-  const [last] = await tx.select().from(runEpochs).where(eq(runEpochs.runId, runId))
-    .orderBy(desc(runEpochs.epoch)).limit(1);
-  const value = last?.[metric as keyof typeof last];
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
 async function checkBudget(tx: Tx, studyId: number): Promise<void> {

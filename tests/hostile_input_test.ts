@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { parseJobLimits } from "../config/job_limits.ts";
 import { startServer } from "../main.ts";
 import { HOSTILE_CASES, type HostileCase } from "./hostile_cases.ts";
+import { JOB_CASES } from "./hostile_job_cases.ts";
 import { postJson, readSse, startTestServer, tinyRun } from "./service_helpers.ts";
 
 type Issue = { path: string; message: string };
@@ -71,7 +72,9 @@ Deno.test("hostile requests get clear 4xx answers, write nothing and leave the s
   const t = await startTestServer(undefined, { limits: LIMITS });
   const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
   try {
-    for (const hostile of HOSTILE_CASES) await checkResponse(hostile, await send(t.url, hostile));
+    for (const hostile of [...HOSTILE_CASES, ...JOB_CASES]) {
+      await checkResponse(hostile, await send(t.url, hostile));
+    }
     const health = await fetch(`${t.url}/api/health`);
     assert.equal(health.status, 200);
     assert.equal((await health.json()).ok, true);
