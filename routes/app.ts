@@ -2,6 +2,10 @@
  * The Hono app: static files, the JSON API and the pages, joined as sub-apps. `main.ts` serves
  * it; tests mount it with `app.request()` or `Deno.serve({ port: 0 })`.
  *
+ * The sub-apps live by what a user sees: `runs/`, `studies/`, `datasets/`, and `shell/` for what
+ * every page and request shares (auth, origin checks, errors, bodies, static files, the start
+ * page, OpenAPI). Their views are in the same rooms under `views/`.
+ *
  * @module
  */
 
@@ -11,28 +15,31 @@ import { except } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
 import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import type { Db } from "../db/client.ts";
-import type { RunService } from "../jobs/run_service.ts";
-import type { StudyService } from "../jobs/study_service.ts";
 import type { DatasetRoots } from "../engine/data/load.ts";
 import { type DeviceInfo, probeDevice } from "../engine/device.ts";
-import { apiRoutes } from "./api.ts";
-import { requireToken } from "./auth.ts";
-import { endStreamsOn } from "./end_streams.ts";
-import { handleError, handleNotFound } from "./errors.tsx";
-import { pageRoutes } from "./pages.tsx";
-import { openApiRoute } from "./openapi.ts";
-import { runEventsRoute } from "./run_events.ts";
-import { runFormRoutes } from "./run_form_pages.tsx";
-import { runLiveRoute } from "./run_live.tsx";
-import { runPageRoutes } from "./run_pages.tsx";
-import { runsApi } from "./runs.ts";
-import { loopbackHostOnly, sameOriginOnly } from "./same_origin.ts";
-import { refuseWorkWhen } from "./stopping.ts";
-import { studiesApi } from "./studies.ts";
-import { studyFormRoutes } from "./study_form_pages.tsx";
-import { studyLiveRoute } from "./study_live.tsx";
-import { studyPageRoutes } from "./study_pages.tsx";
-import { staticRoutes } from "./static.ts";
+import type { RunService } from "../jobs/run_service.ts";
+import type { StudyService } from "../jobs/study_service.ts";
+import type { AppContext } from "./context.ts";
+import { datasetsApi } from "./datasets/datasets_api.ts";
+import { samplesFragmentRoute } from "./datasets/samples_fragment.tsx";
+import { runEventsRoute } from "./runs/run_events.ts";
+import { runFormRoutes } from "./runs/run_form_pages.tsx";
+import { runLiveRoute } from "./runs/run_live.tsx";
+import { runPageRoutes } from "./runs/run_pages.tsx";
+import { runsApi } from "./runs/runs_api.ts";
+import { requireToken } from "./shell/auth.ts";
+import { endStreamsOn } from "./shell/end_streams.ts";
+import { handleError, handleNotFound } from "./shell/errors.tsx";
+import { pageRoutes } from "./shell/home_page.tsx";
+import { openApiRoute } from "./shell/openapi.ts";
+import { loopbackHostOnly, sameOriginOnly } from "./shell/same_origin.ts";
+import { serviceApi } from "./shell/service_api.ts";
+import { staticRoutes } from "./shell/static.ts";
+import { refuseWorkWhen } from "./shell/stopping.ts";
+import { studiesApi } from "./studies/studies_api.ts";
+import { studyFormRoutes } from "./studies/study_form_pages.tsx";
+import { studyLiveRoute } from "./studies/study_live.tsx";
+import { studyPageRoutes } from "./studies/study_pages.tsx";
 
 export const VERSION = "0.1.0";
 
@@ -40,7 +47,7 @@ export interface AppDeps {
   datasetRoots: DatasetRoots;
   /** Finds the adapter; called once, on first use. Defaults to {@linkcode probeDevice}. */
   probeDevice?: () => Promise<DeviceInfo>;
-  /** When set, every route but `/static/*` requires it (see `routes/auth.ts`). */
+  /** When set, every route but `/static/*` requires it (see `shell/auth.ts`). */
   token?: string;
   /** `Date.now()` when the server started, for `uptimeSeconds`. */
   startedAt?: number;
@@ -59,18 +66,6 @@ export interface AppDeps {
 
 /** Larger request bodies are refused with 413 before they are read. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** What the sub-apps share. */
-export interface AppContext {
-  version: string;
-  startedAt: number;
-  datasetRoots: DatasetRoots;
-  device: () => Promise<DeviceInfo>;
-  db: Db;
-  service: RunService;
-  studies: StudyService;
-  limits: JobLimits;
-}
 
 export function createApp(deps: AppDeps): Hono {
   let device: Promise<DeviceInfo> | undefined;
@@ -107,8 +102,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/runs", runEventsRoute(deps.db, deps.service.events));
   app.route("/api/studies", studiesApi(ctx));
   app.route("/api", openApiRoute(VERSION));
-  app.route("/api", apiRoutes(ctx));
+  app.route("/api", serviceApi(ctx));
+  app.route("/api/datasets", datasetsApi(ctx));
   app.route("/", pageRoutes(ctx));
+  app.route("/", samplesFragmentRoute(ctx));
   // `/runs/new` and `/runs/compare` before `/runs/:id`.
   app.route("/runs", runFormRoutes(ctx));
   app.route("/runs", runLiveRoute(ctx));

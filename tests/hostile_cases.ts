@@ -3,7 +3,7 @@
  * some way and must get a 4xx (a clear JSON `{ error, issues? }` under `/api`) without writing
  * anything or hurting the server.
  *
- * Content types, decided in `routes/json_body.ts` and `routes/form_body.ts`: the JSON API takes
+ * Content types, decided in `routes/shell/json_body.ts` and `routes/shell/form_body.ts`: the JSON API takes
  * only `application/json` (or `+json`; 415 otherwise), the forms only form types. A UTF-8 BOM
  * before JSON is tolerated.
  *

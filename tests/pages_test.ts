@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { parseRunConfig } from "../config/schema.ts";
 import type { RunConfig } from "../engine/spec.ts";
-import { configToValues, type FormValues, shareUrl } from "../views/run_form_state.ts";
+import { configToValues, type FormValues, shareUrl } from "../views/run_editor/run_form_state.ts";
 import { postJson, readSse, startTestServer, tinyRun, waitFor } from "./service_helpers.ts";
 
 function parsed(input: unknown): RunConfig {

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { FormValues } from "../views/study_form_state.ts";
+import type { FormValues } from "../views/studies/study_form_state.ts";
 import { postJson, readSse, startTestServer, tinyRun, waitFor } from "./service_helpers.ts";
 
 function postForm(url: string, values: FormValues, headers: HeadersInit = {}) {

@@ -1,0 +1,375 @@
+/**
+ * `GET /api/openapi.json`: the OpenAPI 3.1 document, its request schemas generated from the same
+ * zod schemas that validate requests, so the two cannot disagree. Response schemas are written
+ * by hand after `db/runs.ts`; `routes/shell/openapi_test.ts` checks them against real responses and
+ * checks that every route the app registers under `/api` is listed here.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { runConfigSchema } from "../../config/schema.ts";
+import { studySpecSchema } from "../../config/study_schema.ts";
+import { RUN_STATUSES } from "../../db/runs.ts";
+import { DEFAULT_LIST, MAX_LIST } from "../runs/runs_api.ts";
+import {
+  badId,
+  badRequest,
+  created,
+  dateTime,
+  deviceSchema,
+  epochSchema,
+  error,
+  failure,
+  idParam,
+  integer,
+  json,
+  notFound,
+  nullable,
+  number,
+  ok,
+  record,
+  ref,
+  runListItemSchema,
+  runSchema,
+  schemaOf,
+  sse,
+  string,
+  testSchema,
+} from "./openapi_schemas.ts";
+
+export function openApiDocument(version: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "ajuste",
+      version,
+      description:
+        "Train and tune multilayer perceptrons on the GPU. Every run config field is optional " +
+        "and defaults to PyTorch's value.",
+    },
+    paths: {
+      "/api/health": {
+        get: { summary: "Liveness, version and uptime", responses: { 200: { description: "OK" } } },
+      },
+      "/api/device": {
+        get: {
+          summary: "The WebGPU adapter, or why the CPU reference is used",
+          responses: { 200: { description: "OK" } },
+        },
+      },
+      "/api/datasets": {
+        get: {
+          summary: "Datasets available on this server",
+          responses: { 200: { description: "OK" } },
+        },
+      },
+      "/api/datasets/{id}/samples": {
+        get: {
+          summary: "Labels of a listed dataset's first examples",
+          parameters: [
+            { name: "id", in: "path", required: true, schema: string },
+            {
+              name: "count",
+              in: "query",
+              schema: { type: "integer", minimum: 1, maximum: 1000, default: 24 },
+            },
+            {
+              name: "split",
+              in: "query",
+              description: "test: the official test set (400 for a dataset without one)",
+              schema: { type: "string", enum: ["train", "test"], default: "train" },
+            },
+          ],
+          responses: {
+            200: ok(record({
+              dataset: string,
+              split: { type: "string", enum: ["train", "test"] },
+              samples: {
+                type: "array",
+                items: record({ index: integer, label: integer, className: string }),
+              },
+            })),
+            400: badRequest,
+            404: failure("The server does not list that dataset"),
+          },
+        },
+      },
+      "/api/openapi.json": {
+        get: { summary: "This document", responses: { 200: { description: "OpenAPI 3.1" } } },
+      },
+      "/api/runs": {
+        post: {
+          summary: "Queue a training run",
+          description: "Besides the schema, a run is refused (400) when its dataset could not " +
+            "train it: a split without a test fraction for a dataset with no official test " +
+            "set, sizes over the dataset's, an idx:/csv: path the server will not read.",
+          requestBody: { required: true, content: json(ref("RunConfig")) },
+          responses: {
+            201: {
+              description: "Queued; Location names it",
+              content: json(record({ id: integer })),
+            },
+            400: badRequest,
+            413: error,
+            415: error,
+          },
+        },
+        get: {
+          summary: "List runs, newest first",
+          parameters: [
+            { name: "status", in: "query", schema: { type: "string", enum: RUN_STATUSES } },
+            { name: "dataset", in: "query", schema: { type: "string" } },
+            {
+              name: "sort",
+              in: "query",
+              schema: { type: "string", enum: ["created", "devAccuracy"] },
+            },
+            {
+              name: "limit",
+              in: "query",
+              schema: { type: "integer", minimum: 1, maximum: MAX_LIST, default: DEFAULT_LIST },
+            },
+            {
+              name: "offset",
+              in: "query",
+              description: "runs to skip, for the next page",
+              schema: { type: "integer", minimum: 0, default: 0 },
+            },
+          ],
+          responses: {
+            200: ok(record({
+              runs: { type: "array", items: ref("RunListItem"), maxItems: MAX_LIST },
+            })),
+            400: badRequest,
+          },
+        },
+      },
+      "/api/runs/{id}": {
+        get: {
+          summary: "A run: status, config, per-epoch metrics, test metrics",
+          parameters: [idParam],
+          responses: { 200: ok(ref("Run")), 400: badId, 404: notFound },
+        },
+      },
+      "/api/runs/{id}/events": {
+        get: {
+          summary:
+            "Server-sent events: epoch (id = epoch number), status, done; resumes after Last-Event-ID",
+          parameters: [
+            idParam,
+            {
+              name: "Last-Event-ID",
+              in: "header",
+              description: "Send only the epochs after this one (also ?lastEventId=)",
+              schema: integer,
+            },
+          ],
+          responses: {
+            200: sse(
+              "event epoch: an Epoch plus total; event status: {status, error}; " +
+                "event done: {status}, then the stream ends",
+            ),
+            400: badId,
+            404: notFound,
+          },
+        },
+      },
+      "/api/runs/{id}/cancel": {
+        post: {
+          summary: "Cancel a queued or running run",
+          parameters: [idParam],
+          responses: {
+            202: ok(
+              record({ id: integer, status: string }),
+              "Cancelled (queued) or cancelling (running)",
+            ),
+            400: badId,
+            404: notFound,
+            409: failure("The run has already ended"),
+          },
+        },
+      },
+      "/api/runs/{id}/model": {
+        get: {
+          summary: "Final weights as safetensors (safetensors.torch.load_file reads them)",
+          description: "HEAD gives the same headers, Content-Length included, without the body.",
+          parameters: [idParam],
+          responses: {
+            200: {
+              description: "The weights, as an attachment",
+              headers: {
+                "Content-Length": { schema: integer },
+                "Content-Disposition": { schema: string },
+              },
+              content: {
+                "application/octet-stream": { schema: { type: "string", format: "binary" } },
+              },
+            },
+            400: badId,
+            404: failure("No such run, or it has no weights (not completed)"),
+          },
+        },
+      },
+      "/api/studies": {
+        post: {
+          summary: "Create a study from a study file and start its trials on this server",
+          requestBody: { required: true, content: json(ref("StudySpec")) },
+          responses: {
+            201: created,
+            200: ok(
+              record({ id: integer, name: string }),
+              "A study of that name with the same study file exists: joined it",
+            ),
+            400: badRequest,
+            409: {
+              description: "A study of that name exists with a different study file; " +
+                "fields names the parts that differ",
+              content: json({
+                type: "object",
+                required: ["error", "fields"],
+                properties: { error: string, fields: { type: "array", items: string } },
+              }),
+            },
+            413: error,
+            415: error,
+          },
+        },
+        get: {
+          summary: "List studies, newest first, with trial counts and best value",
+          responses: {
+            200: ok(record({
+              studies: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["id", "name", "direction", "createdAt", "bestValue"],
+                  properties: {
+                    id: integer,
+                    name: string,
+                    direction: { type: "string", enum: ["minimize", "maximize"] },
+                    spec: ref("StudySpec"),
+                    createdAt: dateTime,
+                    complete: integer,
+                    pruned: integer,
+                    failed: integer,
+                    running: integer,
+                    waiting: integer,
+                    requeued: { ...integer, description: "failed trials queued again" },
+                    trials: { ...integer, description: "all trials, re-queued ones included" },
+                    bestValue: nullable(number),
+                  },
+                },
+              },
+            })),
+          },
+        },
+      },
+      "/api/studies/{id}": {
+        get: {
+          summary: "A study: its trials, best value and params, study file, whether it runs here",
+          parameters: [idParam],
+          responses: {
+            200: ok(ref("Study")),
+            400: badId,
+            404: notFound,
+          },
+        },
+      },
+      "/api/studies/{id}/events": {
+        get: {
+          summary: "Server-sent events: trial (id = trial number) on each change, then done",
+          parameters: [idParam],
+          responses: {
+            200: sse(
+              "event trial: a Trial, sent again whenever its state, value or intermediate " +
+                "values change; event done: {bestValue, bestParams} once every trial has ended",
+            ),
+            400: badId,
+            404: notFound,
+          },
+        },
+      },
+      "/api/studies/{id}/stop": {
+        post: {
+          summary: "Stop a study's trials on this server (finished trials are kept)",
+          parameters: [idParam],
+          responses: {
+            200: ok(ref("Study"), "Stopped; the study as GET /api/studies/{id} gives it"),
+            400: badId,
+            404: notFound,
+            409: failure("The study is not running on this server"),
+          },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        RunConfig: schemaOf(runConfigSchema),
+        StudySpec: schemaOf(studySpecSchema),
+        Run: runSchema,
+        RunListItem: runListItemSchema,
+        Epoch: epochSchema,
+        TestMetrics: testSchema,
+        Device: deviceSchema,
+        Study: {
+          type: "object",
+          required: ["id", "name", "direction", "status", "trials", "spec", "active"],
+          properties: {
+            id: integer,
+            name: string,
+            study: { ...string, description: "The name again, as deno task tune --json has it" },
+            status: {
+              ...string,
+              description: "running; completed (every trial in, one complete); ended (every " +
+                "trial in, none complete); stopped (trials left, no worker on it until resumed)",
+            },
+            direction: { type: "string", enum: ["minimize", "maximize"] },
+            metric: string,
+            trialBudget: integer,
+            bestParams: nullable({ type: "object" }),
+            bestValue: nullable(number),
+            bestTrial: nullable(integer),
+            counts: { type: "object", additionalProperties: integer },
+            trials: { type: "array", items: ref("Trial") },
+            spec: ref("StudySpec"),
+            active: { type: "boolean", description: "Trials are being run by this server" },
+          },
+        },
+        Trial: record({
+          number: integer,
+          state: { type: "string", enum: ["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL"] },
+          params: { type: "object" },
+          value: nullable(number),
+          intermediateValues: {
+            type: "array",
+            items: { type: "array", items: number, minItems: 2, maxItems: 2 },
+            description: "[step, value] pairs",
+          },
+          runId: nullable(integer),
+          durationSeconds: nullable(number),
+          failReason: nullable(string),
+        }),
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: { type: "string" },
+            issues: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { path: { type: "string" }, message: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function openApiRoute(version: string): Hono {
+  const document = openApiDocument(version);
+  return new Hono().get("/openapi.json", (c) => c.json(document));
+}

@@ -1,0 +1,151 @@
+/**
+ * Building blocks of the OpenAPI document (`openapi.ts`): response helpers and the response
+ * schemas written by hand after `db/runs.ts` (`openapi_test.ts` checks them against real
+ * answers), and `schemaOf` for the request schemas generated from zod.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { RUN_STATUSES } from "../../db/runs.ts";
+
+export const json = (schema: unknown) => ({ "application/json": { schema } });
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const error = { description: "Error", content: json(ref("Error")) };
+export const badRequest = {
+  description: "Invalid request; nothing was written",
+  content: json(ref("Error")),
+};
+export const idParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "integer", minimum: 1 },
+};
+export const failure = (description: string) => ({ description, content: json(ref("Error")) });
+export const notFound = failure("No such run or study");
+export const badId = failure("The id is not a positive integer");
+export const ok = (schema: unknown, description = "OK") => ({ description, content: json(schema) });
+export const sse = (description: string) => ({
+  description,
+  content: { "text/event-stream": { schema: { type: "string" } } },
+});
+
+export const nullable = (schema: Record<string, unknown>) => ({
+  anyOf: [schema, { type: "null" }],
+});
+export const integer = { type: "integer" };
+export const number = { type: "number" };
+export const string = { type: "string" };
+/** Dates leave the API as JSON does them: ISO 8601 strings. */
+export const dateTime = { type: "string", format: "date-time" };
+
+/** An object whose listed properties are all present (values may be null where typed so). */
+export const record = (properties: Record<string, unknown>, description?: string) => ({
+  type: "object",
+  ...(description ? { description } : {}),
+  required: Object.keys(properties),
+  properties,
+});
+
+/** `db/runs.ts`'s `EpochRow`. */
+export const epochSchema = record({
+  epoch: integer,
+  trainLoss: number,
+  trainAccuracy: number,
+  devLoss: nullable(number),
+  devAccuracy: nullable(number),
+  seconds: number,
+}, "Null dev figures: the dev split is empty");
+
+/** `engine/train.ts`'s `TestRecord`. */
+export const testSchema = record({
+  loss: number,
+  accuracy: number,
+  count: integer,
+  classes: integer,
+  confusion: {
+    type: "array",
+    items: integer,
+    description: "confusion[true * classes + predicted]",
+  },
+}, "Test-set metrics of a completed run");
+
+export const deviceSchema = record({
+  backend: { type: "string", enum: ["cpu", "webgpu"] },
+  description: string,
+  bytesAllocated: integer,
+}, "Where the run trained");
+
+const divergedSchema = record({ epoch: integer, step: integer, message: string });
+
+const runStatus = { type: "string", enum: RUN_STATUSES };
+
+/** `GET /api/runs`'s items: `listRuns` in `db/runs.ts`. */
+export const runListItemSchema = record({
+  id: integer,
+  name: string,
+  status: runStatus,
+  dataset: string,
+  epochsPlanned: integer,
+  epochsDone: integer,
+  bestDevAccuracy: nullable(number),
+  test: nullable(ref("TestMetrics")),
+  error: {
+    ...nullable(string),
+    description: "Why it did not complete: the failure, divergence, or a cancelled trial's " +
+      "reason (pruned, stopped)",
+  },
+  studyId: nullable(integer),
+  trialNumber: nullable(integer),
+  createdAt: dateTime,
+  finishedAt: nullable(dateTime),
+});
+
+/** `GET /api/runs/{id}`: the stored row with its epochs (`RunWithEpochs` in `db/runs.ts`). */
+export const runSchema = record({
+  id: integer,
+  name: string,
+  status: runStatus,
+  config: { ...ref("RunConfig"), description: "The config as stored: every default filled in" },
+  dataset: string,
+  epochsPlanned: integer,
+  device: nullable(ref("Device")),
+  test: nullable(ref("TestMetrics")),
+  error: nullable(string),
+  divergedAt: nullable(divergedSchema),
+  studyId: nullable(integer),
+  trialNumber: nullable(integer),
+  owner: {
+    ...nullable(string),
+    description: "host:pid:token of the process that claimed it (its lease's holder)",
+  },
+  attempt: { ...integer, description: "Claims so far; a run whose trainer died twice fails" },
+  leaseExpiresAt: {
+    ...nullable(dateTime),
+    description: "Until when the claim holds unless its owner renews it",
+  },
+  heartbeatAt: { ...nullable(dateTime), description: "When the owner last renewed the lease" },
+  reservedFor: {
+    ...nullable(string),
+    description: "A study trial's run: the worker that alone may claim it",
+  },
+  cancelRequested: {
+    type: "boolean",
+    description: "A cancel reached it from a process that does not train it; its owner stops it",
+  },
+  createdAt: dateTime,
+  startedAt: nullable(dateTime),
+  finishedAt: nullable(dateTime),
+  epochs: { type: "array", items: ref("Epoch") },
+});
+
+export const created = ok(
+  record({ id: integer, name: string }),
+  "Created; Location names it",
+);
+
+export function schemaOf(schema: z.ZodType) {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return rest;
+}

@@ -1,0 +1,37 @@
+/**
+ * `/static/*`: htmx and its SSE extension straight from `node_modules`, and the stylesheets.
+ * Only these files are served, so nothing else on disk is reachable through this route.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { serveStatic } from "hono/deno";
+import { basename, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const FILES: Record<string, string> = {
+  "/htmx.min.js": fileURLToPath(import.meta.resolve("htmx.org/dist/htmx.min.js")),
+  "/ext/hx-sse.js": fileURLToPath(import.meta.resolve("htmx.org/dist/ext/hx-sse.js")),
+  "/style.css": fileURLToPath(new URL("../../views/shell/style.css", import.meta.url)),
+  "/form.css": fileURLToPath(new URL("../../views/shell/form.css", import.meta.url)),
+  "/runs.css": fileURLToPath(new URL("../../views/runs/runs.css", import.meta.url)),
+  "/studies.css": fileURLToPath(new URL("../../views/studies/studies.css", import.meta.url)),
+};
+
+export function staticRoutes(): Hono {
+  const files = new Hono();
+  for (const [route, path] of Object.entries(FILES)) {
+    files.get(
+      route,
+      serveStatic({
+        root: dirname(path),
+        path: basename(path),
+        onFound: (_path, c) => {
+          c.header("Cache-Control", "public, max-age=3600");
+        },
+      }),
+    );
+  }
+  return files;
+}

@@ -1,0 +1,96 @@
+/**
+ * `/api/studies`: create (or join) a study from a study file, follow its trials, stop it.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { streamSSE } from "hono/streaming";
+import { badRequestBody } from "../../config/issues.ts";
+import { parseStudySpec } from "../../config/study_schema.ts";
+import { getStudyById, listStudies, StudyConflict, type StudyRow } from "../../db/studies.ts";
+import { studyIssues } from "../shell/admit.ts";
+import type { AppContext } from "../context.ts";
+import { readJsonBody } from "../shell/json_body.ts";
+import { parseRunId } from "../shell/params.ts";
+import { loadStudyStatus } from "./study_view_data.ts";
+import { notActive } from "./study_pages.tsx";
+
+/** How often a study stream looks for trials that changed (any worker, any process). */
+const POLL_MS = 1000;
+
+export function studiesApi(ctx: AppContext): Hono {
+  const { db, studies } = ctx;
+  const find = async (raw: string) => {
+    const id = parseRunId(raw, "Study id");
+    const study = await getStudyById(db, id);
+    if (!study) throw new HTTPException(404, { message: `Study ${id} does not exist` });
+    return study;
+  };
+
+  /** The study as `GET /api/studies/:id` answers: its trials report, file and state. */
+  const studyState = async (study: StudyRow) => {
+    const { report, status, active } = await loadStudyStatus(db, study);
+    // `study` (the name, as `deno task tune --json` prints it) is kept beside `name`.
+    return { ...report, name: study.name, status, spec: study.spec, active };
+  };
+
+  return new Hono()
+    .post("/", async (c) => {
+      const parsed = parseStudySpec(await readJsonBody(c));
+      if (!parsed.ok) return c.json(badRequestBody(parsed.issues, "Invalid study"), 400);
+      const failing = await studyIssues(ctx, parsed.spec);
+      if (failing.length) return c.json(badRequestBody(failing, "Invalid study"), 400);
+      try {
+        const { study, created } = await studies.start(parsed.spec);
+        // Joining the same study again (another worker's file, a retried request) is no error.
+        return c.json({ id: study.id, name: study.name }, created ? 201 : 200, {
+          Location: `/api/studies/${study.id}`,
+        });
+      } catch (error) {
+        if (!(error instanceof StudyConflict)) throw error;
+        return c.json({ error: error.message, fields: error.fields }, 409);
+      }
+    })
+    .get("/", async (c) => c.json({ studies: await listStudies(db) }))
+    .get("/:id", async (c) => c.json(await studyState(await find(c.req.param("id")))))
+    .post("/:id/stop", async (c) => {
+      const study = await find(c.req.param("id"));
+      if (!await studies.stop(study.id)) throw notActive(study.name);
+      return c.json(await studyState(study));
+    })
+    .get("/:id/events", async (c) => {
+      const study = await find(c.req.param("id"));
+      return streamSSE(c, async (stream) => {
+        let closed = false;
+        stream.onAbort(() => {
+          closed = true;
+        });
+        const seen = new Map<number, string>();
+        while (!closed) {
+          const { report, status } = await loadStudyStatus(db, study);
+          for (const trial of report.trials) {
+            const key = `${trial.state}:${trial.value}:${trial.intermediateValues.length}`;
+            if (seen.get(trial.number) === key) continue;
+            seen.set(trial.number, key);
+            await stream.writeSSE({
+              event: "trial",
+              id: String(trial.number),
+              data: JSON.stringify(trial),
+            });
+          }
+          // Over only when the budget is spent with nothing left to run; re-queued trials (a
+          // stop, a dead worker) do not count toward it.
+          if (status === "completed" || status === "ended") {
+            await stream.writeSSE({
+              event: "done",
+              data: JSON.stringify({ bestValue: report.bestValue, bestParams: report.bestParams }),
+            });
+            return;
+          }
+          await stream.sleep(POLL_MS);
+        }
+      });
+    });
+}

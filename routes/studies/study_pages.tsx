@@ -1,0 +1,121 @@
+/**
+ * `/studies`: the list, one study's page, training a run with its best parameters, stopping a
+ * study this server works on, and resuming one no worker is running. `/studies/new` lives in
+ * `study_form_pages.tsx` and the study page's stream in `study_live.tsx`.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { applyParams } from "../../config/study_schema.ts";
+import { getStudyById, listStudies } from "../../db/studies.ts";
+import { TrialState } from "../../tuner/frozen_trial.ts";
+import { StudiesPage } from "../../views/studies/study_list_page.tsx";
+import { StudyPage } from "../../views/studies/study_page.tsx";
+import {
+  TRIAL_SORTS,
+  type TrialQuery,
+  type TrialSort,
+} from "../../views/studies/study_trials_table.tsx";
+import type { Db } from "../../db/client.ts";
+import type { StudyListItem } from "../../views/studies/study_list_page.tsx";
+import type { AppContext } from "../context.ts";
+import { parseRunId } from "../shell/params.ts";
+import { loadStudyView, statusFromCounts } from "./study_view_data.ts";
+import { runIssues } from "../shell/admit.ts";
+
+const TRIAL_STATES = Object.values(TrialState) as string[];
+/** Run names are at most 100 characters; a long study name is cut to leave room for " best". */
+const MAX_NAME = 100;
+
+/** `?sort=number|value&state=COMPLETE|…`, else 400 naming the bad value. */
+export function readTrialQuery(query: Record<string, string>): TrialQuery {
+  const sort = query.sort || "number";
+  if (!(TRIAL_SORTS as readonly string[]).includes(sort)) {
+    throw new HTTPException(400, {
+      message: `Sort must be one of ${TRIAL_SORTS.join(", ")}, got ${JSON.stringify(sort)}`,
+    });
+  }
+  const state = query.state || undefined;
+  if (state !== undefined && !TRIAL_STATES.includes(state)) {
+    throw new HTTPException(400, {
+      message: `State filter must be one of ${TRIAL_STATES.join(", ")}, got ${
+        JSON.stringify(state)
+      }`,
+    });
+  }
+  return { sort: sort as TrialSort, state: state as TrialState | undefined };
+}
+
+/** The 409 of a stop for a study no worker in this server works on. */
+export function notActive(name: string): HTTPException {
+  return new HTTPException(409, {
+    message: `Study "${name}" is not running in this server: nothing to stop ` +
+      `(a deno task tune worker elsewhere stops with Ctrl-C)`,
+  });
+}
+
+/** Studies newest first, at most `limit`; each row's spec column holds its study file. */
+export async function studyListItems(db: Db, limit?: number): Promise<StudyListItem[]> {
+  const rows = await listStudies(db);
+  const items = rows.map((row) => ({
+    ...row,
+    status: statusFromCounts({
+      ...row,
+      budget: (row.spec as { trials: number }).trials,
+      active: row.active,
+    }),
+  })) as StudyListItem[];
+  return limit === undefined ? items : items.slice(0, limit);
+}
+
+export function studyPageRoutes(ctx: AppContext): Hono {
+  const find = async (raw: string) => {
+    const id = parseRunId(raw, "Study id");
+    const study = await getStudyById(ctx.db, id);
+    if (!study) throw new HTTPException(404, { message: `Study ${id} does not exist` });
+    return study;
+  };
+
+  return new Hono()
+    .get(
+      "/",
+      async (c) => c.html(<StudiesPage studies={await studyListItems(ctx.db)} />),
+    )
+    .get("/:id", async (c) => {
+      const query = readTrialQuery(c.req.query());
+      const id = parseRunId(c.req.param("id"), "Study id");
+      const view = await loadStudyView(ctx.db, id);
+      if (!view) throw new HTTPException(404, { message: `Study ${id} does not exist` });
+      return c.html(<StudyPage view={view} query={query} />);
+    })
+    .post("/:id/train-best", async (c) => {
+      const study = await find(c.req.param("id"));
+      const view = await loadStudyView(ctx.db, study.id);
+      const best = view?.report.bestParams;
+      if (!best) {
+        throw new HTTPException(409, {
+          message: `Study "${study.name}" has no complete trial to take the best params from yet`,
+        });
+      }
+      const name = `${study.name.slice(0, MAX_NAME - " best".length)} best`;
+      const config = applyParams(study.spec.base, { ...best, name });
+      const issues = await runIssues(ctx, config);
+      if (issues.length) {
+        throw new HTTPException(400, { message: issues[0].message, cause: issues });
+      }
+      const runId = await ctx.service.create(config);
+      return c.redirect(`/runs/${runId}`, 303);
+    })
+    .post("/:id/resume", async (c) => {
+      const study = await find(c.req.param("id"));
+      await ctx.studies.start(study.spec);
+      return c.redirect(`/studies/${study.id}`, 303);
+    })
+    .post("/:id/stop", async (c) => {
+      const study = await find(c.req.param("id"));
+      if (!await ctx.studies.stop(study.id)) throw notActive(study.name);
+      return c.redirect(`/studies/${study.id}`, 303);
+    });
+}

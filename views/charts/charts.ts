@@ -1,0 +1,285 @@
+/**
+ * Charts rendered on the server as SVG strings with ECharts' SSR mode (no chart code runs in the
+ * browser; htmx swaps the SVG). ECharts escapes every text it draws, so series names typed by
+ * users (run names) are safe to embed.
+ *
+ * @module
+ */
+
+import * as echarts from "echarts";
+import type { EpochRow } from "../../db/runs.ts";
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** The size the run page reserves for each curve, so redrawing never moves the page. */
+export const CURVE_SIZE: Size = { width: 480, height: 270 };
+
+export interface LineSeries {
+  name: string;
+  /** [x, y] points; a null y leaves a gap. */
+  points: [number, number | null][];
+}
+
+export interface LineChartOptions extends Size {
+  title: string;
+  xName: string;
+  series: LineSeries[];
+  /**
+   * Fixes the x axis to [1, xMax], so a curve grows into its place rather than rescaling; the
+   * largest x of the points when left out. The x values are counts (epochs) from 1.
+   */
+  xMax?: number;
+  /** Shows y values as percentages (values are fractions). */
+  percent?: boolean;
+  /** Shown in the middle while no series has a point. */
+  emptyText?: string;
+  /** Top right suits two short names; many runs' names need the rows below the chart. */
+  legend?: "top" | "bottom";
+}
+
+export const INK = "#1d232b";
+export const MUTED = "#5b6673";
+export const LINE = "#dde2e8";
+/** Colour-blind-safe order (Okabe–Ito), starting with the two the run page uses. */
+export const PALETTE = [
+  "#0072b2",
+  "#e69f00",
+  "#009e73",
+  "#cc79a7",
+  "#56b4e9",
+  "#d55e00",
+  "#000000",
+];
+/**
+ * Without a canvas, ECharts lays text out with Arial's character widths; drawing it in Arial or a
+ * metric twin (Liberation Sans) keeps legends and labels from overlapping.
+ */
+export const FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"; // inside a style="…" attribute
+/** Rough width of one legend entry (marker, gap, text) for the estimate of legend rows. */
+const LEGEND_CHAR_PX = 7;
+const LEGEND_ITEM_PX = 45;
+/** More points than this and markers only add clutter. */
+const MAX_MARKED_POINTS = 30;
+
+/** Renders an option to an SVG string and frees the chart. */
+export function renderSvg(size: Size, option: echarts.EChartsOption): string {
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, ...size });
+  try {
+    chart.setOption({ animation: false, textStyle: { fontFamily: FONT }, ...option });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** At most this many labelled ticks on an epoch axis. */
+const MAX_X_TICKS = 10;
+
+/**
+ * Integer ticks from 1 to at most `xMax`, evenly spaced by 1, 2, 5, 10, 20, 50… so that no more
+ * than {@linkcode MAX_X_TICKS} are drawn: 1–10 for 10 epochs, 1, 3, … 19 for 20.
+ */
+export function epochTicks(xMax: number): number[] {
+  const last = Math.max(1, Math.floor(xMax));
+  const count = (step: number) => Math.floor((last - 1) / step) + 1;
+  for (let scale = 1;; scale *= 10) {
+    for (const step of [scale, 2 * scale, 5 * scale]) {
+      if (count(step) <= MAX_X_TICKS) {
+        return Array.from({ length: count(step) }, (_, i) => 1 + i * step);
+      }
+    }
+  }
+}
+
+export function lineChartSvg(options: LineChartOptions): string {
+  const pointCount = Math.max(0, ...options.series.map((s) => s.points.length));
+  const xMax = options.xMax ??
+    Math.max(1, ...options.series.flatMap((s) => s.points.map(([x]) => x)));
+  const ticks = epochTicks(xMax);
+  const empty = options.series.every((s) => s.points.every(([, y]) => y === null));
+  const format = options.percent
+    ? (value: number) => `${(value * 100).toFixed(value >= 0.999 || value === 0 ? 0 : 1)}%`
+    : (value: number) => String(Number(value.toPrecision(3)));
+  const legendWidth = options.series.reduce(
+    (sum, s) => sum + s.name.length * LEGEND_CHAR_PX + LEGEND_ITEM_PX,
+    0,
+  );
+  const legendRows = options.legend === "bottom"
+    ? Math.ceil(legendWidth / (options.width - 32))
+    : 0;
+  return renderSvg(options, {
+    color: PALETTE,
+    title: { text: options.title, left: 8, top: 4, textStyle: { fontSize: 14, color: INK } },
+    legend: options.legend === "bottom"
+      ? { bottom: 4, left: 16, right: 16, itemGap: 16, textStyle: { color: MUTED } }
+      : { top: 6, right: 8, itemGap: 16, textStyle: { color: MUTED } },
+    grid: { left: 56, right: 20, top: 44, bottom: 44 + legendRows * 22 },
+    xAxis: {
+      type: "value",
+      name: options.xName,
+      nameLocation: "middle",
+      nameGap: 26,
+      // One epoch sits in the middle of a short axis rather than at the end of [1, 2].
+      min: xMax === 1 ? 0.5 : 1,
+      max: xMax === 1 ? 1.5 : xMax,
+      axisTick: { customValues: ticks },
+      axisLabel: { color: MUTED, customValues: ticks },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: "value",
+      scale: true,
+      axisLabel: { color: MUTED, formatter: format },
+      splitLine: { lineStyle: { color: LINE } },
+    },
+    series: options.series.map((series) => ({
+      name: series.name,
+      type: "line",
+      data: series.points,
+      showSymbol: pointCount <= MAX_MARKED_POINTS,
+      symbolSize: 5,
+      connectNulls: false,
+      lineStyle: { width: 2 },
+    })),
+    graphic: empty && options.emptyText
+      ? [{
+        type: "text",
+        left: "center",
+        top: "middle",
+        style: { text: options.emptyText, fill: MUTED, fontSize: 13, fontFamily: FONT },
+      }]
+      : [],
+  });
+}
+
+export interface HeatmapOptions extends Size {
+  /** counts[trueClass * n + predictedClass] */
+  confusion: number[];
+  classNames: string[];
+}
+
+/**
+ * A confusion matrix: true class down, predicted class across, each cell labelled with its count
+ * and shaded by the share of its row (per-class recall), so errors stay visible beside a heavy
+ * diagonal.
+ */
+export function confusionHeatmapSvg(options: HeatmapOptions): string {
+  const n = options.classNames.length;
+  if (options.confusion.length !== n * n) {
+    throw new RangeError(
+      `Confusion matrix must hold ${n}×${n} = ${n * n} counts for ${n} classes, ` +
+        `got ${options.confusion.length}`,
+    );
+  }
+  const cells: {
+    value: [number, number, number];
+    count: number;
+    label: { color: string };
+  }[] = [];
+  for (let actual = 0; actual < n; actual++) {
+    const row = options.confusion.slice(actual * n, (actual + 1) * n);
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    for (let predicted = 0; predicted < n; predicted++) {
+      const share = row[predicted] / total;
+      // Dark cells need light numbers.
+      const label = { color: share > 0.5 ? "#ffffff" : INK };
+      cells.push({ value: [predicted, actual, share], count: row[predicted], label });
+    }
+  }
+  const longest = Math.max(...options.classNames.map((name) => name.length));
+  const rotate = longest > 3 ? 40 : 0;
+  return renderSvg(options, {
+    grid: { left: 16, right: 16, top: 16, bottom: 48 },
+    xAxis: {
+      type: "category",
+      data: options.classNames,
+      name: "Predicted",
+      nameLocation: "middle",
+      nameGap: rotate ? 58 : 26,
+      axisLabel: { color: INK, rotate, interval: 0 },
+      axisTick: { show: false },
+      splitArea: { show: false },
+    },
+    yAxis: {
+      type: "category",
+      data: options.classNames,
+      inverse: true,
+      name: "True",
+      nameLocation: "middle",
+      nameGap: Math.min(80, 14 + longest * 7),
+      axisLabel: { color: INK, interval: 0 },
+      axisTick: { show: false },
+    },
+    visualMap: {
+      show: false,
+      min: 0,
+      max: 1,
+      dimension: 2,
+      inRange: { color: ["#f7fbff", "#6baed6", "#08306b"] },
+    },
+    series: [{
+      type: "heatmap",
+      data: cells,
+      label: {
+        show: true,
+        fontSize: n > 12 ? 9 : 11,
+        formatter: (params: unknown) => {
+          const cell = (params as { data: { count: number } }).data;
+          return cell.count === 0 ? "" : String(cell.count);
+        },
+      },
+      itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
+    }],
+  });
+}
+
+export interface CurveOptions {
+  size?: Size;
+  /** The run has ended: with no epoch, the chart says none finished rather than waiting. */
+  ended?: boolean;
+}
+
+export const WAITING_TEXT = "Waiting for the first epoch";
+export const NO_EPOCH_TEXT = "No epoch finished";
+
+/** Train and dev loss per epoch. */
+export function lossChartSvg(
+  epochs: EpochRow[],
+  plannedEpochs: number,
+  options: CurveOptions = {},
+): string {
+  return lineChartSvg({
+    ...options.size ?? CURVE_SIZE,
+    title: "Loss",
+    xName: "Epoch",
+    xMax: plannedEpochs,
+    emptyText: options.ended ? NO_EPOCH_TEXT : WAITING_TEXT,
+    series: [
+      { name: "train", points: epochs.map((e) => [e.epoch, e.trainLoss]) },
+      { name: "dev", points: epochs.map((e) => [e.epoch, e.devLoss]) },
+    ],
+  });
+}
+
+/** Train and dev accuracy per epoch. */
+export function accuracyChartSvg(
+  epochs: EpochRow[],
+  plannedEpochs: number,
+  options: CurveOptions = {},
+): string {
+  return lineChartSvg({
+    ...options.size ?? CURVE_SIZE,
+    title: "Accuracy",
+    xName: "Epoch",
+    xMax: plannedEpochs,
+    percent: true,
+    emptyText: options.ended ? NO_EPOCH_TEXT : WAITING_TEXT,
+    series: [
+      { name: "train", points: epochs.map((e) => [e.epoch, e.trainAccuracy]) },
+      { name: "dev", points: epochs.map((e) => [e.epoch, e.devAccuracy]) },
+    ],
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * The run page. While the run is queued or training, its body holds an `hx-sse:connect` to
+ * `/runs/:id/live`, whose messages re-render the parts in `run_parts.tsx` and, at the end,
+ * replace the whole body with the finished one (which has no stream). A finished run renders
+ * fully without any stream.
+ *
+ * @module
+ */
+
+import { FINAL_STATUSES, type RunWithEpochs } from "../../db/runs.ts";
+import type { DeviceRecord } from "../../engine/train.ts";
+import type { RunConfig } from "../../engine/spec.ts";
+import { timestamp } from "../shell/format.ts";
+import { Layout } from "../shell/layout.tsx";
+import { shareUrl } from "../run_editor/run_form_state.ts";
+import {
+  EpochTable,
+  IDS,
+  type LiveState,
+  RunCharts,
+  RunProgress,
+  StatusBadge,
+} from "./run_parts.tsx";
+import {
+  ConfidentlyWrong,
+  ConfusionMatrix,
+  type RunResults,
+  TestImages,
+  TestMetrics,
+} from "./run_results.tsx";
+
+/** How often a browser without JavaScript reloads a training run's page. */
+const NO_SCRIPT_RELOAD_SECONDS = 5;
+
+export interface RunView {
+  run: RunWithEpochs;
+  config: RunConfig;
+  /** Present once a run completed with test metrics. */
+  results?: RunResults;
+}
+
+export function isLive(view: RunView): boolean {
+  return !FINAL_STATUSES.includes(view.run.status);
+}
+
+export function liveState(run: RunWithEpochs): LiveState {
+  return {
+    id: run.id,
+    status: run.status,
+    error: run.error,
+    epochsPlanned: run.epochsPlanned,
+    epochs: run.epochs,
+  };
+}
+
+export function RunPage(props: { view: RunView }) {
+  const { run } = props.view;
+  return (
+    <Layout
+      title={`Run #${run.id} ${run.name}`}
+      current="/runs"
+      reloadWithoutScript={isLive(props.view) ? NO_SCRIPT_RELOAD_SECONDS : undefined}
+    >
+      <RunBody view={props.view} />
+    </Layout>
+  );
+}
+
+/** The page's body; the live stream's last message swaps in the finished one. */
+export function RunBody(props: { view: RunView }) {
+  const { view } = props;
+  const { run, config, results } = view;
+  const live = isLive(view);
+  const state = liveState(run);
+  const streamAttributes = live ? { "hx-sse:connect": `/runs/${run.id}/live` } : {};
+  return (
+    <section id={IDS.live} class="run" {...streamAttributes}>
+      <header class="run-header card">
+        <div>
+          <h2>
+            Run #{run.id} · {run.name}
+          </h2>
+          <p class="muted">{summary(config)}</p>
+          <p class="muted">
+            Created {timestamp(run.createdAt)}
+            {run.device ? ` · ${deviceText(run.device as DeviceRecord)}` : ""}
+            {run.studyId !== null && (
+              <>
+                {" · "}
+                <a href={`/studies/${run.studyId}`}>
+                  trial {run.trialNumber} of study #{run.studyId}
+                </a>
+              </>
+            )}
+          </p>
+        </div>
+        <div class="run-actions">
+          <span id={IDS.status}>
+            <StatusBadge status={run.status} />
+          </span>
+          {live && (
+            <form
+              id="cancel-run"
+              method="post"
+              action={`/runs/${run.id}/cancel`}
+              hx-post={`/runs/${run.id}/cancel`}
+              hx-swap="outerHTML"
+            >
+              <button type="submit" class="danger">Cancel run</button>
+            </form>
+          )}
+          {run.status === "completed" && (
+            <a class="button secondary" href={`/api/runs/${run.id}/model`} download>
+              Download weights
+            </a>
+          )}
+          <a class="button secondary" href={shareUrl(config)}>Clone and edit</a>
+        </div>
+      </header>
+      {run.error && (
+        // A cancelled run's note says why (a pruned or stopped trial), a queued one's why it is
+        // queued again (its trainer died): news, not a failure.
+        <p
+          class={["failed", "diverged", "interrupted"].includes(run.status)
+            ? "error card"
+            : "card muted"}
+        >
+          {run.error}
+        </p>
+      )}
+      <RunProgress state={state} />
+      <RunCharts state={state} />
+      <section class="card">
+        <h2>Epochs</h2>
+        <EpochTable epochs={run.epochs} />
+      </section>
+      {results && (
+        <>
+          <section class="card">
+            <h2>Test set</h2>
+            <TestMetrics results={results} />
+          </section>
+          <div class="results-grid">
+            <ConfusionMatrix results={results} />
+            <ConfidentlyWrong results={results} />
+          </div>
+          <TestImages results={results} />
+        </>
+      )}
+      <details class="card config-details">
+        <summary>Config</summary>
+        <pre>{JSON.stringify(config, null, 2)}</pre>
+      </details>
+    </section>
+  );
+}
+
+/** "mnist · 512 relu → 256 relu · adam lr 0.001 · mini-batch 128 · 10 epochs · seed 0". */
+export function summary(config: RunConfig): string {
+  const layers = config.model.layers.length
+    ? config.model.layers.map((layer) => `${layer.units} ${layer.activation}`).join(" → ")
+    : "linear";
+  const batch = config.batch.mode === "minibatch"
+    ? `mini-batch ${config.batch.size}`
+    : config.batch.mode === "full"
+    ? "full batch"
+    : "stochastic";
+  return [
+    config.data.dataset,
+    layers,
+    `${config.optimizer.type} lr ${significant(config.optimizer.lr)}`,
+    batch,
+    `${config.epochs} ${config.epochs === 1 ? "epoch" : "epochs"}`,
+    `seed ${config.seed}`,
+  ].join(" · ");
+}
+
+/** A tuned value to at most four significant digits: 0.002010219… → 0.00201. */
+function significant(value: number): string {
+  return String(Number(value.toPrecision(4)));
+}
+
+function deviceText(device: DeviceRecord): string {
+  return device.backend === "webgpu"
+    ? `trained on WebGPU${device.description ? ` (${device.description})` : ""}`
+    : "trained on the CPU reference";
+}

@@ -1,0 +1,143 @@
+/**
+ * The parts of the run page that change while a run trains: status badge, progress, curves and
+ * the epoch table. The page renders them once; the live stream re-renders the same components
+ * into the same ids, so a streamed page and a reloaded one look alike.
+ *
+ * @module
+ */
+
+import { raw } from "hono/html";
+import { type EpochRow, FINAL_STATUSES, type RunStatus } from "../../db/runs.ts";
+import { accuracyChartSvg, CURVE_SIZE, lossChartSvg } from "../charts/charts.ts";
+import { duration, lossText, percent } from "../shell/format.ts";
+
+/** What the live parts need; a subset of the stored run. */
+export interface LiveState {
+  id: number;
+  status: RunStatus;
+  error: string | null;
+  epochsPlanned: number;
+  epochs: EpochRow[];
+}
+
+export const IDS = {
+  live: "run-live",
+  status: "run-status",
+  progress: "run-progress",
+  lossChart: "chart-loss",
+  accuracyChart: "chart-accuracy",
+  epochRows: "epoch-rows",
+} as const;
+
+/** A run's status; `note` (why it did not complete) shows on hovering it. */
+export function StatusBadge(props: { status: RunStatus; note?: string | null }) {
+  return (
+    <span class={`badge status-${props.status}`} title={props.note ?? undefined}>
+      {props.status}
+    </span>
+  );
+}
+
+/** Progress with an estimate from the mean epoch time so far. */
+export function RunProgress(props: { state: LiveState }) {
+  const { epochs, epochsPlanned, status } = props.state;
+  const done = epochs.length;
+  const seconds = epochs.reduce((sum, e) => sum + e.seconds, 0);
+  const mean = done ? seconds / done : 0;
+  let text: string;
+  if (status === "queued") text = "Waiting in the queue for a worker to claim it.";
+  else if (status === "running" && done === 0) text = "Loading data and starting the first epoch…";
+  else if (status === "running") {
+    const left = mean * (epochsPlanned - done);
+    // After the last epoch only the test set is left to score: no estimate to give.
+    const estimate = left <= 0
+      ? ""
+      : left < 1
+      ? " · under 1 s left"
+      : ` · about ${duration(left)} left`;
+    text = `Epoch ${done} of ${epochsPlanned} · ${duration(mean)} per epoch${estimate}`;
+  } else {
+    text = `${done} of ${epochsPlanned} ${epochsPlanned === 1 ? "epoch" : "epochs"} in ${
+      duration(seconds)
+    }`;
+  }
+  return (
+    <div id={IDS.progress} class="progress">
+      <progress max={epochsPlanned} value={done} aria-label="Epochs done">
+        {done} of {epochsPlanned}
+      </progress>
+      <span class="muted">{text}</span>
+    </div>
+  );
+}
+
+/** A run that ended before its first epoch says so rather than waiting for one. */
+function curveOptions(state: LiveState) {
+  return { ended: FINAL_STATUSES.includes(state.status) };
+}
+
+export function LossChart(props: { state: LiveState }) {
+  const { state } = props;
+  return <>{raw(lossChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
+}
+
+export function AccuracyChart(props: { state: LiveState }) {
+  const { state } = props;
+  return <>{raw(accuracyChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
+}
+
+/** Both curves in boxes of fixed size, so redrawing them never moves the page. */
+export function RunCharts(props: { state: LiveState }) {
+  const style = `aspect-ratio: ${CURVE_SIZE.width} / ${CURVE_SIZE.height}`;
+  return (
+    <div class="charts">
+      <figure class="chart" id={IDS.lossChart} style={style} aria-label="Loss per epoch">
+        <LossChart state={props.state} />
+      </figure>
+      <figure class="chart" id={IDS.accuracyChart} style={style} aria-label="Accuracy per epoch">
+        <AccuracyChart state={props.state} />
+      </figure>
+    </div>
+  );
+}
+
+export function EpochRowView(props: { epoch: EpochRow }) {
+  const e = props.epoch;
+  return (
+    <tr>
+      <td class="number">{e.epoch}</td>
+      <td class="number">{lossText(e.trainLoss)}</td>
+      <td class="number">{percent(e.trainAccuracy)}</td>
+      <td class="number">{lossText(e.devLoss)}</td>
+      <td class="number">{percent(e.devAccuracy)}</td>
+      <td class="number">{e.seconds.toFixed(2)}</td>
+    </tr>
+  );
+}
+
+export function EpochRows(props: { epochs: EpochRow[] }) {
+  return <>{props.epochs.map((epoch) => <EpochRowView key={epoch.epoch} epoch={epoch} />)}</>;
+}
+
+export function EpochTable(props: { epochs: EpochRow[] }) {
+  return (
+    <div class="epoch-table table-scroll">
+      <table>
+        <caption class="visually-hidden">Metrics per epoch</caption>
+        <thead>
+          <tr>
+            <th class="number" scope="col">Epoch</th>
+            <th class="number" scope="col">Train loss</th>
+            <th class="number" scope="col">Train accuracy</th>
+            <th class="number" scope="col">Dev loss</th>
+            <th class="number" scope="col">Dev accuracy</th>
+            <th class="number" scope="col">Seconds</th>
+          </tr>
+        </thead>
+        <tbody id={IDS.epochRows}>
+          <EpochRows epochs={props.epochs} />
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import type { ParamSpec } from "../../config/study_schema.ts";
+import {
+  type ChartTrial,
+  historyChartSvg,
+  importanceChartSvg,
+  intermediateChartSvg,
+  metricFormatter,
+  parallelChartSvg,
+  sliceChartSvg,
+} from "./study_charts.ts";
+
+const space: Record<string, ParamSpec> = {
+  "optimizer.lr": { type: "float", low: 1e-4, high: 1e-1, log: true },
+  "optimizer.type": { type: "categorical", choices: ["sgd", "adam"] },
+  "batch.size": { type: "int", low: 16, high: 256, log: false },
+};
+
+const trials: ChartTrial[] = [
+  {
+    number: 0,
+    state: "COMPLETE",
+    params: { "optimizer.lr": 0.001, "optimizer.type": "sgd", "batch.size": 32 },
+    value: 0.71,
+    intermediateValues: [[1, 0.6], [2, 0.71]],
+  },
+  {
+    number: 1,
+    state: "PRUNED",
+    params: { "optimizer.lr": 0.09, "optimizer.type": "adam", "batch.size": 200 },
+    value: 0.3,
+    intermediateValues: [[1, 0.3]],
+  },
+  {
+    number: 2,
+    state: "COMPLETE",
+    params: { "optimizer.lr": 0.01, "optimizer.type": "adam", "batch.size": 64 },
+    value: 0.88,
+    intermediateValues: [[1, 0.8], [2, 0.88]],
+  },
+  { number: 3, state: "RUNNING", params: {}, value: null, intermediateValues: [] },
+];
+
+/** The text ECharts drew, in document order. */
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+}
+
+Deno.test("historyChartSvg() plots complete trials and the best value so far", () => {
+  const svg = historyChartSvg({ trials, direction: "maximize", metric: "devAccuracy", budget: 10 });
+  assert.match(svg, /^<svg[^>]* width="480" height="280"/);
+  const labels = texts(svg);
+  for (const text of ["Optimization history", "devAccuracy", "best so far", "Trial"]) {
+    assert.ok(labels.includes(text), `missing ${text}`);
+  }
+  assert.ok(labels.some((text) => /%$/.test(text)), "accuracy reads as a percentage");
+  assert.ok(!svg.includes("Waiting for the first complete trial"));
+  const empty = historyChartSvg({
+    trials: [],
+    direction: "minimize",
+    metric: "devLoss",
+    budget: 3,
+  });
+  assert.ok(empty.includes("Waiting for the first complete trial"));
+});
+
+Deno.test("importanceChartSvg() draws the most important parameter first, whatever the input order", () => {
+  const svg = importanceChartSvg([
+    { name: "batch.size", importance: 0.1 },
+    { name: "optimizer.lr", importance: 0.7 },
+    { name: "optimizer.type", importance: 0.2 },
+  ]);
+  const names = texts(svg).filter((text) => /^[a-z]+\.[a-z]+$/.test(text));
+  assert.deepEqual(names, ["optimizer.lr", "optimizer.type", "batch.size"]);
+  assert.ok(texts(svg).includes("70%"), "each bar is labelled with its share");
+  const empty = importanceChartSvg([], "Needs at least 2 complete trials");
+  assert.ok(empty.includes("Needs at least 2 complete trials"));
+});
+
+Deno.test("intermediateChartSvg() draws one line per reporting trial, pruned ones dashed", () => {
+  const svg = intermediateChartSvg({ trials, metric: "devAccuracy", xMax: 2 });
+  const labels = texts(svg);
+  assert.ok(labels.includes("complete") && labels.includes("pruned"));
+  assert.ok(!labels.includes("running"), "a trial without epochs draws nothing");
+  assert.ok(svg.includes("stroke-dasharray"), "pruned lines are dashed");
+  assert.ok(svg.includes("#d55e00"), "pruned lines are vermilion");
+});
+
+Deno.test("intermediateChartSvg() marks a trial pruned after its first epoch with a point", () => {
+  const once = [{
+    ...trials[0],
+    number: 7,
+    state: "PRUNED" as const,
+    intermediateValues: [[1, 0.4]],
+  }];
+  const svg = intermediateChartSvg({
+    trials: once as typeof trials,
+    metric: "devAccuracy",
+    xMax: 3,
+  });
+  // A data point (not the legend's icon) carries the series index.
+  assert.match(svg, /fill="#d55e00" ecmeta_series_index="0" ecmeta_data_index="0"/);
+});
+
+Deno.test("parallelChartSvg() has an axis per parameter, categories by name, and the value", () => {
+  const svg = parallelChartSvg({ trials, space, metric: "devAccuracy", direction: "maximize" });
+  const labels = texts(svg);
+  for (
+    const text of ["optimizer.lr", "optimizer.type", "batch.size", "devAccuracy", "sgd", "adam"]
+  ) {
+    assert.ok(labels.includes(text), `missing ${text}`);
+  }
+  assert.ok(labels.includes("0.0001") && labels.includes("0.1"), "log axis spans the range");
+});
+
+Deno.test("sliceChartSvg() plots the value against one parameter", () => {
+  const svg = sliceChartSvg({
+    trials,
+    name: "optimizer.type",
+    param: space["optimizer.type"],
+    metric: "devLoss",
+  });
+  const labels = texts(svg);
+  assert.ok(labels.includes("optimizer.type") && labels.includes("sgd") && labels.includes("adam"));
+  assert.match(svg, /width="320" height="220"/);
+});
+
+Deno.test("metricFormatter() shows accuracies as percentages and losses as numbers", () => {
+  assert.equal(metricFormatter("devAccuracy")(0.875), "87.5%");
+  assert.equal(metricFormatter("devLoss")(0.123456), "0.123");
+});

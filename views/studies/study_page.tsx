@@ -1,0 +1,103 @@
+/**
+ * The study page. While trials are still to come, its body holds an `hx-sse:connect` to
+ * `/studies/:id/live`, whose messages re-render the parts in `study_parts.tsx` and the trials
+ * table and, at the end, replace the whole body with the finished one (which has no stream). A
+ * finished or stopped study renders fully without any stream.
+ *
+ * @module
+ */
+
+import { parseRunConfig } from "../../config/schema.ts";
+import { timestamp } from "../shell/format.ts";
+import { Layout } from "../shell/layout.tsx";
+import { summary as runSummary } from "../runs/run_page.tsx";
+import {
+  STUDY_IDS,
+  StudyCharts,
+  StudyStatusBadge,
+  StudySummary,
+  type StudyView,
+} from "./study_parts.tsx";
+import { type TrialQuery, trialQueryString, TrialsTable } from "./study_trials_table.tsx";
+
+/** How often a browser without JavaScript reloads a running study's page. */
+const NO_SCRIPT_RELOAD_SECONDS = 5;
+
+const SAMPLER_LABELS: Record<string, string> = { tpe: "TPE", random: "random", grid: "grid" };
+
+export function StudyPage(props: { view: StudyView; query: TrialQuery }) {
+  const { report, status } = props.view;
+  return (
+    <Layout
+      title={`Study #${report.id} ${report.study}`}
+      current="/studies"
+      reloadWithoutScript={status === "running" ? NO_SCRIPT_RELOAD_SECONDS : undefined}
+    >
+      <StudyBody {...props} />
+    </Layout>
+  );
+}
+
+/** The page's body; the live stream's last message swaps in the finished one. */
+export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
+  const { view, query } = props;
+  const { report, spec, status } = view;
+  const stream = status === "running"
+    ? { "hx-sse:connect": `/studies/${report.id}/live${trialQueryString(query)}` }
+    : {};
+  const seed = spec.sampler.seed === undefined ? "" : ` seed ${spec.sampler.seed}`;
+  return (
+    <section id={STUDY_IDS.live} class="run study" {...stream}>
+      <header class="run-header study-header card">
+        <div>
+          <h2>
+            Study #{report.id} · {report.study}
+          </h2>
+          <p class="muted">
+            {report.direction} {report.metric} · {SAMPLER_LABELS[spec.sampler.type]} sampler{seed} ·
+            {" "}
+            {spec.pruner.type === "none" ? "no pruner" : `${spec.pruner.type} pruner`} ·{" "}
+            {report.trialBudget} trials
+          </p>
+          <p class="muted">Base: {baseText(spec.base)}</p>
+          <p class="muted">Created {timestamp(view.createdAt)}</p>
+        </div>
+        <div class="run-actions">
+          <span id={STUDY_IDS.status}>
+            <StudyStatusBadge status={status} />
+          </span>
+          {status === "stopped" && (
+            <form method="post" action={`/studies/${report.id}/resume`}>
+              <button type="submit">Resume</button>
+            </form>
+          )}
+          {view.active && status === "running" && (
+            <form method="post" action={`/studies/${report.id}/stop`}>
+              <button
+                type="submit"
+                class="danger"
+                title="Start no more trials; the trial in flight is cancelled and queued again"
+              >
+                Stop
+              </button>
+            </form>
+          )}
+          <a class="button secondary" href={`/studies/new?from=${report.id}`}>Edit as new study</a>
+        </div>
+      </header>
+      <StudySummary view={view} />
+      <StudyCharts view={view} />
+      <TrialsTable view={view} query={query} />
+      <details class="card config-details">
+        <summary>Study file</summary>
+        <pre>{JSON.stringify(spec, null, 2)}</pre>
+      </details>
+    </section>
+  );
+}
+
+/** The base run in a line, as the run page sums up a run. */
+function baseText(base: unknown): string {
+  const parsed = parseRunConfig(base);
+  return parsed.ok ? runSummary(parsed.config) : "invalid base";
+}

@@ -1,0 +1,283 @@
+/**
+ * The parts of the study page that change as trials arrive: status, summary and plots. The page
+ * renders them once; the live stream re-renders the same components into the same ids, so a
+ * streamed page and a reloaded one look alike.
+ *
+ * @module
+ */
+
+import { raw } from "hono/html";
+import type { ParamSpec, StudySpec } from "../../config/study_schema.ts";
+import type { StudyReport } from "../../jobs/study_report.ts";
+import type { ParamValue, TrialState } from "../../tuner/frozen_trial.ts";
+import type { ParamImportance } from "../../tuner/importance.ts";
+import type { Size } from "../charts/charts.ts";
+import { lossText, percent } from "../shell/format.ts";
+import {
+  HISTORY_SIZE,
+  historyChartSvg,
+  IMPORTANCE_SIZE,
+  importanceChartSvg,
+  INTERMEDIATE_SIZE,
+  intermediateChartSvg,
+  PARALLEL_SIZE,
+  parallelChartSvg,
+  SLICE_SIZE,
+  sliceChartSvg,
+} from "./study_charts.ts";
+
+/**
+ * How a study stands: trials still to come; all of them in, with a complete one ("completed")
+ * or without ("ended": every trial failed or was pruned); or left unfinished until resumed.
+ */
+export type StudyStatus = "running" | "completed" | "ended" | "stopped";
+
+/** Everything the study page shows. */
+export interface StudyView {
+  report: StudyReport;
+  spec: StudySpec;
+  createdAt: Date;
+  status: StudyStatus;
+  /** Whether a worker in this server works on it (it can be stopped here). */
+  /** Started and not stopped: workers are (or will be) on it. */
+  active: boolean;
+  /** Trials that failed and were queued again (stopped, or lost their worker): not counted. */
+  requeued: number;
+  /** fANOVA importances, or why there are none yet. */
+  importances: { ok: true; list: ParamImportance[] } | { ok: false; reason: string };
+  /** The most epochs a trial trains: the x axis of the intermediate values. */
+  maxEpochs: number;
+}
+
+export const STUDY_IDS = {
+  live: "study-live",
+  status: "study-status",
+  summary: "study-summary",
+  charts: "study-charts",
+  trials: "study-trials",
+} as const;
+
+const STATUS: Record<StudyStatus, { label: string; class: string }> = {
+  running: { label: "running", class: "status-running" },
+  completed: { label: "completed", class: "status-completed" },
+  ended: { label: "ended: no trial completed", class: "status-failed" },
+  stopped: { label: "stopped", class: "status-interrupted" },
+};
+
+export function StudyStatusBadge(props: { status: StudyStatus }) {
+  const status = STATUS[props.status];
+  return <span class={`badge ${status.class}`}>{status.label}</span>;
+}
+
+const TRIAL_STATE: Record<TrialState, { label: string; class: string }> = {
+  WAITING: { label: "waiting", class: "status-queued" },
+  RUNNING: { label: "running", class: "status-running" },
+  COMPLETE: { label: "complete", class: "status-completed" },
+  PRUNED: { label: "pruned", class: "status-cancelled" },
+  FAIL: { label: "failed", class: "status-failed" },
+};
+
+export function trialStateLabel(state: TrialState): string {
+  return TRIAL_STATE[state].label;
+}
+
+export function TrialStateBadge(props: { state: TrialState }) {
+  const state = TRIAL_STATE[props.state];
+  return <span class={`badge ${state.class}`}>{state.label}</span>;
+}
+
+/** An accuracy as a percentage, a loss to four places; "—" when there is none. */
+export function metricText(metric: string, value: number | null | undefined): string {
+  return metric.endsWith("Accuracy") ? percent(value) : lossText(value);
+}
+
+/** 0.000123 → "1.23e-4", 0.0312345 → "0.03123", 128 → "128", "adam" → "adam". */
+export function paramText(value: ParamValue | undefined): string {
+  if (value === undefined) return "—";
+  if (typeof value !== "number") return String(value);
+  if (Number.isInteger(value)) return String(value);
+  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
+}
+
+/** Trials that ended, out of the budget. */
+export function finishedCount(report: StudyReport): number {
+  const { counts } = report;
+  return (counts.COMPLETE ?? 0) + (counts.PRUNED ?? 0) + (counts.FAIL ?? 0);
+}
+
+/** Best value, counts against the budget, the best parameters and the button that trains them. */
+export function StudySummary(props: { view: StudyView }) {
+  const { report, status } = props.view;
+  const finished = finishedCount(report) - props.view.requeued;
+  const count = (state: TrialState) => report.counts[state] ?? 0;
+  const running = count("RUNNING") + count("WAITING");
+  return (
+    <section id={STUDY_IDS.summary} class="card study-summary">
+      <dl class="metrics">
+        <div>
+          <dt>Best {report.metric}</dt>
+          <dd>{metricText(report.metric, report.bestValue)}</dd>
+        </div>
+        <div>
+          <dt>Best trial</dt>
+          <dd>{report.bestTrial === null ? "—" : `#${report.bestTrial}`}</dd>
+        </div>
+        <div>
+          <dt>Complete</dt>
+          <dd>{count("COMPLETE")}</dd>
+        </div>
+        <div>
+          <dt>Pruned</dt>
+          <dd>{count("PRUNED")}</dd>
+        </div>
+        <div>
+          <dt>Failed</dt>
+          <dd>{count("FAIL")}</dd>
+        </div>
+        <div>
+          <dt>Running</dt>
+          <dd>{running}</dd>
+        </div>
+      </dl>
+      <div class="progress">
+        <progress max={report.trialBudget} value={finished} aria-label="Trials finished">
+          {finished} of {report.trialBudget}
+        </progress>
+        <span class="muted">{progressText(props.view, finished)}</span>
+      </div>
+      <div class="best-params">
+        <h3>Best parameters</h3>
+        {report.bestParams
+          ? (
+            <>
+              <dl class="params">
+                {Object.entries(report.bestParams).map(([name, value]) => (
+                  <div>
+                    <dt>
+                      <code>{name}</code>
+                    </dt>
+                    <dd>{paramText(value)}</dd>
+                  </div>
+                ))}
+              </dl>
+              <form method="post" action={`/studies/${report.id}/train-best`}>
+                <button type="submit" class="primary">Train with the best params</button>
+              </form>
+            </>
+          )
+          : (
+            <p class="muted">
+              {status === "running"
+                ? "They appear when the first trial completes."
+                : noCompleteText(props.view)}
+            </p>
+          )}
+      </div>
+    </section>
+  );
+}
+
+/** Why there are no best parameters in a study that is not running. */
+function noCompleteText(view: StudyView): string {
+  if (view.status !== "ended") return "No trial completed.";
+  const pruned = view.report.counts.PRUNED ?? 0;
+  return pruned
+    ? "No trial completed: each one failed or was pruned (see the trials below)."
+    : "No trial completed: each one failed (the trials below say why).";
+}
+
+function progressText(view: StudyView, finished: number): string {
+  const { trialBudget } = view.report;
+  const of = `${finished} of ${trialBudget} trials finished`;
+  if (view.status === "completed") return `${of}.`;
+  if (view.status === "ended") return `${of}; none completed: see why in the trials below.`;
+  if (view.status === "stopped") {
+    const queued = view.report.trials.filter((t) => t.state === "WAITING").length;
+    const waiting = queued ? ` (${queued} queued)` : "";
+    return `${of}; stopped${waiting}: no worker is running it. Resume to go on.`;
+  }
+  const running = view.report.trials.filter((t) => t.state === "RUNNING").length;
+  if (finished === 0 && running === 0) return "Starting the first trial…";
+  return running ? `${of} · ${running} running` : `${of}…`;
+}
+
+function Chart(props: { id?: string; size: Size; label: string; svg: string; class?: string }) {
+  const style = `aspect-ratio: ${props.size.width} / ${props.size.height}`;
+  return (
+    <figure
+      class={`chart${props.class ? ` ${props.class}` : ""}`}
+      id={props.id}
+      style={style}
+      aria-label={props.label}
+    >
+      {raw(props.svg)}
+    </figure>
+  );
+}
+
+/** The plots, each in a box of fixed size: two side by side, two across, then the slices. */
+export function StudyCharts(props: { view: StudyView }) {
+  const { report, spec, importances, maxEpochs } = props.view;
+  const trials = report.trials;
+  const space = spec.space as Record<string, ParamSpec>;
+  const metric = report.metric;
+  const noComplete = props.view.status === "running" ? undefined : "No trial completed";
+  return (
+    <div id={STUDY_IDS.charts} class="study-charts">
+      <div class="charts">
+        <Chart
+          id="chart-history"
+          size={HISTORY_SIZE}
+          label={`${metric} per trial and the best so far`}
+          svg={historyChartSvg({
+            trials,
+            direction: report.direction,
+            metric,
+            budget: report.trialBudget,
+            emptyText: noComplete,
+          })}
+        />
+        <Chart
+          id="chart-importance"
+          size={IMPORTANCE_SIZE}
+          label="Parameter importances"
+          svg={importanceChartSvg(
+            importances.ok ? importances.list : [],
+            importances.ok ? undefined : importances.reason,
+          )}
+        />
+      </div>
+      <Chart
+        id="chart-intermediate"
+        size={INTERMEDIATE_SIZE}
+        label={`${metric} per epoch of each trial`}
+        svg={intermediateChartSvg({ trials, metric, xMax: maxEpochs })}
+      />
+      <Chart
+        id="chart-parallel"
+        size={PARALLEL_SIZE}
+        label="Parallel coordinates of the parameters and the value"
+        svg={parallelChartSvg({
+          trials,
+          space,
+          metric,
+          direction: report.direction,
+          emptyText: noComplete,
+        })}
+      />
+      <section class="card slices">
+        <h2>Slices</h2>
+        <div class="slice-grid">
+          {Object.entries(space).map(([name, param]) => (
+            <Chart
+              size={SLICE_SIZE}
+              label={`${metric} against ${name}`}
+              svg={sliceChartSvg({ trials, name, param, metric })}
+            />
+          ))}
+        </div>
+      </section>
+    </div>
+  );
+}
