@@ -16,7 +16,7 @@ import { duplicateKeyIssue } from "../config/duplicate_keys.ts";
 import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import { DEFAULT_DB, ensureRuntimeDir } from "../config/env.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
-import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
+import { parseStudySpec, spaceParams, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName, openStudy, StudyConflict, type StudyRow } from "../db/studies.ts";
 import { EngineProcess } from "../jobs/engine_process.ts";
@@ -163,7 +163,7 @@ if (options.json) {
   const top = report.trials.filter((t) => t.state === "COMPLETE")
     .sort((a, b) => study.direction === "maximize" ? b.value! - a.value! : a.value! - b.value!)
     .slice(0, 10);
-  const paths = Object.keys(study.spec.space);
+  const paths = Object.keys(spaceParams(study.spec.space));
   if (top.length > 0) {
     console.log(formatTable(
       ["trial", study.spec.metric, ...paths],
@@ -202,6 +202,8 @@ function formatValue(value: number | null): string {
 }
 
 function formatParam(value: unknown): string {
+  // A parameter of another branch (momentum in an Adam trial) is absent: shown as a dash.
+  if (value === undefined) return "–";
   return typeof value === "number" && !Number.isInteger(value) ? formatValue(value) : String(value);
 }
 

@@ -20,7 +20,9 @@ import { formatBytes } from "./job_limits.ts";
 import type { Issue } from "./issues.ts";
 import { tryApplyParams } from "./params.ts";
 import { parseRunConfig } from "./schema.ts";
-import { probeValues } from "./space_schema.ts";
+import { LAYER_COUNT_PARAM, LAYERS_PATH, probeValues } from "./space_schema.ts";
+import { spaceParams, walkSpace } from "./space_walk.ts";
+import type { ParamValue } from "../tuner/frozen_trial.ts";
 import type { StudySpec } from "./study_schema.ts";
 import type { DatasetInfo, DatasetRoots } from "../engine/data/load.ts";
 import { peekDataset } from "../engine/data/peek.ts";
@@ -161,15 +163,23 @@ export async function studyAdmissionIssues(
   const base = parseRunConfig(spec.base);
   if (!base.ok) return [];
   const chosen: Record<string, unknown> = {};
+  // A parameter not yet raised takes its first probe value, so every walk reaches a config.
+  const trialOf = (params: Record<string, unknown>) =>
+    tryApplyParams(
+      spec.base,
+      walkSpace(spec.space, (name, param) =>
+        (name in params ? params[name] : probeValues(param)[0].value) as ParamValue).assignments,
+    );
   const totalOf = async (params: Record<string, unknown>) => {
-    const config = tryApplyParams(spec.base, params);
+    const config = trialOf(params);
     if (!config.ok) return -1;
     return (await estimateRun(config.config, ctx))?.bytes.total ?? -1;
   };
   const raisers: string[] = [];
   let worst = await totalOf(chosen);
+  const params = Object.entries(spaceParams(spec.space));
   for (let pass = 0; pass < 2; pass++) {
-    for (const [path, param] of Object.entries(spec.space)) {
+    for (const [path, param] of params) {
       for (const { value } of probeValues(param)) {
         const total = await totalOf({ ...chosen, [path]: value });
         if (total > worst) {
@@ -180,17 +190,22 @@ export async function studyAdmissionIssues(
       }
     }
   }
-  const trial = tryApplyParams(spec.base, chosen);
+  const trial = trialOf(chosen);
   if (!trial.ok) return [];
   const issues = await admissionIssues(trial.config, ctx);
   if (issues.length === 0) return [];
   const at = raisers.map((path) => `${path} = ${JSON.stringify(chosen[path])}`).join(", ");
   return issues.map((issue) => ({
-    path: raisers.length > 0 ? `space.${raisers[0]}` : `base.${issue.path}`,
+    path: raisers.length > 0 ? `space.${spacePathOf(raisers[0])}` : `base.${issue.path}`,
     message: raisers.length > 0
       ? `A trial with ${at}: ${lowerFirst(issue.message)}`
       : issue.message,
   }));
+}
+
+/** The space entry a trial parameter comes from: a layer's field from the depth entry. */
+function spacePathOf(param: string): string {
+  return param === LAYER_COUNT_PARAM || /^model\.layers\.\d+\./.test(param) ? LAYERS_PATH : param;
 }
 
 function lowerFirst(text: string): string {

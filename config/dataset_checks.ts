@@ -11,6 +11,7 @@ import type { Issue } from "./issues.ts";
 import { tryApplyParams } from "./params.ts";
 import { parseRunConfig } from "./schema.ts";
 import { probeValues } from "./space_schema.ts";
+import { spaceParams } from "./space_walk.ts";
 import type { StudySpec } from "./study_schema.ts";
 import { resolveDatasetPath } from "../engine/data/dataset_path.ts";
 import {
@@ -115,10 +116,15 @@ export function splitRows(
  * test set, a train size range past the dataset's size) at `space.<path>.choices|low|high`.
  * Each parameter is checked on its own against the base, not in combination with the others.
  */
-export function studyDatasetIssues(spec: StudySpec, datasets: DatasetInfo[]): Issue[] {
+export function studyDatasetIssues(
+  spec: Pick<StudySpec, "metric" | "base" | "space">,
+  datasets: DatasetInfo[],
+): Issue[] {
   const base = parseRunConfig(spec.base);
   if (!base.ok) return [];
-  const searched = Object.entries(spec.space).filter(([path]) => path.startsWith("data."));
+  const searched = Object.entries(spaceParams(spec.space)).filter(([path]) =>
+    path.startsWith("data.")
+  );
   const paths = new Set(searched.map(([path]) => path));
   const info = datasets.find((candidate) => candidate.id === base.config.data.dataset);
   // A searched dataset replaces the base's in every trial; a searched field, the base's value;

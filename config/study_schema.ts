@@ -1,7 +1,7 @@
 /**
  * The study file (CLI `deno task tune study.json`, `POST /api/studies`): a base run config,
- * a search space of dotted paths into it, and how to search (sampler, pruner), as DESIGN.md
- * describes. Sampler and pruner defaults are Optuna's (TPESampler, MedianPruner,
+ * a search space of dotted paths into it (with sub-spaces per choice and a searched depth, see
+ * `space_schema.ts`), and how to search (sampler, pruner), as DESIGN.md describes. Sampler and pruner defaults are Optuna's (TPESampler, MedianPruner,
  * SuccessiveHalvingPruner with `min_resource` 1).
  *
  * @module
@@ -20,11 +20,24 @@ import {
 import { type Issue, issuePath, toIssues } from "./issues.ts";
 import { protoKeyIssue } from "./proto_key.ts";
 import { type RunConfigInput, runConfigSchema } from "./schema.ts";
-import { paramMisfit, paramSchema, spaceSchema } from "./space_schema.ts";
+import { spaceFitIssues, spaceShapeIssues } from "./space_checks.ts";
+import { gridSize } from "./space_grid.ts";
+import {
+  LAYERS_PATH,
+  MAX_SPACE_DEPTH,
+  spaceNesting,
+  spaceSchema,
+  type SpaceSpec,
+} from "./space_schema.ts";
+import { spaceParams } from "./space_walk.ts";
 import { MAX_GRID_POINTS } from "../tuner/samplers/grid.ts";
 
+/** A depth entry's trial parameters: the layer count and each layer's fields. */
+const LAYER_PARAM = /^model\.layers\.(length|\d+\.\w+)$/;
+
 export { applyParams, setPath, tryApplyParams } from "./params.ts";
-export type { ParamSpec } from "./space_schema.ts";
+export type { ParamSpec, SpaceSpec } from "./space_schema.ts";
+export { configForParams, spaceParams } from "./space_walk.ts";
 
 export const DIRECTIONS = ["maximize", "minimize"] as const;
 export const METRICS = ["devAccuracy", "devLoss", "trainLoss", "trainAccuracy"] as const;
@@ -85,52 +98,41 @@ const baseSchema = z.record(z.string(), z.unknown(), {
 
 type SpaceChecked = {
   base: Record<string, unknown>;
-  space: Record<string, unknown>;
+  space: SpaceSpec;
   sampler: { type: string };
 };
 
-/** Every parameter must land on a run config field and every value it can take must be valid there. */
-function checkSpaceFitsBase(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>) {
-  // A broken base or parameter has its own issues already; probing it would only repeat them.
-  if (!runConfigSchema.safeParse(spec.base).success) return;
-  for (const [path, rawParam] of Object.entries(spec.space)) {
-    const parsed = paramSchema.safeParse(rawParam);
-    if (!parsed.success) continue;
-    const param = parsed.data;
-    const add = (message: string) =>
-      ctx.addIssue({ code: "custom", path: ["space", path], message, input: rawParam });
-    if (spec.sampler.type === "grid" && param.type === "float" && param.step === undefined) {
-      add(`The grid sampler needs a step for float parameter "${path}"`);
-      continue;
+/**
+ * The space's shape (`space_checks.ts`), then every value it can take on the base, then, for a
+ * grid, a step on every float and a point count that can be numbered.
+ */
+function checkSpace(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>) {
+  const report = (issues: Array<{ path: (string | number)[]; message: string }>) => {
+    for (const issue of issues) {
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: spec.space });
     }
-    const misfit = paramMisfit(spec.base as RunConfigInput, path, param);
-    if (misfit) add(misfit);
+    return issues.length > 0;
+  };
+  if (report(spaceShapeIssues(spec.space))) return;
+  // A broken base has its own issues already; probing it would only repeat them.
+  if (runConfigSchema.safeParse(spec.base).success) {
+    report(spaceFitIssues(spec.base as RunConfigInput, spec.space));
   }
-  if (spec.sampler.type === "grid") checkGridSize(spec, ctx);
-}
-
-/** A grid is numbered point by point: more points than a double counts exactly is refused. */
-function checkGridSize(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>) {
-  const sizes: number[] = [];
-  for (const rawParam of Object.values(spec.space)) {
-    const parsed = paramSchema.safeParse(rawParam);
-    if (!parsed.success) return;
-    const param = parsed.data;
-    if (param.type === "categorical") sizes.push(param.choices.length);
-    else if (param.type === "int" || param.step !== undefined) {
-      const step = param.step ?? 1;
-      sizes.push(Math.floor((param.high - param.low) / step + 1e-9) + 1);
-    } else return; // a float without a step has its own issue
-  }
-  const points = sizes.reduce((product, size) => product * size, 1);
+  if (spec.sampler.type !== "grid") return;
+  const unstepped = Object.entries(spaceParams(spec.space))
+    .filter(([, param]) => param.type === "float" && param.step === undefined)
+    .map(([name]) => ({
+      path: ["space", LAYER_PARAM.test(name) ? LAYERS_PATH : name],
+      message: `The grid sampler needs a step for float parameter "${name}"`,
+    }));
+  if (report(unstepped)) return;
+  const points = gridSize(spec.space);
   if (points > MAX_GRID_POINTS) {
-    ctx.addIssue({
-      code: "custom",
+    report([{
       path: ["space"],
-      message: `The grid has ${points.toPrecision(3)} points (${sizes.join(" × ")}), more than ` +
-        `${MAX_GRID_POINTS} can be numbered; use fewer values per parameter`,
-      input: spec.space,
-    });
+      message: `The grid has ${points.toPrecision(3)} points, more than ${MAX_GRID_POINTS} can ` +
+        `be numbered; use fewer values per parameter`,
+    }]);
   }
 }
 
@@ -144,7 +146,7 @@ export const studySpecSchema = strictObject("study", {
   base: baseSchema.prefault({}),
   space: spaceSchema,
 }, '{"name": "mnist-lr", "space": {"optimizer.lr": {"type": "float", "low": 0.0001, "high": 0.1}}}')
-  .superRefine(checkSpaceFitsBase);
+  .superRefine(checkSpace);
 
 type StudyOutput = z.output<typeof studySpecSchema>;
 
@@ -158,6 +160,11 @@ export type ParseStudySpecResult = { ok: true; spec: StudySpec } | { ok: false; 
 export function parseStudySpec(input: unknown): ParseStudySpecResult {
   const polluting = protoKeyIssue(input);
   if (polluting) return { ok: false, issues: [polluting] };
+  const space = (input as { space?: unknown } | null)?.space;
+  if (spaceNesting(space) > MAX_SPACE_DEPTH) {
+    const message = `Sub-spaces may nest at most ${MAX_SPACE_DEPTH} levels deep`;
+    return { ok: false, issues: [{ path: "space", message }] };
+  }
   const result = studySpecSchema.safeParse(input);
   if (!result.success) return { ok: false, issues: toIssues(result.error) };
   return { ok: true, spec: { ...result.data, base: result.data.base as RunConfigInput } };

@@ -171,23 +171,32 @@ export async function writeEpoch(
 }
 
 /**
+ * Why a claimed run was stopped before its end: a user's (or a study's Stop) `cancelled`, a
+ * study's pruner `pruned`; `reason` is stored as its error.
+ */
+export interface Stop {
+  status: "cancelled" | "pruned";
+  reason: string | null;
+}
+
+/**
  * Writes a run's end — status, test metrics, weights and predictions — in one batch, if the
- * lease still holds; false (nothing written) otherwise.
+ * lease still holds; false (nothing written) otherwise. A run that was `stopped` ends with the
+ * stop's status and reason, whatever its engine reported.
  */
 export async function finishJob(
   db: Db,
   lease: Lease,
   result: RunResult,
   weights: Uint8Array | null,
-  /** Why a cancelled run was cancelled, when known (a pruned trial, a user's reason). */
-  cancelReason?: string | null,
+  stopped?: Stop | null,
 ): Promise<boolean> {
   const ended = db.update(runs).set({
-    status: result.status,
+    status: stopped?.status ?? result.status,
     device: result.device,
     test: result.test ?? null,
     divergedAt: result.divergedAt ?? null,
-    error: cancelReason ?? result.divergedAt?.message ?? null,
+    error: stopped?.reason ?? result.divergedAt?.message ?? null,
     finishedAt: dbNow,
     leaseExpiresAt: null,
   }).where(held(lease)).returning({ id: runs.id });
@@ -213,11 +222,11 @@ export async function finishJob(
   return rows.length > 0;
 }
 
-/** Ends a claimed run as `failed` or `cancelled` with `error`; false when the lease is gone. */
+/** Ends a claimed run as failed or stopped, with `error`; false when the lease is gone. */
 export async function endJob(
   db: Db,
   lease: Lease,
-  status: "failed" | "cancelled",
+  status: "failed" | Stop["status"],
   error: string | null,
 ): Promise<boolean> {
   const rows = await withWriteLock(() =>

@@ -117,6 +117,30 @@ Deno.test("finishJob() stores status, test metrics, predictions and weights toge
   });
 });
 
+Deno.test("finishJob() ends a stopped trial's run pruned with the pruner's reason, for good", async () => {
+  await withDbs(async (a, b) => {
+    const id = await insertRun(a, config, { studyId: 4, trialNumber: 2 }, "tuner");
+    const { lease } = (await claimRun(a, "tuner", LONG, { reservedOnly: true }))!;
+    assert.equal(await writeEpoch(a, lease, epoch(1), LONG), "held");
+    const reason = "Pruned by the median pruner after epoch 1 (devAccuracy 0.5)";
+    const result = { status: "cancelled" as const, epochs: [], device };
+    assert.equal(await finishJob(a, lease, result, null, { status: "pruned", reason }), true);
+    const run = await getRun(b, id);
+    assert.equal(run?.status, "pruned");
+    assert.equal(run?.error, reason);
+    assert.equal(run?.leaseExpiresAt, null);
+    assert.deepEqual(await reapExpired(b), { requeued: [], failed: [], interrupted: [] });
+    assert.equal(await requestCancel(b, id, "from the dashboard"), "already_final");
+    assert.equal(await endJob(a, lease, "failed", "late"), false);
+    assert.equal(await claimRun(b, "tuner", LONG, { reservedOnly: true }), null);
+    assert.deepEqual(
+      { status: (await getRun(b, id))?.status, error: (await getRun(b, id))?.error },
+      { status: "pruned", error: reason },
+      "nothing renames a pruned run",
+    );
+  });
+});
+
 Deno.test("reapExpired() queues a run again after its first trainer dies, fails it after the second", async () => {
   await withDbs(async (a, b) => {
     const id = await insertRun(a, config);

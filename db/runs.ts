@@ -18,6 +18,7 @@ export const RUN_STATUSES = [
   "completed",
   "failed",
   "cancelled",
+  "pruned",
   "interrupted",
   "diverged",
 ] as const;
@@ -26,6 +27,7 @@ export const FINAL_STATUSES: readonly RunStatus[] = [
   "completed",
   "failed",
   "cancelled",
+  "pruned",
   "interrupted",
   "diverged",
 ];

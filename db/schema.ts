@@ -27,7 +27,16 @@ export const runs = sqliteTable("runs", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
   status: text("status", {
-    enum: ["queued", "running", "completed", "failed", "cancelled", "interrupted", "diverged"],
+    enum: [
+      "queued",
+      "running",
+      "completed",
+      "failed",
+      "cancelled",
+      "pruned",
+      "interrupted",
+      "diverged",
+    ],
   }).notNull().default("queued"),
   /** The validated run config (JSON, defaults applied). */
   config: text("config", { mode: "json" }).notNull(),
@@ -37,6 +46,7 @@ export const runs = sqliteTable("runs", {
   device: text("device", { mode: "json" }),
   /** `{ loss, accuracy, count, classes, confusion }` once completed. */
   test: text("test", { mode: "json" }),
+  /** Why it did not complete: a failure, a divergence, a cancel's or a pruner's reason. */
   error: text("error"),
   /** `{ epoch, step, message }` for a diverged run. */
   divergedAt: text("diverged_at", { mode: "json" }),

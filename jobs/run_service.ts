@@ -23,6 +23,7 @@ import {
   type Renewal,
   renewLeases,
   requestCancel,
+  type Stop,
   writeEpoch,
 } from "../db/jobs.ts";
 import { type EpochRow, insertRun, type RunStatus } from "../db/runs.ts";
@@ -45,9 +46,10 @@ export const DEFAULT_MAX_QUEUED = 1_000;
 export type CancelOutcome = "cancelled" | "cancelling" | "not_found" | "already_final";
 
 /**
- * Judges each epoch of a run before training goes on (a study's pruner): a string stops the run
- * with it as the reason, so a run pruned after epoch k stores k epochs and trains no more (on a
- * GPU, the one epoch already queued is discarded). A run cancelled first keeps its own reason.
+ * Judges each epoch of a run before training goes on (a study's pruner): a string stops the run,
+ * which ends `pruned` with it as the reason, so a run pruned after epoch k stores k epochs and
+ * trains no more (on a GPU, the one epoch already queued is discarded). A run cancelled first
+ * stays `cancelled`, with its own reason.
  */
 export type EpochVerdict = (epoch: EpochRow) => Promise<string | null> | string | null;
 
@@ -80,8 +82,8 @@ interface ActiveRun {
   lease: Lease;
   jobId: number;
   verdict: EpochVerdict | null;
-  /** Set once a cancel reached it: why, when a reason was given (a pruner's, a stop's). */
-  cancel: { reason: string | null } | null;
+  /** Set once a cancel or its verdict stopped it: how it ends, and why when a reason was given. */
+  stop: Stop | null;
   /** The lease no longer holds: write nothing more, only stop. */
   lost: boolean;
   /** This process is shutting down: give the run back to the queue. */
@@ -156,14 +158,11 @@ export class RunService {
     return id;
   }
 
-  /** Cancels run `id`; `reason` (e.g. "Pruned by the median pruner …") is stored as its error. */
+  /** Cancels run `id`; `reason` (e.g. "Stopped with its study's worker") is stored as its error. */
   async cancel(id: number, reason?: string): Promise<CancelOutcome> {
     const active = this.#active;
     if (active?.lease.runId === id && !active.lost) {
-      // The first cancel's reason stands: a user's later Cancel of a pruned trial's run keeps
-      // "Pruned …", and a pruner's verdict after a user's Cancel does not rename it.
-      active.cancel ??= { reason: reason ?? null };
-      this.#engine?.cancel(active.jobId);
+      this.#stop(active, { status: "cancelled", reason: reason ?? null });
       return "cancelling";
     }
     const outcome = await requestCancel(this.#db, id, reason ?? null);
@@ -194,9 +193,10 @@ export class RunService {
     if (active) active.releasing = true;
     await this.#engine?.close();
     if (active && !active.lost) {
-      if (active.cancel) {
-        await endJob(this.#db, active.lease, "cancelled", active.cancel.reason).catch(() => false);
-        this.#publishEnd(active.lease.runId, "cancelled", active.cancel.reason);
+      if (active.stop) {
+        const { status, reason } = active.stop;
+        await endJob(this.#db, active.lease, status, reason).catch(() => false);
+        this.#publishEnd(active.lease.runId, status, reason);
       } else {
         const note = "Queued again: the process training it shut down";
         await releaseJob(this.#db, active.lease, note).catch(() => false);
@@ -265,7 +265,7 @@ export class RunService {
       lease: claim.lease,
       jobId: 0,
       verdict,
-      cancel: null,
+      stop: null,
       lost: false,
       releasing: false,
     };
@@ -296,13 +296,13 @@ export class RunService {
       case "loaded":
         return;
       case "started":
-        if (active.lost || active.cancel) return;
+        if (active.lost || active.stop) return;
         if (!await markStarted(this.#db, active.lease, message.device)) return this.#lose(active);
         this.events.publish(id, { type: "status", status: "running" });
         return;
       case "epoch":
         try {
-          if (active.lost || active.cancel) return;
+          if (active.lost || active.stop) return;
           const renewal = await writeEpoch(this.#db, active.lease, message.record, this.leaseMs);
           if (renewal === "lost") return this.#lose(active);
           const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
@@ -317,27 +317,27 @@ export class RunService {
         return;
       case "finished": {
         if (!active.lost) {
-          const status = active.cancel ? "cancelled" : message.result.status;
+          const status = active.stop?.status ?? message.result.status;
           const weights = status === "completed" && message.state
             ? encodeSafetensors(message.state, { format: "pt", run: String(id) })
             : null;
           const written = await finishJob(
             this.#db,
             active.lease,
-            { ...message.result, status },
+            message.result,
             weights,
-            active.cancel?.reason,
+            active.stop,
           );
-          if (written) this.#publishEnd(id, status, active.cancel?.reason ?? null);
+          if (written) this.#publishEnd(id, status, active.stop?.reason ?? null);
         }
         return this.#end(active);
       }
       case "failed":
       case "skipped": {
         if (!active.lost) {
-          const status = active.cancel ? "cancelled" : "failed";
-          const error = active.cancel
-            ? active.cancel.reason
+          const status = active.stop?.status ?? "failed";
+          const error = active.stop
+            ? active.stop.reason
             : message.type === "failed"
             ? message.error
             : null;
@@ -350,12 +350,14 @@ export class RunService {
     }
   }
 
-  /** A gated run's epoch: its verdict may stop it, unless it was cancelled meanwhile. */
+  /** A gated run's epoch: its verdict may prune it, unless it was cancelled meanwhile. */
   async #judge(active: ActiveRun, epoch: EpochRow): Promise<void> {
-    if (!active.verdict || active.cancel) return;
+    if (!active.verdict || active.stop) return;
     try {
       const reason = await active.verdict(epoch);
-      if (reason !== null && !active.cancel) await this.cancel(active.lease.runId, reason);
+      if (reason !== null && !active.stop && !active.lost) {
+        this.#stop(active, { status: "pruned", reason });
+      }
     } catch (error) {
       console.error(
         `Run ${active.lease.runId}: judging epoch ${epoch.epoch} failed; training goes on:`,
@@ -364,10 +366,20 @@ export class RunService {
     }
   }
 
+  /**
+   * Stops the run this engine trains. The first stop stands: a user's later Cancel of a pruned
+   * trial's run leaves it `pruned`, and a pruner's verdict after a user's Cancel does not rename
+   * it.
+   */
+  #stop(active: ActiveRun, stop: Stop): void {
+    active.stop ??= stop;
+    this.#engine?.cancel(active.jobId);
+  }
+
   /** Someone in another process cancelled the run this engine trains: stop with their reason. */
   async #cancelRequested(active: ActiveRun): Promise<void> {
-    active.cancel ??= { reason: await cancelReason(this.#db, active.lease.runId) };
-    this.#engine?.cancel(active.jobId);
+    const reason = await cancelReason(this.#db, active.lease.runId);
+    this.#stop(active, { status: "cancelled", reason });
   }
 
   /** The lease is gone (this process was presumed dead): stop training, write nothing more. */
@@ -401,7 +413,7 @@ export class RunService {
       return;
     }
     if (renewal === "lost") this.#lose(active);
-    else if (renewal === "cancel" && !active.cancel) await this.#cancelRequested(active);
+    else if (renewal === "cancel" && !active.stop) await this.#cancelRequested(active);
   }
 
   /** Each poll: expired leases and silent trials settled, queued work claimed, runs relayed. */

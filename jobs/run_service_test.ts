@@ -13,6 +13,13 @@ import { QueueFull, RunService } from "./run_service.ts";
 /** The engine host, noting each epoch the worker trained (whether or not the service kept it). */
 class WatchedHost extends EngineHost {
   trained: number[] = [];
+  /** Called as the service tells the engine to stop a job, before the engine hears it. */
+  onCancel: (() => void) | null = null;
+
+  override cancel(jobId: number): void {
+    this.onCancel?.();
+    super.cancel(jobId);
+  }
 
   override submit(config: RunConfig, listener: JobListener, options?: { gated?: boolean }) {
     return super.submit(config, (message) => {
@@ -55,7 +62,7 @@ async function idle(service: RunService, ms = 20_000): Promise<void> {
   }
 }
 
-Deno.test("a verdict on an epoch stops its run before the worker trains the next", async () => {
+Deno.test("a verdict on an epoch prunes its run before the worker trains the next", async () => {
   await withService(async (service, db, host) => {
     const judged: number[] = [];
     const id = await service.create(config(6), undefined, async (epoch) => {
@@ -63,13 +70,38 @@ Deno.test("a verdict on an epoch stops its run before the worker trains the next
       await new Promise((resolve) => setTimeout(resolve, 20)); // a pruner reading its storage
       return epoch.epoch === 2 ? "Pruned after epoch 2" : null;
     });
+    const ends: string[] = [];
+    service.events.subscribe(id, (event) => {
+      if (event.type === "status") ends.push(`${event.status}: ${event.error}`);
+      if (event.type === "done") ends.push(`done ${event.status}`);
+    });
     await idle(service);
     assert.deepEqual(judged, [1, 2]);
     assert.deepEqual(host.trained, [1, 2], "the worker waited for each verdict");
     const run = await getRun(db, id);
-    assert.equal(run?.status, "cancelled");
+    assert.equal(run?.status, "pruned");
     assert.equal(run?.error, "Pruned after epoch 2");
     assert.deepEqual(run?.epochs.map((e) => e.epoch), [1, 2]);
+    assert.deepEqual(ends.slice(-2), ["pruned: Pruned after epoch 2", "done pruned"]);
+  });
+});
+
+Deno.test("a user's Cancel of a pruned run leaves it pruned, with the pruner's reason", async () => {
+  await withService(async (service, db, host) => {
+    const id = await service.create(config(6), undefined, (epoch) => {
+      return epoch.epoch === 1 ? "Pruned after epoch 1" : null;
+    });
+    // The Cancel is clicked as the pruner's stop reaches the engine, before the run has ended.
+    let outcome: Promise<string> | undefined;
+    host.onCancel = () => {
+      host.onCancel = null;
+      outcome = service.cancel(id, "from the dashboard");
+    };
+    await idle(service);
+    assert.equal(await outcome, "cancelling");
+    const run = await getRun(db, id);
+    assert.equal(run?.status, "pruned");
+    assert.equal(run?.error, "Pruned after epoch 1");
   });
 });
 

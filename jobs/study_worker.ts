@@ -4,7 +4,7 @@
  * number of processes and machines sharing the database, cooperate on one study.
  *
  * A trial's value is the study metric at its last epoch; each epoch's metric is reported as an
- * intermediate value, so the pruner can stop a poor trial early (its run is cancelled).
+ * intermediate value, so the pruner can stop a poor trial early (its run ends `pruned`).
  *
  * @module
  */
@@ -153,12 +153,9 @@ async function trainTrial(
   options.signal?.addEventListener("abort", stop, { once: true });
   if (options.signal?.aborted) stop();
   const status = await done.finally(() => options.signal?.removeEventListener("abort", stop));
-  // Pruned only if the pruner's cancel was the run's end: not a user's Cancel or a stop that
-  // came first (the first reason stands), nor a run that ended before the cancel landed.
-  if (
-    pruneReason !== null && status === "cancelled" &&
-    (await getRun(options.db, runId))?.error === pruneReason
-  ) {
+  // The run ends `pruned` only if the pruner's verdict stopped it: not after a user's Cancel or
+  // a stop that came first (the first stop stands), nor when it ended before the verdict landed.
+  if (status === "pruned") {
     throw new TrialPruned(`Pruned by ${spec.pruner.type} after ${metric} ${formatValue(last)}`);
   }
   if (options.signal?.aborted && (status === "cancelled" || status === "interrupted")) {

@@ -194,7 +194,7 @@ Deno.test("POST /api/studies/:id/stop cancels the trial in flight, queues it aga
   }
 });
 
-Deno.test("a pruned trial's run is cancelled and says by which pruner, after which epoch", async () => {
+Deno.test("a pruned trial's run ends pruned and says by which pruner, after which epoch", async () => {
   const t = await startTestServer();
   try {
     // The grid's order (seed 2) trains lr 0.01 first; lr 1e-7 then barely moves the train loss,
@@ -218,15 +218,23 @@ Deno.test("a pruned trial's run is cancelled and says by which pruner, after whi
     ) => `${trial.params["optimizer.lr"]} ${trial.state}`);
     assert.deepEqual(states, ["0.01 COMPLETE", "1e-7 PRUNED"]);
     const run = await (await fetch(`${t.url}/api/runs/${report.trials[1].runId}`)).json();
-    assert.equal(run.status, "cancelled");
+    assert.equal(run.status, "pruned");
     assert.match(run.error, /^Pruned by the median pruner after epoch 1 \(trainLoss 0\.\d+\)$/);
     assert.equal(run.epochs.length, 1, "a pruned run stops after the epoch that condemned it");
     const page = await (await fetch(`${t.url}/runs/${run.id}`)).text();
+    assert.match(page, /<span class="badge status-pruned"[^>]*>pruned<\/span>/);
     assert.match(page, /<p class="card muted">Pruned by the median pruner after epoch 1/);
     assert.ok(page.includes(`<a href="/studies/${id}">trial 1 of study #${id}</a>`));
-    const { runs } = await (await fetch(`${t.url}/api/runs`)).json();
-    assert.equal(runs.find((item: { id: number }) => item.id === run.id).error, run.error);
-    const list = await (await fetch(`${t.url}/runs`)).text();
+    const events = await readSse(await fetch(`${t.url}/api/runs/${run.id}/events`));
+    assert.deepEqual(
+      events.filter((e) => e.event !== "epoch").map((e) => JSON.parse(e.data).status),
+      ["pruned", "pruned"],
+      "the stream's status and done say pruned",
+    );
+    const { runs } = await (await fetch(`${t.url}/api/runs?status=pruned`)).json();
+    assert.deepEqual(runs.map((item: { id: number }) => item.id), [run.id]);
+    assert.equal(runs[0].error, run.error);
+    const list = await (await fetch(`${t.url}/runs?status=pruned`)).text();
     assert.ok(list.includes(`title="${run.error}"`), "the runs table says why on hover");
   } finally {
     await t.close();

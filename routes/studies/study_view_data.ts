@@ -6,7 +6,7 @@
  */
 
 import { parseRunConfig } from "../../config/schema.ts";
-import type { StudySpec } from "../../config/study_schema.ts";
+import { spaceParams, type StudySpec } from "../../config/study_schema.ts";
 import type { Db } from "../../db/client.ts";
 import { getStudyById, type StudyRow } from "../../db/studies.ts";
 import { LibsqlStorage } from "../../db/tuner_storage.ts";
@@ -129,7 +129,7 @@ function importances(trials: FrozenTrial[]): StudyView["importances"] {
 
 /** The epochs a trial trains at most: the base's, or the top of a searched `epochs` range. */
 function maxEpochs(spec: StudySpec, report: StudyReport): number {
-  const searched = spec.space.epochs;
+  const searched = spaceParams(spec.space).epochs;
   const base = parseRunConfig(spec.base);
   const planned = searched && searched.type === "int"
     ? searched.high

@@ -10,6 +10,10 @@
  * per parameter) and each parameter's values are computed from their index, so a grid over a
  * seed's 2³² values, or over four ranges of a thousand values, costs nothing until visited.
  *
+ * Also unlike Optuna's, the grid need not be a product: {@linkcode GridPoints} numbers any set of
+ * points, such as the valid combinations of a space with sub-spaces per choice (see
+ * `config/space_grid.ts`), and a trial takes only the parameters its point has.
+ *
  * @module
  */
 
@@ -26,6 +30,14 @@ export interface GridAxis {
   readonly size: number;
   at(index: number): ParamValue;
   /** What the trial records as the grid it came from (the list, or the range's spec). */
+  readonly description: unknown;
+}
+
+/** Points numbered 0 to size − 1, each the parameters of one trial. */
+export interface GridPoints {
+  readonly size: number;
+  at(id: number): Record<string, ParamValue>;
+  /** What trials record as the grid they came from; trials of another grid are not counted. */
   readonly description: unknown;
 }
 
@@ -46,43 +58,75 @@ export function listAxis(values: readonly ParamValue[]): GridAxis {
   return { size: copy.length, at: (index) => copy[index], description: copy };
 }
 
+function isGridPoints(given: unknown): given is GridPoints {
+  return typeof (given as GridPoints).at === "function" &&
+    typeof (given as GridPoints).size === "number";
+}
+
+/** The Cartesian product of `axes`, the last name (sorted) varying fastest. */
+export function productPoints(searchSpace: Record<string, readonly ParamValue[] | GridAxis>) {
+  const names = Object.keys(searchSpace).sort();
+  const axes: Record<string, GridAxis> = {};
+  let size = 1;
+  for (const name of names) {
+    const given = searchSpace[name];
+    const axis = Array.isArray(given) ? listAxis(given) : given as GridAxis;
+    if (!Number.isInteger(axis.size) || axis.size < 1) {
+      throw new RangeError(
+        `Grid for "${name}" is ${JSON.stringify(axis.description)}; give a non-empty list`,
+      );
+    }
+    axes[name] = axis;
+    size *= axis.size;
+  }
+  if (size > MAX_GRID_POINTS) {
+    throw new RangeError(
+      `The grid has ${size.toPrecision(3)} points (${
+        names.map((name) => axes[name].size).join(" × ")
+      }), more than ${MAX_GRID_POINTS} can be numbered; use fewer values per parameter`,
+    );
+  }
+  return {
+    axes,
+    size,
+    description: Object.fromEntries(names.map((name) => [name, axes[name].description])),
+    at(id: number): Record<string, ParamValue> {
+      const point: Record<string, ParamValue> = {};
+      let rest = id;
+      for (let i = names.length - 1; i >= 0; i--) {
+        const axis = axes[names[i]];
+        point[names[i]] = axis.at(rest % axis.size);
+        rest = Math.floor(rest / axis.size);
+      }
+      return point;
+    },
+  };
+}
+
 export class GridSampler implements Sampler {
-  /** Parameter names, sorted, and their axes. */
+  /** Parameter names, sorted, and their axes; empty for a grid given as points. */
   readonly axes: Readonly<Record<string, GridAxis>>;
   /** Points in the grid. */
   readonly size: number;
-  #names: string[];
+  #points: GridPoints;
   #seed: number;
   #description: string;
 
+  /** A grid over the product of `searchSpace`'s values, or over the given points. */
   constructor(
-    searchSpace: Record<string, readonly ParamValue[] | GridAxis>,
+    searchSpace: Record<string, readonly ParamValue[] | GridAxis> | GridPoints,
     options: GridSamplerOptions = {},
   ) {
-    this.#names = Object.keys(searchSpace).sort();
-    const axes: Record<string, GridAxis> = {};
-    let size = 1;
-    for (const name of this.#names) {
-      const given = searchSpace[name];
-      const axis = Array.isArray(given) ? listAxis(given) : given as GridAxis;
-      if (!Number.isInteger(axis.size) || axis.size < 1) {
-        throw new RangeError(
-          `Grid for "${name}" is ${JSON.stringify(axis.description)}; give a non-empty list`,
-        );
-      }
-      axes[name] = axis;
-      size *= axis.size;
+    if (isGridPoints(searchSpace)) {
+      this.axes = {};
+      this.#points = searchSpace;
+    } else {
+      const product = productPoints(searchSpace);
+      this.axes = product.axes;
+      this.#points = product;
     }
-    if (size > MAX_GRID_POINTS) {
-      throw new RangeError(
-        `The grid has ${size.toPrecision(3)} points (${
-          this.#names.map((name) => axes[name].size).join(" × ")
-        }), more than ${MAX_GRID_POINTS} can be numbered; use fewer values per parameter`,
-      );
-    }
-    this.axes = axes;
-    this.size = size;
-    this.#description = JSON.stringify(this.#recorded());
+    this.size = this.#points.size;
+    this.#description = JSON.stringify(this.#points.description);
     this.#seed = options.seed ?? randomSeed();
   }
 
@@ -97,7 +141,7 @@ export class GridSampler implements Sampler {
   async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
     if ("grid_id" in trial.systemAttrs || "fixed_params" in trial.systemAttrs) return;
     const gridId = this.#pick(study, trialRng(this.#seed, trial.number, "grid"));
-    await study.setTrialSystemAttr(trial.id, "search_space", this.#recorded());
+    await study.setTrialSystemAttr(trial.id, "search_space", this.#points.description);
     await study.setTrialSystemAttr(trial.id, "grid_id", gridId);
   }
 
@@ -114,12 +158,15 @@ export class GridSampler implements Sampler {
           `every parameter`,
       );
     }
-    if (!this.#names.includes(name)) {
+    const point = this.pointAt(gridId);
+    if (!(name in point)) {
       throw new RangeError(
-        `Parameter "${name}" is not in the grid; the grid has ${JSON.stringify(this.#names)}`,
+        `Parameter "${name}" is not in the grid: point ${gridId} has ${
+          JSON.stringify(Object.keys(point))
+        }`,
       );
     }
-    return this.pointAt(gridId)[name];
+    return point[name];
   }
 
   afterTrial(study: Study, trial: FrozenTrial): void {
@@ -129,16 +176,9 @@ export class GridSampler implements Sampler {
     if (left === 0 || last) study.stop();
   }
 
-  /** The parameter values of point `id` (digits in mixed radix, the last name varying fastest). */
+  /** The parameter values of point `id`. */
   pointAt(id: number): Record<string, ParamValue> {
-    const point: Record<string, ParamValue> = {};
-    let rest = id;
-    for (let i = this.#names.length - 1; i >= 0; i--) {
-      const axis = this.axes[this.#names[i]];
-      point[this.#names[i]] = axis.at(rest % axis.size);
-      rest = Math.floor(rest / axis.size);
-    }
-    return point;
+    return this.#points.at(id);
   }
 
   /** A point no finished trial took, preferring one no running trial holds either. */
@@ -175,10 +215,6 @@ export class GridSampler implements Sampler {
       else if (trial.state === TrialState.RUNNING) running.add(gridId);
     }
     return { visited, running };
-  }
-
-  #recorded(): Record<string, unknown> {
-    return Object.fromEntries(this.#names.map((name) => [name, this.axes[name].description]));
   }
 }
 

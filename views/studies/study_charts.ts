@@ -288,11 +288,13 @@ export interface ParallelChartOptions {
 
 /**
  * One axis per parameter (categories, log or linear as the space defines it) and one for the
- * value; each complete trial is a line coloured from worse (vermilion) to better (blue).
+ * value; each complete trial is a line coloured from worse (vermilion) to better (blue). A
+ * parameter only some trials have (momentum when SGD was chosen, a fourth layer's units) gets
+ * no axis, so no trial is dropped: its slice plot shows it.
  */
 export function parallelChartSvg(options: ParallelChartOptions): string {
-  const names = Object.keys(options.space);
   const done = completed(options.trials);
+  const names = Object.keys(options.space).filter((name) => done.every((t) => name in t.params));
   const values = done.map((t) => t.value);
   const low = Math.min(...values);
   const high = Math.max(...values);

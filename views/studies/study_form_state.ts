@@ -353,7 +353,8 @@ export function specToValues(spec: StudySpec): FormValues {
   set("base.batch.size", base.batch?.size);
   set("base.epochs", base.epochs);
   set("base.device", base.device);
-  const rows = Object.entries(spec.space).map(([path, param]) => {
+  const rows = Object.entries(spec.space).flatMap(([path, param]): FormValues[] => {
+    if (param.type === "layers") return [];
     const row: FormValues = { path, type: param.type };
     if (param.type === "categorical") {
       row.choices = param.choices.map((choice) => String(choice)).join(", ");
@@ -364,7 +365,7 @@ export function specToValues(spec: StudySpec): FormValues {
       if (param.step !== undefined) row.step = String(param.step);
     }
     row[SHOWN] = `${path}|${param.type}`;
-    return row;
+    return [row];
   });
   return writeRows(values, rows);
 }

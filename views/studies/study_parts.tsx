@@ -73,7 +73,7 @@ const TRIAL_STATE: Record<TrialState, { label: string; class: string }> = {
   WAITING: { label: "waiting", class: "status-queued" },
   RUNNING: { label: "running", class: "status-running" },
   COMPLETE: { label: "complete", class: "status-completed" },
-  PRUNED: { label: "pruned", class: "status-cancelled" },
+  PRUNED: { label: "pruned", class: "status-pruned" },
   FAIL: { label: "failed", class: "status-failed" },
 };
 

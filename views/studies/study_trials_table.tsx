@@ -6,6 +6,7 @@
  * @module
  */
 
+import { spaceParams } from "../../config/study_schema.ts";
 import type { TrialReport } from "../../jobs/study_report.ts";
 import { TrialState } from "../../tuner/frozen_trial.ts";
 import { duration } from "../shell/format.ts";
@@ -56,7 +57,7 @@ export function selectTrials(
 export function TrialsTable(props: { view: StudyView; query: TrialQuery }) {
   const { view, query } = props;
   const { report } = view;
-  const names = Object.keys(view.spec.space);
+  const names = Object.keys(spaceParams(view.spec.space));
   const trials = selectTrials(report.trials, query, report.direction);
   const href = (change: Partial<TrialQuery>) =>
     `/studies/${report.id}${trialQueryString({ ...query, ...change })}`;
