@@ -8,7 +8,13 @@
 
 import { BUILT_IN_DATASETS } from "../../config/schema.ts";
 import type { DatasetInfo } from "../../engine/data/load.ts";
-import { INIT_SCHEMES, LOSSES, type LossName, outputUnits } from "../../engine/spec.ts";
+import {
+  BATCH_MODES,
+  INIT_SCHEMES,
+  LOSSES,
+  type LossName,
+  outputUnits,
+} from "../../engine/spec.ts";
 import { ConfigPreview, type PreviewProps } from "../run_editor/config_preview.tsx";
 import {
   CheckboxField,
@@ -22,6 +28,7 @@ import {
 } from "../shell/form_fields.tsx";
 import { SplitFields } from "../run_editor/split_fields.tsx";
 import { DEVICE_CHOICES, ValidatedFormPage } from "../shell/validated_form_page.tsx";
+import { BATCH_LABELS, fieldLabel, INIT_LABELS, LOSS_LABELS } from "../run_editor/field_labels.ts";
 import { LayerEditor } from "../run_editor/layer_editor.tsx";
 import { OptimizerFields, OptimizerPicker } from "../run_editor/optimizer_fields.tsx";
 import {
@@ -39,28 +46,10 @@ export interface NewRunProps {
   notice?: string;
 }
 
-const INIT_LABELS: Record<(typeof INIT_SCHEMES)[number], string> = {
-  default: "PyTorch default: U(±1/√fan_in)",
-  xavier_uniform: "Xavier (Glorot) uniform",
-  xavier_normal: "Xavier (Glorot) normal",
-  kaiming_uniform: "Kaiming (He) uniform",
-  kaiming_normal: "Kaiming (He) normal",
-  lecun_uniform: "LeCun uniform",
-  lecun_normal: "LeCun normal",
-};
-
-const LOSS_LABELS: Record<LossName, string> = {
-  cross_entropy: "Cross-entropy (softmax)",
-  bce_with_logits: "BCE with logits",
-  bce: "BCE (sigmoid output)",
-  mse: "Mean squared error",
-};
-
-const BATCH_CHOICES: Choice[] = [
-  { value: "stochastic", label: "Stochastic (size 1)" },
-  { value: "minibatch", label: "Mini-batch" },
-  { value: "full", label: "Full batch" },
-];
+const BATCH_CHOICES: Choice[] = BATCH_MODES.map((value) => ({
+  value,
+  label: BATCH_LABELS[value],
+}));
 
 export function NewRunPage(props: NewRunProps) {
   return (
@@ -83,7 +72,7 @@ export function NewRunForm(props: NewRunProps) {
       {props.notice && <p class="notice" role="status">{props.notice}</p>}
       <IssueSummary
         issues={state.issues.map((issue) => ({
-          label: issue.path || "config",
+          label: fieldLabel(issue.path),
           field: issue.path,
           message: issue.message,
         }))}
