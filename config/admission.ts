@@ -213,20 +213,34 @@ function lowerFirst(text: string): string {
 }
 
 /**
- * Everything that makes a valid run config one this process will not queue or train: a dataset
- * it will not read or does not have, sizes the dataset does not have, more memory than it can
- * give. Empty when the run may go.
+ * Everything that makes a valid run config one this process will not queue or train, all in one
+ * pass: a dataset it will not read or does not have, sizes the dataset does not have, more
+ * memory than it can give. Empty when the run may go.
  */
 export async function runRefusals(config: RunConfig, ctx: AdmissionContext): Promise<Issue[]> {
+  return [...await runDataRefusals(config, ctx), ...await admissionIssues(config, ctx)];
+}
+
+/** What of `config`'s data this server will not read or cannot serve; reads only `config.data`. */
+export async function runDataRefusals(config: RunConfig, ctx: AdmissionContext): Promise<Issue[]> {
   const unreadable = await datasetPathIssue(config.data.dataset, ctx.roots);
   if (unreadable) return [unreadable];
-  const limits = datasetIssues(config, ctx.datasets);
-  if (limits.length) return limits;
-  return await admissionIssues(config, ctx);
+  return datasetIssues(config, ctx.datasets);
 }
 
 /** {@linkcode runRefusals} for a study: its base's and searched datasets, memory at its worst. */
 export async function studyRefusals(spec: StudySpec, ctx: AdmissionContext): Promise<Issue[]> {
+  return [...await studyDataRefusals(spec, ctx), ...await studyAdmissionIssues(spec, ctx)];
+}
+
+/**
+ * What of a study's data this server will not read or cannot serve in some trial; reads only
+ * `spec.metric`, the base's `data` and the searched `data.…` parameters.
+ */
+export async function studyDataRefusals(
+  spec: Pick<StudySpec, "metric" | "base" | "space">,
+  ctx: AdmissionContext,
+): Promise<Issue[]> {
   const paths = [{ dataset: spec.base.data?.dataset, path: "base.data.dataset" }];
   const searched = spec.space["data.dataset"];
   if (searched?.type === "categorical") {
@@ -242,7 +256,5 @@ export async function studyRefusals(spec: StudySpec, ctx: AdmissionContext): Pro
     if (issue) unreadable.push(issue);
   }
   if (unreadable.length) return unreadable;
-  const failing = studyDatasetIssues(spec, ctx.datasets);
-  if (failing.length) return failing;
-  return await studyAdmissionIssues(spec, ctx);
+  return studyDatasetIssues(spec, ctx.datasets);
 }

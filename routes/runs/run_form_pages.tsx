@@ -20,6 +20,7 @@ import {
   type PreviewProps,
 } from "../../views/run_editor/config_preview.tsx";
 import type { FormState } from "../../views/shell/form_fields.tsx";
+import { fieldLabel } from "../../views/run_editor/field_labels.ts";
 import { LayerEditor } from "../../views/run_editor/layer_editor.tsx";
 import {
   NewRunForm,
@@ -41,7 +42,7 @@ import {
   valuesToInput,
 } from "../../views/run_editor/run_form_state.ts";
 import type { AppContext } from "../context.ts";
-import { runIssues } from "../shell/admit.ts";
+import { checkRunInput } from "../shell/admit.ts";
 import { readFormFields } from "../shell/form_body.ts";
 
 interface Evaluation {
@@ -50,8 +51,9 @@ interface Evaluation {
 }
 
 /**
- * Validates the form as a launch would: the schema, then what this server would refuse (the
- * dataset's limits, memory), so a model too large to train is named while it is being built.
+ * Validates the form as a launch would: the schema and, beside it, what this server would refuse
+ * (the dataset's limits, memory), so one submit names every problem and a model too large to
+ * train is named while it is being built.
  */
 async function evaluate(
   ctx: AppContext,
@@ -59,12 +61,10 @@ async function evaluate(
   datasets: DatasetInfo[],
 ): Promise<Evaluation> {
   const input = valuesToInput(values);
-  const parsed = parseRunConfig(input);
-  const issues = (parsed.ok ? await runIssues(ctx, parsed.config, datasets) : parsed.issues)
-    .map((issue) => ({ ...issue, path: fieldOf(issue.path, values) }));
-  const preview: PreviewProps = parsed.ok && issues.length === 0
-    ? { valid: true, config: parsed.config }
-    : { valid: false, input, problems: issues.length };
+  const checked = await checkRunInput(ctx, input, datasets);
+  if (checked.ok) return { issues: [], preview: { valid: true, config: checked.config } };
+  const issues = checked.issues.map((issue) => ({ ...issue, path: fieldOf(issue.path, values) }));
+  const preview: PreviewProps = { valid: false, input, problems: issues.length };
   return { issues, preview };
 }
 
@@ -107,7 +107,7 @@ export function runFormRoutes(ctx: AppContext): Hono {
           });
         }
         const problems = parsed.issues.map((issue) =>
-          `${issue.path || "config"}: ${issue.message}`
+          `${fieldLabel(issue.path)}: ${issue.message}`
         );
         notice = `The shared config is not valid (${problems.join("; ")}); ` +
           `showing the defaults instead.`;

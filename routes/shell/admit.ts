@@ -7,7 +7,13 @@
 
 import { type AdmissionContext, runRefusals, studyRefusals } from "../../config/admission.ts";
 import type { Issue } from "../../config/issues.ts";
-import type { StudySpec } from "../../config/study_schema.ts";
+import { partialRunRefusals, partialStudyRefusals } from "../../config/partial_refusals.ts";
+import { parseRunConfig, type ParseRunConfigResult } from "../../config/schema.ts";
+import {
+  parseStudySpec,
+  type ParseStudySpecResult,
+  type StudySpec,
+} from "../../config/study_schema.ts";
 import { type DatasetInfo, describeDatasets } from "../../engine/data/load.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import type { AppContext } from "../context.ts";
@@ -40,4 +46,36 @@ export async function studyIssues(
   datasets?: DatasetInfo[],
 ): Promise<Issue[]> {
   return await studyRefusals(spec, await admissionContext(ctx, datasets));
+}
+
+/**
+ * Everything wrong with a run config input in one pass: the schema's issues and, beside them,
+ * what this server would refuse of the parts that are valid (a train size past the dataset's
+ * with a bad layer). `ok` only when there is nothing at all.
+ */
+export async function checkRunInput(
+  ctx: AppContext,
+  input: unknown,
+  datasets?: DatasetInfo[],
+): Promise<ParseRunConfigResult> {
+  const parsed = parseRunConfig(input);
+  const admission = await admissionContext(ctx, datasets);
+  const issues = parsed.ok
+    ? await runRefusals(parsed.config, admission)
+    : [...parsed.issues, ...await partialRunRefusals(input, parsed.issues, admission)];
+  return parsed.ok && issues.length === 0 ? parsed : { ok: false, issues };
+}
+
+/** {@linkcode checkRunInput} for a study file: the schema's issues and the refusals beside them. */
+export async function checkStudyInput(
+  ctx: AppContext,
+  input: unknown,
+  datasets?: DatasetInfo[],
+): Promise<ParseStudySpecResult> {
+  const parsed = parseStudySpec(input);
+  const admission = await admissionContext(ctx, datasets);
+  const issues = parsed.ok
+    ? await studyRefusals(parsed.spec, admission)
+    : [...parsed.issues, ...await partialStudyRefusals(input, parsed.issues, admission)];
+  return parsed.ok && issues.length === 0 ? parsed : { ok: false, issues };
 }
