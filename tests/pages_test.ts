@@ -71,8 +71,8 @@ Deno.test("pages: new-run form, launching, run page, live stream, list and compa
 
     await t.step("an invalid share link names every problem, not just the first", async () => {
       const html = await (await fetch(`${url}${shareUrl({ epochs: 0, seed: -1 })}`)).text();
-      assert.match(html, /epochs: Epochs must be an integer in \[1, 10000\], got 0/);
-      assert.match(html, /seed: Seed must be an integer in \[0, \d+\], got -1/);
+      assert.match(html, /Epochs: Epochs must be an integer in \[1, 10000\], got 0/);
+      assert.match(html, /Seed: Seed must be an integer in \[0, \d+\], got -1/);
       assert.match(html, /name="epochs"[^>]*value="10"/);
     });
 
@@ -103,6 +103,27 @@ Deno.test("pages: new-run form, launching, run page, live stream, list and compa
       assert.match(html, /Test fraction is required for &quot;synthetic-binary&quot;/);
       assert.equal(await runCount(), 0);
     });
+
+    await t.step(
+      "one post names MNIST's train size limit beside a bad layer, by the form's labels",
+      async () => {
+        const values = {
+          ...configToValues(parsed({ ...tiny, data: { dataset: "mnist" } })),
+          "data.trainSize": "70000",
+          "model.layers.0.units": "0",
+        };
+        const response = await postForm(`${url}/runs/new`, values);
+        assert.equal(response.status, 422);
+        const html = await response.text();
+        assert.match(html, /2 problems to fix/);
+        assert.match(html, />Layer 1 units<\/a>: Units must be an integer in \[1, 8192\], got 0/);
+        assert.match(
+          html,
+          />Train size<\/a>: Train size must be at most 60000 for &quot;mnist&quot;, got 70000/,
+        );
+        assert.equal(await runCount(), 0);
+      },
+    );
 
     await t.step("layer buttons and the optimizer picker work without JavaScript", async () => {
       const values = configToValues(tiny);
@@ -216,11 +237,13 @@ Deno.test("pages: new-run form, launching, run page, live stream, list and compa
       },
     );
 
-    await t.step("compare overlays the runs and lists only the settings that differ", async () => {
+    await t.step("compare overlays the runs and shows their settings side by side", async () => {
       const html = await (await fetch(`${url}/runs/compare?ids=${firstId}&ids=3`)).text();
       assert.ok(html.includes("#1 form tiny") && html.includes("#3 &lt;b&gt;bold&lt;/b&gt;"));
-      assert.ok(html.includes("<code>name</code>"));
-      assert.ok(!html.includes("<code>loss</code>"), "equal settings are left out");
+      // The two differ only by name, which heads their columns.
+      assert.match(html, /Settings · all the same/);
+      assert.match(html, /<th scope="row">Loss<\/th>/, "every setting is shown");
+      assert.ok(!html.includes('"differs"><th scope="row">Loss'), "equal settings are plain");
       assert.equal((await fetch(`${url}/runs/compare?ids=1,99`)).status, 404);
     });
 

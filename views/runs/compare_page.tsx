@@ -1,6 +1,6 @@
 /**
  * `/runs/compare?ids=1,2,3`: the runs' dev curves overlaid, one series per run, and a table of
- * their key metrics and of the settings that differ.
+ * their key metrics and settings, the settings that differ highlighted.
  *
  * @module
  */
@@ -8,12 +8,13 @@
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { RunWithEpochs } from "../../db/runs.ts";
+import type { RunConfig } from "../../engine/spec.ts";
 import type { TestRecord } from "../../engine/train.ts";
 import { CURVE_SIZE, lineChartSvg, type LineSeries } from "../charts/charts.ts";
-import { configDifferences } from "./config_diff.ts";
 import { duration, lossText, percent } from "../shell/format.ts";
 import { Layout } from "../shell/layout.tsx";
 import { StatusBadge } from "./run_parts.tsx";
+import { ComparedSettingRows } from "./settings_table.tsx";
 
 export function ComparePage(props: { runs: RunWithEpochs[] }) {
   const { runs } = props;
@@ -68,10 +69,19 @@ export function ComparePage(props: { runs: RunWithEpochs[] }) {
             </thead>
             <tbody>
               <MetricRows runs={runs} />
-              <ConfigRows runs={runs} />
+              <ComparedSettingRows configs={runs.map((run) => run.config as RunConfig)} />
             </tbody>
           </table>
         </div>
+        <details class="config-details">
+          <summary>Configs as JSON</summary>
+          {runs.map((run) => (
+            <>
+              <h3>{label(run)}</h3>
+              <pre>{JSON.stringify(run.config, null, 2)}</pre>
+            </>
+          ))}
+        </details>
       </section>
     </Layout>
   );
@@ -100,34 +110,6 @@ function MetricRows(props: { runs: RunWithEpochs[] }) {
             // deno-lint-ignore jsx-key -- server-rendered once; hono would print a key attribute
             props.runs.map((run) => <td>{cell(run)}</td>)
           }
-        </tr>
-      ))}
-    </>
-  );
-}
-
-function ConfigRows(props: { runs: RunWithEpochs[] }) {
-  const differences = configDifferences(props.runs.map((run) => run.config));
-  return (
-    <>
-      <tr class="group">
-        <th scope="rowgroup" colspan={props.runs.length + 1}>Settings that differ</th>
-      </tr>
-      {differences.length === 0 && (
-        <tr>
-          <td colspan={props.runs.length + 1} class="muted">The configs are identical.</td>
-        </tr>
-      )}
-      {differences.map(({ path, values }) => (
-        <tr>
-          <th scope="row">
-            <code>{path}</code>
-          </th>
-          {values.map((value) => (
-            <td>
-              <code>{value === undefined ? "—" : JSON.stringify(value)}</code>
-            </td>
-          ))}
         </tr>
       ))}
     </>

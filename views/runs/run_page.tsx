@@ -12,6 +12,7 @@ import type { DeviceRecord } from "../../engine/train.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import { timestamp } from "../shell/format.ts";
 import { Layout } from "../shell/layout.tsx";
+import { configSummary } from "../run_editor/config_summary.ts";
 import { shareUrl } from "../run_editor/run_form_state.ts";
 import {
   EpochTable,
@@ -28,6 +29,7 @@ import {
   TestImages,
   TestMetrics,
 } from "./run_results.tsx";
+import { SettingsCard } from "./settings_table.tsx";
 
 /** How often a browser without JavaScript reloads a training run's page. */
 const NO_SCRIPT_RELOAD_SECONDS = 5;
@@ -80,7 +82,7 @@ export function RunBody(props: { view: RunView }) {
           <h2>
             Run #{run.id} · {run.name}
           </h2>
-          <p class="muted">{summary(config)}</p>
+          <p class="muted">{configSummary(config)}</p>
           <p class="muted">
             Created {timestamp(run.createdAt)}
             {run.device ? ` · ${deviceText(run.device as DeviceRecord)}` : ""}
@@ -147,37 +149,9 @@ export function RunBody(props: { view: RunView }) {
           <TestImages results={results} />
         </>
       )}
-      <details class="card config-details">
-        <summary>Config</summary>
-        <pre>{JSON.stringify(config, null, 2)}</pre>
-      </details>
+      <SettingsCard config={config} />
     </section>
   );
-}
-
-/** "mnist · 512 relu → 256 relu · adam lr 0.001 · mini-batch 128 · 10 epochs · seed 0". */
-export function summary(config: RunConfig): string {
-  const layers = config.model.layers.length
-    ? config.model.layers.map((layer) => `${layer.units} ${layer.activation}`).join(" → ")
-    : "linear";
-  const batch = config.batch.mode === "minibatch"
-    ? `mini-batch ${config.batch.size}`
-    : config.batch.mode === "full"
-    ? "full batch"
-    : "stochastic";
-  return [
-    config.data.dataset,
-    layers,
-    `${config.optimizer.type} lr ${significant(config.optimizer.lr)}`,
-    batch,
-    `${config.epochs} ${config.epochs === 1 ? "epoch" : "epochs"}`,
-    `seed ${config.seed}`,
-  ].join(" · ");
-}
-
-/** A tuned value to at most four significant digits: 0.002010219… → 0.00201. */
-function significant(value: number): string {
-  return String(Number(value.toPrecision(4)));
 }
 
 function deviceText(device: DeviceRecord): string {

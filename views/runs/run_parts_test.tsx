@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import type { EpochRow } from "../../db/runs.ts";
-import { parseRunConfig } from "../../config/schema.ts";
 import { AccuracyChart, type LiveState, LossChart, RunProgress } from "./run_parts.tsx";
-import { summary } from "./run_page.tsx";
 
 const epoch = (n: number, seconds = 2): EpochRow => ({
   epoch: n,
@@ -57,13 +55,4 @@ Deno.test("the curves of a run that ended before its first epoch say no epoch fi
   }
   const queued = html(<LossChart state={state({ status: "queued" })} />);
   assert.ok(queued.includes("Waiting for the first epoch"));
-});
-
-Deno.test("summary() shows the learning rate to four significant digits", () => {
-  const result = parseRunConfig({ optimizer: { type: "sgd", lr: 0.002010219422576822 } });
-  assert.ok(result.ok);
-  assert.match(summary(result.config), / · sgd lr 0\.00201 · /);
-  const plain = parseRunConfig({ optimizer: { type: "adam", lr: 0.001 } });
-  assert.ok(plain.ok);
-  assert.match(summary(plain.config), / · adam lr 0\.001 · /);
 });

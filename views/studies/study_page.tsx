@@ -10,7 +10,7 @@
 import { parseRunConfig } from "../../config/schema.ts";
 import { timestamp } from "../shell/format.ts";
 import { Layout } from "../shell/layout.tsx";
-import { summary as runSummary } from "../runs/run_page.tsx";
+import { configSummary } from "../run_editor/config_summary.ts";
 import {
   STUDY_IDS,
   StudyCharts,
@@ -99,5 +99,5 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
 /** The base run in a line, as the run page sums up a run. */
 function baseText(base: unknown): string {
   const parsed = parseRunConfig(base);
-  return parsed.ok ? runSummary(parsed.config) : "invalid base";
+  return parsed.ok ? configSummary(parsed.config) : "invalid base";
 }
