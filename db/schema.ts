@@ -53,6 +53,12 @@ export const runs = sqliteTable("runs", {
   studyId: integer("study_id"),
   trialNumber: integer("trial_number"),
   /**
+   * A study's final model (see `config/final_run.ts`): the study and trial whose parameters it
+   * retrained. Not a trial run, which has `studyId` set instead.
+   */
+  originStudyId: integer("origin_study_id"),
+  originTrialNumber: integer("origin_trial_number"),
+  /**
    * The job's lease (see `db/jobs.ts`): the process training it (`host:pid:token`), which claim
    * this is (1 for the first), until when the claim holds unless renewed, and when it was last
    * renewed. Every write of the training process names owner and attempt, and needs the lease
@@ -69,7 +75,11 @@ export const runs = sqliteTable("runs", {
   createdAt: createdAt(),
   startedAt: integer("started_at", { mode: "timestamp_ms" }),
   finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
-}, (t) => [index("runs_status_idx").on(t.status), index("runs_study_idx").on(t.studyId)]);
+}, (t) => [
+  index("runs_status_idx").on(t.status),
+  index("runs_study_idx").on(t.studyId),
+  index("runs_origin_study_idx").on(t.originStudyId),
+]);
 
 export const runEpochs = sqliteTable("run_epochs", {
   runId: integer("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
