@@ -5,7 +5,7 @@
  * @module
  */
 
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { RunConfig } from "../engine/spec.ts";
 import type { Db } from "./client.ts";
 import type { Predictions } from "../engine/predictions.ts";
@@ -60,16 +60,38 @@ export async function insertRun(
   return row.id;
 }
 
+/** Which runs of study trials a list takes: with the others, none, or only them. */
+export const TRIAL_FILTERS = ["include", "exclude", "only"] as const;
+export type TrialFilter = typeof TRIAL_FILTERS[number];
+
 export interface RunFilter {
   status?: RunStatus;
   dataset?: string;
+  /** Runs of study trials: listed with the others unless told. */
+  trials?: TrialFilter;
   sort?: "created" | "devAccuracy";
   limit?: number;
   /** Rows to skip, for paging. */
   offset?: number;
 }
 
-/** Runs with their best dev accuracy and last epoch, newest first (or best first). */
+function filterConditions(filter: RunFilter) {
+  const conditions = [
+    filter.status ? eq(runs.status, filter.status) : undefined,
+    filter.dataset ? eq(runs.dataset, filter.dataset) : undefined,
+    filter.trials === "exclude"
+      ? isNull(runs.studyId)
+      : filter.trials === "only"
+      ? isNotNull(runs.studyId)
+      : undefined,
+  ].filter((c) => c !== undefined);
+  return conditions.length ? and(...conditions) : undefined;
+}
+
+/**
+ * Runs with their best dev accuracy, last epoch and study's name (a trial's), newest first (or
+ * best first).
+ */
 export async function listRuns(db: Db, filter: RunFilter = {}) {
   // Drizzle leaves columns unqualified in a one-table select, so correlated subqueries name
   // the outer table's columns in full.
@@ -79,10 +101,9 @@ export async function listRuns(db: Db, filter: RunFilter = {}) {
   const lastEpoch = sql<
     number
   >`(select coalesce(max(e.epoch), 0) from run_epochs e where e.run_id = "runs"."id")`;
-  const conditions = [
-    filter.status ? eq(runs.status, filter.status) : undefined,
-    filter.dataset ? eq(runs.dataset, filter.dataset) : undefined,
-  ].filter((c) => c !== undefined);
+  const studyName = sql<
+    string | null
+  >`(select s.name from studies s where s.id = "runs"."study_id")`;
   return await db.select({
     id: runs.id,
     name: runs.name,
@@ -94,11 +115,12 @@ export async function listRuns(db: Db, filter: RunFilter = {}) {
     test: runs.test,
     error: runs.error,
     studyId: runs.studyId,
+    studyName,
     trialNumber: runs.trialNumber,
     createdAt: runs.createdAt,
     finishedAt: runs.finishedAt,
   }).from(runs)
-    .where(conditions.length ? and(...conditions) : undefined)
+    .where(filterConditions(filter))
     // The id breaks ties, so pages of equal accuracies neither repeat nor skip a run.
     .orderBy(
       filter.sort === "devAccuracy" ? sql`${best} desc nulls last` : desc(runs.id),
@@ -106,6 +128,29 @@ export async function listRuns(db: Db, filter: RunFilter = {}) {
     )
     .limit(filter.limit ?? 100)
     .offset(filter.offset ?? 0);
+}
+
+/** How many runs `filter` matches, over all pages (its limit and offset are ignored). */
+export async function countRuns(db: Db, filter: RunFilter = {}): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)` }).from(runs)
+    .where(filterConditions(filter));
+  return Number(row.n);
+}
+
+/** Runs of study trials, and how many studies they belong to. */
+export async function countTrialRuns(db: Db): Promise<{ runs: number; studies: number }> {
+  const [row] = await db.select({
+    runs: sql<number>`count(*)`,
+    studies: sql<number>`count(distinct ${runs.studyId})`,
+  }).from(runs).where(isNotNull(runs.studyId));
+  return { runs: Number(row.runs), studies: Number(row.studies) };
+}
+
+/** Every dataset some run trained on, in name order. */
+export async function runDatasets(db: Db): Promise<string[]> {
+  const rows = await db.selectDistinct({ dataset: runs.dataset }).from(runs)
+    .orderBy(asc(runs.dataset));
+  return rows.map((row) => row.dataset);
 }
 
 export async function getRun(db: Db, id: number): Promise<RunWithEpochs | undefined> {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { RunConfig } from "../engine/spec.ts";
 import { openDb } from "./client.ts";
 import { claimRun, endJob, writeEpoch } from "./jobs.ts";
-import { getRun, insertRun, listRuns } from "./runs.ts";
+import { countRuns, countTrialRuns, getRun, insertRun, listRuns } from "./runs.ts";
 
 const config = {
   name: "probe",
@@ -60,5 +60,21 @@ Deno.test("listRuns() filters by status and sorts by best dev accuracy", async (
     const [row] = await listRuns(db, { status: "running" });
     assert.equal(row.epochsDone, 2);
     assert.ok(Math.abs((row.bestDevAccuracy ?? 0) - 0.6) < 1e-9);
+  });
+});
+
+Deno.test("listRuns() and countRuns() take study trials' runs, leave them out, or take only them", async () => {
+  await withDb(async (db) => {
+    const plain = await insertRun(db, config);
+    const trial = await insertRun(db, config, { studyId: 7, trialNumber: 0 }, "tuner");
+    const ids = async (trials?: "include" | "exclude" | "only") =>
+      (await listRuns(db, { trials })).map((run) => run.id);
+    assert.deepEqual(await ids(), [trial, plain], "every run unless told");
+    assert.deepEqual(await ids("include"), [trial, plain]);
+    assert.deepEqual(await ids("exclude"), [plain]);
+    assert.deepEqual(await ids("only"), [trial]);
+    assert.equal(await countRuns(db, { trials: "exclude", limit: 0 }), 1, "over all pages");
+    assert.equal(await countRuns(db, { status: "queued" }), 2);
+    assert.deepEqual(await countTrialRuns(db), { runs: 1, studies: 1 });
   });
 });

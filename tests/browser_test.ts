@@ -125,6 +125,11 @@ Deno.test({
       await page.waitForURL("**/runs");
       await page.getByLabel("Sort by").selectOption("devAccuracy");
       await page.waitForURL(/sort=devAccuracy/);
+      await page.getByLabel("Show trial runs").check();
+      await page.waitForURL(/sort=devAccuracy&trials=include/);
+      await page.reload();
+      assert.ok(await page.getByLabel("Show trial runs").isChecked(), "a reload keeps filters");
+      assert.equal(await page.getByLabel("Sort by").inputValue(), "devAccuracy");
       await page.getByLabel("Compare run 2").check();
       await page.getByLabel("Compare run 3").check();
       await screenshot(page, "05-runs");

@@ -234,8 +234,9 @@ Deno.test("a pruned trial's run ends pruned and says by which pruner, after whic
     const { runs } = await (await fetch(`${t.url}/api/runs?status=pruned`)).json();
     assert.deepEqual(runs.map((item: { id: number }) => item.id), [run.id]);
     assert.equal(runs[0].error, run.error);
-    const list = await (await fetch(`${t.url}/runs?status=pruned`)).text();
+    const list = await (await fetch(`${t.url}/runs?status=pruned&trials=include`)).text();
     assert.ok(list.includes(`title="${run.error}"`), "the runs table says why on hover");
+    assert.ok(list.includes(`<a href="/studies/${id}">pruning #1</a>`), "and links its trial");
   } finally {
     await t.close();
   }

@@ -8,40 +8,39 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
+  countRuns,
   getRun,
   listRuns,
-  RUN_STATUSES,
-  type RunStatus,
+  runDatasets,
+  type RunFilter,
   type RunWithEpochs,
 } from "../../db/runs.ts";
 import { ComparePage } from "../../views/runs/compare_page.tsx";
 import { RunPage } from "../../views/runs/run_page.tsx";
 import {
   type CompareProblem,
+  DEFAULT_RUN_FILTER,
   type RunFilterValues,
+  RUNS_PAGE_SIZE,
   RunsPage,
 } from "../../views/runs/runs_page.tsx";
 import { BUILT_IN_DATASETS } from "../../config/schema.ts";
 import type { AppContext } from "../context.ts";
 import { parseRunId } from "../shell/params.ts";
+import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 import { loadRunView } from "./run_view_data.ts";
 
 /** More runs than this side by side are unreadable. */
 const MAX_COMPARED = 8;
 
+/** The list's filters and page, as its address holds them (see `runsHref`). */
 function readFilter(query: Record<string, string>): RunFilterValues {
-  const status = query.status || undefined;
-  if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
-    throw new HTTPException(400, {
-      message: `Status filter must be one of ${RUN_STATUSES.join(", ")}, got ${
-        JSON.stringify(status)
-      }`,
-    });
-  }
   return {
-    status: status as RunStatus | undefined,
+    status: queryStatus(query.status),
     dataset: query.dataset || undefined,
     sort: query.sort === "devAccuracy" ? "devAccuracy" : "created",
+    trials: queryTrials(query.trials, "exclude"),
+    page: queryInteger(query.page || undefined, "Page", 1, Number.MAX_SAFE_INTEGER, 1),
   };
 }
 
@@ -54,12 +53,33 @@ function readIds(raw: string[]): number[] {
 
 export function runPageRoutes(ctx: AppContext): Hono {
   const runsPage = async (filter: RunFilterValues, compare?: CompareProblem) => {
-    const [runs, all] = await Promise.all([
-      listRuns(ctx.db, filter),
-      listRuns(ctx.db, { limit: 1000 }),
+    const matching: RunFilter = {
+      status: filter.status,
+      dataset: filter.dataset,
+      trials: filter.trials,
+    };
+    const [runs, total, hiddenTrialRuns, used] = await Promise.all([
+      listRuns(ctx.db, {
+        ...matching,
+        sort: filter.sort,
+        limit: RUNS_PAGE_SIZE,
+        offset: (filter.page - 1) * RUNS_PAGE_SIZE,
+      }),
+      countRuns(ctx.db, matching),
+      filter.trials === "exclude" ? countRuns(ctx.db, { ...matching, trials: "only" }) : 0,
+      runDatasets(ctx.db),
     ]);
-    const datasets = [...new Set([...BUILT_IN_DATASETS, ...all.map((run) => run.dataset)])];
-    return <RunsPage runs={runs} filter={filter} datasets={datasets} compare={compare} />;
+    const datasets = [...new Set([...BUILT_IN_DATASETS, ...used])];
+    return (
+      <RunsPage
+        runs={runs}
+        filter={filter}
+        total={total}
+        hiddenTrialRuns={hiddenTrialRuns}
+        datasets={datasets}
+        compare={compare}
+      />
+    );
   };
 
   return new Hono()
@@ -71,7 +91,7 @@ export function runPageRoutes(ctx: AppContext): Hono {
         const message = ids.length < 2
           ? "Pick at least two runs to compare."
           : `Pick at most ${MAX_COMPARED} runs to compare (${ids.length} are ticked).`;
-        return c.html(await runsPage({ sort: "created" }, { ticked: ids, message }), 422);
+        return c.html(await runsPage(DEFAULT_RUN_FILTER, { ticked: ids, message }), 422);
       }
       const runs: RunWithEpochs[] = [];
       for (const id of ids) {

@@ -8,11 +8,12 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { badRequestBody } from "../../config/issues.ts";
 import { parseRunConfig } from "../../config/schema.ts";
-import { getRun, getWeights, listRuns, RUN_STATUSES, type RunStatus } from "../../db/runs.ts";
+import { countRuns, getRun, getWeights, listRuns, type RunFilter } from "../../db/runs.ts";
 import { runIssues } from "../shell/admit.ts";
 import type { AppContext } from "../context.ts";
 import { parseRunId } from "../shell/params.ts";
 import { readJsonBody } from "../shell/json_body.ts";
+import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 
 export function runsApi(ctx: AppContext): Hono {
   const { db, service } = ctx;
@@ -29,14 +30,6 @@ export function runsApi(ctx: AppContext): Hono {
       return c.json({ id }, 201, { Location: `/api/runs/${id}` });
     })
     .get("/", async (c) => {
-      const status = c.req.query("status");
-      if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
-        throw new HTTPException(400, {
-          message: `Status filter must be one of ${RUN_STATUSES.join(", ")}, got ${
-            JSON.stringify(status)
-          }`,
-        });
-      }
       const sort = c.req.query("sort");
       if (sort !== undefined && sort !== "created" && sort !== "devAccuracy") {
         throw new HTTPException(400, {
@@ -45,14 +38,17 @@ export function runsApi(ctx: AppContext): Hono {
       }
       const limit = queryInteger(c.req.query("limit"), "Limit", 1, MAX_LIST, DEFAULT_LIST);
       const offset = queryInteger(c.req.query("offset"), "Offset", 0, Number.MAX_SAFE_INTEGER, 0);
-      const runs = await listRuns(db, {
-        status: status as RunStatus | undefined,
+      const filter: RunFilter = {
+        status: queryStatus(c.req.query("status")),
         dataset: c.req.query("dataset"),
-        sort,
-        limit,
-        offset,
-      });
-      return c.json({ runs });
+        // Trial runs are listed unless told otherwise, as before the runs page hid them.
+        trials: queryTrials(c.req.query("trials"), "include"),
+      };
+      const [runs, total] = await Promise.all([
+        listRuns(db, { ...filter, sort, limit, offset }),
+        countRuns(db, filter),
+      ]);
+      return c.json({ runs, total });
     })
     .get("/:id", async (c) => {
       const id = parseRunId(c.req.param("id"));
@@ -93,21 +89,3 @@ export function runsApi(ctx: AppContext): Hono {
 /** Runs per page of `GET /api/runs`, by default and at most. */
 export const DEFAULT_LIST = 100;
 export const MAX_LIST = 1000;
-
-/** A whole-number query parameter in [min, max], `fallback` when absent; 400 otherwise. */
-function queryInteger(
-  raw: string | undefined,
-  label: string,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) {
-    throw new HTTPException(400, {
-      message: `${label} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
-    });
-  }
-  return n;
-}

@@ -6,7 +6,7 @@
  */
 
 import { Hono } from "hono";
-import { listRuns } from "../../db/runs.ts";
+import { countTrialRuns, listRuns } from "../../db/runs.ts";
 import { describeDatasets } from "../../engine/data/load.ts";
 import { HomePage } from "../../views/shell/home.tsx";
 import { previewSamples } from "../../views/datasets/samples.tsx";
@@ -14,17 +14,18 @@ import type { AppContext } from "../context.ts";
 import { listedDataset, SAMPLE_COUNT } from "../datasets/datasets.ts";
 import { studyListItems } from "../studies/study_pages.tsx";
 
-/** How many runs the start page lists. */
+/** How many runs (outside studies) and studies the start page lists. */
 const RECENT_RUNS = 5;
 
 export function pageRoutes(ctx: AppContext): Hono {
   const pages = new Hono();
 
   pages.get("/", async (c) => {
-    const [device, datasets, recentRuns, recentStudies] = await Promise.all([
+    const [device, datasets, runs, trialRuns, recentStudies] = await Promise.all([
       ctx.device(),
       describeDatasets(ctx.datasetRoots),
-      listRuns(ctx.db, { limit: RECENT_RUNS }),
+      listRuns(ctx.db, { limit: RECENT_RUNS, trials: "exclude" }),
+      countTrialRuns(ctx.db),
       studyListItems(ctx.db, RECENT_RUNS),
     ]);
     const { info, dataset } = await listedDataset(
@@ -38,7 +39,7 @@ export function pageRoutes(ctx: AppContext): Hono {
         datasets={datasets}
         selected={info}
         preview={preview}
-        recentRuns={recentRuns}
+        recentRuns={{ runs, trialRuns }}
         recentStudies={recentStudies}
       />,
     );

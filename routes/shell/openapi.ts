@@ -10,7 +10,7 @@
 import { Hono } from "hono";
 import { runConfigSchema } from "../../config/schema.ts";
 import { studySpecSchema } from "../../config/study_schema.ts";
-import { RUN_STATUSES } from "../../db/runs.ts";
+import { RUN_STATUSES, TRIAL_FILTERS } from "../../db/runs.ts";
 import { DEFAULT_LIST, MAX_LIST } from "../runs/runs_api.ts";
 import {
   badId,
@@ -118,8 +118,21 @@ export function openApiDocument(version: string) {
         get: {
           summary: "List runs, newest first",
           parameters: [
-            { name: "status", in: "query", schema: { type: "string", enum: RUN_STATUSES } },
+            {
+              name: "status",
+              in: "query",
+              description: "pruned: a study trial's run its pruner stopped; cancelled: a " +
+                "user's Cancel or a study's Stop",
+              schema: { type: "string", enum: RUN_STATUSES },
+            },
             { name: "dataset", in: "query", schema: { type: "string" } },
+            {
+              name: "trials",
+              in: "query",
+              description: "runs of study trials: listed with the others (include), left out " +
+                "(exclude, as the runs page does by default), or alone (only)",
+              schema: { type: "string", enum: TRIAL_FILTERS, default: "include" },
+            },
             {
               name: "sort",
               in: "query",
@@ -140,6 +153,10 @@ export function openApiDocument(version: string) {
           responses: {
             200: ok(record({
               runs: { type: "array", items: ref("RunListItem"), maxItems: MAX_LIST },
+              total: {
+                ...integer,
+                description: "runs the filters match over all pages (limit and offset aside)",
+              },
             })),
             400: badRequest,
           },

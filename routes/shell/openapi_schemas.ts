@@ -93,10 +93,11 @@ export const runListItemSchema = record({
   test: nullable(ref("TestMetrics")),
   error: {
     ...nullable(string),
-    description: "Why it did not complete: the failure, divergence, or a cancelled trial's " +
-      "reason (pruned, stopped)",
+    description: "Why it did not complete: the failure, the divergence, the pruner's verdict " +
+      "(pruned), or a cancel's reason (a study's Stop)",
   },
-  studyId: nullable(integer),
+  studyId: { ...nullable(integer), description: "A study trial's run: its study" },
+  studyName: { ...nullable(string), description: "A study trial's run: its study's name" },
   trialNumber: nullable(integer),
   createdAt: dateTime,
   finishedAt: nullable(dateTime),

@@ -1,15 +1,19 @@
 /**
- * `/runs`: every run in a table, filtered by status and dataset and sorted by date or dev
- * accuracy with a plain GET form (htmx swaps just the table), and check boxes that pick runs to
- * compare.
+ * `/runs`: runs in a table, 50 a page, filtered by status and dataset, sorted by date or dev
+ * accuracy, with study trials' runs hidden unless asked for, through a plain GET form (htmx swaps
+ * just the table and pushes the address, so reloading or sharing it keeps the filters), and check
+ * boxes that pick runs to compare.
  *
  * @module
  */
 
-import { RUN_STATUSES, type RunStatus } from "../../db/runs.ts";
+import { RUN_STATUSES, type RunStatus, type TrialFilter } from "../../db/runs.ts";
 import { percent, timestamp } from "../shell/format.ts";
 import { Layout } from "../shell/layout.tsx";
 import { StatusBadge } from "./run_parts.tsx";
+
+/** Runs on one page of the list. */
+export const RUNS_PAGE_SIZE = 50;
 
 export interface RunListItem {
   id: number;
@@ -22,18 +26,33 @@ export interface RunListItem {
   test: unknown;
   /** Why it did not complete (a pruned trial's run says so), shown on hovering its status. */
   error?: string | null;
+  /** A study trial's run: its study, the study's name (null once deleted) and trial. */
+  studyId?: number | null;
+  studyName?: string | null;
+  trialNumber?: number | null;
   createdAt: Date;
 }
 
 export interface RunFilterValues {
   status?: RunStatus;
   dataset?: string;
-  sort?: "created" | "devAccuracy";
+  sort: "created" | "devAccuracy";
+  /** Runs of study trials: hidden unless asked for (a study's trials would bury the rest). */
+  trials: TrialFilter;
+  /** From 1. */
+  page: number;
 }
 
+export const DEFAULT_RUN_FILTER: RunFilterValues = { sort: "created", trials: "exclude", page: 1 };
+
 export interface RunsPageProps {
+  /** This page's runs. */
   runs: RunListItem[];
   filter: RunFilterValues;
+  /** Runs the filter matches, over all pages. */
+  total: number;
+  /** While trial runs are hidden: how many the other filters would show. */
+  hiddenTrialRuns: number;
   datasets: string[];
   /** A compare request that could not be shown: the runs it ticked and why. */
   compare?: CompareProblem;
@@ -46,16 +65,24 @@ export interface CompareProblem {
 
 export const COMPARE_ERROR_ID = "compare-error";
 
+/** The list's address for `filter`: only what differs from the defaults, so links stay short. */
+export function runsHref(filter: RunFilterValues): string {
+  const query = new URLSearchParams();
+  if (filter.status) query.set("status", filter.status);
+  if (filter.dataset) query.set("dataset", filter.dataset);
+  if (filter.sort !== "created") query.set("sort", filter.sort);
+  if (filter.trials !== "exclude") query.set("trials", filter.trials);
+  if (filter.page > 1) query.set("page", String(filter.page));
+  const text = query.toString();
+  return text ? `/runs?${text}` : "/runs";
+}
+
 export function RunsPage(props: RunsPageProps) {
   return (
     <Layout title="Runs" current="/runs">
       <h2 class="page-title">Runs</h2>
       <RunFilter {...props} />
-      <RunsTable
-        runs={props.runs}
-        filtered={Boolean(props.filter.status || props.filter.dataset)}
-        compare={props.compare}
-      />
+      <RunsTable {...props} />
     </Layout>
   );
 }
@@ -101,6 +128,16 @@ function RunFilter(props: RunsPageProps) {
           </option>
         </select>
       </div>
+      <div class="field checkbox">
+        <input
+          id="filter-trials"
+          name="trials"
+          type="checkbox"
+          value="include"
+          checked={filter.trials !== "exclude"}
+        />
+        <label for="filter-trials">Show trial runs</label>
+      </div>
       <noscript>
         <button type="submit">Apply</button>
       </noscript>
@@ -108,20 +145,43 @@ function RunFilter(props: RunsPageProps) {
   );
 }
 
-function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: CompareProblem }) {
+function RunsTable(props: RunsPageProps) {
+  const { filter, runs, total } = props;
   const ticked = new Set(props.compare?.ticked);
-  if (props.runs.length === 0) {
+  const withStudies = filter.trials !== "exclude";
+  if (runs.length === 0) {
+    const lastPage = Math.ceil(total / RUNS_PAGE_SIZE);
+    const filtered = Boolean(filter.status || filter.dataset) || filter.trials === "only";
     return (
       <section id="runs-table" class="card">
-        <p>
-          {props.filtered ? "No run matches these filters." : "No runs yet."}{" "}
-          <a href="/runs/new">Start a new run</a>.
-        </p>
+        {total > 0
+          ? (
+            <p>
+              No runs on page {filter.page}: these filters match {total}{" "}
+              {total === 1 ? "run" : "runs"}, on {lastPage} {lastPage === 1 ? "page" : "pages"}.
+              {" "}
+              <a href={runsHref({ ...filter, page: lastPage })}>Go to page {lastPage}</a>.
+            </p>
+          )
+          : (
+            <p>
+              {filtered
+                ? "No run matches these filters."
+                : props.hiddenTrialRuns > 0
+                ? "No runs outside studies."
+                : "No runs yet."} <a href="/runs/new">Start a new run</a>.
+              <HiddenTrialRuns {...props} />
+            </p>
+          )}
       </section>
     );
   }
   return (
     <form id="runs-table" class="card" method="get" action="/runs/compare">
+      <p class="runs-count">
+        {rangeText(filter.page, runs.length, total)}
+        <HiddenTrialRuns {...props} />
+      </p>
       <div class="table-scroll">
         <table class="runs">
           <thead>
@@ -131,6 +191,7 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: Co
               </th>
               <th class="number" scope="col">#</th>
               <th scope="col">Name</th>
+              {withStudies && <th scope="col">Study</th>}
               <th scope="col">Status</th>
               <th scope="col">Dataset</th>
               <th class="number" scope="col">Epochs</th>
@@ -140,7 +201,7 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: Co
             </tr>
           </thead>
           <tbody>
-            {props.runs.map((run) => {
+            {runs.map((run) => {
               const test = run.test as { accuracy?: number } | null;
               return (
                 <tr>
@@ -162,6 +223,11 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: Co
                   <td>
                     <a href={`/runs/${run.id}`}>{run.name}</a>
                   </td>
+                  {withStudies && (
+                    <td>
+                      <TrialLink run={run} />
+                    </td>
+                  )}
                   <td>
                     <StatusBadge status={run.status} note={run.error} />
                   </td>
@@ -178,6 +244,7 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: Co
           </tbody>
         </table>
       </div>
+      <Pager filter={filter} total={total} />
       <p class="table-actions">
         <button
           type="submit"
@@ -198,52 +265,47 @@ function RunsTable(props: { runs: RunListItem[]; filtered: boolean; compare?: Co
   );
 }
 
-/** A short table of recent runs for the start page. */
-export function RecentRuns(props: { runs: RunListItem[] }) {
+/** "Runs 51–100 of 230". */
+function rangeText(page: number, shown: number, total: number): string {
+  const first = (page - 1) * RUNS_PAGE_SIZE + 1;
+  const last = first + shown - 1;
+  return first === last ? `Run ${first} of ${total}` : `Runs ${first}–${last} of ${total}`;
+}
+
+/** While trial runs are hidden, how many match, and a link that shows them. */
+function HiddenTrialRuns(props: RunsPageProps) {
+  const hidden = props.hiddenTrialRuns;
+  if (props.filter.trials !== "exclude" || hidden === 0) return null;
   return (
-    <section class="card recent-runs">
-      <h2>Recent runs</h2>
-      {props.runs.length === 0
-        ? (
-          <p>
-            No runs yet. <a href="/runs/new">Configure and launch the first one</a>.
-          </p>
-        )
-        : (
-          <>
-            <table>
-              <thead>
-                <tr>
-                  <th class="number" scope="col">#</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Dataset</th>
-                  <th class="number" scope="col">Best dev accuracy</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.runs.map((run) => (
-                  <tr>
-                    <td class="number">{run.id}</td>
-                    <td>
-                      <a href={`/runs/${run.id}`}>{run.name}</a>
-                    </td>
-                    <td>
-                      <StatusBadge status={run.status} note={run.error} />
-                    </td>
-                    <td>
-                      <code>{run.dataset}</code>
-                    </td>
-                    <td class="number">{percent(run.bestDevAccuracy)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <p>
-              <a href="/runs">All runs</a> · <a href="/runs/new">New run</a>
-            </p>
-          </>
-        )}
-    </section>
+    <span class="muted">
+      {" · "}
+      {hidden} trial {hidden === 1 ? "run" : "runs"} of studies hidden:{" "}
+      <a href={runsHref({ ...props.filter, trials: "include", page: 1 })}>show them</a>
+    </span>
+  );
+}
+
+/** A trial's run: its study's name and trial number, linking to the study. */
+function TrialLink(props: { run: RunListItem }) {
+  const { studyId, studyName, trialNumber } = props.run;
+  if (studyId === null || studyId === undefined) return <span class="muted">—</span>;
+  return <a href={`/studies/${studyId}`}>{studyName ?? `study #${studyId}`} #{trialNumber}</a>;
+}
+
+/** Previous and next pages, when the runs fill more than one. */
+function Pager(props: { filter: RunFilterValues; total: number }) {
+  const { filter, total } = props;
+  const lastPage = Math.ceil(total / RUNS_PAGE_SIZE);
+  if (lastPage <= 1) return null;
+  const link = (page: number, rel: "prev" | "next", label: string) =>
+    page >= 1 && page <= lastPage
+      ? <a href={runsHref({ ...filter, page })} rel={rel}>{label}</a>
+      : <span class="muted">{label}</span>;
+  return (
+    <nav class="pager" aria-label="Pages of runs">
+      {link(filter.page - 1, "prev", "← Previous")}
+      <span>Page {filter.page} of {lastPage}</span>
+      {link(filter.page + 1, "next", "Next →")}
+    </nav>
   );
 }

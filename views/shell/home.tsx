@@ -10,7 +10,7 @@ import type { DatasetInfo } from "../../engine/data/load.ts";
 import type { DeviceInfo } from "../../engine/device.ts";
 import { DeviceCard } from "./device_card.tsx";
 import { Layout } from "./layout.tsx";
-import { RecentRuns, type RunListItem } from "../runs/runs_page.tsx";
+import { RecentRuns, type RecentRunsProps } from "../runs/recent_runs.tsx";
 import { type SamplePreview, SamplesView } from "../datasets/samples.tsx";
 import { RecentStudies, type StudyListItem } from "../studies/study_list_page.tsx";
 
@@ -19,7 +19,7 @@ export interface HomeProps {
   datasets: DatasetInfo[];
   selected: DatasetInfo;
   preview: SamplePreview;
-  recentRuns: RunListItem[];
+  recentRuns: RecentRunsProps;
   recentStudies: StudyListItem[];
 }
 
@@ -27,7 +27,7 @@ export function HomePage(props: HomeProps) {
   return (
     <Layout current="/">
       <DeviceCard device={props.device} />
-      <RecentRuns runs={props.recentRuns} />
+      <RecentRuns {...props.recentRuns} />
       <RecentStudies studies={props.recentStudies} />
       <DatasetTable datasets={props.datasets} />
       <section class="card samples">
