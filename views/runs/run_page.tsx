@@ -120,8 +120,8 @@ export function RunBody(props: { view: RunView }) {
         </div>
       </header>
       {run.error && (
-        // A cancelled run's note says why (a pruned or stopped trial), a queued one's why it is
-        // queued again (its trainer died): news, not a failure.
+        // A pruned or cancelled run's note says why (the pruner's verdict, a study's Stop), a
+        // queued one's why it is queued again (its trainer died): news, not a failure.
         <p
           class={["failed", "diverged", "interrupted"].includes(run.status)
             ? "error card"
