@@ -15,11 +15,20 @@ import {
   NumberField,
   SelectField,
 } from "../shell/form_fields.tsx";
+import { slotted, useEditorAction } from "../shell/field_slot.ts";
 import { LAYER_ACTION_FIELD, layerCount } from "./run_form_state.ts";
 
 const ACTIVATION_CHOICES = ACTIVATIONS.map((value) => ({ value, label: value }));
 
 function LayerButton(props: { action: string; label: string; text: string; disabled?: boolean }) {
+  const editor = useEditorAction();
+  const target = editor.fragments
+    ? { "hx-post": `${editor.action}/layers`, "hx-target": "#layers", "hx-swap": "outerHTML" }
+    : {
+      "hx-post": `${editor.action}/validate`,
+      "hx-target": "closest form",
+      "hx-swap": "innerMorph",
+    };
   return (
     <button
       type="submit"
@@ -29,9 +38,7 @@ function LayerButton(props: { action: string; label: string; text: string; disab
       aria-label={props.label}
       title={props.label}
       disabled={props.disabled}
-      hx-post="/runs/new/layers"
-      hx-target="#layers"
-      hx-swap="outerHTML"
+      {...target}
       hx-sync="closest form:replace"
     >
       {props.text}
@@ -42,7 +49,8 @@ function LayerButton(props: { action: string; label: string; text: string; disab
 export function LayerEditor(props: { state: FormState; outputNote: string }) {
   const { state } = props;
   const count = layerCount(state.values);
-  return (
+  return slotted(
+    { name: "model.layers", label: "Hidden layers", kind: "layers" },
     <fieldset id="layers" class="layers">
       <legend>Hidden layers</legend>
       <p class="help">
@@ -136,6 +144,6 @@ export function LayerEditor(props: { state: FormState; outputNote: string }) {
         />
         <span class="muted">{props.outputNote}</span>
       </div>
-    </fieldset>
+    </fieldset>,
   );
 }

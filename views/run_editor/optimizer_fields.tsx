@@ -6,6 +6,7 @@
  * @module
  */
 
+import { useEditorAction } from "../shell/field_slot.ts";
 import type { OptimizerType } from "../../engine/spec.ts";
 import {
   CheckboxField,
@@ -39,6 +40,17 @@ const HELP = {
 };
 
 export function OptimizerPicker(props: { state: FormState }) {
+  const editor = useEditorAction();
+  // Inside another form, the form's own validation on change redraws the fields.
+  const attributes = editor.fragments
+    ? {
+      "hx-post": `${editor.action}/optimizer`,
+      "hx-trigger": "change consume",
+      "hx-target": "#optimizer-fields",
+      "hx-swap": "outerHTML",
+      "hx-sync": "closest form:replace",
+    }
+    : undefined;
   return (
     <div class="optimizer-picker">
       <SelectField
@@ -46,13 +58,7 @@ export function OptimizerPicker(props: { state: FormState }) {
         name="optimizer.type"
         label="Optimizer"
         choices={OPTIMIZER_CHOICES}
-        attributes={{
-          "hx-post": "/runs/new/optimizer",
-          "hx-trigger": "change consume",
-          "hx-target": "#optimizer-fields",
-          "hx-swap": "outerHTML",
-          "hx-sync": "closest form:replace",
-        }}
+        attributes={attributes}
       />
       <noscript>
         <button type="submit" name="refresh" value="optimizer" class="secondary">

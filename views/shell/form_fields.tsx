@@ -9,6 +9,7 @@
 import type { Child } from "hono/jsx";
 import type { Issue } from "../../config/issues.ts";
 import { type FormValues, isChecked } from "../run_editor/run_form_state.ts";
+import { slotted } from "./field_slot.ts";
 
 /** What every field needs to show itself: the posted values and the issues found in them. */
 export interface FormState {
@@ -70,7 +71,9 @@ function describedBy(props: FieldProps): string | undefined {
 /** A number typed as text, so that the server, not the browser, says what is wrong with it. */
 export function NumberField(props: FieldProps & { integer?: boolean; placeholder?: string }) {
   const invalid = issuesAt(props.state.issues, props.path ?? props.name).length > 0;
-  return (
+  const kind = props.integer ? "integer" : "number";
+  return slotted(
+    { name: props.name, label: props.label, kind },
     <Described {...props}>
       <input
         id={fieldId(props.name)}
@@ -84,13 +87,14 @@ export function NumberField(props: FieldProps & { integer?: boolean; placeholder
         aria-invalid={invalid ? "true" : undefined}
         aria-describedby={describedBy(props)}
       />
-    </Described>
+    </Described>,
   );
 }
 
 export function TextField(props: FieldProps & { placeholder?: string }) {
   const invalid = issuesAt(props.state.issues, props.path ?? props.name).length > 0;
-  return (
+  return slotted(
+    { name: props.name, label: props.label, kind: "text" },
     <Described {...props}>
       <input
         id={fieldId(props.name)}
@@ -102,7 +106,7 @@ export function TextField(props: FieldProps & { placeholder?: string }) {
         aria-invalid={invalid ? "true" : undefined}
         aria-describedby={describedBy(props)}
       />
-    </Described>
+    </Described>,
   );
 }
 
@@ -117,7 +121,8 @@ export function SelectField(
   const current = props.state.values[props.name];
   const invalid = issuesAt(props.state.issues, props.path ?? props.name).length > 0;
   const known = props.choices.some((choice) => choice.value === current);
-  return (
+  return slotted(
+    { name: props.name, label: props.label, kind: "select", choices: props.choices },
     <Described {...props}>
       <select
         id={fieldId(props.name)}
@@ -131,14 +136,15 @@ export function SelectField(
         ))}
         {!known && current !== undefined && <option value={current} selected>{current}</option>}
       </select>
-    </Described>
+    </Described>,
   );
 }
 
 export function CheckboxField(props: FieldProps) {
   const id = fieldId(props.name);
   const errors = issuesAt(props.state.issues, props.path ?? props.name);
-  return (
+  return slotted(
+    { name: props.name, label: props.label, kind: "checkbox" },
     <div class={`field checkbox${errors.length ? " invalid" : ""}`}>
       <input
         id={id}
@@ -150,7 +156,7 @@ export function CheckboxField(props: FieldProps) {
       <label for={id} class={props.hideLabel ? "visually-hidden" : undefined}>{props.label}</label>
       {props.help && <small class="help" id={`${id}-help`}>{props.help}</small>}
       <FieldErrors id={id} errors={errors} />
-    </div>
+    </div>,
   );
 }
 
@@ -171,7 +177,8 @@ export function RadioGroup(
 ) {
   const current = props.state.values[props.name];
   const errors = issuesAt(props.state.issues, props.name);
-  return (
+  return slotted(
+    { name: props.name, label: props.legend, kind: "radio", choices: props.choices },
     <fieldset class={`radios${errors.length ? " invalid" : ""}`}>
       <legend>{props.legend}</legend>
       {props.choices.map((choice) => {
@@ -190,7 +197,7 @@ export function RadioGroup(
         );
       })}
       <FieldErrors id={fieldId(props.name)} errors={errors} />
-    </fieldset>
+    </fieldset>,
   );
 }
 
