@@ -309,3 +309,37 @@ function layersFit(
     }
   }
 }
+
+/**
+ * Floats without a step, which a grid cannot enumerate, each at the entry that searches it: in
+ * its branch (`space.optimizer.type.when.sgd.optimizer.momentum`), or a depth entry's field.
+ */
+export function gridStepIssues(space: SpaceSpec): SpaceIssue[] {
+  const issues: SpaceIssue[] = [];
+  const unstepped = (param: unknown) =>
+    isParamSpec(param) && param.type === "float" && param.step === undefined;
+  const visit = (sub: SpaceSpec, at: Path) => {
+    for (const [path, entry] of Object.entries(sub)) {
+      const where = [...at, path];
+      if (entry.type === "layers") {
+        for (const field of LAYER_FIELDS.filter((field) => unstepped(entry.layer[field]))) {
+          issues.push({
+            path: [...where, "layer", field],
+            message: `The grid sampler needs a step for float layer field "${field}"`,
+          });
+        }
+      } else if (unstepped(entry)) {
+        issues.push({
+          path: where,
+          message: `The grid sampler needs a step for float parameter "${path}"`,
+        });
+      } else if (entry.type === "categorical") {
+        for (const [key, branch] of Object.entries(entry.when ?? {})) {
+          visit(branch, [...where, "when", key]);
+        }
+      }
+    }
+  };
+  visit(space, ["space"]);
+  return issues;
+}

@@ -20,20 +20,10 @@ import {
 import { type Issue, issuePath, toIssues } from "./issues.ts";
 import { protoKeyIssue } from "./proto_key.ts";
 import { type RunConfigInput, runConfigSchema } from "./schema.ts";
-import { spaceFitIssues, spaceShapeIssues } from "./space_checks.ts";
+import { gridStepIssues, spaceFitIssues, spaceShapeIssues } from "./space_checks.ts";
 import { gridSize } from "./space_grid.ts";
-import {
-  LAYERS_PATH,
-  MAX_SPACE_DEPTH,
-  spaceNesting,
-  spaceSchema,
-  type SpaceSpec,
-} from "./space_schema.ts";
-import { spaceParams } from "./space_walk.ts";
+import { MAX_SPACE_DEPTH, spaceNesting, spaceSchema, type SpaceSpec } from "./space_schema.ts";
 import { MAX_GRID_POINTS } from "../tuner/samplers/grid.ts";
-
-/** A depth entry's trial parameters: the layer count and each layer's fields. */
-const LAYER_PARAM = /^model\.layers\.(length|\d+\.\w+)$/;
 
 export { applyParams, setPath, tryApplyParams } from "./params.ts";
 export type { ParamSpec, SpaceSpec } from "./space_schema.ts";
@@ -119,13 +109,7 @@ function checkSpace(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>
     report(spaceFitIssues(spec.base as RunConfigInput, spec.space));
   }
   if (spec.sampler.type !== "grid") return;
-  const unstepped = Object.entries(spaceParams(spec.space))
-    .filter(([, param]) => param.type === "float" && param.step === undefined)
-    .map(([name]) => ({
-      path: ["space", LAYER_PARAM.test(name) ? LAYERS_PATH : name],
-      message: `The grid sampler needs a step for float parameter "${name}"`,
-    }));
-  if (report(unstepped)) return;
+  if (report(gridStepIssues(spec.space))) return;
   const points = gridSize(spec.space);
   if (points > MAX_GRID_POINTS) {
     report([{
