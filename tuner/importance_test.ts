@@ -51,3 +51,24 @@ Deno.test("paramImportances() explains what it cannot rank", async () => {
     /Parameter "z" is not in every COMPLETE trial/,
   );
 });
+
+Deno.test("paramImportances() ranks only the params every COMPLETE trial has", async () => {
+  // Momentum only under SGD, as a space with a sub-space per choice gives it: half the trials
+  // lack it, so it is not ranked (Optuna 3.1's intersection search space), nor does it throw.
+  const trials = await trialsOf((trial) => {
+    const type = trial.suggestCategorical("optimizer.type", ["sgd", "adam"]);
+    const lr = trial.suggestFloat("optimizer.lr", 0, 1);
+    const momentum = type === "sgd" ? trial.suggestFloat("optimizer.momentum", 0, 0.99) : 0;
+    return 10 * lr + momentum;
+  });
+  const withMomentum = trials.filter((trial) => "optimizer.momentum" in trial.params).length;
+  assert.ok(withMomentum > 20 && withMomentum < 60, `${withMomentum} of 80 have momentum`);
+  const ranked = paramImportances(trials);
+  assert.deepEqual(ranked.map((p) => p.name), ["optimizer.lr", "optimizer.type"]);
+  const total = ranked.reduce((sum, p) => sum + p.importance, 0);
+  assert.ok(Math.abs(total - 1) < 1e-12, `importances sum to ${total}`);
+  assert.throws(
+    () => paramImportances(trials, { params: ["optimizer.momentum"] }),
+    /"optimizer\.momentum" is not in every COMPLETE trial/,
+  );
+});
