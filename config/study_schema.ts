@@ -2,7 +2,7 @@
  * The study file (CLI `deno task tune study.json`, `POST /api/studies`): a base run config,
  * a search space of dotted paths into it (with sub-spaces per choice and a searched depth, see
  * `space_schema.ts`), and how to search (sampler, pruner), as DESIGN.md describes. Sampler and pruner defaults are Optuna's (TPESampler, MedianPruner,
- * SuccessiveHalvingPruner with `min_resource` 1).
+ * SuccessiveHalvingPruner with `min_resource` "auto").
  *
  * @module
  */
@@ -59,6 +59,18 @@ const samplerSchema = z.discriminatedUnion("type", [
   strictObject("grid sampler", { type: z.literal("grid"), seed: samplerSeed }, '{"type": "grid"}'),
 ], { error: taggedUnionError("Sampler", SAMPLER_TYPES, '{"type": "tpe", "seed": 0}') });
 
+const minResourceError = (iss: { input?: unknown }) =>
+  `Min resource must be an integer of at least 1 or "auto", got ${show(iss.input)}`;
+// Optuna's default: "auto" estimates it from the first trial to complete, as
+// max(1, ⌊its last step / 100⌋) (`_estimate_min_resource` in `optuna/pruners/_successive_halving.py`).
+const minResourceSchema = z.union([
+  z.literal("auto", { error: minResourceError }),
+  z.int({ error: minResourceError }).gte(1, { error: minResourceError }),
+], { error: minResourceError }).describe(
+  'Epochs before the first rung; "auto" (the default): max(1, ⌊last epoch of the first ' +
+    "completed trial / 100⌋), and no pruning until a trial completes",
+);
+
 const prunerSchema = z.discriminatedUnion("type", [
   strictObject("median pruner (the default type)", {
     type: z.literal("median").optional().default("median"),
@@ -68,7 +80,7 @@ const prunerSchema = z.discriminatedUnion("type", [
   }, '{"type": "median"}'),
   strictObject("asha pruner", {
     type: z.literal("asha"),
-    minResource: count("Min resource", 1).default(1),
+    minResource: minResourceSchema.default("auto"),
     reductionFactor: count("Reduction factor", 2).default(4),
     minEarlyStoppingRate: count("Min early stopping rate", 0).default(0),
   }, '{"type": "asha", "reductionFactor": 4}'),

@@ -71,14 +71,21 @@ Deno.test("parseStudySpec() defaults direction, metric, trials, sampler and prun
   assert.deepEqual(spec.base, {});
 });
 
-Deno.test("parseStudySpec() gives the asha pruner its defaults", () => {
+Deno.test("parseStudySpec() gives the asha pruner Optuna's defaults, minResource auto", () => {
   const spec = parsedStudy({ ...designStudy, pruner: { type: "asha" } });
   assert.deepEqual(spec.pruner, {
     type: "asha",
-    minResource: 1,
+    minResource: "auto",
     reductionFactor: 4,
     minEarlyStoppingRate: 0,
   });
+});
+
+Deno.test("parseStudySpec() takes an asha minResource of auto or a positive integer", () => {
+  for (const minResource of ["auto", 1, 3]) {
+    const spec = parsedStudy({ ...designStudy, pruner: { type: "asha", minResource } });
+    assert.ok(spec.pruner.type === "asha" && spec.pruner.minResource === minResource);
+  }
 });
 
 Deno.test("parseStudySpec() accepts paths into layers, init and dropout", () => {
@@ -210,6 +217,12 @@ const invalidStudies: Array<[string, unknown, string, string]> = [
   ["bad direction", { ...designStudy, direction: "up" }, "direction", "maximize, minimize"],
   ["bad metric", { ...designStudy, metric: "accuracy" }, "metric", "devAccuracy, devLoss"],
   ["trials 0", { ...designStudy, trials: 0 }, "trials", "[1, 10000]"],
+  ...[0, 2.5, "Auto", null].map((minResource): [string, unknown, string, string] => [
+    `asha minResource ${JSON.stringify(minResource)}`,
+    { ...designStudy, pruner: { type: "asha", minResource } },
+    "pruner.minResource",
+    `Min resource must be an integer of at least 1 or "auto", got ${JSON.stringify(minResource)}`,
+  ]),
   ["missing name", { space: designStudy.space }, "name", "Study name"],
 ];
 

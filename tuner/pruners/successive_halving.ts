@@ -16,8 +16,9 @@ import type { Pruner } from "./base.ts";
 
 export interface SuccessiveHalvingPrunerOptions {
   /**
-   * Steps before the first rung: a number ≥ 1, or "auto" for max(1, ⌊last step of the longest
-   * COMPLETE trial / 100⌋), which prunes nothing until a trial completes. Default 1.
+   * Steps before the first rung: a number ≥ 1, or "auto" (Optuna's default) for max(1, ⌊last
+   * step of the longest COMPLETE trial / 100⌋, as `_estimate_min_resource`), which prunes nothing
+   * until a trial completes. Default "auto".
    */
   minResource?: number | "auto";
   /** Keep the top 1/reductionFactor at each rung (Optuna: 4). */
@@ -35,7 +36,7 @@ export class SuccessiveHalvingPruner implements Pruner {
   readonly bootstrapCount: number;
 
   constructor(options: SuccessiveHalvingPrunerOptions = {}) {
-    const minResource = options.minResource ?? 1;
+    const minResource = options.minResource ?? "auto";
     this.reductionFactor = options.reductionFactor ?? 4;
     this.minEarlyStoppingRate = options.minEarlyStoppingRate ?? 0;
     this.bootstrapCount = options.bootstrapCount ?? 0;

@@ -45,8 +45,16 @@ Deno.test("SuccessiveHalvingPruner promotes only the top 1/reductionFactor of a 
   assert.deepEqual(late.decisions, [false, true]);
 });
 
-Deno.test("SuccessiveHalvingPruner defaults put rungs at steps 1, 4, 16", async () => {
-  const study = await studyWithRungs({}, [[0.1], [0.2], [0.3], [0.4], [0.5], [0.6], [0.7]]);
+Deno.test("SuccessiveHalvingPruner with minResource 1 and defaults puts rungs at steps 1, 4, 16", async () => {
+  const study = await studyWithRungs({ minResource: 1 }, [
+    [0.1],
+    [0.2],
+    [0.3],
+    [0.4],
+    [0.5],
+    [0.6],
+    [0.7],
+  ]);
   // Rung 0 with 8 values promotes the best ⌊8/4⌋ = 2 (0.1 and 0.15); steps 2, 3 lie between rungs.
   const { decisions } = await report(study, [[1, 0.15], [2, 9], [3, 9], [4, 9]]);
   assert.deepEqual(decisions, [false, false, false, false], "first at rung 1 is promoted");
@@ -67,11 +75,22 @@ Deno.test("SuccessiveHalvingPruner with minResource auto waits for a COMPLETE tr
   assert.deepEqual((await report(study, [[2, 1], [3, 1]])).decisions, [false, true]);
 });
 
+Deno.test("SuccessiveHalvingPruner defaults to minResource auto, as Optuna", async () => {
+  const study = await studyWithRungs({}, [[0.1], [0.2], [0.3]]);
+  // No COMPLETE trial yet: nothing is pruned, however poor, and no rung is recorded.
+  const early = await report(study, [[1, 9], [4, 9], [16, 9]]);
+  assert.deepEqual(early.decisions, [false, false, false]);
+  assert.equal(early.systemAttrs.completed_rung_0, undefined);
+  await study.addTrial({ state: "COMPLETE", value: 0, intermediateValues: new Map([[50, 0]]) });
+  // max(1, ⌊50 / 100⌋) = 1: rung 0 at step 1, where 9 is the worst of four.
+  assert.deepEqual((await report(study, [[1, 9]])).decisions, [true]);
+});
+
 Deno.test("SuccessiveHalvingPruner rejects invalid options", () => {
   assert.throws(() => new SuccessiveHalvingPruner({ minResource: 0 }), /minResource must be/);
   assert.throws(() => new SuccessiveHalvingPruner({ reductionFactor: 1 }), /reductionFactor/);
   assert.throws(
-    () => new SuccessiveHalvingPruner({ minResource: "auto", bootstrapCount: 2 }),
+    () => new SuccessiveHalvingPruner({ bootstrapCount: 2 }),
     /needs a numeric minResource/,
   );
 });
