@@ -196,16 +196,23 @@ export async function studyAdmissionIssues(
   if (issues.length === 0) return [];
   const at = raisers.map((path) => `${path} = ${JSON.stringify(chosen[path])}`).join(", ");
   return issues.map((issue) => ({
-    path: raisers.length > 0 ? `space.${spacePathOf(raisers[0])}` : `base.${issue.path}`,
+    path: raisers.length > 0
+      ? `space.${spacePathOf(spec.space, raisers[0])}`
+      : `base.${issue.path}`,
     message: raisers.length > 0
       ? `A trial with ${at}: ${lowerFirst(issue.message)}`
       : issue.message,
   }));
 }
 
-/** The space entry a trial parameter comes from: a layer's field from the depth entry. */
-function spacePathOf(param: string): string {
-  return param === LAYER_COUNT_PARAM || /^model\.layers\.\d+\./.test(param) ? LAYERS_PATH : param;
+/**
+ * The space entry a trial parameter comes from: itself when the space searches that path, a
+ * layer's field or the layer count from the depth entry.
+ */
+function spacePathOf(space: StudySpec["space"], param: string): string {
+  if (param in space) return param;
+  const layerParam = param === LAYER_COUNT_PARAM || /^model\.layers\.\d+\./.test(param);
+  return layerParam && LAYERS_PATH in space ? LAYERS_PATH : param;
 }
 
 function lowerFirst(text: string): string {
