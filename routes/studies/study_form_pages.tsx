@@ -1,8 +1,12 @@
 /**
- * `/studies/new`: the new-study form, its htmx fragments, and starting the study. Every path
- * validates with the same schema as the API and the CLI (`parseStudySpec`), then checks the base
- * run against the datasets here; a start with problems re-renders the form with each message
- * beside its field and writes nothing.
+ * `/studies/new`: the new-study form and starting the study. Every path validates with the same
+ * schema as the API and the CLI (`parseStudySpec`, through `checkStudyInput`, which adds what
+ * this server would refuse of the datasets and memory in the same pass); a start with problems
+ * re-renders the form with each message beside its field and writes nothing.
+ *
+ * The form opens empty (a search over the learning rate), from a study ("Edit as new study":
+ * `?from=<study id>`, its file exactly) or from a run ("Tune from this run": `?run=<run id>`, its
+ * config as the base).
  *
  * @module
  */
@@ -11,30 +15,29 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Issue } from "../../config/issues.ts";
-import { parseStudySpec, type StudySpec } from "../../config/study_schema.ts";
+import type { StudySpec } from "../../config/study_schema.ts";
+import { getRun } from "../../db/runs.ts";
 import { getStudyById, getStudyByName } from "../../db/studies.ts";
 import { type DatasetInfo, describeDatasets } from "../../engine/data/load.ts";
-import type { FormState } from "../../views/shell/form_fields.tsx";
-import { STUDY_FILE_ID, StudyFilePreview } from "../../views/studies/study_file_preview.tsx";
+import type { SummaryIssue } from "../../views/shell/form_fields.tsx";
+import { NewStudyPage } from "../../views/studies/study_new_page.tsx";
+import { NewStudyForm } from "../../views/studies/study_new_page.tsx";
 import {
-  applySpaceAction,
+  applyFormAction,
   defaultStudyValues,
   fieldForIssue,
   formIssues,
   type FormValues,
-  paramCount,
-  refreshRows,
-  rowIssueField,
+  issueLabel,
   SPACE_ACTION_FIELD,
-  SPACE_FIELD,
   specToValues,
+  STUDY_PREFIX,
+  tuneRunValues,
   valuesToStudyInput,
 } from "../../views/studies/study_form_state.ts";
-import type { SummaryIssue } from "../../views/shell/form_fields.tsx";
-import { NewStudyForm, NewStudyPage } from "../../views/studies/study_new_page.tsx";
-import { SpaceEditor } from "../../views/studies/study_space_editor.tsx";
+import { LAYER_ACTION_FIELD } from "../../views/run_editor/run_form_state.ts";
 import type { AppContext } from "../context.ts";
-import { studyIssues } from "../shell/admit.ts";
+import { checkStudyInput } from "../shell/admit.ts";
 import { readFormFields } from "../shell/form_body.ts";
 import { parseRunId } from "../shell/params.ts";
 
@@ -47,10 +50,7 @@ interface Evaluation {
   summary: SummaryIssue[];
 }
 
-/**
- * Validates the form as a start would: the study schema, the form's own rules, then what this
- * server would refuse (datasets, and memory at the search space's worst case).
- */
+/** The schema, what this server would refuse, and the form's own rules, in one pass. */
 async function evaluate(
   ctx: AppContext,
   values: FormValues,
@@ -58,25 +58,32 @@ async function evaluate(
   extra: Issue[] = [],
 ): Promise<Evaluation> {
   const input = valuesToStudyInput(values);
-  const parsed = parseStudySpec(input);
-  const found = parsed.ok ? await studyIssues(ctx, parsed.spec, datasets) : parsed.issues;
-  const all = [...found, ...formIssues(values), ...extra];
+  const checked = await checkStudyInput(ctx, input, datasets);
+  const all = [...(checked.ok ? [] : checked.issues), ...formIssues(values), ...extra];
   const summary = all.map((issue) => ({
-    label: issue.path,
+    label: issueLabel(issue.path),
     field: fieldForIssue(issue.path, values),
     message: issue.message,
   }));
   const issues = summary.map(({ field, message }) => ({ path: field, message }));
-  return { input, spec: parsed.ok && all.length === 0 ? parsed.spec : undefined, issues, summary };
+  return {
+    input,
+    spec: checked.ok && all.length === 0 ? checked.spec : undefined,
+    issues,
+    summary,
+  };
 }
 
-/** The issues the space editor shows: about the space as a whole, or about one of its rows. */
-function spaceIssues(issues: Issue[], values: FormValues): Issue[] {
-  const rows = Array.from({ length: paramCount(values) }, (_, i) => rowIssueField(i));
-  const inside = (path: string, field: string) => path === field || path.startsWith(`${field}.`);
-  return issues.filter((issue) =>
-    inside(issue.path, SPACE_FIELD) || rows.some((row) => inside(issue.path, row))
-  );
+/** The posted form with its buttons applied: a space or layer button, a switched optimizer. */
+function edited(posted: FormValues): { values: FormValues; redraw: boolean } {
+  const action = posted[SPACE_ACTION_FIELD];
+  const layerAction = posted[LAYER_ACTION_FIELD];
+  const redraw = action !== undefined || layerAction !== undefined || posted.refresh !== undefined;
+  const values = { ...posted };
+  delete values[SPACE_ACTION_FIELD];
+  delete values[LAYER_ACTION_FIELD];
+  delete values.refresh;
+  return { values: applyFormAction(values, action, layerAction), redraw };
 }
 
 export function studyFormRoutes(ctx: AppContext): Hono {
@@ -84,7 +91,7 @@ export function studyFormRoutes(ctx: AppContext): Hono {
 
   /** A study of this name exists already: starting would join it instead of starting anew. */
   const nameTaken = async (values: FormValues): Promise<Issue[]> => {
-    const taken = await getStudyByName(ctx.db, values.name?.trim() ?? "");
+    const taken = await getStudyByName(ctx.db, values[`${STUDY_PREFIX}name`]?.trim() ?? "");
     if (!taken) return [];
     return [{
       path: "name",
@@ -109,10 +116,7 @@ export function studyFormRoutes(ctx: AppContext): Hono {
   } = {}) => {
     const infos = await datasets();
     const evaluation = await evaluate(ctx, values, infos, options.extra);
-    // Before a start, only the space rows show their problems (as `/new/space` draws them).
-    const shown = options.showIssues
-      ? evaluation
-      : { issues: spaceIssues(evaluation.issues, values), summary: [] };
+    const shown = options.showIssues ? evaluation : { issues: [], summary: [] };
     return c.html(
       <NewStudyPage
         state={{ values, issues: shown.issues }}
@@ -125,33 +129,37 @@ export function studyFormRoutes(ctx: AppContext): Hono {
     );
   };
 
+  const named = async (values: FormValues, wanted: string) => ({
+    ...values,
+    [`${STUDY_PREFIX}name`]: await freeName(wanted.slice(0, 90)),
+  });
+
   return new Hono()
     .get("/new", async (c) => {
       const from = c.req.query("from");
-      if (from === undefined) {
-        return page(c, { ...defaultStudyValues(), name: await freeName("mnist-lr") });
-      }
-      const id = parseRunId(from, "Study id");
-      const study = await getStudyById(ctx.db, id);
-      if (!study) throw new HTTPException(404, { message: `Study ${id} does not exist` });
-      return page(c, { ...specToValues(study.spec), name: await freeName(study.name) }, {
-        notice: `Filled in from study "${study.name}": edit anything, then start it.`,
-      });
-    })
-    .post("/new", async (c) => {
-      const posted = await readFormFields(c);
-      const action = posted[SPACE_ACTION_FIELD];
-      delete posted[SPACE_ACTION_FIELD];
-      if (action !== undefined) return page(c, applySpaceAction(posted, action));
-      const { values, changed } = refreshRows(posted);
-      if (changed.length > 0 || values.refresh !== undefined) {
-        delete values.refresh;
-        return page(c, values, {
-          notice: changed.length
-            ? `Redrew the rows of ${changed.join(", ")}: check their ranges, then start.`
-            : undefined,
+      const run = c.req.query("run");
+      if (from !== undefined) {
+        const id = parseRunId(from, "Study id");
+        const study = await getStudyById(ctx.db, id);
+        if (!study) throw new HTTPException(404, { message: `Study ${id} does not exist` });
+        return page(c, await named(specToValues(study.spec), study.name), {
+          notice: `Filled in from study "${study.name}": edit anything, then start it.`,
         });
       }
+      if (run !== undefined) {
+        const id = parseRunId(run, "Run id");
+        const found = await getRun(ctx.db, id);
+        if (!found) throw new HTTPException(404, { message: `Run ${id} does not exist` });
+        return page(c, await named(tuneRunValues(found.config), `${found.name}-tune`), {
+          notice: `The base is run #${id} ("${found.name}"): tick "search" beside each field ` +
+            `to tune, then start.`,
+        });
+      }
+      return page(c, await named(defaultStudyValues(), "mnist-lr"));
+    })
+    .post("/new", async (c) => {
+      const { values, redraw } = edited(await readFormFields(c));
+      if (redraw) return page(c, values);
       const extra = await nameTaken(values);
       const { spec } = await evaluate(ctx, values, await datasets(), extra);
       if (!spec) return page(c, values, { extra, showIssues: true, status: 422 });
@@ -164,7 +172,7 @@ export function studyFormRoutes(ctx: AppContext): Hono {
       }
     })
     .post("/new/validate", async (c) => {
-      const values = await readFormFields(c);
+      const { values } = edited(await readFormFields(c));
       const infos = await datasets();
       const { input, issues, summary } = await evaluate(
         ctx,
@@ -179,24 +187,6 @@ export function studyFormRoutes(ctx: AppContext): Hono {
           datasets={infos}
           preview={{ input, problems: issues.length }}
         />,
-      );
-    })
-    .post("/new/space", async (c) => {
-      const posted = await readFormFields(c);
-      const action = posted[SPACE_ACTION_FIELD];
-      delete posted[SPACE_ACTION_FIELD];
-      const values = refreshRows(action ? applySpaceAction(posted, action) : posted).values;
-      const { input, issues } = await evaluate(ctx, values, await datasets());
-      // The rows show their problems as soon as they are drawn (a path the base cannot take,
-      // such as momentum with Adam); the rest of the form keeps its own until it is validated.
-      const state: FormState = { values, issues: spaceIssues(issues, values) };
-      return c.html(
-        <>
-          <SpaceEditor state={state} />
-          <hx-partial hx-target={`#${STUDY_FILE_ID}`} hx-swap="outerHTML">
-            <StudyFilePreview input={input} problems={issues.length} />
-          </hx-partial>
-        </>,
       );
     });
 }

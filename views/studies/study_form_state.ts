@@ -1,375 +1,514 @@
 /**
- * The new-study form and the study file, both ways. Fields are named by the study file's paths
- * (`trials`, `sampler.seed`, `base.epochs`), so most validation issues land on the field of the
- * same name; the search space is rows `param.<i>.<field>`, and {@linkcode fieldForIssue} maps
- * `space.optimizer.lr.low` to the row that searches `optimizer.lr`.
+ * The new-study form and the study file, both ways. The base run is the New run editor itself,
+ * its fields named as there (`optimizer.lr`, `model.layers.1.dropout`); the study's own fields
+ * are `study.<path>` (`study.trials`, `study.sampler.seed`). Any base field can be searched in
+ * place: `search.<path>` switches it, and its distribution is the entry at `space.<path>` (see
+ * `space_fields.ts`, which also holds a choice's sub-space rows). `search.model.layers` searches
+ * the depth, with the layer template at `space.model.layers.layer.<field>`. Parameters the
+ * editor does not draw (a path of another optimizer type) are rows at `extra`.
  *
- * The base is a partial run config holding only what the form names: a full config would carry
- * Adam's `betas` into a trial that switches `optimizer.type` to SGD, which SGD refuses.
+ * The file keeps only the base fields that differ from the defaults (`minimal_config.ts`), and
+ * a study opened with "Edit as new study" comes back as the same file.
  *
  * @module
  */
 
 import type { Issue } from "../../config/issues.ts";
-import { defaultRunConfig, MAX_HIDDEN_LAYERS, type RunConfigInput } from "../../config/schema.ts";
+import { defaultRunConfig, parseRunConfig } from "../../config/schema.ts";
+import { LAYER_FIELDS, LAYERS_PATH, type LayersEntry } from "../../config/space_schema.ts";
 import type { StudySpec } from "../../config/study_schema.ts";
+import type { RunConfig } from "../../engine/spec.ts";
+import { fieldLabel } from "../run_editor/field_labels.ts";
+import { minimalConfig } from "../run_editor/minimal_config.ts";
 import {
+  applyLayerAction,
+  configToValues,
   defined,
   type FormValues,
+  isChecked,
+  layerCount,
   numberOrText,
   optionalNumber,
+  SHOWN_OPTIMIZER_FIELD,
+  switchOptimizer,
+  valuesToInput,
 } from "../run_editor/run_form_state.ts";
+import type { OptimizerType } from "../../engine/spec.ts";
+import { SUGGESTED_PATHS, suggestionFor } from "./search_suggestions.ts";
+import {
+  DISTRIBUTION_FIELDS,
+  readEntry,
+  readRows,
+  removeRow,
+  rowCount,
+  rowPrefix,
+  whenRows,
+  withoutFields,
+  writeEntry,
+  writeRows,
+} from "./space_fields.ts";
 
 export type { FormValues } from "../run_editor/run_form_state.ts";
 
-/** The most rows the space editor holds; more can only repeat a searchable path. */
-export const MAX_PARAMS = 24;
-/** Which rows to add or remove: `add` or `remove:<i>`. */
-export const SPACE_ACTION_FIELD = "spaceAction";
-/** Where issues about the search space as a whole (no parameter at all) are shown. */
-export const SPACE_FIELD = "space";
-/** Where issues about a base field the form does not show are shown. */
-export const BASE_FIELD = "base";
-/** The base's hidden layers as a units list: "512, 256" (one ReLU layer per number). */
-export const LAYERS_FIELD = "base.model.layers";
-/** Per row: the `path|type` the row's fields were drawn for, to notice a change without JavaScript. */
-const SHOWN = "shown";
-
 const CHECKED = "on";
-const ROW_FIELDS = ["path", "type", "low", "high", "step", "log", "choices", SHOWN] as const;
+export const STUDY_PREFIX = "study.";
+export const SEARCH_PREFIX = "search.";
+export const SPACE_PREFIX = "space.";
+/** Rows of searched parameters the editor does not draw in place. */
+export const EXTRA_ROWS = "extra";
+/** Which rows to add or remove: `add:<rows>` or `remove:<rows>.<i>`. */
+export const SPACE_ACTION_FIELD = "spaceAction";
+/** Where issues about the search space as a whole are shown. */
+export const SPACE_FIELD = "space";
+/** Where issues about the base as a whole are shown. */
+export const BASE_FIELD = "base";
+export const DEPTH_SEARCH = `${SEARCH_PREFIX}${LAYERS_PATH}`;
+export const DEPTH_ENTRY = `${SPACE_PREFIX}${LAYERS_PATH}`;
+export const TEMPLATE = `${DEPTH_ENTRY}.layer`;
 
-/** The base fields the form shows; an issue under another base path goes to {@linkcode BASE_FIELD}. */
-export const BASE_FIELDS = [
-  "base.data.dataset",
-  "base.data.split.train",
-  "base.data.split.dev",
-  "base.data.split.test",
-  "base.data.split",
-  "base.data.trainSize",
-  LAYERS_FIELD,
-  "base.optimizer.type",
-  "base.optimizer.lr",
-  "base.batch.size",
-  "base.epochs",
-  "base.device",
-] as const;
+/** Base fields that are form plumbing, not run config paths, and so never searched. */
+const NOT_SEARCHABLE = new Set([
+  "name",
+  "data.datasetOther",
+  "data.normalize",
+  SHOWN_OPTIMIZER_FIELD,
+]);
 
-/** A run config path the space editor offers; `N` stands for a hidden layer's index. */
-export interface Searchable {
-  path: string;
-  /** The range or choices a new row starts with, as the form's text fields hold them. */
-  suggestion: FormValues;
+/** Whether the base field `name` has a search switch. */
+export function isSearchable(name: string): boolean {
+  return !NOT_SEARCHABLE.has(name) && !/^(study|search|space|extra)\./.test(name) &&
+    !/^(layerAction|spaceAction|refresh)$/.test(name);
 }
 
-const logFloat = (low: string, high: string) => ({ type: "float", low, high, log: CHECKED });
-const float = (low: string, high: string) => ({ type: "float", low, high });
-const choices = (list: string) => ({ type: "categorical", choices: list });
+const OPTIMIZER_FIELDS: Record<OptimizerType, string[]> = {
+  sgd: ["lr", "momentum", "dampening", "weightDecay", "nesterov"],
+  rmsprop: ["lr", "alpha", "eps", "weightDecay", "momentum", "centered"],
+  adam: ["lr", "betas.0", "betas.1", "eps", "weightDecay", "amsgrad"],
+  adamw: ["lr", "betas.0", "betas.1", "eps", "weightDecay", "amsgrad"],
+};
 
-/** What the exercise tunes, with ranges that suit an MNIST MLP. */
-export const SEARCHABLE: readonly Searchable[] = [
-  { path: "optimizer.lr", suggestion: logFloat("0.0001", "0.1") },
-  { path: "optimizer.type", suggestion: choices("sgd, rmsprop, adam") },
-  { path: "optimizer.momentum", suggestion: float("0", "0.99") },
-  { path: "optimizer.weightDecay", suggestion: logFloat("0.000001", "0.01") },
-  { path: "batch.size", suggestion: { type: "int", low: "16", high: "512", log: CHECKED } },
-  {
-    path: "model.layers.N.units",
-    suggestion: { type: "int", low: "16", high: "512", log: CHECKED },
-  },
-  { path: "model.layers.N.dropout", suggestion: float("0", "0.5") },
-  { path: "model.layers.N.activation", suggestion: choices("relu, tanh, gelu") },
-  { path: "model.init", suggestion: choices("default, xavier_uniform, kaiming_uniform") },
-  { path: "regularization.l1", suggestion: logFloat("0.000001", "0.01") },
-  { path: "regularization.l2", suggestion: logFloat("0.000001", "0.01") },
-  { path: "epochs", suggestion: { type: "int", low: "1", high: "10" } },
+const STATIC_FIELDS = [
+  "seed",
+  "data.dataset",
+  "data.normalize.mean",
+  "data.normalize.std",
+  "data.split.train",
+  "data.split.dev",
+  "data.split.test",
+  "data.trainSize",
+  "data.testSize",
+  "model.init",
+  "loss",
+  "batch.mode",
+  "batch.size",
+  "batch.shuffle",
+  "optimizer.type",
+  "regularization.l1",
+  "regularization.l2",
+  "epochs",
+  "device",
 ];
 
-/**
- * The searchable paths for a base with `layers` hidden layers (`N` spelled out per layer, for
- * as many layers as a model may have: the schema reports a longer list).
- */
-export function searchablePaths(layers: number): string[] {
-  const count = Math.min(layers, MAX_HIDDEN_LAYERS);
-  return SEARCHABLE.flatMap(({ path }) =>
-    path.includes(".N.")
-      ? Array.from({ length: count }, (_, i) => path.replace(".N.", `.${i}.`))
-      : [path]
-  );
+/** The base fields the editor draws for these values, each of which may be searched in place. */
+export function drawnFields(values: FormValues): string[] {
+  const type = values["optimizer.type"] as OptimizerType;
+  const optimizer = (OPTIMIZER_FIELDS[type] ?? []).map((field) => `optimizer.${field}`);
+  const layers = isChecked(values, DEPTH_SEARCH) ? [] : Array.from(
+    { length: layerCount(values) },
+    (_, i) => LAYER_FIELDS.map((field) => `model.layers.${i}.${field}`),
+  ).flat();
+  return [...STATIC_FIELDS, ...optimizer, ...layers];
 }
 
-function suggestionFor(path: string): FormValues {
-  const generic = path.replace(/\.\d+\./, ".N.");
-  return SEARCHABLE.find((item) => item.path === generic)?.suggestion ?? { type: "float" };
+/** The paths searched in place, in the order their switches were posted. */
+function searchedInPlace(values: FormValues): string[] {
+  const drawn = new Set(drawnFields(values));
+  return Object.keys(values)
+    .filter((name) => name.startsWith(SEARCH_PREFIX) && isChecked(values, name))
+    .map((name) => name.slice(SEARCH_PREFIX.length))
+    .filter((path) => drawn.has(path));
 }
 
-/** The units typed in the hidden-layers field: "512, 256" → ["512", "256"]. */
-export function layerUnits(values: FormValues): string[] {
-  return (values[LAYERS_FIELD] ?? "").split(/[\s,]+/).filter(Boolean);
-}
+// ---------------------------------------------------------------------------------------------
+// Form → file
 
-/**
- * How many rows the space editor holds (fields `param.<i>.path`, counted from 0), at most one
- * over {@linkcode MAX_PARAMS}, so a posted `param.99999999.path` cannot make the server build a
- * hundred million rows (and {@linkcode formIssues} says there are too many).
- */
-export function paramCount(values: FormValues): number {
-  let count = 0;
-  for (const name of Object.keys(values)) {
-    const match = /^param\.(\d+)\.path$/.exec(name);
-    if (match) count = Math.max(count, Number(match[1]) + 1);
-  }
-  return Math.min(count, MAX_PARAMS + 1);
-}
-
-export const rowField = (index: number, field: string) => `param.${index}.${field}`;
-/** Where a row's own issues go (shown across the row: a path that does not fit the base). */
-export const rowIssueField = (index: number) => `param.${index}`;
-
-function readRows(values: FormValues): FormValues[] {
-  return Array.from({ length: paramCount(values) }, (_, i) => {
-    const row: FormValues = {};
-    for (const field of ROW_FIELDS) {
-      const value = values[rowField(i, field)];
-      if (value !== undefined) row[field] = value;
+function readDepth(values: FormValues): Record<string, unknown> {
+  const layer: Record<string, unknown> = {};
+  for (const field of LAYER_FIELDS) {
+    const name = `${TEMPLATE}.${field}`;
+    if (isChecked(values, `${SEARCH_PREFIX}${name}`)) {
+      layer[field] = readEntry(values, name, MAX_NO_WHEN);
+    } else if (field === "batchNorm") {
+      if (isChecked(values, name)) layer[field] = true;
+    } else if (field === "activation") {
+      if (values[name] && values[name] !== "relu") layer[field] = values[name];
+    } else {
+      const value = optionalNumber(values[name]);
+      if (value !== undefined && !(field === "dropout" && value === 0)) layer[field] = value;
     }
-    return row;
-  });
-}
-
-function writeRows(values: FormValues, rows: FormValues[]): FormValues {
-  const rest = Object.fromEntries(
-    Object.entries(values).filter(([name]) => !name.startsWith("param.")),
-  );
-  rows.forEach((row, i) => {
-    for (const [field, value] of Object.entries(row)) rest[rowField(i, field)] = value;
-  });
-  return rest;
-}
-
-function newRow(path: string): FormValues {
-  const row: FormValues = { path, ...suggestionFor(path) };
-  row[SHOWN] = `${row.path}|${row.type}`;
-  return row;
-}
-
-/** Applies `add` (the first searchable path not yet in the space) or `remove:<i>`. */
-export function applySpaceAction(values: FormValues, action: string): FormValues {
-  const rows = readRows(values);
-  const [verb, indexText] = action.split(":");
-  const index = Number(indexText);
-  if (verb === "add") {
-    const used = new Set(rows.map((row) => row.path));
-    const paths = searchablePaths(layerUnits(values).length);
-    rows.push(newRow(paths.find((path) => !used.has(path)) ?? paths[0]));
-  } else if (verb === "remove" && Number.isInteger(index) && index >= 0 && index < rows.length) {
-    rows.splice(index, 1);
   }
-  return writeRows(values, rows);
+  return {
+    type: "layers",
+    low: numberOrText(values[`${DEPTH_ENTRY}.low`] ?? ""),
+    high: numberOrText(values[`${DEPTH_ENTRY}.high`] ?? ""),
+    layer,
+  };
 }
 
-/**
- * Redraws rows whose path or type changed since they were drawn: a new path starts from its
- * suggested range, a new type keeps what was typed and fills what it lacks from the suggestion.
- * Returns the paths of the rows it redrew.
- */
-export function refreshRows(values: FormValues): { values: FormValues; changed: string[] } {
-  const changed: string[] = [];
-  const rows = readRows(values).map((row) => {
-    const [shownPath, shownType] = (row[SHOWN] ?? "").split("|");
-    if (row[SHOWN] === undefined) return { ...row, [SHOWN]: `${row.path}|${row.type}` };
-    if (row.path !== shownPath) {
-      changed.push(row.path);
-      return newRow(row.path);
-    }
-    if (row.type === shownType) return row;
-    changed.push(row.path);
-    const suggestion = suggestionFor(row.path);
-    const filled = suggestion.type === row.type ? { ...suggestion, ...row } : row;
-    return { ...filled, [SHOWN]: `${row.path}|${row.type}` };
-  });
-  return { values: writeRows(values, rows), changed };
-}
+/** A layer field's distribution has no sub-spaces: read it as if at the deepest level. */
+const MAX_NO_WHEN = Number.POSITIVE_INFINITY;
 
-/** "sgd, 0.5, true" → ["sgd", 0.5, true]: numbers, booleans and null as JSON reads them. */
-export function parseChoices(text: string): unknown[] {
-  return text.split(",").map((part) => part.trim()).filter(Boolean).map((part) => {
-    if (part === "true") return true;
-    if (part === "false") return false;
-    if (part === "null") return null;
-    return numberOrText(part);
-  });
-}
-
-function paramInput(row: FormValues): Record<string, unknown> {
-  if (row.type === "categorical") {
-    return { type: row.type, choices: parseChoices(row.choices ?? "") };
-  }
-  if (row.type !== "float" && row.type !== "int") return { type: row.type };
+function readSampler(values: FormValues): Record<string, unknown> {
+  const field = (name: string) => values[`${STUDY_PREFIX}sampler.${name}`];
+  const type = field("type");
+  const seed = optionalNumber(field("seed"));
+  if (type !== "tpe") return defined({ type, seed });
   return defined({
-    type: row.type,
-    low: numberOrText(row.low ?? ""),
-    high: numberOrText(row.high ?? ""),
-    log: row.log === CHECKED ? true : undefined,
-    step: optionalNumber(row.step),
+    type,
+    seed,
+    nStartupTrials: optionalNumber(field("nStartupTrials")),
+    nEiCandidates: optionalNumber(field("nEiCandidates")),
+    multivariate: isChecked(values, `${STUDY_PREFIX}sampler.multivariate`),
+    constantLiar: isChecked(values, `${STUDY_PREFIX}sampler.constantLiar`),
   });
+}
+
+const PRUNER_FIELDS: Record<string, string[]> = {
+  median: ["nStartupTrials", "nWarmupSteps", "intervalSteps"],
+  asha: ["minResource", "reductionFactor", "minEarlyStoppingRate"],
+  none: [],
+};
+
+function readPruner(values: FormValues): Record<string, unknown> {
+  const type = values[`${STUDY_PREFIX}pruner.type`];
+  const knobs = (PRUNER_FIELDS[type] ?? []).map((name) => {
+    const text = values[`${STUDY_PREFIX}pruner.${name}`];
+    return [name, text?.trim() === "auto" ? "auto" : optionalNumber(text)];
+  });
+  return defined({ type, ...Object.fromEntries(knobs) });
 }
 
 /** The study file the form describes; `parseStudySpec` validates it. */
 export function valuesToStudyInput(values: FormValues): Record<string, unknown> {
-  const field = (name: string) => values[name];
-  // Keys are defined, not assigned: a row for "__proto__" stays a key for the schema to refuse.
-  const space = Object.fromEntries(readRows(values).map((row) => [row.path, paramInput(row)]));
+  const study = (name: string) => values[`${STUDY_PREFIX}${name}`];
+  const raw = valuesToInput(values);
+  const parsed = parseRunConfig(raw);
+  // A base with problems goes as typed, so each problem comes back at its field.
+  const base = parsed.ok ? minimalConfig(parsed.config) : withoutName(raw);
+  const space: [string, unknown][] = [];
+  if (isChecked(values, DEPTH_SEARCH)) space.push([LAYERS_PATH, readDepth(values)]);
+  for (const path of searchedInPlace(values)) {
+    space.push([path, readEntry(values, `${SPACE_PREFIX}${path}`)]);
+  }
+  space.push(...Object.entries(readRows(values, EXTRA_ROWS)));
   return {
-    name: (field("name") ?? "").trim(),
-    direction: field("direction"),
-    metric: field("metric"),
-    trials: numberOrText(field("trials")),
-    sampler: defined({ type: field("sampler.type"), seed: optionalNumber(field("sampler.seed")) }),
-    pruner: { type: field("pruner.type") },
-    base: {
-      data: {
-        dataset: field("base.data.dataset"),
-        split: defined({
-          train: numberOrText(field("base.data.split.train")),
-          dev: numberOrText(field("base.data.split.dev")),
-          test: optionalNumber(field("base.data.split.test")),
-        }),
-        ...defined({ trainSize: optionalNumber(field("base.data.trainSize")) }),
-      },
-      model: { layers: layerUnits(values).map((units) => ({ units: numberOrText(units) })) },
-      optimizer: defined({
-        type: field("base.optimizer.type"),
-        lr: optionalNumber(field("base.optimizer.lr")),
-      }),
-      batch: { size: numberOrText(field("base.batch.size")) },
-      epochs: numberOrText(field("base.epochs")),
-      device: field("base.device"),
-    },
-    space,
+    name: (study("name") ?? "").trim(),
+    direction: study("direction"),
+    metric: study("metric"),
+    trials: numberOrText(study("trials")),
+    sampler: readSampler(values),
+    pruner: readPruner(values),
+    base,
+    space: Object.fromEntries(space),
   };
 }
 
-/** The form as it opens: the default run config's data and model, and a search over lr. */
-export function defaultStudyValues(): FormValues {
-  const config = defaultRunConfig();
-  const values: FormValues = {
-    name: "",
-    direction: "maximize",
-    metric: "devAccuracy",
-    trials: "20",
-    "sampler.type": "tpe",
-    "sampler.seed": "0",
-    "pruner.type": "median",
-    "base.data.dataset": config.data.dataset,
-    "base.data.split.train": String(config.data.split.train),
-    "base.data.split.dev": String(config.data.split.dev),
-    "base.data.split.test": "",
-    "base.data.trainSize": "",
-    [LAYERS_FIELD]: config.model.layers.map((layer) => layer.units).join(", "),
-    "base.optimizer.type": config.optimizer.type,
-    "base.optimizer.lr": "",
-    "base.batch.size": String(config.batch.size),
-    "base.epochs": "5",
-    "base.device": config.device,
-  };
-  return applySpaceAction(values, "add");
+function withoutName(input: Record<string, unknown>): Record<string, unknown> {
+  const { name: _, ...rest } = input;
+  return rest;
 }
 
-/** Problems only the form can have: two rows searching one path (the file has one key each). */
-export function formIssues(values: FormValues): Issue[] {
-  const seen = new Map<string, number>();
-  const issues: Issue[] = [];
-  if (paramCount(values) > MAX_PARAMS) {
-    issues.push({
-      path: SPACE_FIELD,
-      message: `The form holds at most ${MAX_PARAMS} parameters; a study file may list more`,
-    });
-  }
-  readRows(values).forEach((row, i) => {
-    const first = seen.get(row.path);
-    if (first === undefined) {
-      seen.set(row.path, i);
-      return;
-    }
-    issues.push({
-      path: rowIssueField(i),
-      message: `Parameter "${row.path}" is already searched in row ${first + 1}; ` +
-        `search each path once`,
-    });
-  });
-  return issues;
-}
+// ---------------------------------------------------------------------------------------------
+// File → form
 
-/** The form field that shows an issue of `parseStudySpec` (or of the dataset checks). */
-export function fieldForIssue(path: string, values: FormValues): string {
-  if (path === SPACE_FIELD || path.startsWith(`${SPACE_FIELD}.`)) {
-    const rows = readRows(values);
-    let match = -1;
-    rows.forEach((row, i) => {
-      const key = `${SPACE_FIELD}.${row.path}`;
-      const inside = path === key || path.startsWith(`${key}.`);
-      if (inside && (match < 0 || row.path.length > rows[match].path.length)) match = i;
-    });
-    if (match < 0) return SPACE_FIELD;
-    const rest = path.slice(`${SPACE_FIELD}.${rows[match].path}`.length + 1).split(".")[0];
-    const known = (ROW_FIELDS as readonly string[]).includes(rest) && rest !== SHOWN;
-    return known ? rowField(match, rest) : rowIssueField(match);
-  }
-  if (path === LAYERS_FIELD || path.startsWith(`${LAYERS_FIELD}.`)) return LAYERS_FIELD;
-  if (path === BASE_FIELD || path.startsWith(`${BASE_FIELD}.`)) {
-    const segments = path.split(".");
-    for (let end = segments.length; end > 1; end--) {
-      const candidate = segments.slice(0, end).join(".");
-      if ((BASE_FIELDS as readonly string[]).includes(candidate)) return candidate;
-    }
-    return BASE_FIELD;
-  }
-  return path;
-}
-
-/** A stored study as the form (for "run again with changes"); base fields the form lacks are dropped. */
-export function specToValues(spec: StudySpec): FormValues {
-  const base: RunConfigInput = spec.base;
-  const values = defaultStudyValues();
+/** The study form's own fields for `spec` (name, objective, sampler, pruner). */
+function studyValues(spec: Omit<StudySpec, "base" | "space">): FormValues {
+  const values: FormValues = {};
   const set = (name: string, value: unknown) => {
-    if (value !== undefined && value !== null) values[name] = String(value);
+    if (value !== undefined && value !== null) values[`${STUDY_PREFIX}${name}`] = String(value);
   };
   set("name", spec.name);
   set("direction", spec.direction);
   set("metric", spec.metric);
   set("trials", spec.trials);
-  set("sampler.type", spec.sampler.type);
-  values["sampler.seed"] = optionalText(spec.sampler.seed);
-  set("pruner.type", spec.pruner.type);
-  set("base.data.dataset", base.data?.dataset);
-  set("base.data.split.train", base.data?.split?.train);
-  set("base.data.split.dev", base.data?.split?.dev);
-  values["base.data.split.test"] = optionalText(base.data?.split?.test);
-  values["base.data.trainSize"] = optionalText(base.data?.trainSize);
-  const layers = base.model?.layers;
-  if (layers) values[LAYERS_FIELD] = layers.map((layer) => layer.units).join(", ");
-  set("base.optimizer.type", base.optimizer?.type);
-  values["base.optimizer.lr"] = optionalText(base.optimizer?.lr);
-  set("base.batch.size", base.batch?.size);
-  set("base.epochs", base.epochs);
-  set("base.device", base.device);
-  const rows = Object.entries(spec.space).flatMap(([path, param]): FormValues[] => {
-    if (param.type === "layers") return [];
-    const row: FormValues = { path, type: param.type };
-    if (param.type === "categorical") {
-      row.choices = param.choices.map((choice) => String(choice)).join(", ");
-    } else {
-      row.low = String(param.low);
-      row.high = String(param.high);
-      if (param.log) row.log = CHECKED;
-      if (param.step !== undefined) row.step = String(param.step);
-    }
-    row[SHOWN] = `${path}|${param.type}`;
-    return [row];
-  });
-  return writeRows(values, rows);
+  for (const [key, value] of Object.entries(spec.sampler)) {
+    if (typeof value === "boolean") {
+      if (value) values[`${STUDY_PREFIX}sampler.${key}`] = CHECKED;
+    } else set(`sampler.${key}`, value);
+  }
+  values[`${STUDY_PREFIX}sampler.seed`] ??= "";
+  for (const [key, value] of Object.entries(spec.pruner)) set(`pruner.${key}`, value);
+  return values;
 }
 
-function optionalText(value: unknown): string {
-  return value === undefined || value === null ? "" : String(value);
+function writeDepth(values: FormValues, entry: LayersEntry): void {
+  values[DEPTH_SEARCH] = CHECKED;
+  values[`${DEPTH_ENTRY}.low`] = String(entry.low);
+  values[`${DEPTH_ENTRY}.high`] = String(entry.high);
+  const defaults: Record<string, string> = { activation: "relu", dropout: "0", units: "" };
+  for (const field of LAYER_FIELDS) {
+    const name = `${TEMPLATE}.${field}`;
+    const value = entry.layer[field];
+    if (typeof value === "object" && value !== null) {
+      values[`${SEARCH_PREFIX}${name}`] = CHECKED;
+      writeEntry(values, name, value);
+    } else if (field === "batchNorm") {
+      if (value === true) values[name] = CHECKED;
+    } else {
+      values[name] = value === undefined ? defaults[field] : String(value);
+    }
+  }
 }
+
+/** A run config (a stored study's base, or a run to tune) as the form's base fields. */
+function baseValues(base: unknown): FormValues {
+  const parsed = parseRunConfig(base);
+  const config: RunConfig = parsed.ok ? parsed.config : defaultRunConfig();
+  const values = configToValues(config);
+  delete values.name;
+  return values;
+}
+
+/** A stored study as the form ("Edit as new study"): every field of its file in place. */
+export function specToValues(spec: StudySpec): FormValues {
+  const values = { ...baseValues(spec.base), ...studyValues(spec) };
+  const drawn = new Set(drawnFields(values));
+  const extra: Record<string, StudySpec["space"][string]> = {};
+  for (const [path, entry] of Object.entries(spec.space)) {
+    if (entry.type === "layers" && path === LAYERS_PATH) writeDepth(values, entry);
+    else if (drawn.has(path) && entry.type !== "layers") {
+      values[`${SEARCH_PREFIX}${path}`] = CHECKED;
+      writeEntry(values, `${SPACE_PREFIX}${path}`, entry);
+    } else extra[path] = entry;
+  }
+  writeRows(values, EXTRA_ROWS, extra);
+  return values;
+}
+
+const DEFAULT_STUDY = {
+  name: "",
+  direction: "maximize",
+  metric: "devAccuracy",
+  trials: 20,
+  sampler: { type: "tpe", seed: 0, nStartupTrials: 10, nEiCandidates: 24, constantLiar: true },
+  pruner: { type: "median", nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 },
+} as const;
+
+/** The form as it opens for `config` (the defaults, or a run to tune): a search over lr. */
+export function tuneRunValues(config: unknown): FormValues {
+  const values = {
+    ...baseValues(config),
+    ...studyValues(DEFAULT_STUDY as unknown as StudySpec),
+    [`${SEARCH_PREFIX}optimizer.lr`]: CHECKED,
+  };
+  return prepareValues(values);
+}
+
+/** The form as it opens: the default run for 5 epochs, and a search over the learning rate. */
+export function defaultStudyValues(): FormValues {
+  return tuneRunValues({ epochs: 5 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edits
+
+/** Fills what a newly searched field or a new row lacks: its suggested distribution. */
+export function prepareValues(input: FormValues): FormValues {
+  const values = { ...input };
+  for (const path of searchedInPlace(values)) {
+    const prefix = `${SPACE_PREFIX}${path}`;
+    if (values[`${prefix}.type`] === undefined) {
+      fill(values, prefix, suggestionFor(path, values[path]));
+    }
+  }
+  if (isChecked(values, DEPTH_SEARCH) && values[`${DEPTH_ENTRY}.low`] === undefined) {
+    const count = layerCount(values);
+    values[`${DEPTH_ENTRY}.low`] = String(Math.max(1, count - 1));
+    values[`${DEPTH_ENTRY}.high`] = String(Math.max(2, count + 1));
+    values[`${TEMPLATE}.units`] = values["model.layers.0.units"] ?? "128";
+    values[`${TEMPLATE}.activation`] = values["model.layers.0.activation"] ?? "relu";
+    values[`${TEMPLATE}.dropout`] = values["model.layers.0.dropout"] ?? "0";
+    if (isChecked(values, "model.layers.0.batchNorm")) values[`${TEMPLATE}.batchNorm`] = CHECKED;
+    values[`${SEARCH_PREFIX}${TEMPLATE}.units`] = CHECKED;
+  }
+  for (const field of LAYER_FIELDS) {
+    const name = `${TEMPLATE}.${field}`;
+    if (isChecked(values, `${SEARCH_PREFIX}${name}`) && values[`${name}.type`] === undefined) {
+      fill(values, name, suggestionFor(`model.layers.0.${field}`, values[name]));
+    }
+  }
+  fillRows(values);
+  return values;
+}
+
+function fill(values: FormValues, prefix: string, suggestion: FormValues) {
+  for (const [field, value] of Object.entries(suggestion)) values[`${prefix}.${field}`] = value;
+}
+
+/**
+ * Rows whose path is new, or changed since their distribution was drawn (`.shown` says for
+ * which path), take the path's suggestion; in every list, sub-spaces included.
+ */
+function fillRows(values: FormValues) {
+  for (const name of Object.keys(values)) {
+    const match = /^(.*\.\d+)\.path$/.exec(name);
+    if (!match) continue;
+    const row = match[1];
+    const path = values[name].trim();
+    if (values[`${row}.shown`] === path && values[`${row}.type`] !== undefined) continue;
+    for (const field of DISTRIBUTION_FIELDS) delete values[`${row}.${field}`];
+    fill(values, row, suggestionFor(path));
+    values[`${row}.shown`] = path;
+  }
+}
+
+/** A new row offers the first suggested path no row of that list has yet. */
+function newRowPath(values: FormValues, rows: string): string {
+  const used = new Set(Object.keys(readRows(values, rows)));
+  return SUGGESTED_PATHS.find((path) => !used.has(path)) ?? SUGGESTED_PATHS[0];
+}
+
+/**
+ * Applies a space button (`add:<rows>`, `remove:<rows>.<i>`), a layer button, or a switched
+ * optimizer type, then fills what the change left empty.
+ */
+export function applyFormAction(values: FormValues, action?: string, layerAction?: string) {
+  let next = { ...values };
+  if (layerAction !== undefined) {
+    next = applyLayerAction(next, layerAction);
+    // Switches of layers that no longer exist would search a path the base does not have.
+    const count = layerCount(next);
+    for (const name of Object.keys(next)) {
+      const match = /^(search|space)\.model\.layers\.(\d+)\./.exec(name);
+      if (match && Number(match[2]) >= count) delete next[name];
+    }
+  }
+  const type = next["optimizer.type"] as OptimizerType;
+  if (type && next[SHOWN_OPTIMIZER_FIELD] && type !== next[SHOWN_OPTIMIZER_FIELD]) {
+    next = switchOptimizer(next, type);
+  }
+  if (action?.startsWith("add:")) {
+    const rows = action.slice("add:".length);
+    const count = rowCount(next, rows);
+    next[`${rowPrefix(rows, count)}.path`] = newRowPath(next, rows);
+  } else if (action?.startsWith("remove:")) {
+    const row = action.slice("remove:".length);
+    const match = /^(.*)\.(\d+)$/.exec(row);
+    if (match) next = removeRow(next, match[1], Number(match[2]));
+  }
+  return prepareValues(next);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issues
+
+/** Problems only the form can have: two rows of one list searching one path. */
+export function formIssues(values: FormValues): Issue[] {
+  const issues: Issue[] = [];
+  const lists = new Set(
+    Object.keys(values)
+      .filter((name) => /\.\d+\.path$/.test(name))
+      .map((name) => name.replace(/\.\d+\.path$/, "")),
+  );
+  for (const rows of lists) {
+    const seen = new Map<string, number>();
+    for (let i = 0; i < rowCount(values, rows); i++) {
+      const path = values[`${rowPrefix(rows, i)}.path`]?.trim();
+      if (path === undefined) continue;
+      const first = seen.get(path);
+      if (first === undefined) seen.set(path, i);
+      else {
+        issues.push({
+          path: rowPrefix(rows, i),
+          message: `Parameter "${path}" is already searched in row ${first + 1}; ` +
+            `search each path once`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/** Each entry of the file's space: where its issues point, and the form prefix that draws it. */
+function entryPrefixes(values: FormValues): Array<{ issue: string; field: string }> {
+  const found: Array<{ issue: string; field: string }> = [];
+  const addRows = (issueAt: string, rows: string) => {
+    for (let i = 0; i < rowCount(values, rows); i++) {
+      const row = rowPrefix(rows, i);
+      const path = values[`${row}.path`]?.trim();
+      if (path !== undefined) addEntry(`${issueAt}.${path}`, row);
+    }
+  };
+  const addEntry = (issueAt: string, field: string) => {
+    found.push({ issue: issueAt, field });
+    for (const name of Object.keys(values)) {
+      const match = new RegExp(`^${escape(field)}\\.when\\.(.+)\\.\\d+\\.path$`).exec(name);
+      if (match && !match[1].includes(".when.")) {
+        const rows = `${field}.when.${match[1]}`;
+        if (!found.some((known) => known.field === rows)) {
+          found.push({ issue: `${issueAt}.when.${match[1]}`, field: rows });
+          addRows(`${issueAt}.when.${match[1]}`, rows);
+        }
+      }
+    }
+  };
+  if (isChecked(values, DEPTH_SEARCH)) found.push({ issue: DEPTH_ENTRY, field: DEPTH_ENTRY });
+  for (const path of searchedInPlace(values)) addEntry(`space.${path}`, `${SPACE_PREFIX}${path}`);
+  addRows(SPACE_FIELD, EXTRA_ROWS);
+  return found;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+const STUDY_FIELDS = /^(name|direction|metric|trials|sampler|pruner)(\.|$)/;
+const BASE_GROUPS = [
+  "data.split",
+  "data.normalize",
+  "optimizer.betas",
+  "optimizer",
+  "model.layers",
+];
+
+/** The form field that shows an issue of `parseStudySpec` (or of the dataset checks). */
+export function fieldForIssue(path: string, values: FormValues): string {
+  if (STUDY_FIELDS.test(path)) return `${STUDY_PREFIX}${path}`;
+  if (path === BASE_FIELD || path.startsWith(`${BASE_FIELD}.`)) {
+    const inner = path.slice(BASE_FIELD.length + 1);
+    const segments = inner.split(".");
+    for (let end = segments.length; end > 0; end--) {
+      const candidate = segments.slice(0, end).join(".");
+      if (candidate in values || BASE_GROUPS.includes(candidate)) return candidate;
+    }
+    return BASE_FIELD;
+  }
+  if (path === SPACE_FIELD || path.startsWith(`${SPACE_FIELD}.`)) {
+    let best: { issue: string; field: string } | undefined;
+    for (const entry of entryPrefixes(values)) {
+      const inside = path === entry.issue || path.startsWith(`${entry.issue}.`);
+      if (inside && (!best || entry.issue.length > best.issue.length)) best = entry;
+    }
+    if (!best) return SPACE_FIELD;
+    const rest = path.slice(best.issue.length + 1);
+    if ((DISTRIBUTION_FIELDS as readonly string[]).includes(rest)) return `${best.field}.${rest}`;
+    if (best.field === DEPTH_ENTRY && rest) {
+      return rest === "low" || rest === "high"
+        ? `${DEPTH_ENTRY}.${rest}`
+        : `${DEPTH_ENTRY}.${rest}`;
+    }
+    return best.field;
+  }
+  return path;
+}
+
+/** What the problem list calls the field of an issue at `path` (the file's path). */
+export function issueLabel(path: string): string {
+  if (STUDY_FIELDS.test(path)) return path === "name" ? "Study name" : `Study ${path}`;
+  if (path === BASE_FIELD) return "Base run";
+  if (path.startsWith(`${BASE_FIELD}.`)) return fieldLabel(path.slice(BASE_FIELD.length + 1));
+  if (path.startsWith(`${SPACE_FIELD}.`)) return `Search ${path.slice(SPACE_FIELD.length + 1)}`;
+  return path || "Study";
+}
+
+export { readEntry, whenRows, withoutFields };

@@ -1,31 +1,29 @@
 /**
- * The new-study page: what to optimise, how to search, the base run every trial starts from,
- * and the search space. It posts to `/studies/new` and works without JavaScript; with htmx,
- * every change is validated on the server and morphed in, and the space editor's buttons and
- * pickers swap only the table.
+ * The new-study page: what to optimise, how to search, and the base run every trial starts
+ * from, drawn by the New run editor with a "search" switch on each field (the search space, in
+ * place). It posts to `/studies/new` and works without JavaScript; with htmx, every change is
+ * validated on the server and the redrawn form is morphed in.
  *
  * @module
  */
 
 import type { DatasetInfo } from "../../engine/data/load.ts";
-import { BUILT_IN_DATASETS } from "../../config/schema.ts";
+import { EditorActionContext, FieldSlotContext } from "../shell/field_slot.ts";
 import {
+  CheckboxField,
   type Choice,
-  fieldId,
   type FormState,
-  GroupErrors,
   IssueSummary,
   NumberField,
   SelectField,
   type SummaryIssue,
   TextField,
 } from "../shell/form_fields.tsx";
-import { SplitFields } from "../run_editor/split_fields.tsx";
-import { DEVICE_CHOICES, ValidatedFormPage } from "../shell/validated_form_page.tsx";
-import { OPTIMIZER_CHOICES } from "../run_editor/optimizer_fields.tsx";
+import { ValidatedFormPage } from "../shell/validated_form_page.tsx";
+import { RunEditor } from "../run_editor/run_editor.tsx";
 import { StudyFilePreview, type StudyFileProps } from "./study_file_preview.tsx";
-import { BASE_FIELD, LAYERS_FIELD } from "./study_form_state.ts";
-import { SpaceEditor } from "./study_space_editor.tsx";
+import { EXTRA_ROWS, SPACE_FIELD, STUDY_PREFIX } from "./study_form_state.ts";
+import { RowsEditor, studyFieldSlot } from "./study_space_editor.tsx";
 
 export interface NewStudyProps {
   state: FormState;
@@ -79,15 +77,35 @@ export function NewStudyForm(props: NewStudyProps) {
     <>
       {props.notice && <p class="notice" role="status">{props.notice}</p>}
       <IssueSummary
-        issues={props.summary.map((issue) => ({ ...issue, label: issue.label || "study" }))}
+        issues={props.summary.map((issue) => ({ ...issue, label: issue.label || "Study" }))}
       />
       <div class="form-columns">
         <div class="form-main">
           <ObjectiveSection state={state} />
-          <BaseSection state={state} datasets={props.datasets} />
-          <section class="card">
-            <h2>Search space</h2>
-            <SpaceEditor state={state} />
+          <section class="card base-intro">
+            <h2>Base run, and what to search</h2>
+            <p class="help">
+              Every trial trains this run. Tick <strong>search</strong>{" "}
+              beside a field to search it instead: a range or a list of choices, and for choices,
+              parameters searched only when that choice is taken.
+            </p>
+          </section>
+          <EditorActionContext.Provider value={{ fragments: false, action: "/studies/new" }}>
+            <FieldSlotContext.Provider value={studyFieldSlot(state)}>
+              <RunEditor state={state} datasets={props.datasets} />
+            </FieldSlotContext.Provider>
+          </EditorActionContext.Provider>
+          <section class="card" id="space">
+            <h2>Other searched parameters</h2>
+            <p class="help">
+              Paths the form does not show above, such as a field of another optimizer type.
+            </p>
+            <RowsEditor state={state} rows={EXTRA_ROWS} depth={1} />
+            <noscript>
+              <button type="submit" name="refresh" value="space" class="secondary">
+                Redraw the form
+              </button>
+            </noscript>
           </section>
         </div>
         <aside class="form-side">
@@ -107,32 +125,42 @@ export function NewStudyForm(props: NewStudyProps) {
   );
 }
 
+const TPE_HELP = "TPE learns from earlier trials; grid tries every stepped value.";
+
 function ObjectiveSection(props: { state: FormState }) {
   const { state } = props;
+  const name = (path: string) => `${STUDY_PREFIX}${path}`;
+  const sampler = state.values[name("sampler.type")];
+  const pruner = state.values[name("pruner.type")];
   return (
     <section class="card">
       <h2>Study</h2>
       <div class="row">
         <TextField
           state={state}
-          name="name"
+          name={name("name")}
           label="Study name"
           placeholder="mnist-lr"
           help="Names the study; CLI workers join it by this name."
         />
         <NumberField
           state={state}
-          name="trials"
+          name={name("trials")}
           label="Trials"
           help="How many trials in all."
           integer
         />
       </div>
       <div class="row">
-        <SelectField state={state} name="direction" label="Direction" choices={DIRECTION_CHOICES} />
         <SelectField
           state={state}
-          name="metric"
+          name={name("direction")}
+          label="Direction"
+          choices={DIRECTION_CHOICES}
+        />
+        <SelectField
+          state={state}
+          name={name("metric")}
           label="Metric"
           help="Read at each trial's last epoch."
           choices={METRIC_CHOICES}
@@ -141,88 +169,106 @@ function ObjectiveSection(props: { state: FormState }) {
       <div class="row">
         <SelectField
           state={state}
-          name="sampler.type"
+          name={name("sampler.type")}
           label="Sampler"
-          help="TPE learns from earlier trials; grid tries every stepped value."
+          help={TPE_HELP}
           choices={SAMPLER_CHOICES}
         />
         <NumberField
           state={state}
-          name="sampler.seed"
+          name={name("sampler.seed")}
           label="Sampler seed"
           help="Same seed, same trials; empty for a random start."
           integer
         />
+      </div>
+      {sampler === "tpe" && (
+        <div class="row">
+          <NumberField
+            state={state}
+            name={name("sampler.nStartupTrials")}
+            label="Startup trials"
+            help="Random trials before TPE models the results."
+            integer
+          />
+          <NumberField
+            state={state}
+            name={name("sampler.nEiCandidates")}
+            label="EI candidates"
+            help="Draws scored per parameter."
+            integer
+          />
+          <CheckboxField
+            state={state}
+            name={name("sampler.multivariate")}
+            label="Multivariate"
+            help="Models parameters jointly."
+          />
+          <CheckboxField
+            state={state}
+            name={name("sampler.constantLiar")}
+            label="Constant liar"
+            help="Parallel workers spread out."
+          />
+        </div>
+      )}
+      <div class="row">
         <SelectField
           state={state}
-          name="pruner.type"
+          name={name("pruner.type")}
           label="Pruner"
           help="Median and ASHA stop trials that fall behind, epoch by epoch."
           choices={PRUNER_CHOICES}
         />
+        {pruner === "median" && (
+          <>
+            <NumberField
+              state={state}
+              name={name("pruner.nStartupTrials")}
+              label="Startup trials"
+              help="Trials never pruned."
+              integer
+            />
+            <NumberField
+              state={state}
+              name={name("pruner.nWarmupSteps")}
+              label="Warm-up epochs"
+              integer
+            />
+            <NumberField
+              state={state}
+              name={name("pruner.intervalSteps")}
+              label="Interval"
+              integer
+            />
+          </>
+        )}
+        {pruner === "asha" && (
+          <>
+            <TextField
+              state={state}
+              name={name("pruner.minResource")}
+              label="Min resource"
+              help={'Epochs before the first rung; "auto" as Optuna.'}
+            />
+            <NumberField
+              state={state}
+              name={name("pruner.reductionFactor")}
+              label="Reduction factor"
+              integer
+            />
+            <NumberField
+              state={state}
+              name={name("pruner.minEarlyStoppingRate")}
+              label="Min early stopping rate"
+              integer
+            />
+          </>
+        )}
       </div>
-    </section>
-  );
-}
-
-function BaseSection(props: { state: FormState; datasets: DatasetInfo[] }) {
-  const { state } = props;
-  const installed = new Set(props.datasets.map((info) => info.id));
-  const datasets: Choice[] = [
-    ...props.datasets.map((info) => ({ value: info.id, label: info.name })),
-    ...BUILT_IN_DATASETS.filter((id) => !installed.has(id)).map((id) => ({
-      value: id,
-      label: `${id} (not installed)`,
-    })),
-  ];
-  return (
-    <section class="card" id={fieldId(BASE_FIELD)}>
-      <h2>Base run</h2>
-      <p class="help">
-        Every trial trains this run with the searched parameters set; anything not shown here takes
-        the run defaults.
+      <p class="help" id={`field-${SPACE_FIELD}`}>
+        The search space is drawn in place below: each field searched instead of fixed.
       </p>
-      <GroupErrors state={state} path={BASE_FIELD} />
-      <div class="row">
-        <SelectField state={state} name="base.data.dataset" label="Dataset" choices={datasets} />
-        <NumberField
-          state={state}
-          name="base.data.trainSize"
-          label="Train size"
-          help="First N training examples; empty for all."
-          integer
-        />
-      </div>
-      <SplitFields state={state} path="base.data.split" />
-      <div class="row">
-        <TextField
-          state={state}
-          name={LAYERS_FIELD}
-          label="Hidden layer units"
-          placeholder="512, 256"
-          help="One number per ReLU layer; empty for a linear model."
-        />
-        <NumberField state={state} name="base.batch.size" label="Batch size" integer />
-      </div>
-      <div class="row">
-        <SelectField
-          state={state}
-          name="base.optimizer.type"
-          label="Optimizer"
-          choices={OPTIMIZER_CHOICES}
-        />
-        <NumberField
-          state={state}
-          name="base.optimizer.lr"
-          label="Learning rate"
-          placeholder="optimizer default"
-          help="Empty for the optimizer's default."
-        />
-      </div>
-      <div class="row">
-        <NumberField state={state} name="base.epochs" label="Epochs" integer />
-        <SelectField state={state} name="base.device" label="Device" choices={DEVICE_CHOICES} />
-      </div>
     </section>
   );
 }
