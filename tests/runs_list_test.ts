@@ -198,8 +198,9 @@ Deno.test("/runs keeps its filters in the address: a reload or a shared link sho
 Deno.test("/runs and GET /api/runs refuse a bad page, trials or status value, naming it", async () => {
   await using t = await testApp();
   const cases: [string, string][] = [
-    ["/runs?page=0", 'Page must be a whole number from 1 to 9007199254740991, got "0"'],
-    ["/runs?page=two", 'Page must be a whole number from 1 to 9007199254740991, got "two"'],
+    ["/runs?page=0", 'Page must be a whole number from 1 to 1000000, got "0"'],
+    ["/runs?page=two", 'Page must be a whole number from 1 to 1000000, got "two"'],
+    ["/runs?page=1000001", 'Page must be a whole number from 1 to 1000000, got "1000001"'],
     ["/runs?trials=all", 'Trials filter must be one of include, exclude, only, got "all"'],
     ["/api/runs?trials=all", 'Trials filter must be one of include, exclude, only, got "all"'],
     [

@@ -32,6 +32,8 @@ import { loadRunView } from "./run_view_data.ts";
 
 /** More runs than this side by side are unreadable. */
 const MAX_COMPARED = 8;
+/** Pages the list may be asked for: 50 million runs, and an offset the database takes whole. */
+const MAX_PAGE = 1_000_000;
 
 /** The list's filters and page, as its address holds them (see `runsHref`). */
 function readFilter(query: Record<string, string>): RunFilterValues {
@@ -40,7 +42,7 @@ function readFilter(query: Record<string, string>): RunFilterValues {
     dataset: query.dataset || undefined,
     sort: query.sort === "devAccuracy" ? "devAccuracy" : "created",
     trials: queryTrials(query.trials, "exclude"),
-    page: queryInteger(query.page || undefined, "Page", 1, Number.MAX_SAFE_INTEGER, 1),
+    page: queryInteger(query.page || undefined, "Page", 1, MAX_PAGE, 1),
   };
 }
 
