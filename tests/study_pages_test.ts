@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { FormValues } from "../views/studies/study_form_state.ts";
+import { type FormValues, tuneRunValues } from "../views/studies/study_form_state.ts";
 import { postJson, readSse, startTestServer, tinyRun, waitFor } from "./service_helpers.ts";
 
 function postForm(url: string, values: FormValues, headers: HeadersInit = {}) {
@@ -25,33 +25,25 @@ function unlabelled(html: string): string[] {
     .filter((id) => !labelled.has(id));
 }
 
-/** The brief's tiny study as the form posts it: 3 trials of 2 epochs over a log-scaled lr. */
+/**
+ * The brief's tiny study as the form posts it: 3 trials of 2 epochs over a log-scaled lr. The
+ * base fields are the New run editor's, as the form draws them for this run.
+ */
 const TINY: FormValues = {
-  name: "tiny <study>",
-  direction: "maximize",
-  metric: "devAccuracy",
-  trials: "3",
-  "sampler.type": "random",
-  "sampler.seed": "3",
-  "pruner.type": "none",
-  "base.data.dataset": "synthetic-binary",
-  "base.data.split.train": "0.8",
-  "base.data.split.dev": "0.1",
-  "base.data.split.test": "0.1",
-  "base.data.trainSize": "",
-  "base.model.layers": "8",
-  "base.optimizer.type": "adam",
-  "base.optimizer.lr": "",
-  "base.batch.size": "32",
-  "base.epochs": "2",
-  "base.device": "cpu",
-  "param.0.path": "optimizer.lr",
-  "param.0.type": "float",
-  "param.0.low": "0.001",
-  "param.0.high": "0.1",
-  "param.0.log": "on",
-  "param.0.step": "",
-  "param.0.shown": "optimizer.lr|float",
+  ...tuneRunValues({
+    data: { dataset: "synthetic-binary", split: { train: 0.8, dev: 0.1, test: 0.1 } },
+    model: { layers: [{ units: 8 }] },
+    batch: { size: 32 },
+    epochs: 2,
+    device: "cpu",
+  }),
+  "study.name": "tiny <study>",
+  "study.trials": "3",
+  "study.sampler.type": "random",
+  "study.sampler.seed": "3",
+  "study.pruner.type": "none",
+  "space.optimizer.lr.low": "0.001",
+  "space.optimizer.lr.high": "0.1",
 };
 
 /** The same tiny study as a study file, for the JSON API. */
@@ -73,6 +65,7 @@ interface TrialJson {
   state: string;
   value: number | null;
   params: Record<string, number>;
+  runId: number | null;
 }
 
 Deno.test("study pages: new-study form, starting, the study page, its stream and training the best", async (t) => {
@@ -88,33 +81,33 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
 
     await t.step("GET /studies/new labels every input and fills in a free name", async () => {
       const html = await (await fetch(`${url}/studies/new`)).text();
-      for (const label of ["Study name", "Trials", "Sampler", "Pruner", "Hidden layer units"]) {
+      for (const label of ["Study name", "Trials", "Sampler", "Pruner", "Hidden layers"]) {
         assert.ok(html.includes(`>${label}<`), `missing ${label}`);
       }
-      assert.ok(html.includes(">Parameter 1 path<") && html.includes(">Study file (JSON)<"));
-      assert.match(html, /name="name"[^>]*value="mnist-lr"/);
-      assert.match(html, /<option value="optimizer.lr" selected>/);
+      assert.ok(html.includes(">Study file (JSON)<"));
+      assert.match(html, /name="study.name"[^>]*value="mnist-lr"/);
+      assert.match(html, /name="search.optimizer.lr"[^>]*checked/, "the lr is searched");
+      assert.match(html, /name="space.optimizer.lr.low"[^>]*value="0.0001"/);
+      assert.match(html, /name="search.model.layers.0.units"/, "every field can be searched");
       assert.deepEqual(unlabelled(html), []);
     });
 
     await t.step(
       "an invalid post re-renders with messages beside their fields, writing nothing",
       async () => {
-        const values = { ...TINY, name: "", "param.0.low": "0", "base.data.split.test": "" };
+        const values = { ...TINY, "study.name": "", "space.optimizer.lr.low": "0" };
         const response = await postForm(`${url}/studies/new`, values);
         assert.equal(response.status, 422);
         const html = await response.text();
         assert.match(
           html,
-          /<p class="field-error" id="field-param-0-low-error">Low must be greater than 0 when log is true, got 0<\/p>/,
+          /<p class="field-error" id="field-space-optimizer-lr-low-error">Low must be greater than 0 when log is true, got 0<\/p>/,
         );
+        assert.match(html, /id="field-study-name-error">Study name must/);
         assert.match(
           html,
-          /<tr class="row-errors"><td><\/td><td colspan="7"><p class="field-error">Low must be greater/,
-          "the row repeats its messages across its width",
+          /<a href="#field-space-optimizer-lr-low">Search optimizer.lr.low<\/a>/,
         );
-        assert.match(html, /id="field-name-error">Study name must/);
-        assert.match(html, /<a href="#field-param-0-low">space.optimizer.lr.low<\/a>/);
         assert.equal(await studyCount(), 0);
       },
     );
@@ -122,44 +115,62 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
     await t.step("the base is checked against the dataset before starting", async () => {
       const html = await (await postForm(`${url}/studies/new`, {
         ...TINY,
-        "base.data.split.train": "0.9",
-        "base.data.split.test": "",
+        "data.split.train": "0.9",
+        "data.split.test": "",
       })).text();
-      assert.match(html, /id="field-base-data-split-test-error">Test fraction is required/);
+      assert.match(html, /id="field-data-split-test-error">Test fraction is required/);
       assert.equal(await studyCount(), 0);
     });
 
     await t.step(
-      "space rows are added and removed without JavaScript and through htmx",
+      "fields switch to searched and sub-space rows come and go without JavaScript",
       async () => {
-        const added = await postForm(`${url}/studies/new`, { ...TINY, spaceAction: "add" });
+        const searched = { ...TINY, "search.optimizer.type": "on" };
+        const html = await (await postForm(`${url}/studies/new`, { ...searched, refresh: "" }))
+          .text();
+        assert.match(html, /name="space.optimizer.type.choices"[^>]*value="sgd, adam"/);
+        assert.ok(html.includes(">When sgd<") && html.includes(">When adam<"));
+        const rows = "space.optimizer.type.when.sgd";
+        const added = await postForm(`${url}/studies/new`, {
+          ...searched,
+          spaceAction: `add:${rows}`,
+        });
         assert.equal(added.status, 200);
-        const html = await added.text();
-        assert.match(html, /<option value="optimizer.type" selected>/);
-        assert.match(html, /name="param.1.choices"[^>]*value="sgd, rmsprop, adam"/);
-        const fragment = await (await postForm(`${url}/studies/new/space`, {
-          ...TINY,
-          spaceAction: "remove:0",
-        })).text();
-        assert.match(fragment, /^<fieldset id="space-editor"/);
-        assert.match(fragment, /No parameters yet/);
-        assert.match(fragment, /<hx-partial hx-target="#study-file" hx-swap="outerHTML">/);
-        const redrawn = await (await postForm(`${url}/studies/new/space`, {
-          ...TINY,
-          "param.0.path": "model.layers.0.units",
+        assert.match(
+          await added.text(),
+          new RegExp(`name="${rows}.0.path"[^>]*value="optimizer.lr"`),
+        );
+        const renamed = await (await postForm(`${url}/studies/new`, {
+          ...searched,
+          [`${rows}.0.path`]: "optimizer.momentum",
+          [`${rows}.0.shown`]: "optimizer.lr",
+          refresh: "",
         })).text();
         assert.match(
-          redrawn,
-          /name="param.0.low"[^>]*value="16"/,
+          renamed,
+          new RegExp(`name="${rows}.0.high"[^>]*value="0.99"`),
           "a new path starts from its range",
         );
+        const removed = await (await postForm(`${url}/studies/new`, {
+          ...searched,
+          [`${rows}.0.path`]: "optimizer.momentum",
+          spaceAction: `remove:${rows}.0`,
+        })).text();
+        assert.ok(!removed.includes(`name="${rows}.0.path"`));
+        const depth = await (await postForm(`${url}/studies/new`, {
+          ...TINY,
+          "search.model.layers": "on",
+          refresh: "",
+        })).text();
+        assert.match(depth, /name="space.model.layers.low"[^>]*value="1"/);
+        assert.match(depth, /name="search.space.model.layers.layer.units"[^>]*checked/);
       },
     );
 
     await t.step("the validation fragment names problems and shows the study file", async () => {
       const html = await (await postForm(`${url}/studies/new/validate`, {
         ...TINY,
-        "param.0.high": "high",
+        "space.optimizer.lr.high": "high",
       })).text();
       assert.ok(!html.includes("<html"), "a fragment, not a page");
       assert.match(html, /High must be a finite number, got &quot;high&quot;/);
@@ -197,7 +208,7 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
           .split("</tbody>")[0];
         assert.equal(rows.match(/<tr/g)?.length, 4, "a header and three trials");
         assert.equal(rows.match(/href="\/runs\/\d+"/g)?.length, 3, "each trial links its run");
-        assert.ok(html.includes("Train with the best params"));
+        assert.ok(html.includes(`href="/runs/new?study=${id}"`), "Train the best opens the form");
       },
     );
 
@@ -226,10 +237,19 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
 
     await t.step("edit as new study fills the form from the study under a free name", async () => {
       const html = await (await fetch(`${url}/studies/new?from=${id}`)).text();
-      assert.match(html, /name="name"[^>]*value="tiny &lt;study&gt;-2"/);
-      assert.match(html, /name="param.0.low"[^>]*value="0.001"/);
-      assert.match(html, /name="base.data.split.test"[^>]*value="0.1"/);
+      assert.match(html, /name="study.name"[^>]*value="tiny &lt;study&gt;-2"/);
+      assert.match(html, /name="space.optimizer.lr.low"[^>]*value="0.001"/);
+      assert.match(html, /name="data.split.test"[^>]*value="0.1"/);
       assert.equal((await fetch(`${url}/studies/new?from=x`)).status, 400);
+    });
+
+    await t.step("tune from this run fills the base from a run", async () => {
+      const run = trials[0].runId;
+      const html = await (await fetch(`${url}/studies/new?run=${run}`)).text();
+      assert.match(html, /The base is run #\d+/);
+      assert.match(html, /<option value="synthetic-binary" selected>/);
+      assert.match(html, /name="model.layers.0.units"[^>]*value="8"/);
+      assert.equal((await fetch(`${url}/studies/new?run=999`)).status, 404);
     });
 
     await t.step("a taken name is refused beside the name field", async () => {
@@ -241,24 +261,6 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
       );
       assert.equal(await studyCount(), 1);
     });
-
-    await t.step(
-      "train with the best params creates a run from the base and the best trial",
-      async () => {
-        const response = await postForm(`${url}/studies/${id}/train-best`, {});
-        assert.equal(response.status, 303);
-        const location = response.headers.get("Location") ?? "";
-        assert.match(location, /^\/runs\/\d+$/);
-        const run = await (await fetch(`${url}/api${location}`)).json();
-        const report = await (await fetch(`${url}/api/studies/${id}`)).json();
-        assert.equal(run.config.name, "tiny <study> best");
-        assert.equal(run.config.optimizer.lr, report.bestParams["optimizer.lr"]);
-        assert.equal(run.config.epochs, 2);
-        assert.deepEqual(run.config.model.layers, [
-          { units: 8, activation: "relu", batchNorm: false, dropout: 0 },
-        ]);
-      },
-    );
 
     await t.step("the live stream sends trials as fragments, then the finished page", async () => {
       // A long run holds the engine, so the study's first trial waits while the stream connects.
@@ -344,19 +346,18 @@ Deno.test("study pages: a study is stopped from its page, and one whose trials a
       assert.match(list, /<span class="badge status-failed">ended: no trial completed<\/span>/);
     });
 
-    await t.step("a space row shows its problem as soon as it is drawn", async () => {
-      const fragment = await (await postForm(`${url}/studies/new/space`, {
+    await t.step("a searched path the base cannot take is named at its row", async () => {
+      const fragment = await (await postForm(`${url}/studies/new/validate`, {
         ...TINY,
-        "param.0.path": "optimizer.momentum",
-        "param.0.type": "float",
-        "param.0.low": "0",
-        "param.0.high": "0.99",
-        "param.0.log": "",
-        "param.0.shown": "optimizer.momentum|float",
+        "extra.0.path": "optimizer.momentum",
+        "extra.0.shown": "optimizer.momentum",
+        "extra.0.type": "float",
+        "extra.0.low": "0",
+        "extra.0.high": "0.99",
       })).text();
       assert.match(
         fragment,
-        /<tr class="row-errors"><td><\/td><td colspan="7"><p class="field-error">Cannot set &quot;optimizer.momentum&quot; to 0 \(low\): Unknown field &quot;momentum&quot; in adam optimizer; allowed/,
+        /<p class="field-error">Cannot set &quot;optimizer.momentum&quot; to 0 \(low\): Unknown field &quot;momentum&quot; in adam optimizer \(the default type\); allowed/,
       );
       assert.match(fragment, /1 problem/);
     });
