@@ -6,6 +6,7 @@
  */
 
 import { and, asc, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import type { RunOrigin } from "../config/final_run.ts";
 import type { RunConfig } from "../engine/spec.ts";
 import type { Db } from "./client.ts";
 import type { Predictions } from "../engine/predictions.ts";
@@ -38,13 +39,15 @@ export type RunWithEpochs = RunRow & { epochs: EpochRow[] };
 
 /**
  * Stores a run as queued (`db/jobs.ts` claims it). A study trial's run is reserved for
- * `reservedFor`, the worker that holds the trial: no other process ever claims it.
+ * `reservedFor`, the worker that holds the trial: no other process ever claims it. A study's
+ * final model names its `origin`, the study and trial it retrains.
  */
 export async function insertRun(
   db: Db,
   config: RunConfig,
   trial?: { studyId: number; trialNumber: number },
   reservedFor?: string,
+  origin?: RunOrigin,
 ): Promise<number> {
   const [row] = await withWriteLock(() =>
     db.insert(runs).values({
@@ -54,6 +57,8 @@ export async function insertRun(
       epochsPlanned: config.epochs,
       studyId: trial?.studyId,
       trialNumber: trial?.trialNumber,
+      originStudyId: origin?.studyId,
+      originTrialNumber: origin?.trialNumber,
       reservedFor,
     }).returning({ id: runs.id })
   );

@@ -7,7 +7,9 @@
 
 import { asc, desc, eq, sql } from "drizzle-orm";
 import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
+import type { TestRecord } from "../engine/train.ts";
 import type { Db } from "./client.ts";
+import type { RunRow } from "./runs.ts";
 import { runs, studies } from "./schema.ts";
 import { withWriteLock } from "./write_lock.ts";
 
@@ -158,4 +160,33 @@ export async function trialRuns(db: Db, studyId: number): Promise<Map<number, nu
   const rows = await db.select({ id: runs.id, trialNumber: runs.trialNumber }).from(runs)
     .where(eq(runs.studyId, studyId)).orderBy(asc(runs.id));
   return new Map(rows.map((r) => [r.trialNumber!, r.id]));
+}
+
+/** A final model of a study (`config/final_run.ts`), as the study page lists it. */
+export interface FinalRunItem {
+  id: number;
+  name: string;
+  status: RunRow["status"];
+  trialNumber: number;
+  epochsPlanned: number;
+  test: TestRecord | null;
+  createdAt: Date;
+}
+
+/** The final runs trained from study `studyId`'s trials, newest first. */
+export async function finalRuns(db: Db, studyId: number): Promise<FinalRunItem[]> {
+  const rows = await db.select({
+    id: runs.id,
+    name: runs.name,
+    status: runs.status,
+    trialNumber: runs.originTrialNumber,
+    epochsPlanned: runs.epochsPlanned,
+    test: runs.test,
+    createdAt: runs.createdAt,
+  }).from(runs).where(eq(runs.originStudyId, studyId)).orderBy(desc(runs.id));
+  return rows.map((row) => ({
+    ...row,
+    trialNumber: row.trialNumber!,
+    test: row.test as TestRecord | null,
+  }));
 }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { RunOrigin } from "../config/final_run.ts";
 import type { Db } from "../db/client.ts";
 import {
   cancelReason,
@@ -147,15 +148,35 @@ export class RunService {
     trial?: { studyId: number; trialNumber: number },
     afterEpoch?: EpochVerdict,
   ): Promise<number> {
-    if (!trial) {
-      const queued = await countQueued(this.#db);
-      if (queued >= this.#maxQueued) throw new QueueFull(queued, this.#maxQueued);
-    }
+    if (!trial) await this.#refuseWhenFull();
     const id = await insertRun(this.#db, config, trial, trial ? this.owner : undefined);
     this.#pending.add(id);
     if (afterEpoch) this.#verdicts.set(id, afterEpoch);
     this.#claimNext();
     return id;
+  }
+
+  /**
+   * Stores a study's final model as queued: a plain run that names the study and trial it
+   * retrains. `reserve` keeps it for this process (`deno task tune --train-best` trains it
+   * itself); otherwise any trainer may take it, and a full queue refuses it as any plain run.
+   */
+  async createFinal(
+    config: RunConfig,
+    origin: RunOrigin,
+    options: { reserve?: boolean } = {},
+  ): Promise<number> {
+    if (!options.reserve) await this.#refuseWhenFull();
+    const reservedFor = options.reserve ? this.owner : undefined;
+    const id = await insertRun(this.#db, config, undefined, reservedFor, origin);
+    this.#pending.add(id);
+    this.#claimNext();
+    return id;
+  }
+
+  async #refuseWhenFull(): Promise<void> {
+    const queued = await countQueued(this.#db);
+    if (queued >= this.#maxQueued) throw new QueueFull(queued, this.#maxQueued);
   }
 
   /** Cancels run `id`; `reason` (e.g. "Stopped with its study's worker") is stored as its error. */

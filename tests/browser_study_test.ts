@@ -99,10 +99,12 @@ Deno.test({
       await page.getByRole("link", { name: /devAccuracy/ }).click();
       await page.waitForURL(/sort=value/);
 
-      // Train with the best params: a run of the base with the best trial's values.
-      await page.getByRole("button", { name: "Train with the best params" }).click();
+      // Train the best: the new-run form, filled in as the final model, launches it.
+      await page.getByRole("link", { name: "Train the best" }).click();
+      await page.waitForURL(/\/runs\/new\?study=\d+$/);
+      await page.getByRole("button", { name: "Launch run" }).click();
       await page.waitForURL(/\/runs\/\d+$/);
-      await page.getByText("lr <search> best").first().waitFor();
+      await page.getByText("Final model of study").waitFor();
 
       await page.getByRole("link", { name: "Studies", exact: true }).click();
       await page.waitForURL("**/studies");

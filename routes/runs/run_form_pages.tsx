@@ -44,6 +44,7 @@ import {
 import type { AppContext } from "../context.ts";
 import { checkRunInput } from "../shell/admit.ts";
 import { readFormFields } from "../shell/form_body.ts";
+import { applyDevChoice, finalRunOf, finalRunValues } from "./final_run_form.ts";
 
 interface Evaluation {
   issues: Issue[];
@@ -90,12 +91,15 @@ export function runFormRoutes(ctx: AppContext): Hono {
     const infos = await datasets();
     const { preview } = await evaluate(ctx, values, infos);
     const state: FormState = { values, issues: options.issues ?? [] };
-    const props: NewRunProps = { state, datasets: infos, preview, notice: options.notice };
+    const final = await finalRunOf(ctx, values);
+    const props: NewRunProps = { state, datasets: infos, preview, notice: options.notice, final };
     return c.html(<NewRunPage {...props} />, options.status ?? 200);
   };
 
   return new Hono()
-    .get("/new", (c) => {
+    .get("/new", async (c) => {
+      const study = c.req.query("study");
+      if (study !== undefined) return page(c, await finalRunValues(ctx, study));
       const shared = c.req.query("config");
       if (shared === undefined) return page(c, configToValues(defaultRunConfig()));
       let notice: string;
@@ -135,18 +139,36 @@ export function runFormRoutes(ctx: AppContext): Hono {
             : undefined,
         });
       }
+      const final = await finalRunOf(ctx, values);
+      if (final && applyDevChoice(values, final)) {
+        return page(c, values, {
+          notice: "The split now says where dev goes: check it, then launch.",
+        });
+      }
       const infos = await datasets();
       const { issues, preview } = await evaluate(ctx, values, infos);
       if (!preview.valid) return page(c, values, { issues, status: 422 });
-      const id = await ctx.service.create(preview.config);
+      const id = final
+        ? await ctx.service.createFinal(preview.config, {
+          studyId: final.studyId,
+          trialNumber: final.trialNumber,
+        })
+        : await ctx.service.create(preview.config);
       return c.redirect(`/runs/${id}`, 303);
     })
     .post("/new/validate", async (c) => {
       const values = await readFormFields(c);
+      const final = await finalRunOf(ctx, values);
+      if (final) applyDevChoice(values, final);
       const infos = await datasets();
       const { issues, preview } = await evaluate(ctx, values, infos);
       return c.html(
-        <NewRunForm state={{ values, issues }} datasets={infos} preview={preview} />,
+        <NewRunForm
+          state={{ values, issues }}
+          datasets={infos}
+          preview={preview}
+          final={final}
+        />,
       );
     })
     .post("/new/layers", async (c) => {

@@ -7,7 +7,8 @@
  */
 
 import type { Db } from "../../db/client.ts";
-import { getPredictions, getRun } from "../../db/runs.ts";
+import { getPredictions, getRun, type RunRow } from "../../db/runs.ts";
+import { getStudyById } from "../../db/studies.ts";
 import type { Dataset, Examples } from "../../engine/data/dataset.ts";
 import { type DatasetRoots, loadDataset } from "../../engine/data/load.ts";
 import { prepareData } from "../../engine/data/split.ts";
@@ -30,10 +31,22 @@ export async function loadRunView(
   const run = await getRun(db, id);
   if (!run) return undefined;
   const config = run.config as RunConfig;
+  const origin = await originOf(db, run);
   const test = run.test as TestRecord | null;
-  if (run.status !== "completed" || !test) return { run, config };
+  if (run.status !== "completed" || !test) return { run, config, origin };
   const predictions = await getPredictions(db, id);
-  return { run, config, results: await joinTestSet(config, test, roots, predictions) };
+  return { run, config, origin, results: await joinTestSet(config, test, roots, predictions) };
+}
+
+/** The study and trial a final model retrained; its study may have been deleted since. */
+async function originOf(db: Db, run: RunRow): Promise<RunView["origin"]> {
+  if (run.originStudyId === null || run.originTrialNumber === null) return undefined;
+  const study = await getStudyById(db, run.originStudyId);
+  return {
+    studyId: run.originStudyId,
+    studyName: study?.name ?? null,
+    trialNumber: run.originTrialNumber,
+  };
 }
 
 async function joinTestSet(

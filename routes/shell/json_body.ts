@@ -45,3 +45,12 @@ export async function readJsonBody(c: Context): Promise<unknown> {
 function failure(status: 400 | 415, message: string, path = ""): HTTPException {
   return new HTTPException(status, { message, cause: [{ path, message }] });
 }
+
+/**
+ * {@linkcode readJsonBody} for a body that may be left out: a request with neither a
+ * Content-Type nor any bytes reads as `{}` (every option at its default).
+ */
+export async function readOptionalJsonBody(c: Context): Promise<unknown> {
+  if (c.req.header("Content-Type") === undefined && (await c.req.text()) === "") return {};
+  return await readJsonBody(c);
+}

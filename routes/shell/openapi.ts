@@ -10,6 +10,7 @@
 import { Hono } from "hono";
 import { runConfigSchema } from "../../config/schema.ts";
 import { studySpecSchema } from "../../config/study_schema.ts";
+import { finalRunOptionsSchema } from "../../config/final_run.ts";
 import { RUN_STATUSES, TRIAL_FILTERS } from "../../db/runs.ts";
 import { DEFAULT_LIST, MAX_LIST } from "../runs/runs_api.ts";
 import {
@@ -307,6 +308,26 @@ export function openApiDocument(version: string) {
           },
         },
       },
+      "/api/studies/{id}/train-best": {
+        post: {
+          summary: "Train the study's final model: its best trial's params on the whole " +
+            "training pool, for more epochs, with a new seed",
+          description: "The body may be left out. epochs: by default twice the trial's; seed: " +
+            "by default the trial's plus one; fullPool: train size cleared; foldDev: the dev " +
+            "fraction moved into training (dev 0). The run records originStudyId and " +
+            "originTrialNumber and is not a trial run.",
+          parameters: [idParam],
+          requestBody: { required: false, content: json(ref("TrainBestOptions")) },
+          responses: {
+            201: ok(ref("Run"), "Queued; Location names the run"),
+            400: badRequest,
+            404: notFound,
+            409: failure("The study has no complete trial yet"),
+            415: error,
+            429: failure("The queue is full"),
+          },
+        },
+      },
       "/api/studies/{id}/stop": {
         post: {
           summary: "Stop a study's trials on this server (finished trials are kept)",
@@ -324,6 +345,7 @@ export function openApiDocument(version: string) {
       schemas: {
         RunConfig: schemaOf(runConfigSchema),
         StudySpec: schemaOf(studySpecSchema),
+        TrainBestOptions: schemaOf(finalRunOptionsSchema),
         Run: runSchema,
         RunListItem: runListItemSchema,
         Epoch: epochSchema,

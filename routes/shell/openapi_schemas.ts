@@ -117,6 +117,15 @@ export const runSchema = record({
   divergedAt: nullable(divergedSchema),
   studyId: nullable(integer),
   trialNumber: nullable(integer),
+  originStudyId: {
+    ...nullable(integer),
+    description: "A study's final model (POST /api/studies/{id}/train-best): the study it " +
+      "came from. Not a trial run, whose studyId is set instead",
+  },
+  originTrialNumber: {
+    ...nullable(integer),
+    description: "A study's final model: the trial whose parameters it retrained",
+  },
   owner: {
     ...nullable(string),
     description: "host:pid:token of the process that claimed it (its lease's holder)",

@@ -1,19 +1,21 @@
 /**
- * `/api/studies`: create (or join) a study from a study file, follow its trials, stop it.
+ * `/api/studies`: create (or join) a study from a study file, follow its trials, stop it, train
+ * its final model (`config/final_run.ts`).
  *
  * @module
  */
 
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
-import { badRequestBody } from "../../config/issues.ts";
+import { finalRunConfig, finalRunOptionsSchema } from "../../config/final_run.ts";
+import { badRequestBody, toIssues } from "../../config/issues.ts";
 import { parseStudySpec } from "../../config/study_schema.ts";
-import { getStudyById, listStudies, StudyConflict, type StudyRow } from "../../db/studies.ts";
-import { studyIssues } from "../shell/admit.ts";
+import { listStudies, StudyConflict, type StudyRow } from "../../db/studies.ts";
+import { getRun } from "../../db/runs.ts";
+import { runIssues, studyIssues } from "../shell/admit.ts";
 import type { AppContext } from "../context.ts";
-import { readJsonBody } from "../shell/json_body.ts";
-import { parseRunId } from "../shell/params.ts";
+import { readJsonBody, readOptionalJsonBody } from "../shell/json_body.ts";
+import { bestTrialOf, findStudy } from "./final_run_data.ts";
 import { loadStudyStatus } from "./study_view_data.ts";
 import { notActive } from "./study_pages.tsx";
 
@@ -22,12 +24,7 @@ const POLL_MS = 1000;
 
 export function studiesApi(ctx: AppContext): Hono {
   const { db, studies } = ctx;
-  const find = async (raw: string) => {
-    const id = parseRunId(raw, "Study id");
-    const study = await getStudyById(db, id);
-    if (!study) throw new HTTPException(404, { message: `Study ${id} does not exist` });
-    return study;
-  };
+  const find = (raw: string) => findStudy(db, raw);
 
   /** The study as `GET /api/studies/:id` answers: its trials report, file and state. */
   const studyState = async (study: StudyRow) => {
@@ -55,6 +52,22 @@ export function studiesApi(ctx: AppContext): Hono {
     })
     .get("/", async (c) => c.json({ studies: await listStudies(db) }))
     .get("/:id", async (c) => c.json(await studyState(await find(c.req.param("id")))))
+    .post("/:id/train-best", async (c) => {
+      const study = await find(c.req.param("id"));
+      const options = finalRunOptionsSchema.safeParse(await readOptionalJsonBody(c));
+      if (!options.success) {
+        return c.json(badRequestBody(toIssues(options.error), "Invalid train-best options"), 400);
+      }
+      const best = await bestTrialOf(db, study);
+      const config = finalRunConfig(study.spec, study.name, best, options.data);
+      const issues = await runIssues(ctx, config);
+      if (issues.length) return c.json(badRequestBody(issues), 400);
+      const id = await ctx.service.createFinal(config, {
+        studyId: study.id,
+        trialNumber: best.number,
+      });
+      return c.json(await getRun(db, id), 201, { Location: `/api/runs/${id}` });
+    })
     .post("/:id/stop", async (c) => {
       const study = await find(c.req.param("id"));
       if (!await studies.stop(study.id)) throw notActive(study.name);

@@ -1,15 +1,14 @@
 /**
- * `/studies`: the list, one study's page, training a run with its best parameters, stopping a
- * study this server works on, and resuming one no worker is running. `/studies/new` lives in
- * `study_form_pages.tsx` and the study page's stream in `study_live.tsx`.
+ * `/studies`: the list, one study's page, stopping a study this server works on, and resuming one
+ * no worker is running. `/studies/new` lives in `study_form_pages.tsx`, the study page's stream
+ * in `study_live.tsx`, and "Train the best" opens the new-run form (`/runs/new?study=`).
  *
  * @module
  */
 
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { applyParams } from "../../config/study_schema.ts";
-import { getStudyById, listStudies } from "../../db/studies.ts";
+import { listStudies } from "../../db/studies.ts";
 import { TrialState } from "../../tuner/frozen_trial.ts";
 import { StudiesPage } from "../../views/studies/study_list_page.tsx";
 import { StudyPage } from "../../views/studies/study_page.tsx";
@@ -22,12 +21,10 @@ import type { Db } from "../../db/client.ts";
 import type { StudyListItem } from "../../views/studies/study_list_page.tsx";
 import type { AppContext } from "../context.ts";
 import { parseRunId } from "../shell/params.ts";
+import { findStudy } from "./final_run_data.ts";
 import { loadStudyView, statusFromCounts } from "./study_view_data.ts";
-import { runIssues } from "../shell/admit.ts";
 
 const TRIAL_STATES = Object.values(TrialState) as string[];
-/** Run names are at most 100 characters; a long study name is cut to leave room for " best". */
-const MAX_NAME = 100;
 
 /** `?sort=number|value&state=COMPLETE|…`, else 400 naming the bad value. */
 export function readTrialQuery(query: Record<string, string>): TrialQuery {
@@ -71,12 +68,7 @@ export async function studyListItems(db: Db, limit?: number): Promise<StudyListI
 }
 
 export function studyPageRoutes(ctx: AppContext): Hono {
-  const find = async (raw: string) => {
-    const id = parseRunId(raw, "Study id");
-    const study = await getStudyById(ctx.db, id);
-    if (!study) throw new HTTPException(404, { message: `Study ${id} does not exist` });
-    return study;
-  };
+  const find = (raw: string) => findStudy(ctx.db, raw);
 
   return new Hono()
     .get(
@@ -89,24 +81,6 @@ export function studyPageRoutes(ctx: AppContext): Hono {
       const view = await loadStudyView(ctx.db, id);
       if (!view) throw new HTTPException(404, { message: `Study ${id} does not exist` });
       return c.html(<StudyPage view={view} query={query} />);
-    })
-    .post("/:id/train-best", async (c) => {
-      const study = await find(c.req.param("id"));
-      const view = await loadStudyView(ctx.db, study.id);
-      const best = view?.report.bestParams;
-      if (!best) {
-        throw new HTTPException(409, {
-          message: `Study "${study.name}" has no complete trial to take the best params from yet`,
-        });
-      }
-      const name = `${study.name.slice(0, MAX_NAME - " best".length)} best`;
-      const config = applyParams(study.spec.base, { ...best, name });
-      const issues = await runIssues(ctx, config);
-      if (issues.length) {
-        throw new HTTPException(400, { message: issues[0].message, cause: issues });
-      }
-      const runId = await ctx.service.create(config);
-      return c.redirect(`/runs/${runId}`, 303);
     })
     .post("/:id/resume", async (c) => {
       const study = await find(c.req.param("id"));

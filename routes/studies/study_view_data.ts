@@ -8,7 +8,7 @@
 import { parseRunConfig } from "../../config/schema.ts";
 import { spaceParams, type StudySpec } from "../../config/study_schema.ts";
 import type { Db } from "../../db/client.ts";
-import { getStudyById, type StudyRow } from "../../db/studies.ts";
+import { finalRuns, getStudyById, type StudyRow } from "../../db/studies.ts";
 import { LibsqlStorage } from "../../db/tuner_storage.ts";
 import { type StudyReport, studyReport } from "../../jobs/study_report.ts";
 import type { FrozenTrial } from "../../tuner/frozen_trial.ts";
@@ -30,9 +30,10 @@ export async function loadStudyView(
 ): Promise<StudyView | undefined> {
   const row = await getStudyById(db, id);
   if (!row) return undefined;
-  const [report, frozen] = await Promise.all([
+  const [report, frozen, finals] = await Promise.all([
     studyReport(db, row),
     new LibsqlStorage(db).getAllTrials(id),
+    finalRuns(db, id),
   ]);
   const sameComplete = previous && completeKey(previous.report) === completeKey(report);
   const requeued = requeuedCount(frozen);
@@ -45,6 +46,7 @@ export async function loadStudyView(
     requeued,
     importances: sameComplete ? previous.importances : importances(frozen),
     maxEpochs: maxEpochs(row.spec, report),
+    finalRuns: finals,
   };
 }
 

@@ -12,6 +12,7 @@ import { type FormState, IssueSummary, TextField } from "../shell/form_fields.ts
 import { ValidatedFormPage } from "../shell/validated_form_page.tsx";
 import { fieldLabel } from "../run_editor/field_labels.ts";
 import { RunEditor } from "../run_editor/run_editor.tsx";
+import { FinalRunCard, type FinalRunProps } from "./final_run_card.tsx";
 
 export { outputNote } from "../run_editor/run_editor.tsx";
 
@@ -21,6 +22,8 @@ export interface NewRunProps {
   preview: PreviewProps;
   /** A line above the form: why it came back instead of launching, or where it came from. */
   notice?: string;
+  /** A study's final model: where it comes from and what differs from its trial. */
+  final?: FinalRunProps;
 }
 
 export function NewRunPage(props: NewRunProps) {
@@ -51,6 +54,7 @@ export function NewRunForm(props: NewRunProps) {
       />
       <div class="form-columns">
         <div class="form-main">
+          {props.final && <FinalRunCard final={props.final} state={state} />}
           <RunEditor state={state} datasets={props.datasets} />
         </div>
         <aside class="form-side">

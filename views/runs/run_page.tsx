@@ -39,6 +39,8 @@ export interface RunView {
   config: RunConfig;
   /** Present once a run completed with test metrics. */
   results?: RunResults;
+  /** A study's final model: the study (null once deleted) and trial it retrained. */
+  origin?: { studyId: number; studyName: string | null; trialNumber: number };
 }
 
 export function isLive(view: RunView): boolean {
@@ -65,6 +67,17 @@ export function RunPage(props: { view: RunView }) {
     >
       <RunBody view={props.view} />
     </Layout>
+  );
+}
+
+function OriginLine(props: { origin: NonNullable<RunView["origin"]> }) {
+  const { studyId, studyName, trialNumber } = props.origin;
+  return (
+    <p class="origin">
+      Final model of study{" "}
+      <a href={`/studies/${studyId}`}>{studyName ?? `#${studyId} (deleted)`}</a>{" "}
+      (trial #{trialNumber})
+    </p>
   );
 }
 
@@ -95,6 +108,7 @@ export function RunBody(props: { view: RunView }) {
               </>
             )}
           </p>
+          {view.origin && <OriginLine origin={view.origin} />}
         </div>
         <div class="run-actions">
           <span id={IDS.status}>

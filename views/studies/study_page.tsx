@@ -18,6 +18,7 @@ import {
   StudySummary,
   type StudyView,
 } from "./study_parts.tsx";
+import { FinalRuns } from "./study_final_runs.tsx";
 import { type TrialQuery, trialQueryString, TrialsTable } from "./study_trials_table.tsx";
 
 /** How often a browser without JavaScript reloads a running study's page. */
@@ -86,6 +87,7 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
         </div>
       </header>
       <StudySummary view={view} />
+      <FinalRuns runs={view.finalRuns} canTrain={report.bestTrial !== null} />
       <StudyCharts view={view} />
       <TrialsTable view={view} query={query} />
       <details class="card config-details">

@@ -8,6 +8,7 @@
 
 import { raw } from "hono/html";
 import type { ParamSpec, StudySpec } from "../../config/study_schema.ts";
+import type { FinalRunItem } from "../../db/studies.ts";
 import type { StudyReport } from "../../jobs/study_report.ts";
 import type { ParamValue, TrialState } from "../../tuner/frozen_trial.ts";
 import type { ParamImportance } from "../../tuner/importance.ts";
@@ -47,6 +48,8 @@ export interface StudyView {
   importances: { ok: true; list: ParamImportance[] } | { ok: false; reason: string };
   /** The most epochs a trial trains: the x axis of the intermediate values. */
   maxEpochs: number;
+  /** Runs retrained from its trials as final models, newest first. */
+  finalRuns: FinalRunItem[];
 }
 
 export const STUDY_IDS = {
@@ -106,7 +109,7 @@ export function finishedCount(report: StudyReport): number {
   return (counts.COMPLETE ?? 0) + (counts.PRUNED ?? 0) + (counts.FAIL ?? 0);
 }
 
-/** Best value, counts against the budget, the best parameters and the button that trains them. */
+/** Best value, counts against the budget, the best parameters and the link that trains them. */
 export function StudySummary(props: { view: StudyView }) {
   const { report, status } = props.view;
   const finished = finishedCount(report) - props.view.requeued;
@@ -161,9 +164,13 @@ export function StudySummary(props: { view: StudyView }) {
                   </div>
                 ))}
               </dl>
-              <form method="post" action={`/studies/${report.id}/train-best`}>
-                <button type="submit" class="primary">Train with the best params</button>
-              </form>
+              <a
+                class="button primary"
+                href={`/runs/new?study=${report.id}`}
+                title="Retrain the best trial as the final model: whole pool, more epochs"
+              >
+                Train the best
+              </a>
             </>
           )
           : (
