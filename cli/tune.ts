@@ -1,6 +1,7 @@
 /**
- * `deno task tune [study.json] [--trials N] [--study NAME] [--db URL] [--json]`: an Optuna-style
- * search in the terminal, its trials stored in the same libSQL database the dashboard shows.
+ * `deno task tune [study.json] [--trials N] [--study NAME] [--db URL] [--json] [--train-best
+ * [--epochs N]]`: an Optuna-style search in the terminal, its trials stored in the same libSQL
+ * database the dashboard shows; `--train-best` then trains the final model (`cli/final_run.ts`).
  *
  * Every such process is a worker: start several (on several machines, with `--db` pointing at one
  * sqld server) and they share the study; it ends with exactly the study's `trials` finished.
@@ -23,7 +24,10 @@ import { EngineProcess } from "../jobs/engine_process.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { runStudyWorker } from "../jobs/study_worker.ts";
 import { studyReport } from "../jobs/study_report.ts";
+import { finalRunOptionsSchema } from "../config/final_run.ts";
+import { toIssues } from "../config/issues.ts";
 import { parseArgs, wholeNumber } from "./args.ts";
+import { type FinalRunResult, trainFinalRun } from "./final_run.ts";
 import { cliAdmission } from "./admission.ts";
 import { formatIssues, formatTable } from "./format.ts";
 
@@ -44,6 +48,12 @@ const program = new Command()
   )
   .option("--heartbeat <seconds>", "heartbeat interval of running trials", wholeNumber(1))
   .option("--json", "print one JSON object with the study's trials on stdout")
+  .option(
+    "--train-best",
+    "after the search, train the best trial's params on the whole training pool as the final " +
+      "model and print its test metrics (with --trials 0: the best of the study as it stands)",
+  )
+  .option("--epochs <n>", "the final model's epochs (default: twice the trial's)", wholeNumber(1))
   .showHelpAfterError();
 
 parseArgs(program, "tune", Deno.args);
@@ -54,12 +64,23 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
-const options = program.opts<
-  { trials?: number; study?: string; db: string; heartbeat?: number; json?: boolean }
->();
+const options = program.opts<{
+  trials?: number;
+  study?: string;
+  db: string;
+  heartbeat?: number;
+  json?: boolean;
+  trainBest?: boolean;
+  epochs?: number;
+}>();
 const [file] = program.args;
 
 if (!file && !options.study) fail("Give a study file, or --study NAME to join an existing study");
+if (options.epochs !== undefined) {
+  if (!options.trainBest) fail("--epochs sets the final model's epochs: give --train-best too");
+  const checked = finalRunOptionsSchema.safeParse({ epochs: options.epochs });
+  if (!checked.success) fail(formatIssues(toIssues(checked.error)));
+}
 
 // The study file is checked before the database is opened, so a bad file leaves nothing behind.
 let spec: StudySpec | undefined;
@@ -157,8 +178,9 @@ if (options.trials !== 0) {
 }
 
 const report = await studyReport(db, study);
+const finalRun = options.trainBest ? await trainBest() : undefined;
 if (options.json) {
-  console.log(JSON.stringify(report));
+  console.log(JSON.stringify(finalRun ? { ...report, finalRun } : report));
 } else {
   const top = report.trials.filter((t) => t.state === "COMPLETE")
     .sort((a, b) => study.direction === "maximize" ? b.value! - a.value! : a.value! - b.value!)
@@ -181,9 +203,62 @@ if (options.json) {
       console.log(`  ${path} = ${formatParam(value)}`);
     }
   }
+  if (finalRun) printFinalRun(finalRun);
 }
 await service.shutdown();
 close();
+if (finalRun && finalRun.status !== "completed") Deno.exit(1);
+
+async function trainBest(): Promise<FinalRunResult> {
+  const finalBar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: "{bar} final model, run #{run} | epoch {value}/{total} | {last}",
+    hideCursor: true,
+  }, cliProgress.Presets.shades_classic);
+  try {
+    return await trainFinalRun({
+      db,
+      service,
+      study,
+      report,
+      admission: await cliAdmission(limits),
+      epochs: options.epochs,
+      signal: controller.signal,
+      onStart: (run, epochs) => {
+        if (!options.json) {
+          console.error(`Training the final model of trial #${report.bestTrial} as run #${run}`);
+        }
+        finalBar.start(epochs, 0, { run, last: "" });
+      },
+      onEpoch: (epoch) =>
+        finalBar.update(epoch.epoch, {
+          last: `train loss ${formatValue(epoch.trainLoss)}${
+            epoch.devAccuracy === null ? "" : `, dev accuracy ${formatValue(epoch.devAccuracy)}`
+          }`,
+        }),
+    });
+  } catch (error) {
+    finalBar.stop();
+    await service.shutdown();
+    close();
+    fail((error as Error).message);
+  } finally {
+    finalBar.stop();
+  }
+}
+
+function printFinalRun(run: FinalRunResult) {
+  console.log(`\nFinal model: run #${run.id} (trial #${run.trial}'s params), ${run.status}`);
+  if (run.test) {
+    console.log(
+      `Test accuracy ${(100 * run.test.accuracy).toFixed(2)}%, test loss ${
+        formatValue(run.test.loss)
+      }`,
+    );
+  } else if (run.error) {
+    console.log(run.error);
+  }
+}
 
 function bestSoFar(value: number | null): number | null {
   if (

@@ -132,6 +132,51 @@ Deno.test("a seeded study run by deno task tune twice continues its draws instea
   });
 });
 
+Deno.test("deno task tune --train-best trains the best trial as the final model and prints its test metrics", async () => {
+  await withFiles(async (dir) => {
+    await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(studyFile({ trials: 2 })));
+    const db = `file:${dir}/final.db`;
+    const searched = await tune([
+      `${dir}/study.json`,
+      "--db",
+      db,
+      "--train-best",
+      "--epochs",
+      "3",
+      "--json",
+    ]);
+    assert.equal(searched.code, 0, searched.stderr);
+    const report = JSON.parse(searched.stdout);
+    assert.equal(report.trials.length, 2);
+    assert.equal(report.finalRun.trial, report.bestTrial);
+    assert.equal(report.finalRun.status, "completed");
+    assert.equal(report.finalRun.epochs, 3);
+    assert.equal(typeof report.finalRun.test.accuracy, "number");
+
+    const existing = await tune([
+      "--study",
+      "tiny-search",
+      "--db",
+      db,
+      "--trials",
+      "0",
+      "--train-best",
+    ]);
+    assert.equal(existing.code, 0, existing.stderr);
+    assert.match(
+      existing.stdout,
+      new RegExp(
+        `Final model: run #\\d+ \\(trial #${report.bestTrial}'s params\\), completed\\nTest accuracy \\d+\\.\\d\\d%`,
+      ),
+    );
+    assert.match(existing.stdout, /^2 trials \(2 complete\)$/m, "no trial run with --trials 0");
+
+    const alone = await tune(["--study", "tiny-search", "--db", db, "--epochs", "3"]);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--epochs sets the final model's epochs: give --train-best too/);
+  });
+});
+
 Deno.test("deno task tune rejects a bad study file naming the field, and exits 2", async () => {
   await withFiles(async (dir) => {
     await Deno.writeTextFile(
