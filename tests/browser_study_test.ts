@@ -38,29 +38,28 @@ Deno.test({
       await page.getByLabel("Trials", { exact: true }).fill("3");
       await page.getByLabel("Sampler", { exact: true }).selectOption("random");
       await page.getByLabel("Pruner").selectOption("none");
-      await page.getByLabel("Train size").fill("3000");
-      await page.getByLabel("Hidden layer units").fill("32");
-      await page.getByLabel("Epochs").fill("3");
-      await page.getByLabel("Device").selectOption("cpu");
+      await page.getByLabel("Train size", { exact: true }).fill("3000");
+      await page.getByLabel("Layer 1 units", { exact: true }).fill("32");
+      await page.getByRole("button", { name: "Remove layer 2" }).click();
+      await page.getByLabel("Layer 2 units", { exact: true }).waitFor({ state: "detached" });
+      await page.getByLabel("Epochs", { exact: true }).fill("3");
+      await page.getByLabel("Device", { exact: true }).selectOption("cpu");
 
-      // The space: the learning rate is there; add the first layer's width, then a third row
-      // that is removed again.
-      await page.getByRole("button", { name: "Add a parameter" }).click();
-      await page.getByLabel("Parameter 2 path").waitFor();
-      await page.getByLabel("Parameter 2 path").selectOption("model.layers.0.units");
-      await page.locator('input[name="param.1.low"][value="16"]').waitFor();
-      await page.getByLabel("Parameter 2 high").fill("64");
-      await page.getByRole("button", { name: "Add a parameter" }).click();
-      await page.getByLabel("Parameter 3 path").waitFor();
-      await page.getByRole("button", { name: /Remove parameter 3/ }).click();
-      await page.getByLabel("Parameter 3 path").waitFor({ state: "detached" });
+      // The space, in place: the learning rate is searched already; search the first layer's
+      // width too, and narrow it.
+      await page.getByLabel("search Layer 1 units").check();
+      const unitsHigh = page.locator('input[name="space.model.layers.0.units.high"]');
+      await unitsHigh.waitFor();
+      await unitsHigh.fill("64");
+      await unitsHigh.blur();
 
       // A bad range is named beside its field, and fixing it clears it.
-      await page.getByLabel("Parameter 1 low").fill("0");
-      await page.getByLabel("Parameter 1 low").blur();
+      const lrLow = page.locator('input[name="space.optimizer.lr.low"]');
+      await lrLow.fill("0");
+      await lrLow.blur();
       await page.getByText("Low must be greater than 0 when log is true, got 0").first().waitFor();
-      await page.getByLabel("Parameter 1 low").fill("0.001");
-      await page.getByLabel("Parameter 1 low").blur();
+      await lrLow.fill("0.001");
+      await lrLow.blur();
       await page.getByText("Valid. Save it as").waitFor();
       const file = JSON.parse(await page.locator("#study-json").textContent() ?? "");
       assert.deepEqual(file.space, {
