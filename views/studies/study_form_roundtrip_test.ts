@@ -48,7 +48,7 @@ function randomOptimizer(r: Rand, type: string): Json {
   if (type === "sgd" && r.maybe()) {
     optimizer.momentum = r.pick([0.5, 0.9]);
     if (r.maybe()) optimizer.nesterov = true;
-    else if (r.maybe()) optimizer.dampening = 0.1;
+    else if (r.next() < 0.5) optimizer.dampening = 0.1;
   }
   if (type === "rmsprop") {
     if (r.maybe()) optimizer.alpha = 0.9;

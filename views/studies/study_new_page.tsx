@@ -249,7 +249,7 @@ function ObjectiveSection(props: { state: FormState }) {
               state={state}
               name={name("pruner.minResource")}
               label="Min resource"
-              help={'Epochs before the first rung; "auto" as Optuna.'}
+              help='Epochs before the first rung; "auto" as Optuna.'
             />
             <NumberField
               state={state}

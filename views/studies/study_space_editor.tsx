@@ -215,7 +215,9 @@ function KeptLayers(props: { state: FormState }) {
   const kept = Object.entries(props.state.values).filter(([name]) =>
     /^model\.layers\.\d+\./.test(name)
   );
-  return <>{kept.map(([name, value]) => <input type="hidden" name={name} value={value} />)}</>;
+  return (
+    <>{kept.map(([name, value]) => <input key={name} type="hidden" name={name} value={value} />)}</>
+  );
 }
 
 const ACTIVATION_CHOICES = ACTIVATIONS.map((value) => ({ value, label: value }));
