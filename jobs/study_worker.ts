@@ -9,15 +9,16 @@
  * @module
  */
 
-import { applyParams, type StudySpec } from "../config/study_schema.ts";
+import type { StudySpec } from "../config/study_schema.ts";
 import type { Db } from "../db/client.ts";
 import type { StudyRow } from "../db/studies.ts";
 import { LibsqlStorage, TrialBudgetExhausted } from "../db/tuner_storage.ts";
 import { type EpochRow, getRun } from "../db/runs.ts";
 import { createStudy, type Study, type Trial, TrialPruned } from "../tuner/mod.ts";
-import { prunerFromSpec, samplerFromSpec, suggestFromSpace } from "../tuner/from_spec.ts";
+import { prunerFromSpec } from "../tuner/from_spec.ts";
 import { type FrozenTrial, TrialState } from "../tuner/frozen_trial.ts";
 import type { RunService } from "./run_service.ts";
+import { studySampler, suggestTrialConfig } from "./study_space.ts";
 
 export interface StudyWorkerOptions {
   db: Db;
@@ -53,7 +54,7 @@ export async function runStudyWorker(
     storage,
     name: row.name,
     direction: row.direction,
-    sampler: samplerFromSpec(spec.sampler, spec.space),
+    sampler: studySampler(spec),
     pruner: prunerFromSpec(spec.pruner),
     loadIfExists: true,
   });
@@ -97,9 +98,8 @@ async function trainTrial(
   spec: StudySpec,
   options: StudyWorkerOptions,
 ) {
-  const params = suggestFromSpace(trial, spec.space);
+  const config = suggestTrialConfig(trial, spec);
   if (options.signal?.aborted) throw await requeueStopped(trial);
-  const config = applyParams(spec.base, params);
   config.name = `${row.name} #${trial.number}`;
   const { service } = options;
   const metric = spec.metric;

@@ -7,7 +7,7 @@
  */
 
 import { raw } from "hono/html";
-import type { ParamSpec, StudySpec } from "../../config/study_schema.ts";
+import { spaceParams, type StudySpec } from "../../config/study_schema.ts";
 import type { FinalRunItem } from "../../db/studies.ts";
 import type { StudyReport } from "../../jobs/study_report.ts";
 import type { ParamValue, TrialState } from "../../tuner/frozen_trial.ts";
@@ -227,7 +227,7 @@ function Chart(props: { id?: string; size: Size; label: string; svg: string; cla
 export function StudyCharts(props: { view: StudyView }) {
   const { report, spec, importances, maxEpochs } = props.view;
   const trials = report.trials;
-  const space = spec.space as Record<string, ParamSpec>;
+  const space = spaceParams(spec.space);
   const metric = report.metric;
   const noComplete = props.view.status === "running" ? undefined : "No trial completed";
   return (
