@@ -245,6 +245,8 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
 
     await t.step("tune from this run fills the base from a run", async () => {
       const run = trials[0].runId;
+      const page = await (await fetch(`${url}/runs/${run}`)).text();
+      assert.ok(page.includes(`href="/studies/new?run=${run}"`), "the run page offers it");
       const html = await (await fetch(`${url}/studies/new?run=${run}`)).text();
       assert.match(html, /The base is run #\d+/);
       assert.match(html, /<option value="synthetic-binary" selected>/);

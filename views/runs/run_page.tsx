@@ -131,6 +131,13 @@ export function RunBody(props: { view: RunView }) {
             </a>
           )}
           <a class="button secondary" href={shareUrl(config)}>Clone and edit</a>
+          <a
+            class="button secondary"
+            href={`/studies/new?run=${run.id}`}
+            title="A new study with this run as its base"
+          >
+            Tune from this run
+          </a>
         </div>
       </header>
       {run.error && (
