@@ -264,8 +264,9 @@ export function intermediateChartSvg(options: IntermediateChartOptions): string 
         name: style.label,
         type: "line",
         data: trial.intermediateValues,
-        // A trial stopped after one epoch is a single point, which a line alone never draws.
-        showSymbol: trial.state !== "COMPLETE",
+        // A trial of one epoch (stopped, or trained for one) is a single point, which a line
+        // alone never draws.
+        showSymbol: trial.state !== "COMPLETE" || trial.intermediateValues.length === 1,
         symbol: "circle",
         symbolSize: 5,
         itemStyle: { color: style.color },

@@ -102,6 +102,27 @@ Deno.test("intermediateChartSvg() marks a trial pruned after its first epoch wit
   assert.match(svg, /fill="#d55e00" ecmeta_series_index="0" ecmeta_data_index="0"/);
 });
 
+Deno.test("intermediateChartSvg() marks a complete one-epoch trial with a point", () => {
+  const once = [{ ...trials[0], intermediateValues: [[1, 0.4]] as [number, number][] }];
+  const svg = intermediateChartSvg({ trials: once, metric: "devAccuracy", xMax: 1 });
+  assert.match(svg, /ecmeta_series_index="0" ecmeta_data_index="0"/);
+});
+
+Deno.test("parallelChartSvg() leaves out a parameter some complete trials lack", () => {
+  const mixed: ChartTrial[] = [
+    { ...trials[0], params: { ...trials[0].params, "optimizer.momentum": 0.9 } },
+    trials[2],
+  ];
+  const svg = parallelChartSvg({
+    trials: mixed,
+    space: { ...space, "optimizer.momentum": { type: "float", low: 0, high: 0.99, log: false } },
+    metric: "devAccuracy",
+    direction: "maximize",
+  });
+  const labels = texts(svg);
+  assert.ok(labels.includes("optimizer.lr") && !labels.includes("optimizer.momentum"));
+});
+
 Deno.test("parallelChartSvg() has an axis per parameter, categories by name, and the value", () => {
   const svg = parallelChartSvg({ trials, space, metric: "devAccuracy", direction: "maximize" });
   const labels = texts(svg);
