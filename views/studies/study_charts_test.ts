@@ -105,7 +105,7 @@ Deno.test("intermediateChartSvg() marks a trial pruned after its first epoch wit
 Deno.test("intermediateChartSvg() marks a complete one-epoch trial with a point", () => {
   const once = [{ ...trials[0], intermediateValues: [[1, 0.4]] as [number, number][] }];
   const svg = intermediateChartSvg({ trials: once, metric: "devAccuracy", xMax: 1 });
-  assert.match(svg, /ecmeta_series_index="0" ecmeta_data_index="0"/);
+  assert.match(svg, /fill="#0072b2" ecmeta_series_index="0" ecmeta_data_index="0"/);
 });
 
 Deno.test("parallelChartSvg() leaves out a parameter some complete trials lack", () => {
