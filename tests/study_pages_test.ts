@@ -106,7 +106,7 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
         assert.match(html, /id="field-study-name-error">Study name must/);
         assert.match(
           html,
-          /<a href="#field-space-optimizer-lr-low">Search optimizer.lr.low<\/a>/,
+          /<a href="#field-space-optimizer-lr-low">Learning rate \(searched\) low<\/a>/,
         );
         assert.equal(await studyCount(), 0);
       },

@@ -507,8 +507,20 @@ export function issueLabel(path: string): string {
   if (STUDY_FIELDS.test(path)) return path === "name" ? "Study name" : `Study ${path}`;
   if (path === BASE_FIELD) return "Base run";
   if (path.startsWith(`${BASE_FIELD}.`)) return fieldLabel(path.slice(BASE_FIELD.length + 1));
-  if (path.startsWith(`${SPACE_FIELD}.`)) return `Search ${path.slice(SPACE_FIELD.length + 1)}`;
+  if (path.startsWith(`${SPACE_FIELD}.`)) return spaceLabel(path.slice(SPACE_FIELD.length + 1));
   return path || "Study";
+}
+
+/** "Learning rate (searched) low", "Every layer's dropout (searched)"; a sub-space's by path. */
+function spaceLabel(rest: string): string {
+  const segments = rest.split(".");
+  const last = segments[segments.length - 1];
+  const prop = (DISTRIBUTION_FIELDS as readonly string[]).includes(last) ? last : undefined;
+  const entry = prop ? segments.slice(0, -1).join(".") : rest;
+  if (entry.includes(".when.")) return `Search ${rest}`;
+  const template = /^model\.layers\.layer\.(\w+)$/.exec(entry);
+  const label = template ? `Every layer's ${template[1]}` : fieldLabel(entry);
+  return `${label} (searched)${prop ? ` ${prop}` : ""}`;
 }
 
 export { readEntry, whenRows, withoutFields };
