@@ -1,8 +1,9 @@
 /**
  * `deno task train config.json [--json]`: trains one run in the terminal.
  *
- * A progress bar per epoch on stderr and a summary table; with `--json`, stdout is exactly one
- * JSON object `{ status, epochs, test, device }` for scripts.
+ * A progress bar per epoch on stderr, a summary table and per-class test scores (rates as
+ * percentages throughout); with `--json`, stdout is exactly one JSON object
+ * `{ status, epochs, test, classMetrics, device }` for scripts.
  *
  * @module
  */
@@ -20,6 +21,9 @@ import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import { cliAdmission } from "./admission.ts";
 import { train } from "../engine/mod.ts";
+import { classMetrics, type ClassScores } from "../engine/class_metrics.ts";
+import { datasetClassNames } from "../engine/data/load.ts";
+import { lossText, percent } from "../views/shell/format.ts";
 
 const program = new Command()
   .name("deno task train")
@@ -90,8 +94,8 @@ const result = await train(config, {
   },
   onEpoch: (e) => {
     bar.update(e.epoch, {
-      trainLoss: e.trainLoss.toFixed(4),
-      devAccuracy: e.devAccuracy === null ? "-" : (100 * e.devAccuracy).toFixed(2) + "%",
+      trainLoss: loss(e.trainLoss),
+      devAccuracy: rate(e.devAccuracy),
       seconds: e.seconds.toFixed(2),
     });
   },
@@ -101,42 +105,69 @@ const result = await train(config, {
 });
 bar.stop();
 
+const scores = result.test
+  ? classMetrics(
+    result.test.confusion,
+    datasetClassNames(config.data.dataset, result.test.classes),
+  )
+  : null;
 if (options.json) {
   const { status, epochs, test, device, divergedAt } = result;
   console.log(JSON.stringify({
     status,
     epochs,
     test: test ? { loss: test.loss, accuracy: test.accuracy } : null,
+    classMetrics: scores,
     device,
     ...(divergedAt ? { divergedAt } : {}),
   }));
 } else {
-  const fixed = (value: number | null, digits = 4) => value === null ? "-" : value.toFixed(digits);
   console.log(formatTable(
     ["epoch", "train loss", "train acc", "dev loss", "dev acc", "seconds"],
     result.epochs.map((e) => [
       e.epoch,
-      fixed(e.trainLoss),
-      fixed(e.trainAccuracy),
-      fixed(e.devLoss),
-      fixed(e.devAccuracy),
-      fixed(e.seconds, 2),
+      loss(e.trainLoss),
+      rate(e.trainAccuracy),
+      loss(e.devLoss),
+      rate(e.devAccuracy),
+      e.seconds.toFixed(2),
     ]),
   ));
   if (result.test) {
     console.log(
-      `Test: loss ${round(result.test.loss)}, accuracy ${
-        (100 * result.test.accuracy).toFixed(2)
-      }% (${result.test.count} examples)`,
+      `Test: loss ${loss(result.test.loss)}, accuracy ${
+        rate(result.test.accuracy)
+      } (${result.test.count} examples)`,
     );
+  }
+  if (scores) {
+    const support = scores.perClass.reduce((sum, row) => sum + row.support, 0);
+    const line = (
+      name: string,
+      row: ClassScores,
+      count: number,
+    ) => [name, rate(row.precision), rate(row.recall), rate(row.f1), count];
+    console.log(formatTable(
+      ["class", "precision", "recall", "F1", "support"],
+      [
+        ...scores.perClass.map((row) => line(row.name, row, row.support)),
+        line("macro avg", scores.macro, support),
+        line("weighted avg", scores.weighted, support),
+      ],
+    ));
   }
   if (result.divergedAt) console.log(result.divergedAt.message);
   console.log(`Status: ${result.status}`);
 }
 Deno.exit(result.status === "completed" ? 0 : result.status === "cancelled" ? 130 : 1);
 
-function round(value: number, digits = 4): number {
-  return Number(value.toFixed(digits));
+/** Rates as percentages and losses to four significant places, as the dashboard shows them. */
+function rate(value: number | null): string {
+  return value === null ? "-" : percent(value);
+}
+
+function loss(value: number | null): string {
+  return value === null ? "-" : lossText(value);
 }
 
 function fail(message: string): never {

@@ -76,3 +76,53 @@ Deno.test("deno task train refuses a bad flag value or an unknown flag with exit
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: deno task train/);
 });
+
+Deno.test("deno task train prints rates as percentages and a per-class table with averages", async () => {
+  const path = await writeConfig({
+    device: "cpu",
+    epochs: 2,
+    data: {
+      dataset: "synthetic-binary",
+      normalize: null,
+      split: { train: 0.8, dev: 0.1, test: 0.1 },
+    },
+    model: { layers: [{ units: 8 }] },
+  });
+  try {
+    const { code, stdout } = await runTrain([path]);
+    assert.equal(code, 0);
+    const rate = String.raw`\d{1,3}\.\d{2}%`;
+    const loss = String.raw`\d\.\d+`;
+    assert.match(
+      stdout,
+      new RegExp(`^ +2 +${loss} +${rate} +${loss} +${rate} +\\d+\\.\\d{2}$`, "m"),
+    );
+    assert.match(
+      stdout,
+      new RegExp(`^Test: loss ${loss}, accuracy ${rate} \\(100 examples\\)$`, "m"),
+    );
+    assert.match(stdout, /^class +precision +recall +F1 +support$/m);
+    // synthetic-binary's classes are "0" and "1"; its 100 test examples are the support.
+    for (const name of ["0", "1", "macro avg", "weighted avg"]) {
+      assert.match(stdout, new RegExp(`^${name} +${rate} +${rate} +${rate} +\\d+$`, "m"), name);
+    }
+    assert.match(stdout, /^weighted avg .* 100$/m);
+
+    const json = JSON.parse((await runTrain([path, "--json"])).stdout);
+    assert.deepEqual(
+      json.classMetrics.perClass.map((row: { name: string }) => row.name),
+      ["0", "1"],
+    );
+    assert.equal(
+      json.classMetrics.perClass.reduce(
+        (sum: number, row: { support: number }) => sum + row.support,
+        0,
+      ),
+      100,
+    );
+    // Recall weighted by support is the accuracy.
+    assert.ok(Math.abs(json.classMetrics.weighted.recall - json.test.accuracy) < 1e-12);
+  } finally {
+    await Deno.remove(path);
+  }
+});

@@ -150,6 +150,17 @@ function cached(key: string, version: string, load: () => Promise<Dataset>): Pro
   return dataset;
 }
 
+/**
+ * The names a dataset gives its classes, without loading it: Fashion-MNIST's garments; every
+ * other dataset names class k "k".
+ */
+export function datasetClassNames(id: string, classes: number): string[] {
+  return Array.from(
+    { length: classes },
+    (_, k) => (id === "fashion-mnist" ? FASHION_CLASSES[k] : undefined) ?? String(k),
+  );
+}
+
 function digits(): string[] {
   return Array.from({ length: 10 }, (_, i) => String(i));
 }

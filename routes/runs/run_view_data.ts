@@ -1,6 +1,6 @@
 /**
  * Everything the run page shows about one run, read from the database and, for a completed run,
- * joined with its test examples: class names for the confusion matrix, test images beside their
+ * joined with its test examples: class names for the confusion matrix and per-class scores, test images beside their
  * predicted labels, and the most confidently wrong predictions.
  *
  * @module
@@ -9,8 +9,9 @@
 import type { Db } from "../../db/client.ts";
 import { getPredictions, getRun, type RunRow } from "../../db/runs.ts";
 import { getStudyById } from "../../db/studies.ts";
+import { classMetrics } from "../../engine/class_metrics.ts";
 import type { Dataset, Examples } from "../../engine/data/dataset.ts";
-import { type DatasetRoots, loadDataset } from "../../engine/data/load.ts";
+import { datasetClassNames, type DatasetRoots, loadDataset } from "../../engine/data/load.ts";
 import { prepareData } from "../../engine/data/split.ts";
 import type { Predictions } from "../../engine/predictions.ts";
 import type { RunConfig } from "../../engine/spec.ts";
@@ -61,11 +62,17 @@ async function joinTestSet(
   } catch {
     // The data may have moved since the run; the metrics still stand without it.
   }
-  const classNames = Array.from(
-    { length: test.classes },
-    (_, k) => dataset?.classNames[k] ?? String(k),
-  );
-  const results: RunResults = { test, classNames, samples: [], wrong: [], wrongTotal: 0 };
+  // Named without the data when it has moved since the run.
+  const classNames = datasetClassNames(config.data.dataset, test.classes)
+    .map((name, k) => dataset?.classNames[k] ?? name);
+  const results: RunResults = {
+    test,
+    classNames,
+    classMetrics: classMetrics(test.confusion, classNames),
+    samples: [],
+    wrong: [],
+    wrongTotal: 0,
+  };
   if (!dataset || !predictions) return results;
 
   const examples = testExamples(dataset, config);

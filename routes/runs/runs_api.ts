@@ -14,6 +14,7 @@ import type { AppContext } from "../context.ts";
 import { parseRunId } from "../shell/params.ts";
 import { readJsonBody } from "../shell/json_body.ts";
 import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
+import { runJson } from "./run_json.ts";
 
 export function runsApi(ctx: AppContext): Hono {
   const { db, service } = ctx;
@@ -54,7 +55,7 @@ export function runsApi(ctx: AppContext): Hono {
       const id = parseRunId(c.req.param("id"));
       const run = await getRun(db, id);
       if (!run) throw new HTTPException(404, { message: `Run ${id} does not exist` });
-      return c.json(run);
+      return c.json(runJson(run));
     })
     .post("/:id/cancel", async (c) => {
       const id = parseRunId(c.req.param("id"));

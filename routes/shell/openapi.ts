@@ -16,6 +16,7 @@ import { DEFAULT_LIST, MAX_LIST } from "../runs/runs_api.ts";
 import {
   badId,
   badRequest,
+  classMetricsSchema,
   created,
   dateTime,
   deviceSchema,
@@ -350,6 +351,7 @@ export function openApiDocument(version: string) {
         RunListItem: runListItemSchema,
         Epoch: epochSchema,
         TestMetrics: testSchema,
+        ClassMetrics: classMetricsSchema,
         Device: deviceSchema,
         Study: {
           type: "object",

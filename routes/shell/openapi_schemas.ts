@@ -79,6 +79,32 @@ export const deviceSchema = record({
 
 const divergedSchema = record({ epoch: integer, step: integer, message: string });
 
+const fraction = { type: "number", minimum: 0, maximum: 1 };
+const scoresSchema = record({ precision: fraction, recall: fraction, f1: fraction });
+
+/** `engine/class_metrics.ts`'s `ClassMetrics`. */
+export const classMetricsSchema = record(
+  {
+    perClass: {
+      type: "array",
+      description: "One row per class, in class order",
+      items: record({
+        name: { ...string, description: "The dataset's name for the class" },
+        precision: fraction,
+        recall: fraction,
+        f1: fraction,
+        support: { ...integer, description: "Test examples of this class" },
+      }),
+    },
+    macro: { ...scoresSchema, description: "Unweighted mean over the classes counted" },
+    weighted: { ...scoresSchema, description: "Mean weighted by support" },
+  },
+  "Per-class test metrics with torcheval's definitions (multiclass_precision, " +
+    "multiclass_recall, multiclass_f1_score): a 0/0 (a class never predicted, or without " +
+    "support) scores 0; a class with neither support nor predictions is left out of both " +
+    "averages",
+);
+
 const runStatus = { type: "string", enum: RUN_STATUSES };
 
 /** `GET /api/runs`'s items: `listRuns` in `db/runs.ts`. */
@@ -114,6 +140,10 @@ export const runSchema = record({
   device: nullable(ref("Device")),
   test: nullable(ref("TestMetrics")),
   error: nullable(string),
+  classMetrics: {
+    ...nullable(ref("ClassMetrics")),
+    description: "From the test confusion matrix; null until the run has test metrics",
+  },
   divergedAt: nullable(divergedSchema),
   studyId: nullable(integer),
   trialNumber: nullable(integer),

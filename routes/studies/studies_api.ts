@@ -12,6 +12,7 @@ import { badRequestBody, toIssues } from "../../config/issues.ts";
 import { parseStudySpec } from "../../config/study_schema.ts";
 import { listStudies, StudyConflict, type StudyRow } from "../../db/studies.ts";
 import { getRun } from "../../db/runs.ts";
+import { runJson } from "../runs/run_json.ts";
 import { runIssues, studyIssues } from "../shell/admit.ts";
 import type { AppContext } from "../context.ts";
 import { readJsonBody, readOptionalJsonBody } from "../shell/json_body.ts";
@@ -66,7 +67,8 @@ export function studiesApi(ctx: AppContext): Hono {
         studyId: study.id,
         trialNumber: best.number,
       });
-      return c.json(await getRun(db, id), 201, { Location: `/api/runs/${id}` });
+      const run = await getRun(db, id);
+      return c.json(run && runJson(run), 201, { Location: `/api/runs/${id}` });
     })
     .post("/:id/stop", async (c) => {
       const study = await find(c.req.param("id"));

@@ -1,14 +1,16 @@
 /**
- * What a completed run learned: test metrics, the confusion matrix, test images with their
+ * What a completed run learned: test metrics, the confusion matrix with per-class scores, test images with their
  * predicted labels, and the predictions it was most sure of and got wrong.
  *
  * @module
  */
 
 import { raw } from "hono/html";
+import type { ClassMetrics } from "../../engine/class_metrics.ts";
 import type { TestRecord } from "../../engine/train.ts";
 import { confusionHeatmapSvg } from "../charts/charts.ts";
 import { lossText, percent } from "../shell/format.ts";
+import { ClassMetricsTable } from "./class_metrics_table.tsx";
 
 export interface TestExample {
   /** Row in the test split. */
@@ -24,6 +26,8 @@ export interface TestExample {
 export interface RunResults {
   test: TestRecord;
   classNames: string[];
+  /** Precision, recall, F1 and support per class, from the confusion matrix. */
+  classMetrics: ClassMetrics;
   /** The first test examples (image datasets only). */
   samples: TestExample[];
   /** Wrong predictions, most confident first. */
@@ -78,6 +82,7 @@ export function ConfusionMatrix(props: { results: RunResults }) {
       <figure class="heatmap" style={`width: ${side}px; aspect-ratio: 1`}>
         {raw(svg)}
       </figure>
+      <ClassMetricsTable metrics={props.results.classMetrics} />
     </section>
   );
 }
