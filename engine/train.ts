@@ -9,6 +9,7 @@ import { loadDataset } from "./data/load.ts";
 import type { DatasetRoots } from "./data/load.ts";
 import { prepareData } from "./data/split.ts";
 import { type Predictions, summarizePredictions } from "./predictions.ts";
+import { divergenceReason, startingLoss, zeroOutputLoss } from "./divergence.ts";
 import { selectBackend } from "./select_backend.ts";
 import { outputUnits, type RunConfig } from "./spec.ts";
 
@@ -53,7 +54,11 @@ export interface RunResult {
   /** Per test example, in test-split order; present when the run completed. */
   predictions?: Predictions;
   device: DeviceRecord;
-  /** Where the loss first became NaN or infinite, for a diverged run. */
+  /**
+   * Why a diverged run stopped: where the loss first became NaN or infinite, or the epoch whose
+   * train loss grew past its start (`engine/divergence.ts`; its step is then the epoch's last, the
+   * loss being the epoch's mean).
+   */
   divergedAt?: { epoch: number; step: number; message: string };
 }
 
@@ -108,6 +113,8 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     return result;
   };
   let next: Promise<EpochResult> | null = null;
+  const units = outputUnits(config.loss, data.classes);
+  let start: number | undefined;
   try {
     await options.onStart?.(device);
     // ends[k]: when epoch k's results were back (ends[0]: the start).
@@ -134,6 +141,12 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
           },
         });
       }
+      // The first epoch sets the start every later epoch's loss is measured against.
+      start ??= startingLoss(result.loss, zeroOutputLoss(config.loss, units));
+      const runaway = divergenceReason(epoch, result.loss, start);
+      if (runaway && !Number.isFinite(result.loss)) {
+        return ended("diverged", { divergedAt: { epoch, step: result.steps, message: runaway } });
+      }
       const dev = result.evaluations?.dev ?? null;
       const end = now();
       ends.push(end);
@@ -148,11 +161,14 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       };
       epochs.push(record);
       await options.onEpoch?.(record, config.epochs);
+      // Kept on the record, so the curve shows how far it went before the run stopped.
+      if (runaway) {
+        return ended("diverged", { divergedAt: { epoch, step: result.steps, message: runaway } });
+      }
     }
     if (signal?.aborted) return ended("cancelled");
     const test = toTestRecord(await session.evaluate("test"), data.classes);
     const rows = Uint32Array.from({ length: data.test.count }, (_, i) => i);
-    const units = outputUnits(config.loss, data.classes);
     const predictions = summarizePredictions(
       await session.predict("test", rows),
       units,
