@@ -94,6 +94,33 @@ export function epochTicks(xMax: number): number[] {
   }
 }
 
+/** Values at least this many times apart put the y axis on a log scale. */
+const LOG_SCALE_SPAN = 1e3;
+
+/**
+ * Whether the plotted values are all positive and span three decades or more, as a runaway
+ * loss does (0.7 to 3e14): on a linear axis every value but the largest would sit on zero.
+ */
+export function spansDecades(series: LineSeries[]): boolean {
+  const values = series.flatMap((s) => s.points.map(([, y]) => y))
+    .filter((y): y is number => y !== null);
+  if (values.length === 0 || values.some((y) => !(y > 0) || !Number.isFinite(y))) return false;
+  return Math.max(...values) / Math.min(...values) >= LOG_SCALE_SPAN;
+}
+
+/**
+ * An axis label short enough for the axis' margin: 0.693, 12.5, 1200, then 3e14 or 2.5e-5
+ * rather than 300000000000000 or 0.000025.
+ */
+export function axisNumber(value: number): string {
+  const size = Math.abs(value);
+  if (size !== 0 && (size >= 1e5 || size < 1e-3)) {
+    const [mantissa, exponent] = value.toExponential(1).split("e");
+    return `${mantissa.replace(/\.0$/, "")}e${Number(exponent)}`;
+  }
+  return String(Number(value.toPrecision(3)));
+}
+
 export function lineChartSvg(options: LineChartOptions): string {
   const pointCount = Math.max(0, ...options.series.map((s) => s.points.length));
   const xMax = options.xMax ??
@@ -102,7 +129,10 @@ export function lineChartSvg(options: LineChartOptions): string {
   const empty = options.series.every((s) => s.points.every(([, y]) => y === null));
   const format = options.percent
     ? (value: number) => `${(value * 100).toFixed(value >= 0.999 || value === 0 ? 0 : 1)}%`
-    : (value: number) => String(Number(value.toPrecision(3)));
+    : axisNumber;
+  const log = !options.percent && spansDecades(options.series);
+  const values = options.series.flatMap((s) => s.points.map(([, y]) => y ?? NaN))
+    .filter(Number.isFinite);
   const legendWidth = options.series.reduce(
     (sum, s) => sum + s.name.length * LEGEND_CHAR_PX + LEGEND_ITEM_PX,
     0,
@@ -130,8 +160,15 @@ export function lineChartSvg(options: LineChartOptions): string {
       splitLine: { show: false },
     },
     yAxis: {
-      type: "value",
-      scale: true,
+      // A log axis from the decade below the smallest value to the one above the largest.
+      ...(log
+        ? {
+          type: "log",
+          logBase: 10,
+          min: 10 ** Math.floor(Math.log10(Math.min(...values))),
+          max: 10 ** Math.ceil(Math.log10(Math.max(...values))),
+        }
+        : { type: "value", scale: true }),
       axisLabel: { color: MUTED, formatter: format },
       splitLine: { lineStyle: { color: LINE } },
     },

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
   accuracyChartSvg,
+  axisNumber,
   confusionHeatmapSvg,
   epochTicks,
   lineChartSvg,
   lossChartSvg,
+  spansDecades,
 } from "./charts.ts";
 
 const epochs = [
@@ -134,4 +136,41 @@ Deno.test("the epoch axis runs from 1 to the planned epochs with even integer ti
     "17",
     "19",
   ]);
+});
+
+Deno.test("lossChartSvg() puts a runaway loss on a log axis with short labels", () => {
+  const runaway = [
+    { epoch: 1, trainLoss: 0.69, trainAccuracy: 0.5, devLoss: 0.7, devAccuracy: 0.5, seconds: 1 },
+    {
+      epoch: 2,
+      trainLoss: 3.1e14,
+      trainAccuracy: 0.5,
+      devLoss: 2e13,
+      devAccuracy: 0.5,
+      seconds: 1,
+    },
+  ];
+  const labels = [...lossChartSvg(runaway, 3).matchAll(/<text[^>]*>([^<]*)<\/text>/g)]
+    .map(([, text]) => text);
+  // Powers of ten as 1e10, 1e15: not 300000000000000, which the axis' margin cuts off.
+  assert.ok(labels.includes("1e10") && labels.includes("1e15"), labels.join(", "));
+  assert.ok(labels.every((label) => label.length <= 5), labels.join(", "));
+  // A loss that stays within a decade or two keeps its linear axis.
+  const plain = [...lossChartSvg(epochs, 2).matchAll(/<text[^>]*>([^<]*)<\/text>/g)]
+    .map(([, text]) => text);
+  assert.ok(!plain.some((label) => /e\d/.test(label)), plain.join(", "));
+});
+
+Deno.test("spansDecades() is true for positive values three decades apart or more", () => {
+  assert.equal(spansDecades([{ name: "a", points: [[1, 0.5], [2, 600]] }]), true);
+  assert.equal(spansDecades([{ name: "a", points: [[1, 0.5], [2, 400]] }]), false);
+  assert.equal(spansDecades([{ name: "a", points: [[1, 0], [2, 1e9]] }]), false, "zero: no log");
+  assert.equal(spansDecades([{ name: "a", points: [[1, null]] }]), false);
+});
+
+Deno.test("axisNumber() writes large and tiny values with an exponent", () => {
+  assert.deepEqual(
+    [0.693, 12.5, 1200, 3.1e14, 2.5e-5, 0].map(axisNumber),
+    ["0.693", "12.5", "1200", "3.1e14", "2.5e-5", "0"],
+  );
 });
