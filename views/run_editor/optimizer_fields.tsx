@@ -16,6 +16,7 @@ import {
   NumberField,
   SelectField,
 } from "../shell/form_fields.tsx";
+import { lrWarning } from "./lr_warning.ts";
 import { SHOWN_OPTIMIZER_FIELD } from "./run_form_state.ts";
 
 export const OPTIMIZER_CHOICES: readonly { value: OptimizerType; label: string }[] = [
@@ -74,7 +75,13 @@ export function OptimizerFields(props: { state: FormState }) {
   const { state } = props;
   const type = state.values["optimizer.type"] as OptimizerType;
   const number = (name: string, label: string, help: string) => (
-    <NumberField state={state} name={`optimizer.${name}`} label={label} help={help} />
+    <NumberField
+      state={state}
+      name={`optimizer.${name}`}
+      label={label}
+      help={help}
+      warning={name === "lr" ? lrWarning(type, state.values["optimizer.lr"]) : undefined}
+    />
   );
   const flag = (name: string, label: string, help: string) => (
     <CheckboxField state={state} name={`optimizer.${name}`} label={label} help={help} />

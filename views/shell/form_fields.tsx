@@ -35,6 +35,8 @@ interface FieldProps {
   hideLabel?: boolean;
   /** Where this field's issues are reported, when not at `name`. */
   path?: string;
+  /** Shown beside the field without blocking the form (an unusual but valid value). */
+  warning?: string;
 }
 
 function Described(props: FieldProps & { children: Child; class?: string }) {
@@ -46,6 +48,7 @@ function Described(props: FieldProps & { children: Child; class?: string }) {
       {props.children}
       {props.help && <small class="help" id={`${id}-help`}>{props.help}</small>}
       <FieldErrors id={id} errors={errors} />
+      {props.warning && <p class="field-warning" id={`${id}-warning`}>{props.warning}</p>}
     </div>
   );
 }
@@ -64,6 +67,7 @@ function describedBy(props: FieldProps): string | undefined {
   const ids = [
     props.help ? `${id}-help` : "",
     issuesAt(props.state.issues, props.path ?? props.name).length ? `${id}-error` : "",
+    props.warning ? `${id}-warning` : "",
   ].filter(Boolean);
   return ids.length ? ids.join(" ") : undefined;
 }
