@@ -29,6 +29,7 @@ import {
 import { type Issue, toIssues } from "./issues.ts";
 import { optimizerSchema } from "./optimizer_schema.ts";
 import { protoKeyIssue } from "./proto_key.ts";
+import { schedulerSchema } from "./scheduler_schema.ts";
 
 export type { Issue } from "./issues.ts";
 
@@ -146,6 +147,7 @@ export const runConfigSchema = strictObject("run config", {
   model: modelSchema.prefault({}),
   loss: oneOf("Loss", LOSSES).default("cross_entropy"),
   optimizer: optimizerSchema.prefault({}),
+  scheduler: schedulerSchema.nullable().optional(),
   regularization: regularizationSchema.prefault({}),
   batch: batchSchema.prefault({}),
   epochs: boundedNumber("Epochs", { min: 1, max: 10000, integer: true }).default(10),

@@ -20,6 +20,8 @@ export interface EpochResult {
   loss: number;
   accuracy: number;
   steps: number;
+  /** The learning rate of the epoch's last optimizer step (a schedule may change it per step). */
+  lr?: number;
   /** 0-based step within the epoch whose loss was first NaN or ±Infinity, if any. */
   nonFiniteStep?: number;
   /** The splits asked for in {@linkcode EpochOptions.evaluate}, unless the epoch diverged. */

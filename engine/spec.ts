@@ -99,6 +99,105 @@ export interface AdamSpec {
 export type OptimizerSpec = SgdSpec | RmspropSpec | AdamSpec;
 export type OptimizerType = OptimizerSpec["type"];
 
+/**
+ * A learning-rate schedule, one variant per torch.optim.lr_scheduler class (torch 1.13, whose
+ * defaults these are). `one_cycle` steps after every batch; the rest after every epoch, and
+ * `reduce_on_plateau` with the epoch's dev metric.
+ */
+export const SCHEDULER_TYPES = [
+  "step",
+  "multi_step",
+  "exponential",
+  "cosine_annealing",
+  "linear",
+  "one_cycle",
+  "reduce_on_plateau",
+] as const;
+export type SchedulerType = typeof SCHEDULER_TYPES[number];
+
+/** StepLR: lr · gamma every `stepSize` epochs. */
+export interface StepLrSpec {
+  type: "step";
+  stepSize: number;
+  gamma: number;
+}
+
+/** MultiStepLR: lr · gamma at each milestone epoch (a repeated milestone multiplies again). */
+export interface MultiStepLrSpec {
+  type: "multi_step";
+  milestones: number[];
+  gamma: number;
+}
+
+/** ExponentialLR: lr · gamma every epoch. */
+export interface ExponentialLrSpec {
+  type: "exponential";
+  gamma: number;
+}
+
+/** CosineAnnealingLR: cosine from the optimizer's lr down to etaMin over tMax epochs. */
+export interface CosineAnnealingLrSpec {
+  type: "cosine_annealing";
+  tMax: number;
+  etaMin: number;
+}
+
+/** LinearLR (warm-up): lr · factor, the factor linear from startFactor to endFactor. */
+export interface LinearLrSpec {
+  type: "linear";
+  startFactor: number;
+  endFactor: number;
+  totalIters: number;
+}
+
+export const ANNEAL_STRATEGIES = ["cos", "linear"] as const;
+
+/**
+ * OneCycleLR, stepped per batch. Its length is `totalSteps`, else `epochs` × `stepsPerEpoch`,
+ * else the run's own epochs × batches per epoch. With `cycleMomentum` it also cycles SGD's and
+ * RMSprop's momentum or Adam's β1 between maxMomentum and baseMomentum.
+ */
+export interface OneCycleLrSpec {
+  type: "one_cycle";
+  maxLr: number;
+  totalSteps?: number;
+  epochs?: number;
+  stepsPerEpoch?: number;
+  pctStart: number;
+  annealStrategy: typeof ANNEAL_STRATEGIES[number];
+  cycleMomentum: boolean;
+  baseMomentum: number;
+  maxMomentum: number;
+  divFactor: number;
+  finalDivFactor: number;
+  threePhase: boolean;
+}
+
+export const PLATEAU_METRICS = ["devLoss", "devAccuracy"] as const;
+
+/** ReduceLROnPlateau on a dev metric, stepped after each epoch's dev evaluation. */
+export interface ReduceLrOnPlateauSpec {
+  type: "reduce_on_plateau";
+  metric: typeof PLATEAU_METRICS[number];
+  mode: "min" | "max";
+  factor: number;
+  patience: number;
+  threshold: number;
+  thresholdMode: "rel" | "abs";
+  cooldown: number;
+  minLr: number;
+  eps: number;
+}
+
+export type SchedulerSpec =
+  | StepLrSpec
+  | MultiStepLrSpec
+  | ExponentialLrSpec
+  | CosineAnnealingLrSpec
+  | LinearLrSpec
+  | OneCycleLrSpec
+  | ReduceLrOnPlateauSpec;
+
 export interface Regularization {
   /** Coefficient of sum(|w|) over every parameter, biases included (the seed's l1_l2_regularization). */
   l1: number;
@@ -121,6 +220,8 @@ export interface RunConfig {
   loss: LossName;
   optimizer: OptimizerSpec;
   regularization: Regularization;
+  /** The learning-rate schedule; none (a constant lr) when null or absent. */
+  scheduler?: SchedulerSpec | null;
   batch: BatchSpec;
   epochs: number;
   device: DeviceChoice;

@@ -4,18 +4,16 @@
 //   Adam: g ← g + λ·w;  AdamW: w ← w·(1 − γλ)
 //   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  amsgrad: v̂ ← max(v̂, v), else v̂ = v
 //   w ← w − (γ / (1 − β1^t)) · m / (√v̂ / √(1 − β2^t) + ε)
-// The bias corrections come per step from the host (f64), in `step`.
+// The bias corrections, β1 (OneCycleLR may cycle it) and AdamW's 1 − γλ come per step from the
+// host (f64), in `step`.
 // `state` holds m, v, then v̂ with amsgrad, PARAMS floats each.
 // Skips the update from the first step of the epoch whose loss was not finite (epoch_status).
 // Libraries: step_params, penalty, epoch_status.
 
 override PARAMS: u32;
-override BETA1: f32 = 0.9;
 override BETA2: f32 = 0.999;
-// 1 − β1, 1 − β2 and AdamW's 1 − γλ, rounded once on the host.
-override ONE_MINUS_BETA1: f32 = 0.1;
+// 1 − β2, rounded once on the host.
 override ONE_MINUS_BETA2: f32 = 0.001;
-override DECOUPLED_DECAY: f32 = 1.0;
 override EPS: f32 = 1e-8;
 override WEIGHT_DECAY: f32 = 0.0;
 // AdamW's decoupled weight decay instead of Adam's L2 term in the gradient.
@@ -39,12 +37,12 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
     var g = grads[i] + penalty_gradient(w);
     if (WEIGHT_DECAY != 0.0) {
       if (DECOUPLED) {
-        w *= DECOUPLED_DECAY;
+        w *= step.decoupled_decay;
       } else {
         g += WEIGHT_DECAY * w;
       }
     }
-    let m = BETA1 * state[i] + ONE_MINUS_BETA1 * g;
+    let m = step.momentum * state[i] + step.one_minus_beta1 * g;
     let v = BETA2 * state[PARAMS + i] + ONE_MINUS_BETA2 * g * g;
     state[i] = m;
     state[PARAMS + i] = v;

@@ -2,18 +2,19 @@
 // the flat parameter buffer, after adding the L1/L2 penalty's gradient:
 //   g ← g + λ·w;  v ← α·v + (1 − α)·g²;  centered: ḡ ← α·ḡ + (1 − α)·g, v' = v − ḡ²;
 //   d = √v' + ε;  momentum: b ← μ·b + g/d, w ← w − γ·b;  else w ← w − γ·g/d
+// γ and μ come per step (`step.lr`, `step.momentum`): a scheduler may change them.
 // `state` holds v, then ḡ when centered, then b when momentum > 0, PARAMS floats each.
 // Skips the update from the first step of the epoch whose loss was not finite (epoch_status).
 // Libraries: step_params, penalty, epoch_status.
 
 override PARAMS: u32;
-override LR: f32;
 override ALPHA: f32 = 0.99;
 // 1 − α, rounded once on the host.
 override ONE_MINUS_ALPHA: f32 = 0.01;
 override EPS: f32 = 1e-8;
 override WEIGHT_DECAY: f32 = 0.0;
-override MOMENTUM: f32 = 0.0;
+// Whether the momentum buffer is bound; a step with μ = 0 skips it, as torch.
+override USES_MOMENTUM: bool = false;
 override CENTERED: bool = false;
 override GRAD_AVG_OFFSET: u32 = 0u;
 override MOMENTUM_OFFSET: u32 = 0u;
@@ -45,12 +46,12 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
       variance -= grad_avg * grad_avg;
     }
     let denom = sqrt(variance) + EPS;
-    if (MOMENTUM > 0.0) {
-      let b = MOMENTUM * state[MOMENTUM_OFFSET + i] + g / denom;
+    if (USES_MOMENTUM && step.momentum > 0.0) {
+      let b = step.momentum * state[MOMENTUM_OFFSET + i] + g / denom;
       state[MOMENTUM_OFFSET + i] = b;
-      params[i] = w - LR * b;
+      params[i] = w - step.lr * b;
     } else {
-      params[i] = w - LR * g / denom;
+      params[i] = w - step.lr * g / denom;
     }
   }
 }

@@ -3,12 +3,13 @@
 // loss gradient first (engine/cpu/penalties.ts):
 //   g ← g + λ·w;  b ← g on the first step, else μ·b + (1 − τ)·g;  g ← g + μ·b (Nesterov) or b;
 //   w ← w − γ·g
+// γ and μ come per step (`step.lr`, `step.momentum`): a scheduler may change them.
 // Skips the update from the first step of the epoch whose loss was not finite (epoch_status).
 // Libraries: step_params, penalty, epoch_status.
 
 override PARAMS: u32;
-override LR: f32;
-override MOMENTUM: f32 = 0.0;
+// Whether any step may use momentum (the buffer is bound); a step with μ = 0 skips it, as torch.
+override USES_MOMENTUM: bool = false;
 // 1 − τ for dampening τ, rounded once on the host.
 override ONE_MINUS_DAMPENING: f32 = 1.0;
 override WEIGHT_DECAY: f32 = 0.0;
@@ -33,14 +34,14 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
     if (WEIGHT_DECAY != 0.0) {
       g += WEIGHT_DECAY * w;
     }
-    if (MOMENTUM != 0.0) {
+    if (USES_MOMENTUM && step.momentum != 0.0) {
       var b = g;
-      if (step.optimizer_step > 1u) {
-        b = MOMENTUM * momentum_buffer[i] + ONE_MINUS_DAMPENING * g;
+      if (step.momentum_fresh == 0u) {
+        b = step.momentum * momentum_buffer[i] + ONE_MINUS_DAMPENING * g;
       }
       momentum_buffer[i] = b;
-      g = select(b, g + MOMENTUM * b, NESTEROV);
+      g = select(b, g + step.momentum * b, NESTEROV);
     }
-    params[i] = w - LR * g;
+    params[i] = w - step.lr * g;
   }
 }

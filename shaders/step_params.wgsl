@@ -16,4 +16,13 @@ struct StepParams {
   // Adam: lr / (1 − β1^t) and √(1 − β2^t), computed in f64 on the host.
   adam_step_size: f32,
   adam_bias_correction2_sqrt: f32,
+  // The step's learning rate: a scheduler's (torch.optim.lr_scheduler), else the optimizer's.
+  lr: f32,
+  // SGD's or RMSprop's momentum, or Adam's β1; OneCycleLR may cycle it per step.
+  momentum: f32,
+  // Adam: 1 − β1, and AdamW: 1 − lr·λ, each rounded once from f64 on the host.
+  one_minus_beta1: f32,
+  decoupled_decay: f32,
+  // 1 on the first step that uses momentum, where SGD's buffer starts as a copy of g.
+  momentum_fresh: u32,
 }

@@ -22,6 +22,11 @@ const STEP_DEFAULTS: StepParams = {
   optimizerStep: 1,
   adamStepSize: 0,
   adamBiasCorrection2Sqrt: 1,
+  lr: 0,
+  momentum: 0,
+  oneMinusBeta1: 0,
+  decoupledDecay: 1,
+  momentumFresh: 0,
 };
 
 export class KernelHarness {

@@ -44,7 +44,7 @@ import { optimizerDispatch, type OptimizerKernel } from "../engine/kernels/optim
 import { adamKernel } from "../engine/kernels/adam.ts";
 import { rmspropKernel } from "../engine/kernels/rmsprop.ts";
 import { sgdKernel } from "../engine/kernels/sgd.ts";
-import { adamScalars } from "../engine/cpu/optim/adam.ts";
+import { epochSteps } from "../engine/webgpu/step_params.ts";
 import { hashUniform } from "../engine/random.ts";
 import type { LossName, OptimizerSpec, Regularization } from "../engine/spec.ts";
 import { adapter, toleranceRatio } from "./gpu_fixtures.ts";
@@ -271,14 +271,17 @@ async function checkOptimizer(
   for (let t = 1; t <= 3; t++) {
     const grad = randomFloats(count, 40 + t, 0.2);
     context.device.queue.writeBuffer(buffers.grads, 0, grad);
-    const adam = spec.type === "sgd" || spec.type === "rmsprop"
-      ? { stepSize: 0, biasCorrection2Sqrt: 1 }
-      : adamScalars(spec, t);
-    const step = {
-      optimizerStep: t,
-      adamStepSize: adam.stepSize,
-      adamBiasCorrection2Sqrt: adam.biasCorrection2Sqrt,
-    };
+    // The slot a one-step epoch after t − 1 steps gets: lr, momentum, Adam's scalars.
+    const [step] = epochSteps({
+      count: 1,
+      batchSize: 1,
+      steps: 1,
+      epoch: 0,
+      seed: 0,
+      optimizerStepsBefore: t - 1,
+      optimizer: spec,
+      momentumUsed: t > 1,
+    });
     const [gpuParams, gpuState] = await harness.runFloats([[dispatch, step]], [
       buffers.params,
       buffers.state,

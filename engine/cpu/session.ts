@@ -21,6 +21,11 @@ import type {
 import { batchRows, epochOrder } from "../data/batches.ts";
 import { type Examples, type PreparedData, transformInput } from "../data/dataset.ts";
 import { Rng } from "../random.ts";
+import {
+  assertSchedulerFits,
+  createLrScheduler,
+  type LrScheduler,
+} from "../schedule/lr_scheduler.ts";
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import { gatherInputs, gatherLabels } from "./gather.ts";
@@ -47,6 +52,7 @@ export class CpuBackend implements Backend {
 export class CpuSession implements TrainingSession {
   readonly model: Mlp;
   readonly optimizer: Optimizer;
+  readonly scheduler: LrScheduler;
   readonly #units: number;
   /** The model input of a raw 0 (background pixel), which the first layer skips. */
   readonly #inputOffset: number;
@@ -72,7 +78,15 @@ export class CpuSession implements TrainingSession {
       config.optimizer,
       this.model.parameters.map((p) => p.data.length),
     );
-    const { batchSize } = epochOrder(data.train.count, { ...config.batch, shuffle: false }, 0, 0);
+    const { batchSize, steps } = epochOrder(
+      data.train.count,
+      { ...config.batch, shuffle: false },
+      0,
+      0,
+    );
+    const run = { epochs: config.epochs, stepsPerEpoch: steps };
+    assertSchedulerFits(config.scheduler, run, data.dev.count > 0);
+    this.scheduler = createLrScheduler(config.scheduler, config.optimizer, run);
     if (layers.some((layer) => layer.batchNorm)) {
       assertBatchesOfTwo(config, data.train.count, batchSize);
     }
@@ -104,8 +118,11 @@ export class CpuSession implements TrainingSession {
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
+    let lr = this.scheduler.current.lr;
     for (let step = 0; step < steps; step++) {
       signal?.throwIfAborted();
+      const hyper = this.scheduler.current;
+      lr = hyper.lr;
       const rows = batchRows(order, batchSize, step);
       const n = rows.length;
       const inputs = this.#gather(train, rows);
@@ -122,17 +139,24 @@ export class CpuSession implements TrainingSession {
           loss: lossSum / seen,
           accuracy: correct / seen,
           steps: step + 1,
+          lr,
           nonFiniteStep: step,
         };
       }
       model.backward(dLogits);
       addPenaltyGradient(params, model.gradients, l1, l2);
-      this.optimizer.step(params, model.gradients);
+      this.optimizer.step(params, model.gradients, hyper);
+      this.scheduler.stepBatch();
       await this.#pace();
     }
     const evaluations: EpochResult["evaluations"] = {};
-    for (const split of new Set(evaluate)) evaluations[split] = await this.#evaluate(split);
-    return { loss: lossSum / seen, accuracy: correct / seen, steps, evaluations };
+    // ReduceLROnPlateau needs the dev metric whether or not the caller asked for it.
+    const splits = config.scheduler?.type === "reduce_on_plateau" && data.dev.count > 0
+      ? [...evaluate, "dev" as const]
+      : evaluate;
+    for (const split of new Set(splits)) evaluations[split] = await this.#evaluate(split);
+    this.scheduler.stepEpoch(evaluations.dev ?? null);
+    return { loss: lossSum / seen, accuracy: correct / seen, steps, lr, evaluations };
   }
 
   async #evaluate(split: SplitName): Promise<EvalResult> {

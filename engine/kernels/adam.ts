@@ -30,16 +30,13 @@ export async function adamKernel(
   params: number,
 ): Promise<OptimizerKernel> {
   assertInteger("adam params", params, 1);
-  const [beta1, beta2] = spec.betas;
+  const beta2 = spec.betas[1];
   const decoupled = spec.type === "adamw";
   const kernel = await context.kernel(DEFINITION, {
     ...penaltyConstants(regularization),
     PARAMS: params,
-    BETA1: Math.fround(beta1),
     BETA2: Math.fround(beta2),
-    ONE_MINUS_BETA1: Math.fround(1 - beta1),
     ONE_MINUS_BETA2: Math.fround(1 - beta2),
-    DECOUPLED_DECAY: Math.fround(decoupled ? 1 - spec.lr * spec.weightDecay : 1),
     EPS: Math.fround(spec.eps),
     WEIGHT_DECAY: Math.fround(spec.weightDecay),
     DECOUPLED: decoupled ? 1 : 0,

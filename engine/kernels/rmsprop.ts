@@ -35,12 +35,11 @@ export async function rmspropKernel(
   const kernel = await context.kernel(DEFINITION, {
     ...penaltyConstants(regularization),
     PARAMS: params,
-    LR: Math.fround(spec.lr),
     ALPHA: Math.fround(spec.alpha),
     ONE_MINUS_ALPHA: Math.fround(1 - spec.alpha),
     EPS: Math.fround(spec.eps),
     WEIGHT_DECAY: Math.fround(spec.weightDecay),
-    MOMENTUM: Math.fround(spec.momentum),
+    USES_MOMENTUM: spec.momentum > 0 ? 1 : 0,
     CENTERED: spec.centered ? 1 : 0,
     GRAD_AVG_OFFSET: sectionOffset(stateNames, "grad_avg", params),
     MOMENTUM_OFFSET: sectionOffset(stateNames, "momentum_buffer", params),

@@ -38,8 +38,7 @@ export async function sgdKernel(
   const kernel = await context.kernel(DEFINITION, {
     ...penaltyConstants(regularization),
     PARAMS: params,
-    LR: Math.fround(spec.lr),
-    MOMENTUM: Math.fround(spec.momentum),
+    USES_MOMENTUM: spec.momentum !== 0 ? 1 : 0,
     ONE_MINUS_DAMPENING: Math.fround(1 - spec.dampening),
     WEIGHT_DECAY: Math.fround(spec.weightDecay),
     NESTEROV: spec.nesterov ? 1 : 0,

@@ -22,8 +22,8 @@ import {
 import { trackHandle } from "../open_handles.ts";
 import { requestAdapter } from "./adapter.ts";
 
-/** Bytes of `shaders/step_params.wgsl`'s StepParams. */
-const STEP_PARAMS_BYTES = 32;
+/** Bytes of `shaders/step_params.wgsl`'s StepParams (engine/webgpu/step_params.ts packs it). */
+const STEP_PARAMS_BYTES = 52;
 
 /** Limits requested at the adapter's maximum, so large layers and datasets fit one binding. */
 const REQUESTED_LIMITS = [

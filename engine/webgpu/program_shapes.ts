@@ -9,6 +9,7 @@
 import type { InputTransform } from "../data/dataset.ts";
 import type { HiddenEpilogue } from "../kernels/activation.ts";
 import { adamKernel } from "../kernels/adam.ts";
+import { withHyper } from "../schedule/lr_scheduler.ts";
 import type { BatchNormShape } from "../kernels/batch_norm_forward.ts";
 import type { LayerSource } from "../kernels/layer_input.ts";
 import type { LinearBackwardDataShape } from "../kernels/linear_backward_data.ts";
@@ -103,7 +104,11 @@ export function optimizerKernel(
   config: RunConfig,
   params: number,
 ): Promise<OptimizerKernel> {
-  const spec = config.optimizer;
+  // OneCycleLR's cycled momentum needs the momentum buffer whatever the optimizer's own μ.
+  const scheduler = config.scheduler;
+  const spec = scheduler?.type === "one_cycle" && scheduler.cycleMomentum
+    ? withHyper(config.optimizer, { lr: scheduler.maxLr, momentum: scheduler.maxMomentum })
+    : config.optimizer;
   switch (spec.type) {
     case "sgd":
       return sgdKernel(context, spec, config.regularization, params);

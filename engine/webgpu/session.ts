@@ -23,6 +23,12 @@ import { epochOrder } from "../data/batches.ts";
 import type { PreparedData } from "../data/dataset.ts";
 import { type Dispatch, encodeDispatch, encodeStep } from "../kernels/kernel.ts";
 import { decodeTotals, EPOCH_STATUS_BYTES, freshEpochStatus } from "../kernels/metrics_reduce.ts";
+import {
+  assertSchedulerFits,
+  createLrScheduler,
+  type LrScheduler,
+  type StepHyper,
+} from "../schedule/lr_scheduler.ts";
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import type { GpuContext } from "./gpu_context.ts";
@@ -89,6 +95,8 @@ interface SubmittedEpoch {
   evaluated: SplitName[];
   /** When encoding began (performance.now()). */
   began: number;
+  /** Each step's learning rate. */
+  lrs: number[];
 }
 
 export class WebGpuSession implements TrainingSession {
@@ -106,6 +114,15 @@ export class WebGpuSession implements TrainingSession {
   /** Encoding and submission, in call order. */
   readonly #queue = new SerialQueue();
   #optimizerSteps = 0;
+  /**
+   * Asked for a whole epoch's lr at encoding. Epoch-stepped schedules step right after, as they
+   * depend on nothing the epoch computes; ReduceLROnPlateau steps on the dev metric read back,
+   * so its epochs are never encoded before the previous one's results (no overlap).
+   */
+  readonly #scheduler: LrScheduler;
+  readonly #onPlateau: boolean;
+  /** Whether a step so far used momentum (SGD's buffer exists). */
+  #momentumUsed = false;
   #disposed = false;
 
   private constructor(
@@ -132,8 +149,15 @@ export class WebGpuSession implements TrainingSession {
       (context.adapterInfo.isFallbackAdapter
         ? DISPATCHES_PER_SUBMIT_SOFTWARE
         : DISPATCHES_PER_SUBMIT);
+    this.#onPlateau = config.scheduler?.type === "reduce_on_plateau";
+    const { steps } = epochOrder(data.train.count, { ...config.batch, shuffle: false }, 0, 0);
+    this.#scheduler = createLrScheduler(config.scheduler, config.optimizer, {
+      epochs: config.epochs,
+      stepsPerEpoch: steps,
+    });
     this.#overlap = new EpochOverlap(
-      options.pipelineEpochs ?? !(context.adapterInfo.isFallbackAdapter ?? false),
+      (options.pipelineEpochs ?? !(context.adapterInfo.isFallbackAdapter ?? false)) &&
+        !this.#onPlateau,
     );
     this.#submitsBetweenWaits = options.submitsBetweenWaits;
     this.#trainStep = programs.trainStep(buffers);
@@ -152,6 +176,11 @@ export class WebGpuSession implements TrainingSession {
       0,
     );
     assertBatchNormBatches(config, data.train.count, batchSize);
+    assertSchedulerFits(
+      config.scheduler,
+      { epochs: config.epochs, stepsPerEpoch: steps },
+      data.dev.count > 0,
+    );
     const maxCount = Math.max(data.train.count, data.dev.count, data.test.count, 1);
     const evalRows = Math.max(batchSize, Math.min(EVAL_CHUNK, maxCount));
     const outputs = outputUnits(config.loss, data.classes);
@@ -233,9 +262,10 @@ export class WebGpuSession implements TrainingSession {
     const context = this.#context;
     const buffers = this.#buffers;
     const count = this.#data.train.count;
-    const splits = [...new Set(evaluate)];
+    // ReduceLROnPlateau needs the dev metric whether or not the caller asked for it.
+    const splits = [...new Set(this.#onPlateau ? [...evaluate, "dev" as const] : evaluate)];
     const evaluated = splits.filter((split) => this.#data[split].count > 0);
-    const { batchSize, steps } = this.#writeEpoch(epoch);
+    const { batchSize, steps, lrs } = this.#writeEpoch(epoch);
     const stride = context.stepStride;
     const staging = new Staging(
       context,
@@ -275,7 +305,7 @@ export class WebGpuSession implements TrainingSession {
       staging.discard();
       throw error;
     }
-    return { staging, steps, batchSize, splits, evaluated, began };
+    return { staging, steps, batchSize, splits, evaluated, began, lrs };
   }
 
   async #readEpoch(submitted: SubmittedEpoch): Promise<EpochResult> {
@@ -292,6 +322,7 @@ export class WebGpuSession implements TrainingSession {
       loss: totals.loss / seen,
       accuracy: totals.correct / seen,
       steps: ranSteps,
+      lr: submitted.lrs[ranSteps - 1],
     };
     if (failed !== undefined) return { ...result, nonFiniteStep: failed };
     const evaluations: EpochResult["evaluations"] = {};
@@ -301,6 +332,7 @@ export class WebGpuSession implements TrainingSession {
         ? this.#evaluation.empty(split)
         : this.#evaluation.decode(bytes, EPOCH_STATUS_BYTES + at * this.#evaluation.bytes, split);
     }
+    if (this.#onPlateau) this.#scheduler.stepEpoch(evaluations.dev ?? null);
     return { ...result, evaluations };
   }
 
@@ -408,12 +440,18 @@ export class WebGpuSession implements TrainingSession {
    * Queues `epoch`'s batch order and step slots, and resets the epoch status. Queue writes land
    * after the work already submitted, so the previous epoch may still be running.
    */
-  #writeEpoch(epoch: number): { batchSize: number; steps: number } {
+  #writeEpoch(epoch: number): { batchSize: number; steps: number; lrs: number[] } {
     const config = this.#config;
     const count = this.#data.train.count;
     const { order, batchSize, steps } = epochOrder(count, config.batch, config.seed, epoch);
     const queue = this.#context.device.queue;
     const buffers = this.#buffers;
+    const hypers: StepHyper[] = [];
+    for (let i = 0; i < steps; i++) {
+      hypers.push(this.#scheduler.current);
+      this.#scheduler.stepBatch();
+    }
+    if (!this.#onPlateau) this.#scheduler.stepEpoch(null);
     const slots = epochSteps({
       count,
       batchSize,
@@ -422,11 +460,14 @@ export class WebGpuSession implements TrainingSession {
       seed: config.seed,
       optimizerStepsBefore: this.#optimizerSteps,
       optimizer: config.optimizer,
+      hypers,
+      momentumUsed: this.#momentumUsed,
     });
+    this.#momentumUsed ||= slots.some((slot) => slot.momentum !== 0);
     queue.writeBuffer(buffers.trainOrder, 0, order);
     queue.writeBuffer(buffers.trainSteps.buffer, 0, packSteps(slots, this.#context.stepStride));
     queue.writeBuffer(buffers.totals, 0, freshEpochStatus());
-    return { batchSize, steps };
+    return { batchSize, steps, lrs: hypers.map((hyper) => hyper.lr) };
   }
 
   #assertOpen(): void {

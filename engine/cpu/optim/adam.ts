@@ -15,6 +15,7 @@
  */
 
 import type { AdamSpec } from "../../spec.ts";
+import { type StepHyper, withHyper } from "../../schedule/lr_scheduler.ts";
 import { type Optimizer, zerosLike } from "./optimizer.ts";
 
 /** The per-step scalars of the update, from f64 arithmetic. */
@@ -83,12 +84,13 @@ export class AdamOptimizer implements Optimizer {
     return this.#steps;
   }
 
-  step(params: Float32Array[], grads: Float32Array[]): void {
-    const scalars = adamScalars(this.spec, this.#steps + 1);
+  step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
+    const spec = withHyper(this.spec, hyper);
+    const scalars = adamScalars(spec, this.#steps + 1);
     const { exp_avg, exp_avg_sq, max_exp_avg_sq } = this.state;
     for (let t = 0; t < params.length; t++) {
       adamUpdate(
-        this.spec,
+        spec,
         scalars,
         params[t],
         grads[t],

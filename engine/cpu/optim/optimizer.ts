@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { StepHyper } from "../../schedule/lr_scheduler.ts";
 import type { OptimizerSpec } from "../../spec.ts";
 import { AdamOptimizer } from "./adam.ts";
 import { RmspropOptimizer } from "./rmsprop.ts";
@@ -20,8 +21,11 @@ export interface Optimizer {
    * `exp_avg_sq`, `max_exp_avg_sq`), one tensor per parameter in parameter order.
    */
   readonly state: Record<string, Float32Array[]>;
-  /** One update of every `params[i]` in place from `grads[i]`. */
-  step(params: Float32Array[], grads: Float32Array[]): void;
+  /**
+   * One update of every `params[i]` in place from `grads[i]`, with a scheduler's lr (and cycled
+   * momentum or β1) in place of the spec's when `hyper` is given.
+   */
+  step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void;
 }
 
 /** An optimizer for parameters of the given element counts, state zeroed as torch starts it. */

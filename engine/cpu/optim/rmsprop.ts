@@ -11,6 +11,7 @@
  */
 
 import type { RmspropSpec } from "../../spec.ts";
+import { type StepHyper, withHyper } from "../../schedule/lr_scheduler.ts";
 import { type Optimizer, zerosLike } from "./optimizer.ts";
 
 /** One RMSprop update; `gradAvg` is null unless centered, `momentumBuffer` null unless μ > 0. */
@@ -32,7 +33,7 @@ export function rmspropUpdate(
       variance = Math.fround(variance - gradAvg[i] * gradAvg[i]);
     }
     const denominator = Math.fround(Math.fround(Math.sqrt(variance)) + eps);
-    if (momentumBuffer !== null) {
+    if (momentumBuffer !== null && momentum > 0) {
       momentumBuffer[i] = momentum * momentumBuffer[i] + g / denominator;
       param[i] -= lr * momentumBuffer[i];
     } else {
@@ -45,7 +46,10 @@ export class RmspropOptimizer implements Optimizer {
   readonly state: Record<string, Float32Array[]>;
   #steps = 0;
 
+  readonly #sizes: number[];
+
   constructor(readonly spec: RmspropSpec, sizes: number[]) {
+    this.#sizes = sizes;
     this.state = { square_avg: zerosLike(sizes) };
     if (spec.momentum > 0) this.state.momentum_buffer = zerosLike(sizes);
     if (spec.centered) this.state.grad_avg = zerosLike(sizes);
@@ -55,11 +59,16 @@ export class RmspropOptimizer implements Optimizer {
     return this.#steps;
   }
 
-  step(params: Float32Array[], grads: Float32Array[]): void {
+  step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
+    const spec = withHyper(this.spec, hyper);
+    // torch creates the buffer with the state at the first step, if momentum > 0 then.
+    if (this.#steps === 0 && spec.momentum > 0) {
+      this.state.momentum_buffer ??= zerosLike(this.#sizes);
+    }
     const { square_avg, grad_avg, momentum_buffer } = this.state;
     for (let t = 0; t < params.length; t++) {
       rmspropUpdate(
-        this.spec,
+        spec,
         params[t],
         grads[t],
         square_avg[t],

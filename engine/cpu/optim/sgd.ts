@@ -11,10 +11,12 @@
  */
 
 import type { SgdSpec } from "../../spec.ts";
+import { type StepHyper, withHyper } from "../../schedule/lr_scheduler.ts";
 import { type Optimizer, zerosLike } from "./optimizer.ts";
 
 /**
- * One SGD update of `param` from `grad`; `momentumBuffer` is null when momentum is 0, and
+ * One SGD update of `param` from `grad`; `momentumBuffer` is null (or momentum 0, as OneCycleLR
+ * may set it) for none, and
  * `firstStep` makes the buffer a copy of the gradient (torch clones it, with no dampening).
  */
 export function sgdUpdate(
@@ -27,7 +29,7 @@ export function sgdUpdate(
   const { lr, momentum, dampening, weightDecay, nesterov } = spec;
   for (let i = 0; i < param.length; i++) {
     let g = Math.fround(grad[i] + weightDecay * param[i]);
-    if (momentumBuffer !== null) {
+    if (momentumBuffer !== null && momentum !== 0) {
       momentumBuffer[i] = firstStep ? g : momentum * momentumBuffer[i] + (1 - dampening) * g;
       g = nesterov ? g + momentum * momentumBuffer[i] : momentumBuffer[i];
     }
@@ -38,8 +40,12 @@ export function sgdUpdate(
 export class SgdOptimizer implements Optimizer {
   readonly state: Record<string, Float32Array[]> = {};
   #steps = 0;
+  /** Steps that used momentum: torch's buffer starts as a copy of the first one's gradient. */
+  #momentumSteps = 0;
+  readonly #sizes: number[];
 
   constructor(readonly spec: SgdSpec, sizes: number[]) {
+    this.#sizes = sizes;
     if (spec.nesterov && (spec.momentum <= 0 || spec.dampening !== 0)) {
       throw new RangeError(
         `Nesterov momentum requires a momentum and zero dampening, got momentum ${spec.momentum} ` +
@@ -53,11 +59,16 @@ export class SgdOptimizer implements Optimizer {
     return this.#steps;
   }
 
-  step(params: Float32Array[], grads: Float32Array[]): void {
+  step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
+    const spec = withHyper(this.spec, hyper);
+    // torch creates the buffer at the first step with momentum ≠ 0 (OneCycleLR may set it).
+    if (spec.momentum !== 0) this.state.momentum_buffer ??= zerosLike(this.#sizes);
     const buffers = this.state.momentum_buffer;
+    const first = this.#momentumSteps === 0;
     for (let t = 0; t < params.length; t++) {
-      sgdUpdate(this.spec, params[t], grads[t], buffers?.[t] ?? null, this.#steps === 0);
+      sgdUpdate(spec, params[t], grads[t], buffers?.[t] ?? null, first);
     }
+    if (spec.momentum !== 0) this.#momentumSteps++;
     this.#steps++;
   }
 }
