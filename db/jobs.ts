@@ -156,14 +156,14 @@ export async function writeEpoch(
   record: EpochRecord,
   leaseMs: number,
 ): Promise<Renewal> {
-  const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = record;
+  const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds, lr } = record;
   const [renewed] = await withWriteLock(() =>
     db.batch([
       renewOne(db, lease, leaseMs),
       db.run(sql`insert into ${runEpochs}
-        (run_id, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds)
+        (run_id, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds, lr)
         select ${lease.runId}, ${epoch}, ${trainLoss}, ${trainAccuracy}, ${devLoss},
-          ${devAccuracy}, ${seconds}
+          ${devAccuracy}, ${seconds}, ${lr ?? null}
         where changes() = 1`),
     ])
   );

@@ -34,7 +34,10 @@ export const FINAL_STATUSES: readonly RunStatus[] = [
 ];
 
 export type RunRow = typeof runs.$inferSelect;
-export type EpochRow = Omit<typeof runEpochs.$inferSelect, "runId">;
+/** An epoch as stored; `lr` may be left out where it is not known (views take either). */
+export type EpochRow = Omit<typeof runEpochs.$inferSelect, "runId" | "lr"> & {
+  lr?: number | null;
+};
 export type RunWithEpochs = RunRow & { epochs: EpochRow[] };
 
 /**
@@ -173,6 +176,7 @@ export async function getEpochs(db: Db, id: number, afterEpoch = 0): Promise<Epo
     devLoss: runEpochs.devLoss,
     devAccuracy: runEpochs.devAccuracy,
     seconds: runEpochs.seconds,
+    lr: runEpochs.lr,
   }).from(runEpochs)
     .where(and(eq(runEpochs.runId, id), sql`${runEpochs.epoch} > ${afterEpoch}`))
     .orderBy(asc(runEpochs.epoch));

@@ -89,6 +89,8 @@ export const runEpochs = sqliteTable("run_epochs", {
   devLoss: real("dev_loss"),
   devAccuracy: real("dev_accuracy"),
   seconds: real("seconds").notNull(),
+  /** The learning rate of the epoch's last step; null for epochs stored before it was kept. */
+  lr: real("lr"),
 }, (t) => [primaryKey({ columns: [t.runId, t.epoch] })]);
 
 /** Final weights as a safetensors file. */

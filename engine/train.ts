@@ -20,6 +20,8 @@ export interface EpochRecord {
   /** Null when the dev split is empty. */
   devLoss: number | null;
   devAccuracy: number | null;
+  /** The learning rate of the epoch's last optimizer step (a scheduler may change it per step). */
+  lr?: number | null;
   /**
    * Wall time of the epoch's training and dev evaluation: from the previous epoch's results (or
    * the start of training) to this one's, so it includes the previous `onEpoch` callback's time.
@@ -157,6 +159,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
         trainAccuracy: result.accuracy,
         devLoss: dev?.loss ?? null,
         devAccuracy: dev?.accuracy ?? null,
+        lr: result.lr ?? null,
         seconds: (end - ends[epoch - span]) / span / 1000,
       };
       epochs.push(record);

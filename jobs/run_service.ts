@@ -326,8 +326,17 @@ export class RunService {
           if (active.lost || active.stop) return;
           const renewal = await writeEpoch(this.#db, active.lease, message.record, this.leaseMs);
           if (renewal === "lost") return this.#lose(active);
-          const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds } = message.record;
-          const row = { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds };
+          const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds, lr } =
+            message.record;
+          const row = {
+            epoch,
+            trainLoss,
+            trainAccuracy,
+            devLoss,
+            devAccuracy,
+            seconds,
+            lr: lr ?? null,
+          };
           this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
           if (renewal === "cancel") return await this.#cancelRequested(active);
           await this.#judge(active, row);

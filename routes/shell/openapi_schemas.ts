@@ -56,7 +56,8 @@ export const epochSchema = record({
   devLoss: nullable(number),
   devAccuracy: nullable(number),
   seconds: number,
-}, "Null dev figures: the dev split is empty");
+  lr: nullable(number),
+}, "Null dev figures: the dev split is empty; null lr: an epoch stored before lr was kept");
 
 /** `engine/train.ts`'s `TestRecord`. */
 export const testSchema = record({

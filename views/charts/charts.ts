@@ -320,3 +320,24 @@ export function accuracyChartSvg(
     ],
   });
 }
+
+/**
+ * The learning rate each epoch ended with (its last step's: OneCycleLR moves it every step).
+ * Epochs stored before the lr was kept have none, and are left out.
+ */
+export function lrChartSvg(
+  epochs: EpochRow[],
+  plannedEpochs: number,
+  options: CurveOptions = {},
+): string {
+  const points: [number, number][] = [];
+  for (const e of epochs) if (e.lr != null) points.push([e.epoch, e.lr]);
+  return lineChartSvg({
+    ...options.size ?? CURVE_SIZE,
+    title: "Learning rate",
+    xName: "Epoch",
+    xMax: plannedEpochs,
+    emptyText: options.ended ? NO_EPOCH_TEXT : WAITING_TEXT,
+    series: [{ name: "lr", points }],
+  });
+}

@@ -6,6 +6,7 @@ import {
   epochTicks,
   lineChartSvg,
   lossChartSvg,
+  lrChartSvg,
   spansDecades,
 } from "./charts.ts";
 
@@ -173,4 +174,32 @@ Deno.test("axisNumber() writes large and tiny values with an exponent", () => {
     [0.693, 12.5, 1200, 3.1e14, 2.5e-5, 0].map(axisNumber),
     ["0.693", "12.5", "1200", "3.1e14", "2.5e-5", "0"],
   );
+});
+
+Deno.test("lrChartSvg() plots each epoch's lr and leaves out epochs stored without one", () => {
+  const rows = [
+    { epoch: 1, trainLoss: 1, trainAccuracy: 0.5, devLoss: 1, devAccuracy: 0.5, seconds: 1 },
+    {
+      epoch: 2,
+      trainLoss: 1,
+      trainAccuracy: 0.5,
+      devLoss: 1,
+      devAccuracy: 0.5,
+      seconds: 1,
+      lr: 0.1,
+    },
+    {
+      epoch: 3,
+      trainLoss: 1,
+      trainAccuracy: 0.5,
+      devLoss: 1,
+      devAccuracy: 0.5,
+      seconds: 1,
+      lr: 0.01,
+    },
+  ];
+  const svg = lrChartSvg(rows, 3);
+  assert.ok(svg.includes("Learning rate") && svg.includes(">lr<"));
+  assert.ok(!svg.includes("Waiting for the first epoch"));
+  assert.ok(lrChartSvg(rows.slice(0, 1), 3).includes("Waiting for the first epoch"));
 });

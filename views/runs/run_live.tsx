@@ -15,6 +15,7 @@ import {
   IDS,
   type LiveState,
   LossChart,
+  LrChart,
   RunProgress,
   StatusBadge,
 } from "./run_parts.tsx";
@@ -48,6 +49,9 @@ function Charts(props: { state: LiveState }) {
       </Partial>
       <Partial id={IDS.accuracyChart} swap="innerHTML">
         <AccuracyChart state={props.state} />
+      </Partial>
+      <Partial id={IDS.lrChart} swap="innerHTML">
+        <LrChart state={props.state} />
       </Partial>
     </>
   );

@@ -8,7 +8,7 @@
 
 import { raw } from "hono/html";
 import { type EpochRow, FINAL_STATUSES, type RunStatus } from "../../db/runs.ts";
-import { accuracyChartSvg, CURVE_SIZE, lossChartSvg } from "../charts/charts.ts";
+import { accuracyChartSvg, CURVE_SIZE, lossChartSvg, lrChartSvg } from "../charts/charts.ts";
 import { duration, lossText, percent } from "../shell/format.ts";
 
 /** What the live parts need; a subset of the stored run. */
@@ -26,6 +26,7 @@ export const IDS = {
   progress: "run-progress",
   lossChart: "chart-loss",
   accuracyChart: "chart-accuracy",
+  lrChart: "chart-lr",
   epochRows: "epoch-rows",
 } as const;
 
@@ -86,7 +87,12 @@ export function AccuracyChart(props: { state: LiveState }) {
   return <>{raw(accuracyChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
 }
 
-/** Both curves in boxes of fixed size, so redrawing them never moves the page. */
+export function LrChart(props: { state: LiveState }) {
+  const { state } = props;
+  return <>{raw(lrChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
+}
+
+/** The curves in boxes of fixed size, so redrawing them never moves the page. */
 export function RunCharts(props: { state: LiveState }) {
   const style = `aspect-ratio: ${CURVE_SIZE.width} / ${CURVE_SIZE.height}`;
   return (
@@ -96,6 +102,9 @@ export function RunCharts(props: { state: LiveState }) {
       </figure>
       <figure class="chart" id={IDS.accuracyChart} style={style} aria-label="Accuracy per epoch">
         <AccuracyChart state={props.state} />
+      </figure>
+      <figure class="chart" id={IDS.lrChart} style={style} aria-label="Learning rate per epoch">
+        <LrChart state={props.state} />
       </figure>
     </div>
   );
