@@ -29,6 +29,8 @@ import {
   outputNote,
 } from "../../views/runs/new_run_page.tsx";
 import { OPTIMIZER_CHOICES, OptimizerFields } from "../../views/run_editor/optimizer_fields.tsx";
+import { SchedulerFields } from "../../views/run_editor/scheduler_fields.tsx";
+import { schedulerSwitched, switchScheduler } from "../../views/run_editor/scheduler_form.ts";
 import {
   applyLayerAction,
   configToValues,
@@ -130,7 +132,9 @@ export function runFormRoutes(ctx: AppContext): Hono {
       const type = values["optimizer.type"];
       const switched = isOptimizerType(type) && type !== values[SHOWN_OPTIMIZER_FIELD];
       if (switched) values = switchOptimizer(values, type);
-      if (switched || values.refresh !== undefined) {
+      const schedulerChanged = schedulerSwitched(values);
+      if (schedulerChanged) values = switchScheduler(values, values["scheduler.type"]);
+      if (switched || schedulerChanged || values.refresh !== undefined) {
         delete values.refresh;
         const label = OPTIMIZER_CHOICES.find((choice) => choice.value === type)?.label ?? type;
         return page(c, values, {
@@ -184,6 +188,17 @@ export function runFormRoutes(ctx: AppContext): Hono {
             state={{ values, issues: [] }}
             outputNote={outputNote(values, infos)}
           />
+          <PreviewPartial preview={preview} />
+        </>,
+      );
+    })
+    .post("/new/scheduler", async (c) => {
+      const posted = await readFormFields(c);
+      const values = switchScheduler(posted, posted["scheduler.type"] ?? "");
+      const { preview } = await evaluate(ctx, values, await datasets());
+      return c.html(
+        <>
+          <SchedulerFields state={{ values, issues: [] }} />
           <PreviewPartial preview={preview} />
         </>,
       );

@@ -28,6 +28,7 @@ import { DEVICE_CHOICES } from "../shell/validated_form_page.tsx";
 import { BATCH_LABELS, INIT_LABELS, LOSS_LABELS } from "./field_labels.ts";
 import { LayerEditor } from "./layer_editor.tsx";
 import { OptimizerFields, OptimizerPicker } from "./optimizer_fields.tsx";
+import { SchedulerFields, SchedulerPicker } from "./scheduler_fields.tsx";
 import {
   DATASET_OTHER_FIELD,
   type FormValues,
@@ -152,6 +153,8 @@ function TrainingSection(props: { state: FormState }) {
       </div>
       <OptimizerPicker state={state} />
       <OptimizerFields state={state} />
+      <SchedulerPicker state={state} />
+      <SchedulerFields state={state} />
       <fieldset>
         <legend>Regularisation</legend>
         <div class="row">

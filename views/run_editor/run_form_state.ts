@@ -9,9 +9,10 @@
 
 import { BUILT_IN_DATASETS, MAX_HIDDEN_LAYERS, parseRunConfig } from "../../config/schema.ts";
 import type { OptimizerSpec, OptimizerType, RunConfig } from "../../engine/spec.ts";
+import { type FormValues, isChecked, numberOrText, optionalNumber } from "./form_values.ts";
+import { schedulerInput, schedulerValues } from "./scheduler_form.ts";
 
-/** Field name → value, as a browser posts a form (an unchecked checkbox is absent). */
-export type FormValues = Record<string, string>;
+export { type FormValues, isChecked, numberOrText, optionalNumber } from "./form_values.ts";
 
 /** The dataset select's choice that defers to the free-text field. */
 export const OTHER_DATASET = "other";
@@ -23,28 +24,10 @@ export const SHOWN_OPTIMIZER_FIELD = "optimizer.shownType";
 export const LAYER_ACTION_FIELD = "layerAction";
 
 const CHECKED = "on";
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-/** A number when the text is one; otherwise the text itself, for the schema to report. */
-export function numberOrText(text: string | undefined): number | string | undefined {
-  if (text === undefined) return undefined;
-  const trimmed = text.trim();
-  return NUMBER.test(trimmed) ? Number(trimmed) : trimmed;
-}
-
-/** Like {@linkcode numberOrText}, but an empty field means "not given". */
-export function optionalNumber(text: string | undefined): number | string | undefined {
-  return text === undefined || text.trim() === "" ? undefined : numberOrText(text);
-}
 
 /** `record` without its undefined entries: an optional field left empty is absent, not undefined. */
 export function defined(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
-}
-
-/** A checkbox posts its value when checked and nothing when not. */
-export function isChecked(values: FormValues, name: string): boolean {
-  return values[name] !== undefined && values[name] !== "" && values[name] !== "false";
 }
 
 /**
@@ -101,6 +84,7 @@ export function valuesToInput(values: FormValues): Record<string, unknown> {
       l1: numberOrText(field("regularization.l1")),
       l2: numberOrText(field("regularization.l2")),
     },
+    ...defined({ scheduler: schedulerInput(values) }),
     batch: {
       mode: field("batch.mode"),
       size: numberOrText(field("batch.size")),
@@ -170,6 +154,7 @@ export function configToValues(config: RunConfig): FormValues {
     "data.trainSize": config.data.trainSize === undefined ? "" : String(config.data.trainSize),
     "data.testSize": config.data.testSize === undefined ? "" : String(config.data.testSize),
     ...optimizerValues(config.optimizer),
+    ...schedulerValues(config.scheduler),
   };
   if (config.batch.shuffle) values["batch.shuffle"] = CHECKED;
   const builtIn = (BUILT_IN_DATASETS as readonly string[]).includes(config.data.dataset);

@@ -64,6 +64,45 @@ function randomOptimizer(r: Rand, type: string): Json {
   return optimizer;
 }
 
+/** A scheduler of a random type with some of its knobs set, the rest left to the defaults. */
+function randomScheduler(r: Rand): Json {
+  const type = r.pick([
+    "step",
+    "multi_step",
+    "exponential",
+    "cosine_annealing",
+    "linear",
+    "one_cycle",
+    "reduce_on_plateau",
+  ]);
+  const required: Record<string, Json> = {
+    step: { stepSize: r.int(1, 10) },
+    multi_step: { milestones: [r.int(1, 4), r.int(5, 9)] },
+    exponential: { gamma: r.pick([0.5, 0.9, 0.99]) },
+    cosine_annealing: { tMax: r.int(1, 20) },
+    one_cycle: { maxLr: r.pick([0.01, 0.1, 1]) },
+  };
+  const optional: Record<string, Json> = {
+    step: { gamma: r.pick([0.1, 0.5]) },
+    multi_step: { gamma: 0.3 },
+    exponential: {},
+    cosine_annealing: { etaMin: r.pick([0, 1e-5]) },
+    linear: { startFactor: r.pick([0.1, 1 / 3]), endFactor: 0.5, totalIters: r.int(1, 9) },
+    one_cycle: r.maybe()
+      ? { totalSteps: r.int(100, 1000), annealStrategy: "linear", threePhase: true }
+      : { epochs: 3, stepsPerEpoch: 50, cycleMomentum: false, pctStart: 0.25 },
+    reduce_on_plateau: {
+      metric: "devAccuracy",
+      mode: "max",
+      patience: r.int(0, 5),
+      thresholdMode: "abs",
+      cooldown: r.int(0, 2),
+      minLr: 1e-6,
+    },
+  };
+  return { type, ...required[type], ...(r.maybe() ? optional[type] : {}) };
+}
+
 function randomBase(r: Rand, optimizerType: string): Json {
   const base: Json = {};
   const data: Json = {};
@@ -94,6 +133,7 @@ function randomBase(r: Rand, optimizerType: string): Json {
   if (r.maybe(0.5)) base.epochs = r.int(1, 20);
   if (r.maybe(0.3)) base.seed = r.int(0, 1000);
   if (r.maybe(0.3)) base.device = r.pick(["auto", "cpu", "gpu"]);
+  if (r.maybe(0.4)) base.scheduler = randomScheduler(r);
   return base;
 }
 

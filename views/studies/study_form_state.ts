@@ -34,6 +34,12 @@ import {
   valuesToInput,
 } from "../run_editor/run_form_state.ts";
 import type { OptimizerType } from "../../engine/spec.ts";
+import {
+  isSchedulerType,
+  SCHEDULER_FIELDS,
+  schedulerSwitched,
+  switchScheduler,
+} from "../run_editor/scheduler_form.ts";
 import { SUGGESTED_PATHS, suggestionFor } from "./search_suggestions.ts";
 import {
   DISTRIBUTION_FIELDS,
@@ -103,6 +109,7 @@ const STATIC_FIELDS = [
   "batch.size",
   "batch.shuffle",
   "optimizer.type",
+  "scheduler.type",
   "regularization.l1",
   "regularization.l2",
   "epochs",
@@ -117,7 +124,11 @@ export function drawnFields(values: FormValues): string[] {
     { length: layerCount(values) },
     (_, i) => LAYER_FIELDS.map((field) => `model.layers.${i}.${field}`),
   ).flat();
-  return [...STATIC_FIELDS, ...optimizer, ...layers];
+  const schedulerType = values["scheduler.type"];
+  const scheduler = isSchedulerType(schedulerType)
+    ? SCHEDULER_FIELDS[schedulerType].map(([field]) => `scheduler.${field}`)
+    : [];
+  return [...STATIC_FIELDS, ...optimizer, ...scheduler, ...layers];
 }
 
 /** The paths searched in place, in the order their switches were posted. */
@@ -387,6 +398,7 @@ export function applyFormAction(values: FormValues, action?: string, layerAction
   if (type && next[SHOWN_OPTIMIZER_FIELD] && type !== next[SHOWN_OPTIMIZER_FIELD]) {
     next = switchOptimizer(next, type);
   }
+  if (schedulerSwitched(next)) next = switchScheduler(next, next["scheduler.type"]);
   if (action?.startsWith("add:")) {
     const rows = action.slice("add:".length);
     const count = rowCount(next, rows);
