@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { CpuBackend } from "../engine/cpu/session.ts";
 import type { OptimizerSpec, RunConfig, SchedulerSpec } from "../engine/spec.ts";
 import { WebGpuBackend } from "../engine/webgpu/backend.ts";
+import { WebGpuSession } from "../engine/webgpu/session.ts";
 import { adapter, assertStateClose, tinyConfig, tinyData, toleranceRatio } from "./gpu_fixtures.ts";
 import { gpuTestOptions } from "./gpu_options.ts";
 
@@ -123,6 +124,30 @@ Deno.test({
             assertStateClose(await gpu.getState(), await reference.getState(), 1e-4, 2e-5);
           } finally {
             gpu.dispose();
+          }
+        });
+      }
+      // Hardware adapters encode an epoch before the last one's readback: an epoch schedule must
+      // step at encoding, and ReduceLROnPlateau must wait for the dev metric.
+      for (const [name, scheduler, optimizer] of CASES) {
+        await t.step(`${name}, epochs queued with pipelineEpochs on`, async () => {
+          const config: RunConfig = tinyConfig({ scheduler, optimizer, epochs: EPOCHS });
+          const queued = await WebGpuSession.create(backend.context, config, data, {
+            pipelineEpochs: true,
+          });
+          const reference = await cpu.createSession(config, data);
+          try {
+            const epochs = Array.from({ length: EPOCHS }, (_, epoch) => epoch);
+            const calls = epochs.map((epoch) => queued.trainEpoch(epoch, { evaluate: ["dev"] }));
+            const expected = [];
+            for (const epoch of epochs) {
+              expected.push(await reference.trainEpoch(epoch, { evaluate: ["dev"] }));
+            }
+            const results = await Promise.all(calls);
+            assert.deepEqual(results.map((r) => r.lr), expected.map((r) => r.lr));
+            assertStateClose(await queued.getState(), await reference.getState(), 1e-4, 2e-5);
+          } finally {
+            queued.dispose();
           }
         });
       }

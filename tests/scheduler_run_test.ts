@@ -33,6 +33,11 @@ Deno.test("a StepLR run stores, returns, streams and plots each epoch's lr", asy
 
     const page = await (await fetch(`${server.url}/runs/${id}`)).text();
     assert.ok(page.includes("Learning rate"), "the run page has a Learning rate chart");
+    assert.ok(page.includes("StepLR"), "the settings table names the scheduler");
+
+    const openapi = await (await fetch(`${server.url}/api/openapi.json`)).json();
+    const runConfig = openapi.components.schemas.RunConfig;
+    assert.ok(JSON.stringify(runConfig.properties.scheduler).includes('"one_cycle"'));
   } finally {
     await server.close();
   }
@@ -56,6 +61,29 @@ Deno.test("POST /api/runs refuses a scheduler naming the field, the value and wh
     const issues = (await gamma.json()).issues;
     assert.equal(issues[0].path, "scheduler.gamma");
     assert.match(issues[0].message, /Gamma must be .*, got -1/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("the New run form shows a scheduler's fields with its defaults once picked", async () => {
+  const server = await startTestServer();
+  try {
+    const page = await (await fetch(`${server.url}/runs/new`)).text();
+    assert.ok(page.includes('name="scheduler.type"'), "a scheduler select");
+    const form = new URLSearchParams({
+      "scheduler.type": "one_cycle",
+      "scheduler.shownType": "none",
+      "optimizer.lr": "0.01",
+      epochs: "10",
+    });
+    const fields = await (await fetch(`${server.url}/runs/new/scheduler`, {
+      method: "POST",
+      body: form,
+    })).text();
+    assert.match(fields, /name="scheduler\.maxLr"[^>]*value="0\.1"/);
+    assert.match(fields, /name="scheduler\.divFactor"[^>]*value="25"/);
+    assert.ok(!fields.includes('name="scheduler.gamma"'), "only the chosen type's fields");
   } finally {
     await server.close();
   }

@@ -11,6 +11,7 @@ import type { RunConfig } from "../../engine/spec.ts";
 import { defaultsFor } from "../run_editor/config_summary.ts";
 import { BATCH_LABELS, fieldLabel, INIT_LABELS, LOSS_LABELS } from "../run_editor/field_labels.ts";
 import { OPTIMIZER_CHOICES } from "../run_editor/optimizer_fields.tsx";
+import { SCHEDULER_CHOICES } from "../run_editor/scheduler_fields.tsx";
 import { DEVICE_CHOICES } from "../shell/validated_form_page.tsx";
 import { configDifferences } from "./config_diff.ts";
 
@@ -45,6 +46,9 @@ function plainText(value: unknown): string {
 const OPTIMIZER_LABELS: Record<string, string> = Object.fromEntries(
   OPTIMIZER_CHOICES.map((choice) => [choice.value, choice.label]),
 );
+const SCHEDULER_LABELS: Record<string, string> = Object.fromEntries(
+  SCHEDULER_CHOICES.map((choice) => [choice.value, choice.label]),
+);
 const DEVICE_LABELS: Record<string, string> = Object.fromEntries(
   DEVICE_CHOICES.map((choice) => [choice.value, choice.label]),
 );
@@ -60,6 +64,7 @@ const TEXT: Record<string, (value: unknown) => string> = {
   "model.init": (value) => INIT_LABELS[value as keyof typeof INIT_LABELS],
   loss: (value) => LOSS_LABELS[value as keyof typeof LOSS_LABELS],
   "optimizer.type": (value) => OPTIMIZER_LABELS[value as string],
+  "scheduler.type": (value) => SCHEDULER_LABELS[(value as string | undefined) ?? "none"],
   "batch.mode": (value) => BATCH_LABELS[value as keyof typeof BATCH_LABELS],
   device: (value) => DEVICE_LABELS[value as string],
 };
@@ -70,6 +75,9 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
     ["units", "activation", "batchNorm", "dropout"].map((field) => `model.layers.${i}.${field}`)
   );
   const optimizer = Object.keys(config.optimizer).map((key) => `optimizer.${key}`);
+  const scheduler = Object.keys(config.scheduler ?? { type: "none" }).map((key) =>
+    `scheduler.${key}`
+  );
   return [
     ["Data", [
       "data.dataset",
@@ -81,7 +89,7 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
       "data.testSize",
     ]],
     ["Model", ["model.init", ...layers, "loss"]],
-    ["Optimizer", optimizer],
+    ["Optimizer", [...optimizer, ...scheduler]],
     ["Regularisation", ["regularization.l1", "regularization.l2"]],
     ["Training", ["batch.mode", "batch.size", "batch.shuffle", "epochs", "seed", "device"]],
   ];
