@@ -205,6 +205,29 @@ export interface Regularization {
   l2: number;
 }
 
+/**
+ * torch.nn.utils.clip_grad_norm_: every gradient scaled by min(1, maxNorm / (‖g‖ + 1e-6)), the
+ * norm of order `normType` taken over all gradients as one vector.
+ */
+export interface ClipByNorm {
+  type: "norm";
+  maxNorm: number;
+  /** p ≥ 1, or "inf" for the largest |g|. */
+  normType: number | "inf";
+}
+
+/** torch.nn.utils.clip_grad_value_: every gradient clamped to [−clipValue, clipValue]. */
+export interface ClipByValue {
+  type: "value";
+  clipValue: number;
+}
+
+/**
+ * Applied after backward (the L1/L2 penalty's gradient included, as it is part of the loss) and
+ * before the optimizer step, whose weight decay is not clipped.
+ */
+export type GradientClipping = ClipByNorm | ClipByValue;
+
 export interface BatchSpec {
   mode: BatchMode;
   /** Used by `minibatch`; `stochastic` is 1 and `full` the whole train split. */
@@ -222,6 +245,8 @@ export interface RunConfig {
   regularization: Regularization;
   /** The learning-rate schedule; none (a constant lr) when null or absent. */
   scheduler?: SchedulerSpec | null;
+  /** Gradient clipping; none when null or absent. */
+  gradientClipping?: GradientClipping | null;
   batch: BatchSpec;
   epochs: number;
   device: DeviceChoice;

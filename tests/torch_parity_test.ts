@@ -14,12 +14,14 @@
  */
 
 import assert from "node:assert/strict";
+import { clipGradients } from "../engine/cpu/grad_clip.ts";
 import { lossForward, outputsFromLogits } from "../engine/cpu/losses.ts";
 import { Mlp } from "../engine/cpu/mlp.ts";
 import { createOptimizer } from "../engine/cpu/optim/optimizer.ts";
 import { addPenaltyGradient } from "../engine/cpu/penalties.ts";
 import { Rng } from "../engine/random.ts";
 import {
+  type GradientClipping,
   type LayerSpec,
   type LossName,
   type OptimizerSpec,
@@ -38,6 +40,8 @@ interface Fixture {
   layers: LayerSpec[];
   optimizer: OptimizerSpec;
   regularization: Regularization;
+  /** Only in the clipping cases. */
+  gradientClipping?: GradientClipping;
   initial: Record<string, number[]>;
   steps: { inputs: number[]; labels: number[]; masks: (number[] | null)[]; loss: number }[];
   firstGradients: Record<string, number[]>;
@@ -87,6 +91,7 @@ function replay(fixture: Fixture): void {
     assertClose([loss], [step.loss], `step ${s} loss`);
     model.backward(dLogits);
     addPenaltyGradient(params, model.gradients, l1, l2);
+    if (fixture.gradientClipping) clipGradients(fixture.gradientClipping, model.gradients);
     if (s === 0) {
       model.parameters.forEach((p, i) => {
         assertClose(model.gradients[i], fixture.firstGradients[p.name], `gradient of ${p.name}`);
@@ -144,3 +149,12 @@ for (const name of names) {
     replay(fixture);
   });
 }
+
+Deno.test("Mlp without clipping matches torch's run whose gradient norm stayed under maxNorm", () => {
+  // clip_norm_inactive clips at 100 a gradient of norm ~0.25: min(1, coefficient) is 1 at every
+  // step, so torch's weights are those of the same run with no clipping at all.
+  const name = "clip_norm_inactive.json";
+  const fixture: Fixture = JSON.parse(Deno.readTextFileSync(new URL(name, folder)));
+  assert.equal(fixture.gradientClipping?.type, "norm");
+  replay({ ...fixture, gradientClipping: undefined });
+});

@@ -29,6 +29,7 @@ import {
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import { gatherInputs, gatherLabels } from "./gather.ts";
+import { clipGradients } from "./grad_clip.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
 import { Mlp } from "./mlp.ts";
 import { createOptimizer, type Optimizer } from "./optim/optimizer.ts";
@@ -145,6 +146,9 @@ export class CpuSession implements TrainingSession {
       }
       model.backward(dLogits);
       addPenaltyGradient(params, model.gradients, l1, l2);
+      // As the seed's loop: the penalty is part of the loss, so it is clipped; weight decay,
+      // inside optimizer.step, is not.
+      if (config.gradientClipping) clipGradients(config.gradientClipping, model.gradients);
       this.optimizer.step(params, model.gradients, hyper);
       this.scheduler.stepBatch();
       await this.#pace();

@@ -3,7 +3,8 @@
  * the dispatch lists the session encodes:
  * - a training step: forward (gather + Linear + [BatchNorm] + activation + dropout per hidden
  *   layer), the output layer, the loss with its gradient, the backward products with the
- *   activation derivative and dropout mask fused in, and one optimizer dispatch;
+ *   activation derivative and dropout mask fused in, gradient clipping when asked for, and one
+ *   optimizer dispatch;
  * - an evaluation chunk: the evaluation-mode forward and the loss with the confusion matrix;
  * - a prediction chunk: the evaluation-mode forward alone.
  *
@@ -16,6 +17,12 @@ import {
   batchNormBackwardKernel,
 } from "../kernels/batch_norm_backward.ts";
 import { batchNormForwardDispatch, batchNormForwardKernel } from "../kernels/batch_norm_forward.ts";
+import {
+  gradClipDispatches,
+  type GradClipKernels,
+  gradClipKernels,
+  NO_PENALTY,
+} from "../kernels/grad_clip.ts";
 import type { Dispatch, Kernel } from "../kernels/kernel.ts";
 import {
   linearBackwardDataDispatch,
@@ -70,6 +77,7 @@ export class Programs {
   readonly #hidden: HiddenKernels[];
   readonly #output: OutputKernels;
   readonly #optimizer: OptimizerKernel;
+  readonly #clip: GradClipKernels | null;
   readonly #reduce: Kernel;
   #forwardCache = new Map<GPUBuffer, Map<string, Dispatch[]>>();
 
@@ -79,6 +87,7 @@ export class Programs {
     hidden: HiddenKernels[],
     output: OutputKernels,
     optimizer: OptimizerKernel,
+    clip: GradClipKernels | null,
     reduce: Kernel,
   ) {
     this.#context = context;
@@ -86,6 +95,7 @@ export class Programs {
     this.#hidden = hidden;
     this.#output = output;
     this.#optimizer = optimizer;
+    this.#clip = clip;
     this.#reduce = reduce;
   }
 
@@ -128,10 +138,16 @@ export class Programs {
       lossKernel(context, lossShape(shape, trainRows)),
       lossEvaluateKernel(context, lossShape(shape, evalRows)),
     ]);
-    const [hiddenKernels, outputKernels, optimizer, reduce] = await Promise.all([
+    const clipping = config.gradientClipping ?? null;
+    // Clipping adds the penalty's gradient before it clips; the optimizer must not add it again.
+    const optimizerConfig = clipping ? { ...config, regularization: NO_PENALTY } : config;
+    const [hiddenKernels, outputKernels, optimizer, clip, reduce] = await Promise.all([
       hidden,
       outputs,
-      optimizerKernel(context, config, layout.paramCount),
+      optimizerKernel(context, optimizerConfig, layout.paramCount),
+      clipping
+        ? gradClipKernels(context, clipping, config.regularization, layout.paramCount)
+        : null,
       metricsReduceKernel(context, Math.max(trainRows, evalRows)),
     ]);
     const [forwardTrain, forwardEval, backwardWeight, backwardData, loss, lossEvaluate] =
@@ -149,11 +165,15 @@ export class Programs {
         lossEvaluate,
       },
       optimizer,
+      clip,
       reduce,
     );
   }
 
-  /** Words of split-K scratch the largest split product needs (SessionBuffers.partials). */
+  /**
+   * Words of scratch (SessionBuffers.partials) for the largest split product, or the gradient
+   * norm's partial sums, which use it after the last product of the step.
+   */
   get partialWords(): number {
     const all = [...this.#hidden, this.#output].flatMap((k) => [
       k.forwardTrain,
@@ -161,7 +181,7 @@ export class Programs {
       k.backwardWeight,
       k.backwardData,
     ]);
-    return Math.max(0, ...all.map((k) => k?.partialWords ?? 0));
+    return Math.max(this.#clip?.partialWords ?? 0, ...all.map((k) => k?.partialWords ?? 0));
   }
 
   /** Torch's state keys of the optimizer state sections, in buffer order. */
@@ -244,6 +264,13 @@ export class Programs {
           ),
         );
       }
+    }
+    if (this.#clip) {
+      dispatches.push(...gradClipDispatches(context, this.#clip, {
+        params: buffers.params,
+        grads: buffers.grads,
+        partials: buffers.partials,
+      }));
     }
     dispatches.push(
       optimizerDispatch(context, this.#optimizer, {

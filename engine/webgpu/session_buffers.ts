@@ -65,7 +65,10 @@ export interface SessionBuffers {
   /** The epoch status record (shaders/epoch_status.wgsl). */
   totals: GPUBuffer;
   confusion: GPUBuffer;
-  /** Split-K's scratch, shared by the split products (each finishes before the next). */
+  /**
+   * Scratch shared by the split products and the gradient norm's partial sums (each finishes
+   * before the next).
+   */
   partials: GPUBuffer;
   trainSteps: StepArray;
   evalSteps: Record<SplitName, StepArray>;

@@ -111,6 +111,13 @@ function dataText(config: RunConfig): string {
   return parts.join(", ");
 }
 
+function clippingText(clipping: RunConfig["gradientClipping"]): string {
+  if (!clipping) return "";
+  if (clipping.type === "value") return `grad clip value ${significant(clipping.clipValue)}`;
+  const norm = clipping.normType === 2 ? "" : ` (${clipping.normType}-norm)`;
+  return `grad clip norm ${significant(clipping.maxNorm)}${norm}`;
+}
+
 function batchText(config: RunConfig): string {
   const { batch } = config;
   const mode = batch.mode === "minibatch"
@@ -125,7 +132,7 @@ function batchText(config: RunConfig): string {
  * The run in a line that names every setting not at its default:
  * "mnist · 512 → 256 relu, dropout 0.2 · adam lr 0.001 · mini-batch 128 · 10 epochs · seed 0",
  * and for instance "… · He normal init · MSE loss · sgd lr 0.1, momentum 0.9, nesterov ·
- * L2 0.0001 · … · on the CPU".
+ * L2 0.0001 · grad clip norm 1 · … · on the CPU".
  */
 export function configSummary(config: RunConfig): string {
   const { l1, l2 } = config.regularization;
@@ -137,6 +144,7 @@ export function configSummary(config: RunConfig): string {
     optimizerText(config.optimizer),
     l1 ? `L1 ${significant(l1)}` : "",
     l2 ? `L2 ${significant(l2)}` : "",
+    clippingText(config.gradientClipping),
     batchText(config),
     `${config.epochs} ${config.epochs === 1 ? "epoch" : "epochs"}`,
     `seed ${config.seed}`,

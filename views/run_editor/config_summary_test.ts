@@ -84,3 +84,12 @@ Deno.test("defaultsFor() follows the config's layer count and optimizer type", (
   assert.equal(defaults.optimizer.lr, 0.01);
   assert.equal(defaults.epochs, 10);
 });
+
+Deno.test("configSummary() names gradient clipping, with a norm type other than 2", () => {
+  const byNorm = parsed({ gradientClipping: { type: "norm", maxNorm: 1 } });
+  assert.match(configSummary(byNorm), / · grad clip norm 1 · mini-batch 128 · /);
+  const byInf = parsed({ gradientClipping: { type: "norm", maxNorm: 0.5, normType: "inf" } });
+  assert.match(configSummary(byInf), / · grad clip norm 0\.5 \(inf-norm\) · /);
+  const byValue = parsed({ gradientClipping: { type: "value", clipValue: 0.25 } });
+  assert.match(configSummary(byValue), / · grad clip value 0\.25 · /);
+});

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BatchMode, InitScheme, LossName } from "../../engine/spec.ts";
+import type { BatchMode, GradientClipping, InitScheme, LossName } from "../../engine/spec.ts";
 
 /** Labels of fields (and of the groups that hold them) by dotted run config path. */
 const LABELS: Record<string, string> = {
@@ -78,6 +78,11 @@ const LABELS: Record<string, string> = {
   regularization: "Regularisation",
   "regularization.l1": "L1",
   "regularization.l2": "L2",
+  gradientClipping: "Gradient clipping",
+  "gradientClipping.type": "Gradient clipping",
+  "gradientClipping.maxNorm": "Max norm",
+  "gradientClipping.normType": "Norm type",
+  "gradientClipping.clipValue": "Clip value",
   batch: "Batches",
   "batch.mode": "Batches",
   "batch.size": "Batch size",
@@ -125,6 +130,13 @@ export const LOSS_LABELS: Record<LossName, string> = {
   bce_with_logits: "BCE with logits",
   bce: "BCE (sigmoid output)",
   mse: "Mean squared error",
+};
+
+/** The form's clipping choices: none, or torch.nn.utils' two kinds. */
+export const CLIP_LABELS: Record<"none" | GradientClipping["type"], string> = {
+  none: "None",
+  norm: "By global norm",
+  value: "By value",
 };
 
 export const BATCH_LABELS: Record<BatchMode, string> = {

@@ -25,11 +25,12 @@ import {
   TextField,
 } from "../shell/form_fields.tsx";
 import { DEVICE_CHOICES } from "../shell/validated_form_page.tsx";
-import { BATCH_LABELS, INIT_LABELS, LOSS_LABELS } from "./field_labels.ts";
+import { BATCH_LABELS, CLIP_LABELS, INIT_LABELS, LOSS_LABELS } from "./field_labels.ts";
 import { LayerEditor } from "./layer_editor.tsx";
 import { OptimizerFields, OptimizerPicker } from "./optimizer_fields.tsx";
 import { SchedulerFields, SchedulerPicker } from "./scheduler_fields.tsx";
 import {
+  CLIP_TYPE_FIELD,
   DATASET_OTHER_FIELD,
   type FormValues,
   NORMALIZE_FIELD,
@@ -40,6 +41,11 @@ import { SplitFields } from "./split_fields.tsx";
 const BATCH_CHOICES: Choice[] = BATCH_MODES.map((value) => ({
   value,
   label: BATCH_LABELS[value],
+}));
+
+const CLIP_CHOICES: Choice[] = Object.entries(CLIP_LABELS).map(([value, label]) => ({
+  value,
+  label,
 }));
 
 /** Data, model and training: the whole run config but its name. */
@@ -172,6 +178,32 @@ function TrainingSection(props: { state: FormState }) {
           />
         </div>
       </fieldset>
+      <RadioGroup
+        state={state}
+        name={CLIP_TYPE_FIELD}
+        legend="Gradient clipping"
+        choices={CLIP_CHOICES}
+      />
+      <div class="row">
+        <NumberField
+          state={state}
+          name="gradientClipping.maxNorm"
+          label="Max norm"
+          help="By norm: all gradients scaled so their global norm is at most this (clip_grad_norm_)."
+        />
+        <TextField
+          state={state}
+          name="gradientClipping.normType"
+          label="Norm type"
+          help="By norm: p of the p-norm, 2 for Euclidean, or inf."
+        />
+        <NumberField
+          state={state}
+          name="gradientClipping.clipValue"
+          label="Clip value"
+          help="By value: each gradient clamped to ±this (clip_grad_value_)."
+        />
+      </div>
       <div class="row">
         <NumberField state={state} name="epochs" label="Epochs" integer />
         <NumberField

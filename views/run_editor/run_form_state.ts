@@ -8,7 +8,12 @@
  */
 
 import { BUILT_IN_DATASETS, MAX_HIDDEN_LAYERS, parseRunConfig } from "../../config/schema.ts";
-import type { OptimizerSpec, OptimizerType, RunConfig } from "../../engine/spec.ts";
+import type {
+  GradientClipping,
+  OptimizerSpec,
+  OptimizerType,
+  RunConfig,
+} from "../../engine/spec.ts";
 import { type FormValues, isChecked, numberOrText, optionalNumber } from "./form_values.ts";
 import { schedulerInput, schedulerValues } from "./scheduler_form.ts";
 
@@ -22,6 +27,10 @@ export const NORMALIZE_FIELD = "data.normalize";
 /** Which optimizer's fields the form showed, to notice a type switched without JavaScript. */
 export const SHOWN_OPTIMIZER_FIELD = "optimizer.shownType";
 export const LAYER_ACTION_FIELD = "layerAction";
+/** "none", "norm" or "value": the form's choice, no clipping being an absent config field. */
+export const CLIP_TYPE_FIELD = "gradientClipping.type";
+/** What the clipping fields hold while clipping is off: common choices, not torch defaults. */
+const CLIP_SUGGESTIONS = { maxNorm: 1, normType: 2, clipValue: 0.5 };
 
 const CHECKED = "on";
 
@@ -84,6 +93,7 @@ export function valuesToInput(values: FormValues): Record<string, unknown> {
       l1: numberOrText(field("regularization.l1")),
       l2: numberOrText(field("regularization.l2")),
     },
+    ...defined({ gradientClipping: clippingInput(values) }),
     ...defined({ scheduler: schedulerInput(values) }),
     batch: {
       mode: field("batch.mode"),
@@ -93,6 +103,23 @@ export function valuesToInput(values: FormValues): Record<string, unknown> {
     epochs: numberOrText(field("epochs")),
     device: field("device"),
   };
+}
+
+/** The chosen kind of clipping with its fields, or undefined for none. */
+function clippingInput(values: FormValues): Record<string, unknown> | undefined {
+  const type = values[CLIP_TYPE_FIELD];
+  const number = (name: string) => numberOrText(values[`gradientClipping.${name}`]);
+  switch (type) {
+    case undefined:
+    case "none":
+      return undefined;
+    case "norm":
+      return { type, maxNorm: number("maxNorm"), normType: number("normType") };
+    case "value":
+      return { type, clipValue: number("clipValue") };
+    default:
+      return { type };
+  }
 }
 
 /** Only the fields of the chosen type: the form may still hold another type's fields. */
@@ -155,6 +182,7 @@ export function configToValues(config: RunConfig): FormValues {
     "data.testSize": config.data.testSize === undefined ? "" : String(config.data.testSize),
     ...optimizerValues(config.optimizer),
     ...schedulerValues(config.scheduler),
+    ...clippingValues(config.gradientClipping ?? null),
   };
   if (config.batch.shuffle) values["batch.shuffle"] = CHECKED;
   const builtIn = (BUILT_IN_DATASETS as readonly string[]).includes(config.data.dataset);
@@ -171,6 +199,16 @@ export function configToValues(config: RunConfig): FormValues {
     if (layer.batchNorm) values[`model.layers.${i}.batchNorm`] = CHECKED;
   });
   return values;
+}
+
+function clippingValues(clipping: GradientClipping | null): FormValues {
+  const fields = { ...CLIP_SUGGESTIONS, ...clipping };
+  return {
+    [CLIP_TYPE_FIELD]: clipping?.type ?? "none",
+    "gradientClipping.maxNorm": String(fields.maxNorm),
+    "gradientClipping.normType": String(fields.normType),
+    "gradientClipping.clipValue": String(fields.clipValue),
+  };
 }
 
 function optimizerValues(optimizer: OptimizerSpec): FormValues {

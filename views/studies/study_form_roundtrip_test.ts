@@ -133,6 +133,11 @@ function randomBase(r: Rand, optimizerType: string): Json {
   if (r.maybe(0.5)) base.epochs = r.int(1, 20);
   if (r.maybe(0.3)) base.seed = r.int(0, 1000);
   if (r.maybe(0.3)) base.device = r.pick(["auto", "cpu", "gpu"]);
+  if (r.maybe(0.3)) {
+    base.gradientClipping = r.maybe()
+      ? { type: "norm", maxNorm: r.pick([0.5, 1, 5]), normType: r.pick([1, 2, 3.5, "inf"]) }
+      : { type: "value", clipValue: r.pick([0.01, 0.5]) };
+  }
   if (r.maybe(0.4)) base.scheduler = randomScheduler(r);
   return base;
 }
