@@ -122,14 +122,25 @@ if (options.json) {
     ...(divergedAt ? { divergedAt } : {}),
   }));
 } else {
+  // A scheduled run shows the lr each epoch ended with; a constant one needs no column.
+  const scheduled = Boolean(config.scheduler);
   console.log(formatTable(
-    ["epoch", "train loss", "train acc", "dev loss", "dev acc", "seconds"],
+    [
+      "epoch",
+      "train loss",
+      "train acc",
+      "dev loss",
+      "dev acc",
+      ...(scheduled ? ["lr"] : []),
+      "seconds",
+    ],
     result.epochs.map((e) => [
       e.epoch,
       loss(e.trainLoss),
       rate(e.trainAccuracy),
       loss(e.devLoss),
       rate(e.devAccuracy),
+      ...(scheduled ? [e.lr == null ? "-" : String(Number(e.lr.toPrecision(3)))] : []),
       e.seconds.toFixed(2),
     ]),
   ));
