@@ -241,6 +241,13 @@ function randomStudy(r: Rand): Json {
   }
   if (depth) space["model.layers"] = depthEntry(r);
   if (conditional) space["optimizer.type"] = conditionalOptimizer(r);
+  const clipping = (base.gradientClipping as Json | undefined)?.type;
+  if (clipping === "norm" && r.maybe()) {
+    space["gradientClipping.maxNorm"] = randomFloat(r, 0.1, 10);
+  }
+  if (clipping === "value" && r.maybe()) {
+    space["gradientClipping.clipValue"] = { type: "categorical", choices: [0.01, 0.1, 1] };
+  }
   const samplerType = r.pick(["tpe", "random"]);
   const sampler: Json = { type: samplerType };
   if (r.maybe()) sampler.seed = r.int(0, 99);

@@ -22,6 +22,7 @@ import { fieldLabel } from "../run_editor/field_labels.ts";
 import { minimalConfig } from "../run_editor/minimal_config.ts";
 import {
   applyLayerAction,
+  CLIP_TYPE_FIELD,
   configToValues,
   defined,
   type FormValues,
@@ -72,13 +73,23 @@ export const DEPTH_SEARCH = `${SEARCH_PREFIX}${LAYERS_PATH}`;
 export const DEPTH_ENTRY = `${SPACE_PREFIX}${LAYERS_PATH}`;
 export const TEMPLATE = `${DEPTH_ENTRY}.layer`;
 
-/** Base fields that are form plumbing, not run config paths, and so never searched. */
+/**
+ * Base fields that are form plumbing, not run config paths, and so never searched. The
+ * clipping choice is one: its "none" is an absent config field, not a value to sample.
+ */
 const NOT_SEARCHABLE = new Set([
   "name",
   "data.datasetOther",
   "data.normalize",
   SHOWN_OPTIMIZER_FIELD,
+  CLIP_TYPE_FIELD,
 ]);
+
+/** The clipping fields the editor's chosen kind uses, and so may be searched. */
+const CLIP_FIELDS: Record<string, string[]> = {
+  norm: ["gradientClipping.maxNorm", "gradientClipping.normType"],
+  value: ["gradientClipping.clipValue"],
+};
 
 /** Whether the base field `name` has a search switch. */
 export function isSearchable(name: string): boolean {
@@ -128,7 +139,9 @@ export function drawnFields(values: FormValues): string[] {
   const scheduler = isSchedulerType(schedulerType)
     ? SCHEDULER_FIELDS[schedulerType].map(([field]) => `scheduler.${field}`)
     : [];
-  return [...STATIC_FIELDS, ...optimizer, ...scheduler, ...layers];
+  const clipType = values[CLIP_TYPE_FIELD];
+  const clipping = Object.hasOwn(CLIP_FIELDS, clipType) ? CLIP_FIELDS[clipType] : [];
+  return [...STATIC_FIELDS, ...optimizer, ...scheduler, ...clipping, ...layers];
 }
 
 /** The paths searched in place, in the order their switches were posted. */
