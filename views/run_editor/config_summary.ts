@@ -118,6 +118,29 @@ function clippingText(clipping: RunConfig["gradientClipping"]): string {
   return `grad clip norm ${significant(clipping.maxNorm)}${norm}`;
 }
 
+/** "step lr ×0.1 every 3", "cosine lr to 0", "one-cycle lr to 0.01": the schedule in words. */
+function schedulerText(scheduler: RunConfig["scheduler"]): string {
+  if (!scheduler) return "";
+  switch (scheduler.type) {
+    case "step":
+      return `step lr ×${significant(scheduler.gamma)} every ${scheduler.stepSize}`;
+    case "multi_step":
+      return `lr ×${significant(scheduler.gamma)} at ${scheduler.milestones.join(", ")}`;
+    case "exponential":
+      return `exponential lr ×${significant(scheduler.gamma)}`;
+    case "cosine_annealing":
+      return `cosine lr over ${scheduler.tMax}`;
+    case "linear":
+      return `linear lr warm-up over ${scheduler.totalIters}`;
+    case "one_cycle":
+      return `one-cycle lr to ${significant(scheduler.maxLr)}`;
+    case "reduce_on_plateau":
+      return `lr ×${significant(scheduler.factor)} on plateau`;
+    default:
+      return "";
+  }
+}
+
 function batchText(config: RunConfig): string {
   const { batch } = config;
   const mode = batch.mode === "minibatch"
@@ -142,6 +165,7 @@ export function configSummary(config: RunConfig): string {
     INIT_WORDS[config.model.init] ?? "",
     LOSS_WORDS[config.loss] ?? "",
     optimizerText(config.optimizer),
+    schedulerText(config.scheduler),
     l1 ? `L1 ${significant(l1)}` : "",
     l2 ? `L2 ${significant(l2)}` : "",
     clippingText(config.gradientClipping),

@@ -93,3 +93,11 @@ Deno.test("configSummary() names gradient clipping, with a norm type other than 
   const byValue = parsed({ gradientClipping: { type: "value", clipValue: 0.25 } });
   assert.match(configSummary(byValue), / · grad clip value 0\.25 · /);
 });
+
+Deno.test("configSummary() names the learning-rate schedule", () => {
+  const step = parsed({ epochs: 9, scheduler: { type: "step", stepSize: 3 } });
+  assert.match(configSummary(step), / · step lr ×0\.1 every 3 · /);
+  const cycle = parsed({ scheduler: { type: "one_cycle", maxLr: 0.01 } });
+  assert.match(configSummary(cycle), / · one-cycle lr to 0\.01 · /);
+  assert.ok(!/every|cycle|plateau|cosine/.test(configSummary(parsed({}))), "none, no words");
+});

@@ -7,9 +7,15 @@
  */
 
 import { defaultRunConfig } from "../../config/schema.ts";
-import type { RunConfig } from "../../engine/spec.ts";
+import type { GradientClipping, RunConfig } from "../../engine/spec.ts";
 import { defaultsFor } from "../run_editor/config_summary.ts";
-import { BATCH_LABELS, fieldLabel, INIT_LABELS, LOSS_LABELS } from "../run_editor/field_labels.ts";
+import {
+  BATCH_LABELS,
+  CLIP_LABELS,
+  fieldLabel,
+  INIT_LABELS,
+  LOSS_LABELS,
+} from "../run_editor/field_labels.ts";
 import { OPTIMIZER_CHOICES } from "../run_editor/optimizer_fields.tsx";
 import { SCHEDULER_CHOICES } from "../run_editor/scheduler_fields.tsx";
 import { DEVICE_CHOICES } from "../shell/validated_form_page.tsx";
@@ -65,6 +71,8 @@ const TEXT: Record<string, (value: unknown) => string> = {
   loss: (value) => LOSS_LABELS[value as keyof typeof LOSS_LABELS],
   "optimizer.type": (value) => OPTIMIZER_LABELS[value as string],
   "scheduler.type": (value) => SCHEDULER_LABELS[(value as string | undefined) ?? "none"],
+  "gradientClipping.type": (value) =>
+    CLIP_LABELS[(value as GradientClipping["type"] | undefined) ?? "none"],
   "batch.mode": (value) => BATCH_LABELS[value as keyof typeof BATCH_LABELS],
   device: (value) => DEVICE_LABELS[value as string],
 };
@@ -77,6 +85,9 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
   const optimizer = Object.keys(config.optimizer).map((key) => `optimizer.${key}`);
   const scheduler = Object.keys(config.scheduler ?? { type: "none" }).map((key) =>
     `scheduler.${key}`
+  );
+  const clipping = Object.keys(config.gradientClipping ?? { type: "none" }).map((key) =>
+    `gradientClipping.${key}`
   );
   return [
     ["Data", [
@@ -91,7 +102,15 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
     ["Model", ["model.init", ...layers, "loss"]],
     ["Optimizer", [...optimizer, ...scheduler]],
     ["Regularisation", ["regularization.l1", "regularization.l2"]],
-    ["Training", ["batch.mode", "batch.size", "batch.shuffle", "epochs", "seed", "device"]],
+    ["Training", [
+      "batch.mode",
+      "batch.size",
+      "batch.shuffle",
+      ...clipping,
+      "epochs",
+      "seed",
+      "device",
+    ]],
   ];
 }
 
