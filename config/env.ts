@@ -161,12 +161,17 @@ export function displayDatabase(db: string): string {
  */
 export function ensureRuntimeDir(): void {
   if (Deno.env.get("XDG_RUNTIME_DIR")) return;
-  try {
-    const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/ajuste-runtime-${Deno.uid() ?? "user"}`;
-    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    Deno.env.set("XDG_RUNTIME_DIR", dir);
-  } catch {
-    // No write permission (deno task train): /tmp exists everywhere, which is all Mesa checks.
-    Deno.env.set("XDG_RUNTIME_DIR", "/tmp");
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/ajuste-runtime-${Deno.uid() ?? "user"}`;
+  // Asked first, never tried: on a terminal an unpermitted mkdir would stop at Deno's prompt.
+  if (Deno.permissions.querySync({ name: "write", path: dir }).state === "granted") {
+    try {
+      Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      Deno.env.set("XDG_RUNTIME_DIR", dir);
+      return;
+    } catch {
+      // A file in the way, a read-only TMPDIR: /tmp below does as well.
+    }
   }
+  // /tmp exists everywhere, which is all Mesa checks.
+  Deno.env.set("XDG_RUNTIME_DIR", "/tmp");
 }

@@ -126,3 +126,28 @@ Deno.test("deno task train prints rates as percentages and a per-class table wit
     await Deno.remove(path);
   }
 });
+
+Deno.test("deno task train under a terminal without XDG_RUNTIME_DIR (ssh) never prompts for a permission", async () => {
+  const path = await writeConfig({
+    epochs: 1,
+    data: { dataset: "synthetic-binary", split: { train: 0.8, dev: 0.1, test: 0.1 } },
+    model: { layers: [{ units: 8 }] },
+  });
+  try {
+    // script(1) gives it a pseudo-terminal, where Deno asks rather than refuses; timeout(1) ends
+    // a prompt nobody answers, so a regression fails here instead of hanging the suite.
+    const command = `env -u XDG_RUNTIME_DIR NO_COLOR=1 timeout 60 ` +
+      `${Deno.execPath()} task train ${path} --epochs 1`;
+    const output = await new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      cwd: new URL("..", import.meta.url),
+      stdin: "null",
+    }).output();
+    const text = new TextDecoder().decode(output.stdout);
+    assert.doesNotMatch(text, /Deno requests|Allow\?|Granted/);
+    assert.equal(output.code, 0, text);
+    assert.match(text, /Status: completed/);
+  } finally {
+    await Deno.remove(path);
+  }
+});
