@@ -27,6 +27,7 @@ import {
   strictObject,
 } from "./fields.ts";
 import { gradientClippingSchema } from "./clip_schema.ts";
+import { earlyStoppingSchema } from "./early_stopping_schema.ts";
 import { type Issue, toIssues } from "./issues.ts";
 import { optimizerSchema } from "./optimizer_schema.ts";
 import { protoKeyIssue } from "./proto_key.ts";
@@ -151,6 +152,7 @@ export const runConfigSchema = strictObject("run config", {
   scheduler: schedulerSchema.nullable().optional(),
   regularization: regularizationSchema.prefault({}),
   gradientClipping: gradientClippingSchema.nullable().optional(),
+  earlyStopping: earlyStoppingSchema.nullable().optional(),
   batch: batchSchema.prefault({}),
   epochs: boundedNumber("Epochs", { min: 1, max: 10000, integer: true }).default(10),
   device: oneOf("Device", DEVICES).default("auto"),

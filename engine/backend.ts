@@ -68,6 +68,17 @@ export interface TrainingSession {
   /** Parameters, then buffers (batch-norm running statistics), in a stable order. */
   getState(): Promise<NamedTensor[]>;
   setState(state: NamedTensor[]): Promise<void>;
+  /**
+   * Early stopping (sessions of a config with `earlyStopping`): makes the weights — parameters
+   * and batch-norm buffers — that 0-based `epoch` left the best so far. Called once that epoch's
+   * results are back and before the epoch after next is called (the next may be queued).
+   */
+  keepBest(epoch: number): void;
+  /**
+   * Puts back the weights kept as best, or those 0-based `epoch` left (the last one whose results
+   * are back, after which one more may have been queued), before anything called after it.
+   */
+  restoreWeights(from: "best" | number): Promise<void>;
   /** Bytes the session holds for data, parameters, gradients and optimizer state. */
   readonly bytesAllocated: number;
   dispose(): void;

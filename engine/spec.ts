@@ -228,6 +228,20 @@ export interface ClipByValue {
  */
 export type GradientClipping = ClipByNorm | ClipByValue;
 
+/**
+ * Early stopping on a dev metric, as PyTorch Lightning's `EarlyStopping(monitor, min_delta,
+ * patience, mode)`: an epoch improves when its metric beats the best so far by more than
+ * `minDelta`, and the run stops after `patience` epochs in a row without one.
+ */
+export interface EarlyStoppingSpec {
+  metric: "devLoss" | "devAccuracy";
+  mode: "min" | "max";
+  patience: number;
+  minDelta: number;
+  /** Whether the run keeps (tests, stores) its best epoch's weights rather than its last. */
+  restoreBest: boolean;
+}
+
 export interface BatchSpec {
   mode: BatchMode;
   /** Used by `minibatch`; `stochastic` is 1 and `full` the whole train split. */
@@ -247,6 +261,8 @@ export interface RunConfig {
   scheduler?: SchedulerSpec | null;
   /** Gradient clipping; none when null or absent. */
   gradientClipping?: GradientClipping | null;
+  /** Early stopping on a dev metric; none when null or absent. */
+  earlyStopping?: EarlyStoppingSpec | null;
   batch: BatchSpec;
   epochs: number;
   device: DeviceChoice;

@@ -9,6 +9,7 @@ import { loadDataset } from "./data/load.ts";
 import type { DatasetRoots } from "./data/load.ts";
 import { prepareData } from "./data/split.ts";
 import { type Predictions, summarizePredictions } from "./predictions.ts";
+import { earlyStopMessage, EarlyStopping } from "./early_stopping.ts";
 import { divergenceReason, startingLoss, zeroOutputLoss } from "./divergence.ts";
 import { selectBackend } from "./select_backend.ts";
 import { outputUnits, type RunConfig } from "./spec.ts";
@@ -62,6 +63,18 @@ export interface RunResult {
    * loss being the epoch's mean).
    */
   divergedAt?: { epoch: number; step: number; message: string };
+  /**
+   * A run with early stopping: the epoch it stopped at (null when it trained every epoch), its
+   * best epoch (null if none had a finite metric), and a sentence saying both. With `restoreBest`
+   * the test metrics, predictions and final weights are the best epoch's.
+   */
+  earlyStop?: EarlyStopRecord;
+}
+
+export interface EarlyStopRecord {
+  stoppedEpoch: number | null;
+  bestEpoch: number | null;
+  message: string;
 }
 
 export interface TrainOptions {
@@ -88,6 +101,12 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   const dataset = await loadDataset(config.data.dataset, options.roots, { seed: config.seed });
   const data = prepareData(dataset, config.data, config.seed);
   options.onLoaded?.();
+  if (config.earlyStopping && data.dev.count === 0) {
+    throw new RangeError(
+      `earlyStopping watches ${config.earlyStopping.metric}, but the dev split is empty; ` +
+        `give data.split.dev a fraction above 0`,
+    );
+  }
   const backend = options.backend ??
     await selectBackend(config.device, config.batch, data.train.count);
   const session = await backend.createSession(config, data);
@@ -117,6 +136,8 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   let next: Promise<EpochResult> | null = null;
   const units = outputUnits(config.loss, data.classes);
   let start: number | undefined;
+  const stopping = config.earlyStopping ? new EarlyStopping(config.earlyStopping) : null;
+  let stoppedEpoch: number | null = null;
   try {
     await options.onStart?.(device);
     // ends[k]: when epoch k's results were back (ends[0]: the start).
@@ -168,8 +189,31 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       if (runaway) {
         return ended("diverged", { divergedAt: { epoch, step: result.steps, message: runaway } });
       }
+      if (stopping) {
+        const watched = config.earlyStopping?.metric === "devAccuracy"
+          ? record.devAccuracy
+          : record.devLoss;
+        const verdict = stopping.update(epoch, watched ?? NaN);
+        if (verdict.improved) session.keepBest(epoch - 1);
+        if (verdict.stop && epoch < config.epochs) {
+          stoppedEpoch = epoch;
+          break;
+        }
+      }
     }
     if (signal?.aborted) return ended("cancelled");
+    let earlyStop: EarlyStopRecord | undefined;
+    if (stopping && config.earlyStopping) {
+      const bestEpoch = stopping.bestEpoch;
+      // An epoch queued behind the last one judged is dropped, or its changes undone.
+      queued.abort();
+      if (config.earlyStopping.restoreBest && bestEpoch !== null) {
+        await session.restoreWeights("best");
+      } else if (stoppedEpoch !== null) {
+        await session.restoreWeights(stoppedEpoch - 1);
+      }
+      earlyStop = { stoppedEpoch, bestEpoch, message: earlyStopMessage(stoppedEpoch, bestEpoch) };
+    }
     const test = toTestRecord(await session.evaluate("test"), data.classes);
     const rows = Uint32Array.from({ length: data.test.count }, (_, i) => i);
     const predictions = summarizePredictions(
@@ -178,7 +222,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       config.loss,
     );
     await options.onFinish?.(session);
-    return ended("completed", { test, predictions });
+    return ended("completed", { test, predictions, ...(earlyStop ? { earlyStop } : {}) });
   } finally {
     if (next) {
       queued.abort();

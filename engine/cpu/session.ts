@@ -30,6 +30,7 @@ import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import { gatherInputs, gatherLabels } from "./gather.ts";
 import { clipGradients } from "./grad_clip.ts";
+import { KeptWeights } from "./kept_weights.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
 import { Mlp } from "./mlp.ts";
 import { createOptimizer, type Optimizer } from "./optim/optimizer.ts";
@@ -65,6 +66,8 @@ export class CpuSession implements TrainingSession {
   readonly #queue = new SerialQueue();
   /** One pacer for the session's life, so epochs shorter than its interval still yield. */
   readonly #pace = eventLoopPacer();
+  /** Early stopping's copies of the weights; null without early stopping. */
+  readonly #kept: KeptWeights | null;
 
   constructor(readonly config: RunConfig, readonly data: PreparedData) {
     this.#units = outputUnits(config.loss, data.classes);
@@ -96,6 +99,9 @@ export class CpuSession implements TrainingSession {
     this.#labels = new Uint8Array(rows);
     this.#dLogits = new Float32Array(rows * this.#units);
     this.#predicted = new Uint8Array(rows);
+    this.#kept = config.earlyStopping
+      ? new KeptWeights([...this.model.parameters, ...this.model.buffers])
+      : null;
   }
 
   trainEpoch(epoch: number, options: EpochOptions = {}): Promise<EpochResult> {
@@ -160,6 +166,7 @@ export class CpuSession implements TrainingSession {
       : evaluate;
     for (const split of new Set(splits)) evaluations[split] = await this.#evaluate(split);
     this.scheduler.stepEpoch(evaluations.dev ?? null);
+    this.#kept?.epochEnded(epoch);
     return { loss: lossSum / seen, accuracy: correct / seen, steps, lr, evaluations };
   }
 
@@ -254,6 +261,22 @@ export class CpuSession implements TrainingSession {
       this.#loadState(state);
       return Promise.resolve();
     });
+  }
+
+  keepBest(epoch: number): void {
+    this.#keptWeights().keepBest(epoch);
+  }
+
+  restoreWeights(from: "best" | number): Promise<void> {
+    return this.#queue.run(() => {
+      this.#keptWeights().restore(from);
+      return Promise.resolve();
+    });
+  }
+
+  #keptWeights(): KeptWeights {
+    if (!this.#kept) throw new Error("This session keeps no weights: the run has no earlyStopping");
+    return this.#kept;
   }
 
   /** Copies `state` into the model after checking that names and shapes match one to one. */

@@ -35,6 +35,7 @@ import type { GpuContext } from "./gpu_context.ts";
 import { initialModel, type ModelLayout, packState, unpackState } from "./model_layout.ts";
 import { type KernelTiming, timeDispatches } from "./profile.ts";
 import { EpochOverlap } from "./epoch_overlap.ts";
+import { KeptWeights } from "./kept_weights.ts";
 import { Evaluation } from "./evaluation.ts";
 import { Programs } from "./programs.ts";
 import { Staging } from "./readback.ts";
@@ -121,6 +122,8 @@ export class WebGpuSession implements TrainingSession {
    */
   readonly #scheduler: LrScheduler;
   readonly #onPlateau: boolean;
+  /** Early stopping's copies of the weights (see kept_weights.ts); null without early stopping. */
+  readonly #kept: KeptWeights | null;
   /** Whether a step so far used momentum (SGD's buffer exists). */
   #momentumUsed = false;
   #disposed = false;
@@ -161,6 +164,12 @@ export class WebGpuSession implements TrainingSession {
     );
     this.#submitsBetweenWaits = options.submitsBetweenWaits;
     this.#trainStep = programs.trainStep(buffers);
+    this.#kept = config.earlyStopping
+      ? new KeptWeights(buffers.set, buffers.params, buffers.running, {
+        paramBytes: layout.paramCount * 4,
+        runningBytes: layout.bufferCount * 4,
+      })
+      : null;
   }
 
   static async create(
@@ -288,6 +297,7 @@ export class WebGpuSession implements TrainingSession {
       if (last) encodeDispatch(pass, this.#programs.reduce(buffers), 0);
       pass.end();
       if (!last) return;
+      this.#kept?.encodeEpochEnd(encoder, epoch);
       staging.copy(encoder, buffers.totals, 0, 0, EPOCH_STATUS_BYTES);
       evaluated.forEach((split, i) => {
         const at = EPOCH_STATUS_BYTES + i * this.#evaluation.bytes;
@@ -428,6 +438,26 @@ export class WebGpuSession implements TrainingSession {
       if (buffers.length > 0) queue.writeBuffer(this.#buffers.running, 0, buffers);
       return Promise.resolve();
     });
+  }
+
+  keepBest(epoch: number): void {
+    this.#assertOpen();
+    this.#keptWeights().keepBest(epoch);
+  }
+
+  restoreWeights(from: "best" | number): Promise<void> {
+    return this.#queue.run(() => {
+      this.#assertOpen();
+      const encoder = this.#context.device.createCommandEncoder({ label: "restore weights" });
+      this.#keptWeights().encodeRestore(encoder, from);
+      this.#context.device.queue.submit([encoder.finish()]);
+      return Promise.resolve();
+    });
+  }
+
+  #keptWeights(): KeptWeights {
+    if (!this.#kept) throw new Error("This session keeps no weights: the run has no earlyStopping");
+    return this.#kept;
   }
 
   dispose(): void {
