@@ -7,6 +7,30 @@
  */
 
 import type { NamedTensor } from "./backend.ts";
+import type { RunConfig } from "./spec.ts";
+
+/** Where a run's weights file names what trained it: `ajuste.config` is the run config as JSON. */
+export const METADATA_KEYS = {
+  version: "ajuste.version",
+  config: "ajuste.config",
+  run: "ajuste.run",
+} as const;
+
+/**
+ * The `__metadata__` of a trained run's weights (string to string, as the format requires): the
+ * run config with its defaults applied, the ajuste version that trained it, and the run's id when
+ * it has one, so a file that left the dashboard still says how to train it again.
+ */
+export function runMetadata(
+  run: { config: RunConfig; version: string; id?: number },
+): Record<string, string> {
+  return {
+    format: "pt",
+    [METADATA_KEYS.version]: run.version,
+    [METADATA_KEYS.config]: JSON.stringify(run.config),
+    ...(run.id === undefined ? {} : { [METADATA_KEYS.run]: String(run.id) }),
+  };
+}
 
 /** Batch-norm step counters are int64 in PyTorch; everything else is float32. */
 function isCounter(name: string): boolean {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
+import { decodeSafetensors, encodeSafetensors, runMetadata } from "./safetensors.ts";
+import type { RunConfig } from "./spec.ts";
 
 const state = [
   {
@@ -43,4 +44,22 @@ Deno.test("decodeSafetensors() reads back what encodeSafetensors() wrote", () =>
 Deno.test("decodeSafetensors() rejects a truncated file", () => {
   const bytes = encodeSafetensors(state);
   assert.throws(() => decodeSafetensors(bytes.subarray(0, 20)), /header claims/);
+});
+
+Deno.test("runMetadata() puts the run config, version and run id where decodeSafetensors() finds them", () => {
+  // Only its JSON matters here; the service test stores a whole config and reads it back.
+  const config = {
+    name: "tiny",
+    epochs: 3,
+    model: { layers: [{ units: 8 }] },
+  } as unknown as RunConfig;
+  const metadata = runMetadata({ config, version: "1.2.3", id: 12 });
+  const read = decodeSafetensors(encodeSafetensors(state, metadata)).metadata;
+  assert.deepEqual(JSON.parse(read["ajuste.config"]), config);
+  assert.equal(read["ajuste.version"], "1.2.3");
+  assert.equal(read["ajuste.run"], "12");
+  // safetensors metadata is string to string: torch's loader refuses anything else.
+  assert.ok(Object.values(read).every((value) => typeof value === "string"));
+  const unsaved = runMetadata({ config, version: "1.2.3" });
+  assert.equal("ajuste.run" in unsaved, false);
 });

@@ -29,7 +29,8 @@ import {
 } from "../db/jobs.ts";
 import { type EpochRow, insertRun, type RunStatus } from "../db/runs.ts";
 import { LibsqlStorage } from "../db/tuner_storage.ts";
-import { encodeSafetensors } from "../engine/safetensors.ts";
+import { encodeSafetensors, runMetadata } from "../engine/safetensors.ts";
+import { VERSION } from "../config/version.ts";
 import type { RunConfig } from "../engine/spec.ts";
 import type { Engine, WorkerMessage } from "../engine/worker_protocol.ts";
 import { trackHandle } from "../engine/open_handles.ts";
@@ -81,6 +82,8 @@ export interface RunServiceOptions {
 /** The run this process's engine trains. */
 interface ActiveRun {
   lease: Lease;
+  /** What it trains, written into its weights file's metadata. */
+  config: RunConfig;
   jobId: number;
   verdict: EpochVerdict | null;
   /** Set once a cancel or its verdict stopped it: how it ends, and why when a reason was given. */
@@ -284,6 +287,7 @@ export class RunService {
     this.#verdicts.delete(runId);
     const active: ActiveRun = {
       lease: claim.lease,
+      config: claim.config,
       jobId: 0,
       verdict,
       stop: null,
@@ -349,7 +353,10 @@ export class RunService {
         if (!active.lost) {
           const status = active.stop?.status ?? message.result.status;
           const weights = status === "completed" && message.state
-            ? encodeSafetensors(message.state, { format: "pt", run: String(id) })
+            ? encodeSafetensors(
+              message.state,
+              runMetadata({ config: active.config, version: VERSION, id }),
+            )
             : null;
           const written = await finishJob(
             this.#db,

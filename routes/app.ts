@@ -40,8 +40,7 @@ import { studiesApi } from "./studies/studies_api.ts";
 import { studyFormRoutes } from "./studies/study_form_pages.tsx";
 import { studyLiveRoute } from "./studies/study_live.tsx";
 import { studyPageRoutes } from "./studies/study_pages.tsx";
-
-export const VERSION = "0.1.0";
+import { VERSION } from "../config/version.ts";
 
 export interface AppDeps {
   datasetRoots: DatasetRoots;

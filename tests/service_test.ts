@@ -3,6 +3,8 @@ import { openDb } from "../db/client.ts";
 import { claimRun } from "../db/jobs.ts";
 import { insertRun } from "../db/runs.ts";
 import { parseRunConfig } from "../config/schema.ts";
+import { VERSION } from "../config/version.ts";
+import { decodeSafetensors } from "../engine/safetensors.ts";
 import { postJson, readSse, startTestServer, tinyRun, waitFor } from "./service_helpers.ts";
 
 type Run = {
@@ -45,6 +47,13 @@ Deno.test("a run streams every epoch then done over SSE, and GET shows the same 
     const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
     assert.deepEqual(header["hidden.0.linear.weight"].shape, [8, 10]);
+    // The file says what trained it: the stored config (defaults applied), the version, the run.
+    const { metadata } = decodeSafetensors(bytes);
+    const stored = await (await fetch(`${t.url}/api/runs/${id}`)).json();
+    assert.deepEqual(JSON.parse(metadata["ajuste.config"]), stored.config);
+    assert.equal(metadata["ajuste.config"].includes('"epochs":4'), true);
+    assert.equal(metadata["ajuste.version"], VERSION);
+    assert.equal(metadata["ajuste.run"], String(id));
   } finally {
     await t.close();
   }
