@@ -5,10 +5,31 @@
  */
 
 import type { Issue } from "../config/issues.ts";
+import { lossText, percent } from "../views/shell/format.ts";
 
 /** One line per issue: `  model.layers.0.units: Units must be …`. */
 export function formatIssues(issues: Issue[]): string {
   return issues.map((issue) => `  ${issue.path || "(root)"}: ${issue.message}`).join("\n");
+}
+
+/** A rate (accuracy, precision, …) as the dashboard shows it, "97.31%"; "-" when there is none. */
+export function rateCell(value: number | null): string {
+  return value === null ? "-" : percent(value);
+}
+
+/** A loss as the dashboard shows it, to four significant places; "-" when there is none. */
+export function lossCell(value: number | null): string {
+  return value === null ? "-" : lossText(value);
+}
+
+/** A study metric (`devAccuracy`, `trainLoss`, …) in its own kind's format. */
+export function metricCell(metric: string, value: number | null): string {
+  return /accuracy/i.test(metric) ? rateCell(value) : lossCell(value);
+}
+
+/** A hyperparameter's number to four significant places: 0.0031622776 → "0.003162". */
+export function paramCell(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
 
 const NUMBER = /^(-|[-+]?\d[\d.,]*(e[-+]?\d+)?%?)$/;

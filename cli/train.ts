@@ -12,7 +12,7 @@ import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
 import { parseArgs, wholeNumber } from "./args.ts";
-import { formatIssues, formatTable } from "./format.ts";
+import { formatIssues, formatTable, lossCell, paramCell, rateCell } from "./format.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { ensureRuntimeDir } from "../config/env.ts";
 import { runRefusals } from "../config/admission.ts";
@@ -23,7 +23,6 @@ import { cliAdmission } from "./admission.ts";
 import { train } from "../engine/mod.ts";
 import { classMetrics, type ClassScores } from "../engine/class_metrics.ts";
 import { datasetClassNames } from "../engine/data/load.ts";
-import { lossText, percent } from "../views/shell/format.ts";
 
 const program = new Command()
   .name("deno task train")
@@ -94,8 +93,8 @@ const result = await train(config, {
   },
   onEpoch: (e) => {
     bar.update(e.epoch, {
-      trainLoss: loss(e.trainLoss),
-      devAccuracy: rate(e.devAccuracy),
+      trainLoss: lossCell(e.trainLoss),
+      devAccuracy: rateCell(e.devAccuracy),
       seconds: e.seconds.toFixed(2),
     });
   },
@@ -136,18 +135,18 @@ if (options.json) {
     ],
     result.epochs.map((e) => [
       e.epoch,
-      loss(e.trainLoss),
-      rate(e.trainAccuracy),
-      loss(e.devLoss),
-      rate(e.devAccuracy),
-      ...(scheduled ? [e.lr == null ? "-" : String(Number(e.lr.toPrecision(3)))] : []),
+      lossCell(e.trainLoss),
+      rateCell(e.trainAccuracy),
+      lossCell(e.devLoss),
+      rateCell(e.devAccuracy),
+      ...(scheduled ? [e.lr == null ? "-" : paramCell(e.lr)] : []),
       e.seconds.toFixed(2),
     ]),
   ));
   if (result.test) {
     console.log(
-      `Test: loss ${loss(result.test.loss)}, accuracy ${
-        rate(result.test.accuracy)
+      `Test: loss ${lossCell(result.test.loss)}, accuracy ${
+        rateCell(result.test.accuracy)
       } (${result.test.count} examples)`,
     );
   }
@@ -157,7 +156,7 @@ if (options.json) {
       name: string,
       row: ClassScores,
       count: number,
-    ) => [name, rate(row.precision), rate(row.recall), rate(row.f1), count];
+    ) => [name, rateCell(row.precision), rateCell(row.recall), rateCell(row.f1), count];
     console.log(formatTable(
       ["class", "precision", "recall", "F1", "support"],
       [
@@ -171,15 +170,6 @@ if (options.json) {
   console.log(`Status: ${result.status}`);
 }
 Deno.exit(result.status === "completed" ? 0 : result.status === "cancelled" ? 130 : 1);
-
-/** Rates as percentages and losses to four significant places, as the dashboard shows them. */
-function rate(value: number | null): string {
-  return value === null ? "-" : percent(value);
-}
-
-function loss(value: number | null): string {
-  return value === null ? "-" : lossText(value);
-}
 
 function fail(message: string): never {
   console.error(message);

@@ -29,7 +29,7 @@ import { toIssues } from "../config/issues.ts";
 import { parseArgs, wholeNumber } from "./args.ts";
 import { type FinalRunResult, trainFinalRun } from "./final_run.ts";
 import { cliAdmission } from "./admission.ts";
-import { formatIssues, formatTable } from "./format.ts";
+import { formatIssues, formatTable, lossCell, metricCell, paramCell, rateCell } from "./format.ts";
 
 const program = new Command()
   .name("deno task tune")
@@ -162,10 +162,10 @@ if (options.trials !== 0) {
     signal: controller.signal,
     onTrialEnd: (trial) => {
       bar.increment(1, {
-        best: formatValue(bestSoFar(trial.value)),
+        best: metricText(bestSoFar(trial.value)),
         elapsed: Math.round((performance.now() - started) / 1000),
         last: `#${trial.number} ${trial.state}${
-          trial.value === null ? "" : ` ${formatValue(trial.value)}`
+          trial.value === null ? "" : ` ${metricText(trial.value)}`
         }`,
       });
     },
@@ -191,14 +191,14 @@ if (options.json) {
       ["trial", study.spec.metric, ...paths],
       top.map((
         t,
-      ) => [t.number, formatValue(t.value), ...paths.map((p) => formatParam(t.params[p]))]),
+      ) => [t.number, metricText(t.value), ...paths.map((p) => formatParam(t.params[p]))]),
     ));
   }
   const states = Object.entries(report.counts).map(([state, n]) => `${n} ${state.toLowerCase()}`)
     .join(", ");
   console.log(`\n${report.trials.length} trials (${states})`);
   if (report.bestValue !== null) {
-    console.log(`Best ${study.spec.metric}: ${formatValue(report.bestValue)} with`);
+    console.log(`Best ${study.spec.metric}: ${metricText(report.bestValue)} with`);
     for (const [path, value] of Object.entries(report.bestParams ?? {})) {
       console.log(`  ${path} = ${formatParam(value)}`);
     }
@@ -232,8 +232,8 @@ async function trainBest(): Promise<FinalRunResult> {
       },
       onEpoch: (epoch) =>
         finalBar.update(epoch.epoch, {
-          last: `train loss ${formatValue(epoch.trainLoss)}${
-            epoch.devAccuracy === null ? "" : `, dev accuracy ${formatValue(epoch.devAccuracy)}`
+          last: `train loss ${lossCell(epoch.trainLoss)}${
+            epoch.devAccuracy === null ? "" : `, dev accuracy ${rateCell(epoch.devAccuracy)}`
           }`,
         }),
     });
@@ -251,9 +251,7 @@ function printFinalRun(run: FinalRunResult) {
   console.log(`\nFinal model: run #${run.id} (trial #${run.trial}'s params), ${run.status}`);
   if (run.test) {
     console.log(
-      `Test accuracy ${(100 * run.test.accuracy).toFixed(2)}%, test loss ${
-        formatValue(run.test.loss)
-      }`,
+      `Test accuracy ${rateCell(run.test.accuracy)}, test loss ${lossCell(run.test.loss)}`,
     );
   } else if (run.error) {
     console.log(run.error);
@@ -268,18 +266,15 @@ function bestSoFar(value: number | null): number | null {
   return best;
 }
 
-function formatValue(value: number | null): string {
-  return value === null
-    ? "-"
-    : Math.abs(value) >= 0.001
-    ? value.toFixed(4)
-    : value.toExponential(3);
+/** The study's metric as the dashboard shows it: a percentage for accuracy, a loss otherwise. */
+function metricText(value: number | null): string {
+  return metricCell(study.spec.metric, value);
 }
 
 function formatParam(value: unknown): string {
   // A parameter of another branch (momentum in an Adam trial) is absent: shown as a dash.
   if (value === undefined) return "–";
-  return typeof value === "number" && !Number.isInteger(value) ? formatValue(value) : String(value);
+  return typeof value === "number" ? paramCell(value) : String(value);
 }
 
 function fail(message: string): never {

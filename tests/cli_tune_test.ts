@@ -170,6 +170,15 @@ Deno.test("deno task tune --train-best trains the best trial as the final model 
       ),
     );
     assert.match(existing.stdout, /^2 trials \(2 complete\)$/m, "no trial run with --trials 0");
+    // One number format, the dashboard's: the accuracy metric as a percentage in the trials
+    // table and the best line, the loss to four significant places.
+    const rate = String.raw`\d{1,3}\.\d{2}%`;
+    assert.match(existing.stdout, new RegExp(`^ *\\d+ +${rate} `, "m"));
+    assert.match(existing.stdout, new RegExp(`^Best devAccuracy: ${rate} with$`, "m"));
+    assert.match(
+      existing.stdout,
+      new RegExp(`^Test accuracy ${rate}, test loss \\d\\.\\d{3,4}$`, "m"),
+    );
 
     const alone = await tune(["--study", "tiny-search", "--db", db, "--epochs", "3"]);
     assert.equal(alone.code, 2);
