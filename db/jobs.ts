@@ -196,6 +196,7 @@ export async function finishJob(
     device: result.device,
     test: result.test ?? null,
     divergedAt: result.divergedAt ?? null,
+    earlyStop: result.earlyStop ?? null,
     error: stopped?.reason ?? result.divergedAt?.message ?? null,
     finishedAt: dbNow,
     leaseExpiresAt: null,

@@ -50,6 +50,8 @@ export const runs = sqliteTable("runs", {
   error: text("error"),
   /** `{ epoch, step, message }` for a diverged run. */
   divergedAt: text("diverged_at", { mode: "json" }),
+  /** `{ stoppedEpoch, bestEpoch, message }` for a run with early stopping (engine/train.ts). */
+  earlyStop: text("early_stop", { mode: "json" }),
   studyId: integer("study_id"),
   trialNumber: integer("trial_number"),
   /**

@@ -80,6 +80,18 @@ export const deviceSchema = record({
 
 const divergedSchema = record({ epoch: integer, step: integer, message: string });
 
+const earlyStopSchema = record({
+  stoppedEpoch: {
+    ...nullable(integer),
+    description: "The epoch it stopped at; null when it trained every epoch",
+  },
+  bestEpoch: {
+    ...nullable(integer),
+    description: "The epoch whose dev metric was best (its weights are kept with restoreBest)",
+  },
+  message: { ...string, description: '"Stopped early at epoch 5; best epoch 3"' },
+}, "A run with earlyStopping: where it stopped and its best epoch");
+
 const fraction = { type: "number", minimum: 0, maximum: 1 };
 const scoresSchema = record({ precision: fraction, recall: fraction, f1: fraction });
 
@@ -146,6 +158,7 @@ export const runSchema = record({
     description: "From the test confusion matrix; null until the run has test metrics",
   },
   divergedAt: nullable(divergedSchema),
+  earlyStop: { ...nullable(earlyStopSchema), description: "Null without earlyStopping" },
   studyId: nullable(integer),
   trialNumber: nullable(integer),
   originStudyId: {

@@ -8,7 +8,7 @@
  */
 
 import { FINAL_STATUSES, type RunWithEpochs } from "../../db/runs.ts";
-import type { DeviceRecord } from "../../engine/train.ts";
+import type { DeviceRecord, EarlyStopRecord } from "../../engine/train.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import { timestamp } from "../shell/format.ts";
 import { Layout } from "../shell/layout.tsx";
@@ -151,6 +151,12 @@ export function RunBody(props: { view: RunView }) {
           {run.error}
         </p>
       )}
+      {run.earlyStop !== null && (
+        <EarlyStopNote
+          earlyStop={run.earlyStop as EarlyStopRecord}
+          restoreBest={config.earlyStopping?.restoreBest ?? false}
+        />
+      )}
       <RunProgress state={state} />
       <RunCharts state={state} />
       <section class="card">
@@ -179,4 +185,13 @@ function deviceText(device: DeviceRecord): string {
   return device.backend === "webgpu"
     ? `trained on WebGPU${device.description ? ` (${device.description})` : ""}`
     : "trained on the CPU reference";
+}
+
+/** Where early stopping ended the run, and whose weights its test metrics and download are. */
+function EarlyStopNote(props: { earlyStop: EarlyStopRecord; restoreBest: boolean }) {
+  const { message, bestEpoch } = props.earlyStop;
+  const kept = props.restoreBest && bestEpoch !== null
+    ? `: its test metrics and weights are epoch ${bestEpoch}'s`
+    : "";
+  return <p class="card muted" data-early-stop>{message}{kept}</p>;
 }
