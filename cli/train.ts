@@ -1,9 +1,11 @@
 /**
- * `deno task train config.json [--json]`: trains one run in the terminal.
+ * `deno task train config.json [--json] [--db URL]`: trains one run in the terminal.
  *
  * A progress bar per epoch on stderr, a summary table and per-class test scores (rates as
  * percentages throughout); with `--json`, stdout is exactly one JSON object
- * `{ status, epochs, test, classMetrics, device }` for scripts.
+ * `{ status, epochs, test, classMetrics, device }` for scripts. With `--db`, the run is also stored
+ * in that database as a dashboard's run is (`cli/train_db.ts`), listed live by any dashboard on
+ * it; the JSON then names it (`run`) and a run that failed says why (`error`).
  *
  * @module
  */
@@ -14,13 +16,14 @@ import { Command } from "commander";
 import { parseArgs, wholeNumber } from "./args.ts";
 import { formatIssues, formatTable, lossCell, paramCell, rateCell } from "./format.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
-import { ensureRuntimeDir } from "../config/env.ts";
+import { displayDatabase, ensureRuntimeDir } from "../config/env.ts";
 import { runRefusals } from "../config/admission.ts";
 import { duplicateKeyIssue } from "../config/duplicate_keys.ts";
 import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import { cliAdmission } from "./admission.ts";
 import { train } from "../engine/mod.ts";
+import type { DeviceRecord, EpochRecord, TestRecord } from "../engine/train.ts";
 import { classMetrics, type ClassScores } from "../engine/class_metrics.ts";
 import { datasetClassNames } from "../engine/data/load.ts";
 
@@ -31,11 +34,16 @@ const program = new Command()
   .option("--json", "print one JSON object with the result on stdout")
   .option("--epochs <n>", "override the config's epochs", wholeNumber(1))
   .option("--device <device>", "override the config's device: auto, gpu or cpu")
+  .option(
+    "--db <url>",
+    "store the run in this libSQL database (file:path, or http://host:port for sqld), " +
+      "where dashboards on it show it live",
+  )
   .showHelpAfterError();
 
 parseArgs(program, "train", Deno.args);
 ensureRuntimeDir();
-const options = program.opts<{ json?: boolean; epochs?: number; device?: string }>();
+const options = program.opts<{ json?: boolean; epochs?: number; device?: string; db?: string }>();
 const [path] = program.args;
 
 let input: Record<string, unknown> = {};
@@ -84,21 +92,24 @@ const bar = new cliProgress.SingleBar({
   hideCursor: true,
 }, cliProgress.Presets.shades_classic);
 
-const result = await train(config, {
-  roots: { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes },
+const startBar = (where: string) => {
+  if (!options.json) console.error(`Training "${config.name}" ${where}`);
+  bar.start(config.epochs, 0, { trainLoss: "-", devAccuracy: "-", seconds: "-" });
+};
+const showEpoch = (e: EpochRecord) => {
+  bar.update(e.epoch, {
+    trainLoss: lossCell(e.trainLoss),
+    devAccuracy: rateCell(e.devAccuracy),
+    seconds: e.seconds.toFixed(2),
+  });
+};
+const roots = { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes };
+const result: RunOutcome = await (options.db ? trainStored(options.db) : train(config, {
+  roots,
   signal: controller.signal,
-  onStart: (device) => {
-    if (!options.json) console.error(`Training "${config.name}" on ${device.description}`);
-    bar.start(config.epochs, 0, { trainLoss: "-", devAccuracy: "-", seconds: "-" });
-  },
-  onEpoch: (e) => {
-    bar.update(e.epoch, {
-      trainLoss: lossCell(e.trainLoss),
-      devAccuracy: rateCell(e.devAccuracy),
-      seconds: e.seconds.toFixed(2),
-    });
-  },
-}).catch((error) => {
+  onStart: (device) => startBar(`on ${device.description}`),
+  onEpoch: showEpoch,
+})).catch((error) => {
   bar.stop();
   fail((error as Error).message);
 });
@@ -111,14 +122,16 @@ const scores = result.test
   )
   : null;
 if (options.json) {
-  const { status, epochs, test, device, divergedAt } = result;
+  const { id, status, epochs, test, device, divergedAt, error } = result;
   console.log(JSON.stringify({
+    ...(id === undefined ? {} : { run: id }),
     status,
     epochs,
     test: test ? { loss: test.loss, accuracy: test.accuracy } : null,
     classMetrics: scores,
     device,
     ...(divergedAt ? { divergedAt } : {}),
+    ...(error ? { error } : {}),
   }));
 } else {
   // A scheduled run shows the lr each epoch ended with; a constant one needs no column.
@@ -167,9 +180,38 @@ if (options.json) {
     ));
   }
   if (result.divergedAt) console.log(result.divergedAt.message);
+  else if (result.error) console.log(result.error);
   console.log(`Status: ${result.status}`);
 }
 Deno.exit(result.status === "completed" ? 0 : result.status === "cancelled" ? 130 : 1);
+
+/**
+ * Trains the run stored in the database at `url`, as a dashboard's. Imported only here: the
+ * libSQL client loads a native library (--allow-ffi), which a run without --db does without.
+ */
+async function trainStored(url: string): Promise<RunOutcome> {
+  const { trainStoredRun } = await import("./train_db.ts");
+  return await trainStoredRun(config, {
+    url,
+    authToken: Deno.env.get("AJUSTE_DB_TOKEN"),
+    roots,
+    loadTimeoutMs: limits.loadTimeoutSeconds * 1000,
+    signal: controller.signal,
+    onCreated: (id) => startBar(`as run #${id} in ${displayDatabase(url)}`),
+    onEpoch: showEpoch,
+  });
+}
+
+/** How a run ended, trained here alone or stored (`id`, and `error` when it did not complete). */
+interface RunOutcome {
+  id?: number;
+  status: string;
+  epochs: EpochRecord[];
+  test?: TestRecord | null;
+  device: DeviceRecord | null;
+  divergedAt?: { epoch: number; step: number; message: string } | null;
+  error?: string | null;
+}
 
 function fail(message: string): never {
   console.error(message);

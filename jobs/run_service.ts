@@ -177,6 +177,18 @@ export class RunService {
     return id;
   }
 
+  /**
+   * Stores a plain run reserved for this process, which alone will claim it: `deno task train
+   * --db` trains its own run where dashboards on the database list it. Like a trial's, it is
+   * trained here at once, so a full queue does not refuse it.
+   */
+  async createOwn(config: RunConfig): Promise<number> {
+    const id = await insertRun(this.#db, config, undefined, this.owner);
+    this.#pending.add(id);
+    this.#claimNext();
+    return id;
+  }
+
   async #refuseWhenFull(): Promise<void> {
     const queued = await countQueued(this.#db);
     if (queued >= this.#maxQueued) throw new QueueFull(queued, this.#maxQueued);
