@@ -29,8 +29,11 @@ export const earlyStoppingSchema = strictObject("early stopping", {
   minDelta: boundedNumber("Min delta", { min: 0 }).default(0),
   restoreBest: flag("Restore best").default(true),
 }, '{"metric": "devLoss", "patience": 3}').transform((spec): EarlyStoppingSpec => ({
-  ...spec,
+  metric: spec.metric,
   mode: spec.mode ?? defaultMode(spec.metric),
+  patience: spec.patience,
+  minDelta: spec.minDelta,
+  restoreBest: spec.restoreBest,
 }));
 
 true satisfies Equals<z.output<typeof earlyStoppingSchema>, EarlyStoppingSpec>;

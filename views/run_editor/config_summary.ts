@@ -8,6 +8,7 @@
  * @module
  */
 
+import { defaultMode } from "../../config/early_stopping_schema.ts";
 import { defaultRunConfig } from "../../config/schema.ts";
 import type { LayerSpec, OptimizerSpec, RunConfig } from "../../engine/spec.ts";
 import { optimizerDefaults } from "./run_form_state.ts";
@@ -118,6 +119,19 @@ function clippingText(clipping: RunConfig["gradientClipping"]): string {
   return `grad clip norm ${significant(clipping.maxNorm)}${norm}`;
 }
 
+/** "early stop on dev loss, patience 3": the watched metric and the knobs not at default. */
+function earlyStoppingText(spec: RunConfig["earlyStopping"]): string {
+  if (!spec) return "";
+  const parts = [
+    `early stop on ${spec.metric === "devLoss" ? "dev loss" : "dev accuracy"}`,
+    `patience ${spec.patience}`,
+  ];
+  if (spec.mode !== defaultMode(spec.metric)) parts.push(`${spec.mode} mode`);
+  if (spec.minDelta) parts.push(`min delta ${significant(spec.minDelta)}`);
+  if (!spec.restoreBest) parts.push("last weights");
+  return parts.join(", ");
+}
+
 /** "step lr ×0.1 every 3", "cosine lr to 0", "one-cycle lr to 0.01": the schedule in words. */
 function schedulerText(scheduler: RunConfig["scheduler"]): string {
   if (!scheduler) return "";
@@ -170,6 +184,7 @@ export function configSummary(config: RunConfig): string {
     l2 ? `L2 ${significant(l2)}` : "",
     clippingText(config.gradientClipping),
     batchText(config),
+    earlyStoppingText(config.earlyStopping),
     `${config.epochs} ${config.epochs === 1 ? "epoch" : "epochs"}`,
     `seed ${config.seed}`,
     config.device === "cpu" ? "on the CPU" : config.device === "gpu" ? "on the GPU" : "",

@@ -101,3 +101,16 @@ Deno.test("configSummary() names the learning-rate schedule", () => {
   assert.match(configSummary(cycle), / · one-cycle lr to 0\.01 · /);
   assert.ok(!/every|cycle|plateau|cosine/.test(configSummary(parsed({}))), "none, no words");
 });
+
+Deno.test("configSummary() names early stopping and the knobs not at their defaults", () => {
+  const plain = parsed({ earlyStopping: {} });
+  assert.match(configSummary(plain), / · early stop on dev loss, patience 3 · /);
+  const tuned = parsed({
+    earlyStopping: { metric: "devAccuracy", mode: "min", minDelta: 0.01, restoreBest: false },
+  });
+  assert.match(
+    configSummary(tuned),
+    / · early stop on dev accuracy, patience 3, min mode, min delta 0\.01, last weights · /,
+  );
+  assert.ok(!/early stop/.test(configSummary(parsed({}))), "off, no words");
+});

@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { BatchMode, GradientClipping, InitScheme, LossName } from "../../engine/spec.ts";
+import type {
+  BatchMode,
+  EarlyStoppingSpec,
+  GradientClipping,
+  InitScheme,
+  LossName,
+} from "../../engine/spec.ts";
 
 /** Labels of fields (and of the groups that hold them) by dotted run config path. */
 const LABELS: Record<string, string> = {
@@ -83,6 +89,13 @@ const LABELS: Record<string, string> = {
   "gradientClipping.maxNorm": "Max norm",
   "gradientClipping.normType": "Norm type",
   "gradientClipping.clipValue": "Clip value",
+  earlyStopping: "Early stopping",
+  "earlyStopping.enabled": "Early stopping",
+  "earlyStopping.metric": "Watch",
+  "earlyStopping.mode": "Better when",
+  "earlyStopping.patience": "Patience (epochs)",
+  "earlyStopping.minDelta": "Min delta",
+  "earlyStopping.restoreBest": "Restore best weights",
   batch: "Batches",
   "batch.mode": "Batches",
   "batch.size": "Batch size",
@@ -137,6 +150,17 @@ export const CLIP_LABELS: Record<"none" | GradientClipping["type"], string> = {
   none: "None",
   norm: "By global norm",
   value: "By value",
+};
+
+/** Early stopping's choices and what it watches. */
+export const EARLY_STOPPING_LABELS = { off: "Off", on: "On" } as const;
+export const EARLY_STOPPING_METRIC_LABELS: Record<EarlyStoppingSpec["metric"], string> = {
+  devLoss: "Dev loss",
+  devAccuracy: "Dev accuracy",
+};
+export const EARLY_STOPPING_MODE_LABELS: Record<EarlyStoppingSpec["mode"], string> = {
+  min: "Lower",
+  max: "Higher",
 };
 
 export const BATCH_LABELS: Record<BatchMode, string> = {

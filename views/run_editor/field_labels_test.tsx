@@ -44,7 +44,9 @@ function formLabels(input: unknown): [string, string][] {
   return [...html.matchAll(/<label for="field-([\w-]+)"[^>]*>([^<]*)<\/label>/g)]
     .map(([, id, text]): [string, string] => [id.replaceAll("-", "."), text])
     // Radio buttons are labelled by their choice; their group's legend names the field.
-    .filter(([path]) => !/^(batch\.mode|gradientClipping\.type)\./.test(path));
+    .filter(([path]) =>
+      !/^(batch\.mode|gradientClipping\.type|earlyStopping\.enabled)\./.test(path)
+    );
 }
 
 Deno.test("fieldLabel() says what the New run form's label says for every field", () => {

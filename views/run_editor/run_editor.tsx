@@ -25,7 +25,16 @@ import {
   TextField,
 } from "../shell/form_fields.tsx";
 import { DEVICE_CHOICES } from "../shell/validated_form_page.tsx";
-import { BATCH_LABELS, CLIP_LABELS, INIT_LABELS, LOSS_LABELS } from "./field_labels.ts";
+import {
+  BATCH_LABELS,
+  CLIP_LABELS,
+  EARLY_STOPPING_LABELS,
+  EARLY_STOPPING_METRIC_LABELS,
+  EARLY_STOPPING_MODE_LABELS,
+  INIT_LABELS,
+  LOSS_LABELS,
+} from "./field_labels.ts";
+import { EARLY_STOPPING_FIELD } from "./early_stopping_form.ts";
 import { LayerEditor } from "./layer_editor.tsx";
 import { OptimizerFields, OptimizerPicker } from "./optimizer_fields.tsx";
 import { SchedulerFields, SchedulerPicker } from "./scheduler_fields.tsx";
@@ -47,6 +56,9 @@ const CLIP_CHOICES: Choice[] = Object.entries(CLIP_LABELS).map(([value, label]) 
   value,
   label,
 }));
+
+const choicesOf = (labels: Record<string, string>): Choice[] =>
+  Object.entries(labels).map(([value, label]) => ({ value, label }));
 
 /** Data, model and training: the whole run config but its name. */
 export function RunEditor(props: { state: FormState; datasets: DatasetInfo[] }) {
@@ -202,6 +214,45 @@ function TrainingSection(props: { state: FormState }) {
           name="gradientClipping.clipValue"
           label="Clip value"
           help="By value: each gradient clamped to ±this (clip_grad_value_)."
+        />
+      </div>
+      <RadioGroup
+        state={state}
+        name={EARLY_STOPPING_FIELD}
+        legend="Early stopping"
+        choices={choicesOf(EARLY_STOPPING_LABELS)}
+      />
+      <div class="row">
+        <SelectField
+          state={state}
+          name="earlyStopping.metric"
+          label="Watch"
+          choices={choicesOf(EARLY_STOPPING_METRIC_LABELS)}
+        />
+        <SelectField
+          state={state}
+          name="earlyStopping.mode"
+          label="Better when"
+          choices={choicesOf(EARLY_STOPPING_MODE_LABELS)}
+        />
+        <NumberField
+          state={state}
+          name="earlyStopping.patience"
+          label="Patience (epochs)"
+          help="Stops after this many epochs in a row without an improvement."
+          integer
+        />
+        <NumberField
+          state={state}
+          name="earlyStopping.minDelta"
+          label="Min delta"
+          help="An improvement must beat the best by more than this."
+        />
+        <CheckboxField
+          state={state}
+          name="earlyStopping.restoreBest"
+          label="Restore best weights"
+          help="Test metrics and the weights download are then the best epoch's."
         />
       </div>
       <div class="row">

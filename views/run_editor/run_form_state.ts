@@ -16,6 +16,7 @@ import type {
 } from "../../engine/spec.ts";
 import { type FormValues, isChecked, numberOrText, optionalNumber } from "./form_values.ts";
 import { schedulerInput, schedulerValues } from "./scheduler_form.ts";
+import { earlyStoppingInput, earlyStoppingValues } from "./early_stopping_form.ts";
 
 export { type FormValues, isChecked, numberOrText, optionalNumber } from "./form_values.ts";
 
@@ -94,6 +95,7 @@ export function valuesToInput(values: FormValues): Record<string, unknown> {
       l2: numberOrText(field("regularization.l2")),
     },
     ...defined({ gradientClipping: clippingInput(values) }),
+    ...defined({ earlyStopping: earlyStoppingInput(values) }),
     ...defined({ scheduler: schedulerInput(values) }),
     batch: {
       mode: field("batch.mode"),
@@ -183,6 +185,7 @@ export function configToValues(config: RunConfig): FormValues {
     ...optimizerValues(config.optimizer),
     ...schedulerValues(config.scheduler),
     ...clippingValues(config.gradientClipping ?? null),
+    ...earlyStoppingValues(config.earlyStopping ?? null),
   };
   if (config.batch.shuffle) values["batch.shuffle"] = CHECKED;
   const builtIn = (BUILT_IN_DATASETS as readonly string[]).includes(config.data.dataset);

@@ -9,9 +9,12 @@
 import { defaultRunConfig } from "../../config/schema.ts";
 import type { GradientClipping, RunConfig } from "../../engine/spec.ts";
 import { defaultsFor } from "../run_editor/config_summary.ts";
+import { earlyStoppingSchema } from "../../config/early_stopping_schema.ts";
 import {
   BATCH_LABELS,
   CLIP_LABELS,
+  EARLY_STOPPING_METRIC_LABELS,
+  EARLY_STOPPING_MODE_LABELS,
   fieldLabel,
   INIT_LABELS,
   LOSS_LABELS,
@@ -73,6 +76,11 @@ const TEXT: Record<string, (value: unknown) => string> = {
   "scheduler.type": (value) => SCHEDULER_LABELS[(value as string | undefined) ?? "none"],
   "gradientClipping.type": (value) =>
     CLIP_LABELS[(value as GradientClipping["type"] | undefined) ?? "none"],
+  earlyStopping: () => "Off",
+  "earlyStopping.metric": (value) =>
+    EARLY_STOPPING_METRIC_LABELS[value as keyof typeof EARLY_STOPPING_METRIC_LABELS],
+  "earlyStopping.mode": (value) =>
+    EARLY_STOPPING_MODE_LABELS[value as keyof typeof EARLY_STOPPING_MODE_LABELS],
   "batch.mode": (value) => BATCH_LABELS[value as keyof typeof BATCH_LABELS],
   device: (value) => DEVICE_LABELS[value as string],
 };
@@ -89,6 +97,9 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
   const clipping = Object.keys(config.gradientClipping ?? { type: "none" }).map((key) =>
     `gradientClipping.${key}`
   );
+  const stopping = config.earlyStopping
+    ? Object.keys(config.earlyStopping).map((key) => `earlyStopping.${key}`)
+    : ["earlyStopping"];
   return [
     ["Data", [
       "data.dataset",
@@ -107,6 +118,7 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
       "batch.size",
       "batch.shuffle",
       ...clipping,
+      ...stopping,
       "epochs",
       "seed",
       "device",
@@ -117,7 +129,13 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
 /** `config`'s settings, every one of them, in the form's groups and order. */
 export function settingRows(config: RunConfig): SettingRow[] {
   // The defaults are of the config's optimizer type, so the type's own is taken apart.
-  const defaults = defaultsFor(config);
+  const defaults = {
+    ...defaultsFor(config),
+    // Lightning's defaults, the mode being the metric's.
+    earlyStopping: config.earlyStopping
+      ? earlyStoppingSchema.parse({ metric: config.earlyStopping.metric })
+      : config.earlyStopping,
+  };
   const defaultType = defaultRunConfig().optimizer.type;
   return pathsOf(config).flatMap(([group, paths]) =>
     paths.map((path) => {

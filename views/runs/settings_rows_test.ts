@@ -15,3 +15,19 @@ Deno.test("settingRows() shows gradient clipping under Training: None, or its ki
     .filter((row) => row.path.startsWith("gradientClipping."));
   assert.deepEqual(byNorm.map((row) => row.label), ["Gradient clipping", "Max norm", "Norm type"]);
 });
+
+Deno.test("settingRows() shows early stopping under Training: Off, or its knobs against Lightning's defaults", () => {
+  const off = rows({}).filter((row) => row.path.startsWith("earlyStopping"));
+  assert.deepEqual(off.map((row) => [row.group, row.label, row.text, row.atDefault]), [
+    ["Training", "Early stopping", "Off", true],
+  ]);
+  const on = rows({ earlyStopping: { metric: "devAccuracy", patience: 5 } })
+    .filter((row) => row.path.startsWith("earlyStopping"));
+  assert.deepEqual(on.map((row) => [row.label, row.text, row.atDefault]), [
+    ["Watch", "Dev accuracy", true],
+    ["Better when", "Higher", true],
+    ["Patience (epochs)", "5", false],
+    ["Min delta", "0", true],
+    ["Restore best weights", "on", true],
+  ]);
+});

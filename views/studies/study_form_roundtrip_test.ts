@@ -139,6 +139,16 @@ function randomBase(r: Rand, optimizerType: string): Json {
       : { type: "value", clipValue: r.pick([0.01, 0.5]) };
   }
   if (r.maybe(0.4)) base.scheduler = randomScheduler(r);
+  if (r.maybe(0.3)) {
+    const metric = r.pick(["devLoss", "devAccuracy"]);
+    base.earlyStopping = {
+      metric,
+      mode: r.pick(["min", "max"]),
+      patience: r.int(0, 10),
+      minDelta: r.pick([0, 0.001, 0.5]),
+      restoreBest: r.maybe(),
+    };
+  }
   return base;
 }
 
