@@ -23,7 +23,7 @@ import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import { parseRunConfig } from "../config/schema.ts";
 import { cliAdmission } from "./admission.ts";
 import { train } from "../engine/mod.ts";
-import type { DeviceRecord, EpochRecord, TestRecord } from "../engine/train.ts";
+import type { DeviceRecord, EarlyStopRecord, EpochRecord, TestRecord } from "../engine/train.ts";
 import { classMetrics, type ClassScores } from "../engine/class_metrics.ts";
 import { datasetClassNames } from "../engine/data/load.ts";
 
@@ -122,7 +122,7 @@ const scores = result.test
   )
   : null;
 if (options.json) {
-  const { id, status, epochs, test, device, divergedAt, error } = result;
+  const { id, status, epochs, test, device, divergedAt, earlyStop, error } = result;
   console.log(JSON.stringify({
     ...(id === undefined ? {} : { run: id }),
     status,
@@ -131,6 +131,7 @@ if (options.json) {
     classMetrics: scores,
     device,
     ...(divergedAt ? { divergedAt } : {}),
+    ...(earlyStop ? { earlyStop } : {}),
     ...(error ? { error } : {}),
   }));
 } else {
@@ -181,6 +182,7 @@ if (options.json) {
   }
   if (result.divergedAt) console.log(result.divergedAt.message);
   else if (result.error) console.log(result.error);
+  if (result.earlyStop) console.log(result.earlyStop.message);
   console.log(`Status: ${result.status}`);
 }
 Deno.exit(result.status === "completed" ? 0 : result.status === "cancelled" ? 130 : 1);
@@ -210,6 +212,8 @@ interface RunOutcome {
   test?: TestRecord | null;
   device: DeviceRecord | null;
   divergedAt?: { epoch: number; step: number; message: string } | null;
+  /** A run with early stopping: where it stopped and its best epoch. */
+  earlyStop?: EarlyStopRecord | null;
   error?: string | null;
 }
 

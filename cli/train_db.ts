@@ -10,7 +10,7 @@
 import type { DatasetRoots } from "../engine/data/load.ts";
 import { openDb } from "../db/client.ts";
 import { type EpochRow, getRun, type RunStatus } from "../db/runs.ts";
-import type { DeviceRecord, TestRecord } from "../engine/train.ts";
+import type { DeviceRecord, EarlyStopRecord, TestRecord } from "../engine/train.ts";
 import type { RunConfig } from "../engine/spec.ts";
 import { EngineProcess } from "../jobs/engine_process.ts";
 import { RunService } from "../jobs/run_service.ts";
@@ -23,6 +23,7 @@ export interface StoredRunResult {
   test: TestRecord | null;
   device: DeviceRecord | null;
   divergedAt: { epoch: number; step: number; message: string } | null;
+  earlyStop: EarlyStopRecord | null;
   error: string | null;
 }
 
@@ -69,6 +70,7 @@ export async function trainStoredRun(
       test: run.test as TestRecord | null,
       device: run.device as DeviceRecord | null,
       divergedAt: run.divergedAt as StoredRunResult["divergedAt"],
+      earlyStop: run.earlyStop as EarlyStopRecord | null,
       error: run.error,
     };
   } finally {
