@@ -26,7 +26,10 @@ export interface DataShape {
 export interface MemoryEstimate {
   parameters: number;
   bytes: {
-    /** Parameters and their gradients (and batch norm's running statistics). */
+    /**
+     * Parameters and their gradients (and batch norm's running statistics), and with early
+     * stopping three more copies of parameters and statistics (two epochs' and the best).
+     */
     model: number;
     optimizer: number;
     activations: number;
@@ -86,7 +89,8 @@ export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstima
   const activations = rowsAtOnce * F32 *
     (BUFFERS_PER_LAYER * hiddenUnits + 2 * widths.at(-1)! + data.features);
   const dataBytes = 2 * data.rows * (data.features * data.bytesPerValue + 1);
-  const model = (2 * parameters + normStats) * F32;
+  const kept = config.earlyStopping ? 3 * (parameters + normStats) : 0;
+  const model = (2 * parameters + normStats + kept) * F32;
   const optimizer = stateCopies(config) * parameters * F32;
   const trainInputs = data.trainRows * data.features * data.bytesPerValue;
   const candidates = [

@@ -1,0 +1,15 @@
+import assert from "node:assert/strict";
+import { parseRunConfig } from "../config/schema.ts";
+import { estimateMemory } from "./memory_estimate.ts";
+
+Deno.test("estimateMemory() counts early stopping's three copies of the weights", () => {
+  const input = { model: { layers: [{ units: 10, batchNorm: true }] } };
+  const plain = parseRunConfig(input);
+  const stopping = parseRunConfig({ ...input, earlyStopping: {} });
+  assert.ok(plain.ok && stopping.ok);
+  const data = { features: 4, classes: 3, rows: 100, trainRows: 80, bytesPerValue: 1 as const };
+  // 4·10 + 10 + 2·10 (batch norm) + 10·3 + 3 = 103 parameters, 20 running statistics.
+  const extra = estimateMemory(stopping.config, data).bytes.model -
+    estimateMemory(plain.config, data).bytes.model;
+  assert.equal(extra, 3 * (103 + 20) * 4);
+});
