@@ -61,8 +61,11 @@ export function finalRunConfig(
   const data = { ...trial.data };
   if (chosen.fullPool) delete data.trainSize;
   if (chosen.foldDev) data.split = foldDev(data.split);
+  // Early stopping watches the dev split: folded into training, the run trains its epochs.
+  const watched = chosen.foldDev ? { earlyStopping: null } : {};
   return {
     ...trial,
+    ...watched,
     name: finalRunName(studyName),
     data,
     epochs: chosen.epochs ?? finalEpochs(trial.epochs),

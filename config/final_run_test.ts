@@ -69,6 +69,19 @@ Deno.test("finalRunConfig() takes the epochs, seed and pool asked for, and folds
   assert.deepEqual(config.data.split, { train: 0.9, dev: 0, test: 0.1 });
 });
 
+Deno.test("finalRunConfig() drops early stopping when the dev split it watches is folded in", () => {
+  const spec = study();
+  spec.base.earlyStopping = {
+    metric: "devLoss",
+    mode: "min",
+    patience: 2,
+    minDelta: 0,
+    restoreBest: true,
+  };
+  assert.equal(finalRunConfig(spec, "depth", best, { foldDev: true }).earlyStopping, null);
+  assert.deepEqual(finalRunConfig(spec, "depth", best).earlyStopping, spec.base.earlyStopping);
+});
+
 Deno.test("finalRunConfig() names a parameter the best trial lacks", () => {
   const { "optimizer.momentum": _, ...lacking } = best.params;
   assert.throws(
