@@ -3,8 +3,9 @@
  * worker, until the study's trial budget is spent (or `maxTrials` here). Several workers, in any
  * number of processes and machines sharing the database, cooperate on one study.
  *
- * A trial's value is the study metric at its last epoch; each epoch's metric is reported as an
- * intermediate value, so the pruner can stop a poor trial early (its run ends `pruned`).
+ * A trial's value is the study metric at its last epoch (its best epoch's when early stopping
+ * kept that epoch's weights); each epoch's metric is reported as an intermediate value, so the
+ * pruner can stop a poor trial early (its run ends `pruned`).
  *
  * @module
  */
@@ -14,6 +15,7 @@ import type { Db } from "../db/client.ts";
 import type { StudyRow } from "../db/studies.ts";
 import { LibsqlStorage, TrialBudgetExhausted } from "../db/tuner_storage.ts";
 import { type EpochRow, getRun } from "../db/runs.ts";
+import type { EarlyStopRecord } from "../engine/train.ts";
 import { createStudy, type Study, type Trial, TrialPruned } from "../tuner/mod.ts";
 import { prunerFromSpec } from "../tuner/from_spec.ts";
 import { type FrozenTrial, TrialState } from "../tuner/frozen_trial.ts";
@@ -170,7 +172,19 @@ async function trainTrial(
       `Run ${runId} reported no ${metric}: is the dev split empty (data.split.dev 0)?`,
     );
   }
+  if (config.earlyStopping?.restoreBest) {
+    return (await keptEpochValue(options.db, runId, metric)) ?? last;
+  }
   return last;
+}
+
+/** The metric of the epoch whose weights run `runId` kept with early stopping, if any. */
+async function keptEpochValue(db: Db, runId: number, metric: string): Promise<number | null> {
+  const run = await getRun(db, runId);
+  const best = (run?.earlyStop as EarlyStopRecord | null)?.bestEpoch;
+  const epoch = run?.epochs.find((row) => row.epoch === best);
+  const value = epoch?.[metric as keyof EpochRow];
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
 /**
