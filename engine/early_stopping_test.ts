@@ -54,3 +54,27 @@ Deno.test("EarlyStopping with patience 0 stops at the first epoch that does not 
 Deno.test("EarlyStopping stops at a NaN metric, as Lightning's check_finite", () => {
   assert.deepEqual(run(spec({ patience: 10 }), [1, NaN, 0.5]), { stopped: 2, best: 1 });
 });
+
+interface LightningCase {
+  mode: "min" | "max";
+  patience: number;
+  minDelta: number;
+  /** NaN and ±Infinity written as strings (JSON has neither). */
+  values: (number | string)[];
+  stoppedEpoch: number | null;
+  bestEpoch: number | null;
+}
+
+Deno.test("EarlyStopping stops and picks the best epoch as Lightning's rule does", async () => {
+  // tests/fixtures/make_early_stopping_fixtures.py: Lightning's _evaluate_stopping_criteria in
+  // torch, on float32 metrics.
+  const url = new URL("../tests/fixtures/early_stopping/lightning_rule.json", import.meta.url);
+  const cases: Record<string, LightningCase> = JSON.parse(await Deno.readTextFile(url));
+  assert.ok(Object.keys(cases).length >= 8);
+  for (const [name, c] of Object.entries(cases)) {
+    const special: Record<string, number> = { nan: NaN, inf: Infinity, "-inf": -Infinity };
+    const values = c.values.map((v) => typeof v === "number" ? v : special[v]);
+    const got = run(spec({ mode: c.mode, patience: c.patience, minDelta: c.minDelta }), values);
+    assert.deepEqual(got, { stopped: c.stoppedEpoch, best: c.bestEpoch }, name);
+  }
+});
