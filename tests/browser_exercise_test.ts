@@ -10,9 +10,12 @@ import type { Page } from "playwright-core";
 import { parseStudySpec } from "../config/study_schema.ts";
 import {
   countLiveRows,
+  countRedraws,
+  enter,
   hasChromium,
   launchBrowser,
   openPage,
+  redrawn,
   screenshot,
   streamConnected,
 } from "./browser_helpers.ts";
@@ -51,42 +54,6 @@ const EXERCISE = {
     },
   },
 };
-
-/** Counts the form's finished redraws, from before the page's own scripts run. */
-async function countRedraws(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const state = globalThis as unknown as { redraws: number };
-    state.redraws = 0;
-    document.addEventListener("htmx:finally:request", () => state.redraws++);
-  });
-}
-
-/**
- * Does `edit` and waits until the server's answer to it is morphed in and no other request is
- * in flight, so the next edit lands on the redrawn form.
- */
-async function redrawn(page: Page, edit: () => Promise<unknown>): Promise<void> {
-  const before = await page.evaluate(() => (globalThis as unknown as { redraws: number }).redraws);
-  await edit();
-  await page.waitForFunction(
-    (before) =>
-      (globalThis as unknown as { redraws: number }).redraws > before &&
-      !document.querySelector(".htmx-request"),
-    before,
-  );
-}
-
-/**
- * Types `value` into the input named `name` and leaves it, as a person tabbing on would; the
- * value must differ from the field's, or no change is posted.
- */
-async function enter(page: Page, name: string, value: string): Promise<void> {
-  const input = page.locator(`input[name="${name}"]`);
-  await redrawn(page, async () => {
-    await input.fill(value);
-    await input.blur();
-  });
-}
 
 /** The study file the preview shows, once the form has no problem left. */
 async function previewFile(page: Page): Promise<Record<string, unknown>> {

@@ -94,3 +94,39 @@ export async function streamConnected(page: Page): Promise<void> {
     (globalThis as unknown as { liveCount: LiveCount }).liveCount.connections > 0
   );
 }
+
+/** Counts the form's finished redraws, from before the page's own scripts run. */
+export async function countRedraws(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const state = globalThis as unknown as { redraws: number };
+    state.redraws = 0;
+    document.addEventListener("htmx:finally:request", () => state.redraws++);
+  });
+}
+
+/**
+ * Does `edit` and waits until the server's answer to it is morphed in and no other request is
+ * in flight, so the next edit lands on the redrawn form.
+ */
+export async function redrawn(page: Page, edit: () => Promise<unknown>): Promise<void> {
+  const before = await page.evaluate(() => (globalThis as unknown as { redraws: number }).redraws);
+  await edit();
+  await page.waitForFunction(
+    (before) =>
+      (globalThis as unknown as { redraws: number }).redraws > before &&
+      !document.querySelector(".htmx-request"),
+    before,
+  );
+}
+
+/**
+ * Types `value` into the input named `name` and leaves it, as a person tabbing on would; the
+ * value must differ from the field's, or no change is posted.
+ */
+export async function enter(page: Page, name: string, value: string): Promise<void> {
+  const input = page.locator(`input[name="${name}"]`);
+  await redrawn(page, async () => {
+    await input.fill(value);
+    await input.blur();
+  });
+}

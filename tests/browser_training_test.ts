@@ -5,39 +5,16 @@
  */
 
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import { hasChromium, launchBrowser, openPage, screenshot } from "./browser_helpers.ts";
+import {
+  countRedraws,
+  enter,
+  hasChromium,
+  launchBrowser,
+  openPage,
+  redrawn,
+  screenshot,
+} from "./browser_helpers.ts";
 import { startTestServer } from "./service_helpers.ts";
-
-/** Counts the form's finished validations, from before the page's own scripts run. */
-async function countRedraws(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const state = globalThis as unknown as { redraws: number };
-    state.redraws = 0;
-    document.addEventListener("htmx:finally:request", () => state.redraws++);
-  });
-}
-
-/** Does `edit`, then waits until the server's redraw of the form has landed and none is in flight. */
-async function redrawn(page: Page, edit: () => Promise<unknown>): Promise<void> {
-  const before = await page.evaluate(() => (globalThis as unknown as { redraws: number }).redraws);
-  await edit();
-  await page.waitForFunction(
-    (before) =>
-      (globalThis as unknown as { redraws: number }).redraws > before &&
-      !document.querySelector(".htmx-request"),
-    before,
-  );
-}
-
-/** Types `value` into the input named `name` and leaves it, as a person tabbing on would. */
-async function enter(page: Page, name: string, value: string): Promise<void> {
-  const input = page.locator(`input[name="${name}"]`);
-  await redrawn(page, async () => {
-    await input.fill(value);
-    await input.blur();
-  });
-}
 
 Deno.test({
   name: "dashboard: a StepLR schedule and early stopping from the form, seen on the run page",
