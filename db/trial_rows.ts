@@ -37,8 +37,8 @@ export function retryHistory(trial: FrozenTrial): number[] {
   return [...((trial.systemAttrs.retry_history as number[] | undefined) ?? []), trial.number];
 }
 
-export async function unfinishedTrial(tx: Tx, trialId: number): Promise<TrialRow> {
-  const [row] = await tx.select().from(trials).where(eq(trials.id, trialId));
+export async function unfinishedTrial(db: Db | Tx, trialId: number): Promise<TrialRow> {
+  const [row] = await db.select().from(trials).where(eq(trials.id, trialId));
   if (!row) throw new RangeError(`No trial with id ${trialId} in this storage`);
   if (isFinished(row.state)) {
     throw new Error(`Trial ${row.number} is already ${row.state} and cannot change`);

@@ -208,17 +208,24 @@ export class LibsqlStorage implements Storage {
     );
   }
 
+  /**
+   * One statement, not an interactive transaction: this write comes every epoch, and a worker
+   * frozen or killed between a transaction's BEGIN and COMMIT would hold sqld's write lock for
+   * every other process (sqld keeps a dead client's transaction open). The insert happens only
+   * while the trial is unfinished; when it did not, the trial is read to say why.
+   */
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    await withWriteLock(() =>
-      this.#db.transaction(async (tx) => {
-        await unfinishedTrial(tx, trialId);
-        await tx.insert(trialIntermediateValues).values({ trialId, step, value })
-          .onConflictDoUpdate({
-            target: [trialIntermediateValues.trialId, trialIntermediateValues.step],
-            set: { value },
-          });
-      }, { behavior: "immediate" })
+    const written = await withWriteLock(() =>
+      this.#db.run(sql`
+        insert into ${trialIntermediateValues} (trial_id, step, value)
+        select ${trialId}, ${step}, ${value}
+        where exists (
+          select 1 from ${trials}
+          where ${trials.id} = ${trialId} and ${trials.state} in ('RUNNING', 'WAITING')
+        )
+        on conflict (trial_id, step) do update set value = excluded.value`)
     );
+    if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
   }
 
   setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
