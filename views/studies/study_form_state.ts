@@ -517,11 +517,8 @@ export function fieldForIssue(path: string, values: FormValues): string {
     if (!best) return SPACE_FIELD;
     const rest = path.slice(best.issue.length + 1);
     if ((DISTRIBUTION_FIELDS as readonly string[]).includes(rest)) return `${best.field}.${rest}`;
-    if (best.field === DEPTH_ENTRY && rest) {
-      return rest === "low" || rest === "high"
-        ? `${DEPTH_ENTRY}.${rest}`
-        : `${DEPTH_ENTRY}.${rest}`;
-    }
+    // The depth entry's fields are named as the file's paths: low, high, layer.<field>[.<prop>].
+    if (best.field === DEPTH_ENTRY && rest) return `${DEPTH_ENTRY}.${rest}`;
     return best.field;
   }
   return path;
