@@ -61,10 +61,10 @@ Deno.test({
       await page.getByLabel("Nesterov").check();
 
       // A bad value is named beside its field as soon as it changes, and fixing it clears it.
-      await page.getByLabel("Epochs").fill("0");
-      await page.getByLabel("Epochs").blur();
+      await page.getByLabel("Epochs", { exact: true }).fill("0");
+      await page.getByLabel("Epochs", { exact: true }).blur();
       await page.getByText("Epochs must be an integer in [1, 10000], got 0").first().waitFor();
-      await page.getByLabel("Epochs").fill("3");
+      await page.getByLabel("Epochs", { exact: true }).fill("3");
       await page.getByLabel("Device").selectOption("cpu");
       await page.getByLabel("Run name").fill("nesterov <mlp>");
       await page.getByLabel("Run name").blur();
