@@ -165,12 +165,18 @@ export class LibsqlStorage implements Storage {
     value: ParamValue,
     distribution: Distribution,
   ): Promise<void> {
-    await withWriteLock(() =>
-      this.#db.transaction(async (tx) => {
-        await unfinishedTrial(tx, trialId);
-        await insertParam(tx, trialId, name, value, distribution);
-      }, { behavior: "immediate" })
+    // One statement, as setTrialIntermediateValue: no sqld lock held across round trips.
+    const internalValue = distribution.toInternal(value);
+    const json = JSON.stringify(distribution.toJSON());
+    const written = await withWriteLock(() =>
+      this.#db.run(sql`
+        insert into ${trialParams} (trial_id, name, internal_value, distribution)
+        select ${trialId}, ${name}, ${internalValue}, ${json}
+        where exists (${unfinishedRow(trialId)})
+        on conflict (trial_id, name) do update
+          set internal_value = excluded.internal_value, distribution = excluded.distribution`)
     );
+    if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
   }
 
   async setTrialState(
@@ -219,10 +225,7 @@ export class LibsqlStorage implements Storage {
       this.#db.run(sql`
         insert into ${trialIntermediateValues} (trial_id, step, value)
         select ${trialId}, ${step}, ${value}
-        where exists (
-          select 1 from ${trials}
-          where ${trials.id} = ${trialId} and ${trials.state} in ('RUNNING', 'WAITING')
-        )
+        where exists (${unfinishedRow(trialId)})
         on conflict (trial_id, step) do update set value = excluded.value`)
     );
     if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
@@ -356,16 +359,37 @@ export class LibsqlStorage implements Storage {
     key: string,
     value: unknown,
   ): Promise<void> {
-    await withWriteLock(() =>
-      this.#db.transaction(async (tx) => {
-        const trial = await unfinishedTrial(tx, trialId);
-        await tx.update(trials).set({
-          [column]: { ...(trial[column] as Record<string, unknown>), [key]: value },
-        })
-          .where(eq(trials.id, trialId));
-      }, { behavior: "immediate" })
+    const json = value === undefined ? undefined : JSON.stringify(value);
+    if (json === undefined || /["\\]/.test(key)) {
+      // What json_set cannot say (a key SQLite's JSON path cannot quote, a value JSON drops):
+      // read, merge and write in a transaction, as before.
+      await withWriteLock(() =>
+        this.#db.transaction(async (tx) => {
+          const trial = await unfinishedTrial(tx, trialId);
+          await tx.update(trials).set({
+            [column]: { ...(trial[column] as Record<string, unknown>), [key]: value },
+          })
+            .where(eq(trials.id, trialId));
+        }, { behavior: "immediate" })
+      );
+      return;
+    }
+    // One statement, as setTrialIntermediateValue: no sqld lock held across round trips.
+    const name = column === "userAttrs" ? sql`user_attrs` : sql`system_attrs`;
+    const path = `$."${key}"`;
+    const written = await withWriteLock(() =>
+      this.#db.run(sql`
+        update ${trials} set ${name} = json_set(${name}, ${path}, json(${json}))
+        where ${trials.id} = ${trialId} and ${trials.state} in ('RUNNING', 'WAITING')`)
     );
+    if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
   }
+}
+
+/** The trial `trialId` while it may still change, for `where exists (…)`. */
+function unfinishedRow(trialId: number) {
+  return sql`select 1 from ${trials}
+    where ${trials.id} = ${trialId} and ${trials.state} in ('RUNNING', 'WAITING')`;
 }
 
 async function checkBudget(tx: Tx, studyId: number): Promise<void> {

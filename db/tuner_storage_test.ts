@@ -97,6 +97,33 @@ Deno.test("LibsqlStorage round-trips params, intermediate values and final state
     assert.ok(read.distributions["optimizer.lr"] instanceof FloatDistribution);
     await assert.rejects(() => a.setTrialState(trial.id, "FAIL"), /already COMPLETE/);
     assert.deepEqual(await b.getAllTrials(study.id, ["RUNNING"]), []);
+    // The single-statement writes refuse a finished trial as the transactions did, writing nothing.
+    const x = new FloatDistribution(0, 1);
+    await assert.rejects(() => a.setTrialParam(trial.id, "x", 0.5, x), /already COMPLETE/);
+    await assert.rejects(() => a.setTrialIntermediateValue(trial.id, 3, 0.9), /already COMPLETE/);
+    await assert.rejects(() => a.setTrialUserAttr(trial.id, "k", 1), /already COMPLETE/);
+    await assert.rejects(() => a.setTrialParam(99999, "x", 0.5, x), /No trial with id 99999/);
+    const [after] = await b.getAllTrials(study.id);
+    assert.ok(!("x" in after.params) && !after.intermediateValues.has(3));
+  });
+});
+
+Deno.test("LibsqlStorage merges user and system attributes key by key, any JSON value", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("attrs", "maximize");
+    const trial = await a.createTrial(study.id);
+    await a.setTrialUserAttr(trial.id, "runId", 7);
+    await a.setTrialUserAttr(trial.id, "note", { text: 'a "quoted" note', tags: ["x"] });
+    await a.setTrialUserAttr(trial.id, 'odd "key"', true);
+    await a.setTrialSystemAttr(trial.id, "fail_reason", "none yet");
+    await a.setTrialUserAttr(trial.id, "runId", 8);
+    const [read] = await b.getAllTrials(study.id);
+    assert.deepEqual(read.userAttrs, {
+      runId: 8,
+      note: { text: 'a "quoted" note', tags: ["x"] },
+      'odd "key"': true,
+    });
+    assert.equal(read.systemAttrs.fail_reason, "none yet");
   });
 });
 
