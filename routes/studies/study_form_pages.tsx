@@ -25,16 +25,14 @@ import { NewStudyForm } from "../../views/studies/study_new_page.tsx";
 import {
   applyFormAction,
   defaultStudyValues,
-  fieldForIssue,
-  formIssues,
   type FormValues,
-  issueLabel,
   SPACE_ACTION_FIELD,
   specToValues,
   STUDY_PREFIX,
   tuneRunValues,
   valuesToStudyInput,
 } from "../../views/studies/study_form_state.ts";
+import { fieldForIssue, formIssues, issueLabel } from "../../views/studies/study_form_issues.ts";
 import { LAYER_ACTION_FIELD } from "../../views/run_editor/run_form_state.ts";
 import type { AppContext } from "../context.ts";
 import { checkStudyInput } from "../shell/admit.ts";

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { parseStudySpec } from "../../config/study_schema.ts";
-import {
-  applyFormAction,
-  fieldForIssue,
-  issueLabel,
-  specToValues,
-  valuesToStudyInput,
-} from "./study_form_state.ts";
+import { fieldForIssue, issueLabel } from "./study_form_issues.ts";
+import { applyFormAction, specToValues, valuesToStudyInput } from "./study_form_state.ts";
 
 const spec = (() => {
   const parsed = parseStudySpec({
