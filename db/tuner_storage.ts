@@ -29,6 +29,7 @@ import {
   nextTrialNumber,
   readTrial,
   retryHistory,
+  type TrialRow,
   trialRunId,
   type Tx,
   unfinishedTrial,
@@ -179,39 +180,45 @@ export class LibsqlStorage implements Storage {
     if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
   }
 
+  /**
+   * One statement, conditioned on the trial's state: only a WAITING trial starts (two workers
+   * starting one trial: one wins), and a finished trial is never overwritten.
+   */
   async setTrialState(
     trialId: number,
     state: TrialState,
     value: number | null = null,
   ): Promise<void> {
-    await withWriteLock(() =>
-      this.#db.transaction(async (tx) => {
-        const trial = await unfinishedTrial(tx, trialId);
-        if (state === TrialState.RUNNING) {
-          if (trial.state !== TrialState.WAITING) {
-            throw new Error(
-              `Trial ${trial.number} is ${trial.state}; only a WAITING trial can start`,
-            );
-          }
-          const now = this.#now();
-          await tx.update(trials).set({
-            state,
-            datetimeStart: now,
-            heartbeatAt: now,
-            worker: this.worker,
-            graceSeconds: this.gracePeriodSeconds,
-          })
-            .where(eq(trials.id, trialId));
-          return;
-        }
-        const finished = isFinished(state);
-        await tx.update(trials).set({
+    const now = this.#now();
+    if (state === TrialState.RUNNING) {
+      const started = await withWriteLock(() =>
+        this.#db.update(trials).set({
           state,
-          value: finished ? value : trial.value,
-          datetimeComplete: finished ? this.#now() : null,
-        }).where(eq(trials.id, trialId));
-      }, { behavior: "immediate" })
+          datetimeStart: now,
+          heartbeatAt: now,
+          worker: this.worker,
+          graceSeconds: this.gracePeriodSeconds,
+        }).where(and(eq(trials.id, trialId), eq(trials.state, "WAITING")))
+          .returning({ id: trials.id })
+      );
+      if (started.length === 0) {
+        throw await refusal(
+          this.#db,
+          trialId,
+          (trial) => `Trial ${trial.number} is ${trial.state}; only a WAITING trial can start`,
+        );
+      }
+      return;
+    }
+    const finished = isFinished(state);
+    const moved = await withWriteLock(() =>
+      this.#db.update(trials).set({
+        state,
+        ...(finished ? { value } : {}),
+        datetimeComplete: finished ? now : null,
+      }).where(open(trialId)).returning({ id: trials.id })
     );
+    if (moved.length === 0) throw await refusal(this.#db, trialId);
   }
 
   /**
@@ -386,10 +393,26 @@ export class LibsqlStorage implements Storage {
   }
 }
 
+/** The trial `trialId` while it may still change (RUNNING or WAITING). */
+function open(trialId: number) {
+  return and(eq(trials.id, trialId), inArray(trials.state, ["RUNNING", "WAITING"]))!;
+}
+
 /** The trial `trialId` while it may still change, for `where exists (…)`. */
 function unfinishedRow(trialId: number) {
-  return sql`select 1 from ${trials}
-    where ${trials.id} = ${trialId} and ${trials.state} in ('RUNNING', 'WAITING')`;
+  return sql`select 1 from ${trials} where ${open(trialId)}`;
+}
+
+/**
+ * Why a write conditioned on the trial `trialId` changed nothing: {@linkcode unfinishedTrial}
+ * throws when it is gone or finished; otherwise `unchanged` says what else stopped it.
+ */
+async function refusal(
+  db: Db,
+  trialId: number,
+  unchanged = (trial: TrialRow) => `Trial ${trial.number} is ${trial.state} and did not change`,
+): Promise<Error> {
+  return new Error(unchanged(await unfinishedTrial(db, trialId)));
 }
 
 async function checkBudget(tx: Tx, studyId: number): Promise<void> {

@@ -210,3 +210,44 @@ Deno.test("LibsqlStorage completes a silent trial from its run when the run comp
     assert.deepEqual(await b.getAllTrials(study.id, ["WAITING"]), [], "nothing trained again");
   }, { gracePeriodSeconds: 1 });
 });
+
+Deno.test("LibsqlStorage.setTrialState() starts a WAITING trial for exactly one of two workers", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("start", "maximize");
+    const waiting = await a.createTrial(study.id, { state: "WAITING" });
+    const results = await Promise.allSettled(
+      [a, b, a, b].map((s) => s.setTrialState(waiting.id, "RUNNING")),
+    );
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+    for (const r of results) {
+      if (r.status === "rejected") {
+        assert.match(String(r.reason), /is RUNNING; only a WAITING trial can start/);
+      }
+    }
+    const started = await a.getTrial(waiting.id);
+    assert.equal(started.state, "RUNNING");
+    assert.ok(["a", "b"].includes(String(started.systemAttrs.worker)));
+    await a.setTrialState(waiting.id, "FAIL");
+    await assert.rejects(() => b.setTrialState(waiting.id, "RUNNING"), /already FAIL/);
+    await assert.rejects(() => b.setTrialState(waiting.id, "COMPLETE", 1), /already FAIL/);
+    await assert.rejects(() => b.setTrialState(99999, "COMPLETE", 1), /No trial with id 99999/);
+    assert.equal((await a.getTrial(waiting.id)).value, null, "a finished trial keeps its value");
+  });
+});
+
+Deno.test("LibsqlStorage.setTrialState() keeps a trial's value until it finishes", async () => {
+  await withStorages(async (a) => {
+    const study = await a.createStudy("value", "maximize");
+    const trial = await a.createTrial(study.id);
+    await a.setTrialState(trial.id, "WAITING", 0.5);
+    const back = await a.getTrial(trial.id);
+    assert.equal(back.state, "WAITING");
+    assert.equal(back.value, null);
+    assert.equal(back.datetimeComplete, null);
+    await a.setTrialState(trial.id, "RUNNING");
+    await a.setTrialState(trial.id, "COMPLETE", 0.9);
+    const done = await a.getTrial(trial.id);
+    assert.equal(done.value, 0.9);
+    assert.ok(done.datetimeComplete instanceof Date);
+  });
+});
