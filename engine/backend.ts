@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { SessionCheckpoint } from "./checkpoint.ts";
 import type { PreparedData } from "./data/dataset.ts";
 import type { RunConfig } from "./spec.ts";
 
@@ -79,6 +80,16 @@ export interface TrainingSession {
    * are back, after which one more may have been queued), before anything called after it.
    */
   restoreWeights(from: "best" | number): Promise<void>;
+  /**
+   * The training state that the last epoch called left (a checkpoint's session part). Call it
+   * once that epoch's results are back and before another epoch is called.
+   */
+  checkpoint(): Promise<SessionCheckpoint>;
+  /**
+   * Takes up training where `checkpoint` (of a session of the same run, on either backend) left
+   * off; call it before the first epoch. Invalid state rejects, naming what does not fit.
+   */
+  restore(checkpoint: SessionCheckpoint): Promise<void>;
   /** Bytes the session holds for data, parameters, gradients and optimizer state. */
   readonly bytesAllocated: number;
   dispose(): void;

@@ -18,6 +18,15 @@ export interface EarlyStoppingVerdict {
   stop: boolean;
 }
 
+/** What early stopping has learned so far, as a checkpoint keeps it. */
+export interface EarlyStoppingState {
+  /** The best metric so far (±Infinity before any epoch improved). */
+  best: number;
+  /** Epochs since it last improved (Lightning's `wait_count`). */
+  wait: number;
+  bestEpoch: number | null;
+}
+
 export class EarlyStopping {
   readonly #spec: EarlyStoppingSpec;
   #best: number;
@@ -43,6 +52,16 @@ export class EarlyStopping {
     }
     this.#wait++;
     return { improved, stop: this.#wait >= patience };
+  }
+
+  state(): EarlyStoppingState {
+    return { best: this.#best, wait: this.#wait, bestEpoch: this.bestEpoch };
+  }
+
+  load(state: EarlyStoppingState): void {
+    this.#best = state.best;
+    this.#wait = state.wait;
+    this.bestEpoch = state.bestEpoch;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 
 import type { Backend, EpochResult, EvalResult, TrainingSession } from "./backend.ts";
+import { resumeConflict, type TrainingCheckpoint } from "./checkpoint.ts";
 import { loadDataset } from "./data/load.ts";
 import type { DatasetRoots } from "./data/load.ts";
 import { prepareData } from "./data/split.ts";
@@ -93,6 +94,20 @@ export interface TrainOptions {
   onFinish?: (session: TrainingSession) => void | Promise<void>;
   /** The clock epochs are timed with, in milliseconds; `performance.now` unless a test says. */
   now?: () => number;
+  /**
+   * Saves the training state after each epoch that starts `everySeconds` or more after the last
+   * save (or the start; 0: after every epoch), and after the last epoch. An epoch that saves is not overlapped with
+   * the next on the GPU: its state is read once its results are back.
+   */
+  checkpoints?: {
+    everySeconds: number;
+    save: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
+  };
+  /**
+   * Goes on from a checkpoint, with the records of the epochs it covers: the run then ends as it
+   * would have uninterrupted (bit for bit on the backend that saved it).
+   */
+  resume?: { checkpoint: TrainingCheckpoint; epochs: EpochRecord[] };
 }
 
 /** Trains `config` to the end, or until cancelled or diverged. Invalid data raises an Error. */
@@ -116,6 +131,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     bytesAllocated: session.bytesAllocated,
   };
   const epochs: EpochRecord[] = [];
+  const { resume, checkpoints } = options;
   const ended = (status: RunStatus, extra: Partial<RunResult> = {}): RunResult => ({
     status,
     epochs,
@@ -138,14 +154,27 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   let start: number | undefined;
   const stopping = config.earlyStopping ? new EarlyStopping(config.earlyStopping) : null;
   let stoppedEpoch: number | null = null;
+  const first = (resume?.checkpoint.epoch ?? 0) + 1;
+  let lastSaved = 0;
   try {
+    if (resume) {
+      await resumeSession(session, config, resume);
+      epochs.push(...resume.epochs);
+      start = resume.checkpoint.startLoss;
+      if (stopping && resume.checkpoint.earlyStopping) {
+        stopping.load(resume.checkpoint.earlyStopping);
+      }
+    }
     await options.onStart?.(device);
-    // ends[k]: when epoch k's results were back (ends[0]: the start).
-    const ends = [now()];
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    // ends[k]: when epoch k's results were back (ends[first − 1]: the start).
+    const ends: number[] = [];
+    ends[first - 1] = lastSaved = now();
+    for (let epoch = first; epoch <= config.epochs; epoch++) {
       if (signal?.aborted) return ended("cancelled");
       const current: Promise<EpochResult> = next ?? queueEpoch(epoch);
-      next = ahead && epoch < config.epochs ? queueEpoch(epoch + 1) : null;
+      const saving = checkpoints !== undefined &&
+        (epoch === config.epochs || now() - lastSaved >= checkpoints.everySeconds * 1000);
+      next = ahead && epoch < config.epochs && !saving ? queueEpoch(epoch + 1) : null;
       let result;
       try {
         result = await current;
@@ -173,7 +202,8 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       const dev = result.evaluations?.dev ?? null;
       const end = now();
       ends.push(end);
-      const span = ahead && epoch >= 2 ? 2 : 1; // epochs the interval averages over
+      // Epochs the interval averages over (a checkpointed epoch breaks the pairs a little).
+      const span = ahead && epoch > first ? 2 : 1;
       const record: EpochRecord = {
         epoch,
         trainLoss: result.loss,
@@ -199,6 +229,17 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
           stoppedEpoch = epoch;
           break;
         }
+      }
+      if (saving && checkpoints) {
+        const state = await session.checkpoint();
+        await checkpoints.save({
+          epoch,
+          config,
+          session: state,
+          earlyStopping: stopping?.state() ?? null,
+          startLoss: start,
+        });
+        lastSaved = now();
       }
     }
     if (signal?.aborted) return ended("cancelled");
@@ -230,6 +271,29 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     }
     session.dispose();
   }
+}
+
+/** Loads `resume`'s checkpoint into `session` once it is known to be this run's. */
+async function resumeSession(
+  session: TrainingSession,
+  config: RunConfig,
+  resume: NonNullable<TrainOptions["resume"]>,
+): Promise<void> {
+  const { checkpoint, epochs } = resume;
+  const conflict = resumeConflict(checkpoint.config, config, checkpoint.epoch);
+  if (conflict) throw new RangeError(`Cannot resume from this checkpoint: ${conflict}`);
+  if (epochs.length !== checkpoint.epoch || epochs.some((record, i) => record.epoch !== i + 1)) {
+    throw new RangeError(
+      `Cannot resume from the checkpoint after epoch ${checkpoint.epoch} with the records of ` +
+        `epochs ${epochs.map((record) => record.epoch).join(", ") || "none"}`,
+    );
+  }
+  if (checkpoint.session.epochs !== checkpoint.epoch) {
+    throw new RangeError(
+      `The checkpoint's session trained ${checkpoint.session.epochs} epochs, not ${checkpoint.epoch}`,
+    );
+  }
+  await session.restore(checkpoint.session);
 }
 
 function toTestRecord(result: EvalResult, classes: number): TestRecord {

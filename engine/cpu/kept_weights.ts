@@ -27,6 +27,27 @@ export class KeptWeights {
     this.#best = this.#candidates[epoch % 2];
   }
 
+  /** Copies of the best weights kept, with their names; null before any were. */
+  best(): NamedTensor[] | null {
+    if (this.#best.length === 0) return null;
+    return this.#tensors.map(({ name, shape }, i) => ({
+      name,
+      shape: [...shape],
+      data: this.#best[i].slice(),
+    }));
+  }
+
+  /** Makes `tensors` (a checkpoint's, in the model's order and shapes) the best weights. */
+  loadBest(tensors: NamedTensor[]): void {
+    this.#best = this.#tensors.map((own, i) => {
+      const given = tensors[i];
+      if (given?.name !== own.name || given.data.length !== own.data.length) {
+        throw new Error(`The checkpoint's best weights do not fit this model at "${own.name}"`);
+      }
+      return given.data.slice();
+    });
+  }
+
   restore(from: "best" | number): void {
     const copies = from === "best" ? this.#best : this.#candidates[from % 2];
     if (copies.length === 0) throw new Error(`No weights were kept for ${from}`);

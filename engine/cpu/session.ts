@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { SessionCheckpoint } from "../checkpoint.ts";
 import type {
   Backend,
   EpochOptions,
@@ -33,7 +34,12 @@ import { clipGradients } from "./grad_clip.ts";
 import { KeptWeights } from "./kept_weights.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
 import { Mlp } from "./mlp.ts";
-import { createOptimizer, type Optimizer } from "./optim/optimizer.ts";
+import {
+  createOptimizer,
+  loadOptimizer,
+  type Optimizer,
+  optimizerCheckpoint,
+} from "./optim/optimizer.ts";
 import { addPenaltyGradient, penaltyValue } from "./penalties.ts";
 
 /** Rows per forward pass when evaluating or predicting. */
@@ -68,6 +74,8 @@ export class CpuSession implements TrainingSession {
   readonly #pace = eventLoopPacer();
   /** Early stopping's copies of the weights; null without early stopping. */
   readonly #kept: KeptWeights | null;
+  /** Epochs trained so far (a checkpoint's count). */
+  #epochs = 0;
 
   constructor(readonly config: RunConfig, readonly data: PreparedData) {
     this.#units = outputUnits(config.loss, data.classes);
@@ -167,6 +175,7 @@ export class CpuSession implements TrainingSession {
     for (const split of new Set(splits)) evaluations[split] = await this.#evaluate(split);
     this.scheduler.stepEpoch(evaluations.dev ?? null);
     this.#kept?.epochEnded(epoch);
+    this.#epochs = epoch + 1;
     return { loss: lossSum / seen, accuracy: correct / seen, steps, lr, evaluations };
   }
 
@@ -259,6 +268,35 @@ export class CpuSession implements TrainingSession {
     // Thrown inside the queue's operation, invalid state rejects instead of throwing.
     return this.#queue.run(() => {
       this.#loadState(state);
+      return Promise.resolve();
+    });
+  }
+
+  checkpoint(): Promise<SessionCheckpoint> {
+    return this.#queue.run(() => {
+      const tensors = [...this.model.parameters, ...this.model.buffers];
+      return Promise.resolve({
+        epochs: this.#epochs,
+        weights: tensors.map(({ name, shape, data }) => ({
+          name,
+          shape: [...shape],
+          data: data.slice(),
+        })),
+        optimizer: optimizerCheckpoint(this.optimizer),
+        scheduler: this.scheduler.state(),
+        best: this.#kept?.best() ?? null,
+      });
+    });
+  }
+
+  restore(checkpoint: SessionCheckpoint): Promise<void> {
+    return this.#queue.run(() => {
+      this.#loadState(checkpoint.weights);
+      const sizes = this.model.parameters.map((p) => p.data.length);
+      loadOptimizer(this.optimizer, checkpoint.optimizer, sizes);
+      this.scheduler.load(checkpoint.scheduler);
+      if (checkpoint.best) this.#keptWeights().loadBest(checkpoint.best);
+      this.#epochs = checkpoint.epochs;
       return Promise.resolve();
     });
   }

@@ -14,6 +14,10 @@ import type { OptimizerSpec, SchedulerSpec } from "../spec.ts";
 import { ChainableLr, epochScheduler } from "./epoch_schedulers.ts";
 import { oneCycleLength, OneCycleLr } from "./one_cycle.ts";
 import { ReduceLrOnPlateau } from "./plateau.ts";
+import type { SchedulerState } from "./scheduler_state.ts";
+import { stateNumber } from "./scheduler_state.ts";
+
+export type { SchedulerState };
 
 /** The hyperparameters a schedule sets for one optimizer step. */
 export interface StepHyper {
@@ -35,6 +39,10 @@ export interface LrScheduler {
   stepBatch(): void;
   /** After every epoch, with its dev evaluation (null when the dev split is empty). */
   stepEpoch(dev: DevMetrics | null): void;
+  /** Everything it has counted or learned so far, as torch's `state_dict()` holds it. */
+  state(): SchedulerState;
+  /** Goes back to a `state()` of a scheduler of the same spec (a checkpoint's). */
+  load(state: SchedulerState): void;
 }
 
 /** What the run is: the schedule's defaults (OneCycleLR's length) come from it. */
@@ -51,6 +59,10 @@ class ConstantLr implements LrScheduler {
   }
   stepBatch(): void {}
   stepEpoch(): void {}
+  state(): SchedulerState {
+    return {};
+  }
+  load(): void {}
 }
 
 /** Adapts an epoch-stepped torch scheduler (a {@linkcode ChainableLr}). */
@@ -62,6 +74,13 @@ class EpochStepped implements LrScheduler {
   stepBatch(): void {}
   stepEpoch(): void {
     this.schedule.step();
+  }
+  state(): SchedulerState {
+    return { lastEpoch: this.schedule.lastEpoch, lr: this.schedule.lr };
+  }
+  load(state: SchedulerState): void {
+    this.schedule.lastEpoch = stateNumber(state, "lastEpoch");
+    this.schedule.lr = stateNumber(state, "lr");
   }
 }
 

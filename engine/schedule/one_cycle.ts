@@ -16,6 +16,7 @@
  */
 
 import type { OneCycleLrSpec } from "../spec.ts";
+import { type SchedulerState, stateNumber } from "./scheduler_state.ts";
 
 interface Phase {
   endStep: number;
@@ -78,6 +79,14 @@ export class OneCycleLr {
   }
 
   stepEpoch(): void {}
+
+  state(): SchedulerState {
+    return { step: this.#step };
+  }
+
+  load(state: SchedulerState): void {
+    this.#step = stateNumber(state, "step");
+  }
 }
 
 function phase(

@@ -12,6 +12,7 @@
  */
 
 import type { ReduceLrOnPlateauSpec } from "../spec.ts";
+import { type SchedulerState, stateNumber } from "./scheduler_state.ts";
 
 export class ReduceLrOnPlateau {
   lr: number;
@@ -53,6 +54,18 @@ export class ReduceLrOnPlateau {
       this.cooldownCounter = this.spec.cooldown;
       this.numBadEpochs = 0;
     }
+  }
+
+  state(): SchedulerState {
+    const { lr, best, numBadEpochs, cooldownCounter } = this;
+    return { lr, best, numBadEpochs, cooldownCounter };
+  }
+
+  load(state: SchedulerState): void {
+    this.lr = stateNumber(state, "lr");
+    this.best = stateNumber(state, "best");
+    this.numBadEpochs = stateNumber(state, "numBadEpochs");
+    this.cooldownCounter = stateNumber(state, "cooldownCounter");
   }
 
   #isBetter(a: number): boolean {

@@ -78,6 +78,24 @@ export class KeptWeights {
     }
   }
 
+  /** Bytes of one copy of the weights: parameters, then batch-norm buffers. */
+  get slotBytes(): number {
+    return this.#slotBytes;
+  }
+
+  /** The buffer of the best weights (parameters, then batch-norm buffers); null before any. */
+  get best(): GPUBuffer | null {
+    return this.#bestFilled ? this.#best : null;
+  }
+
+  /** Makes `params` then `running` (a checkpoint's best weights, packed) the best weights. */
+  loadBest(params: Float32Array, running: Float32Array): void {
+    const queue = this.#set.context.device.queue;
+    queue.writeBuffer(this.#best, 0, params);
+    if (running.length > 0) queue.writeBuffer(this.#best, this.#paramBytes, running);
+    this.#bestFilled = true;
+  }
+
   #candidateAt(epoch: number): number {
     if (!this.#filled[epoch % 2]) throw new Error(`No weights were kept for epoch ${epoch}`);
     return (epoch % 2) * this.#slotBytes;

@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { SessionCheckpoint } from "../checkpoint.ts";
 import type {
   EpochOptions,
   EpochResult,
@@ -40,6 +41,11 @@ import { Evaluation } from "./evaluation.ts";
 import { Programs } from "./programs.ts";
 import { Staging } from "./readback.ts";
 import { submitInChunks } from "./chunked_submit.ts";
+import {
+  packOptimizerState,
+  submitCheckpointRead,
+  unpackCheckpoint,
+} from "./session_checkpoint.ts";
 import {
   assertBatchNormBatches,
   inputKindOf,
@@ -126,6 +132,8 @@ export class WebGpuSession implements TrainingSession {
   readonly #kept: KeptWeights | null;
   /** Whether a step so far used momentum (SGD's buffer exists). */
   #momentumUsed = false;
+  /** Epochs submitted so far (a checkpoint's count). */
+  #epochs = 0;
   #disposed = false;
 
   private constructor(
@@ -315,6 +323,7 @@ export class WebGpuSession implements TrainingSession {
       staging.discard();
       throw error;
     }
+    this.#epochs = epoch + 1;
     return { staging, steps, batchSize, splits, evaluated, began, lrs };
   }
 
@@ -436,6 +445,64 @@ export class WebGpuSession implements TrainingSession {
       const queue = this.#context.device.queue;
       queue.writeBuffer(this.#buffers.params, 0, params);
       if (buffers.length > 0) queue.writeBuffer(this.#buffers.running, 0, buffers);
+      return Promise.resolve();
+    });
+  }
+
+  async checkpoint(): Promise<SessionCheckpoint> {
+    this.#assertOpen();
+    const stateNames = this.#programs.optimizerStateNames;
+    // In the queue, so the copies land after every epoch called before.
+    const taken = await this.#queue.run(() => {
+      this.#assertOpen();
+      const best = this.#kept?.best ?? null;
+      const buffers = this.#buffers;
+      const staging = submitCheckpointRead(this.#context, this.#layout, stateNames.length, {
+        ...buffers,
+        best,
+      });
+      return Promise.resolve({
+        staging,
+        hasBest: best !== null,
+        epochs: this.#epochs,
+        steps: this.#optimizerSteps,
+        momentumUsed: this.#momentumUsed,
+        scheduler: this.#scheduler.state(),
+      });
+    });
+    const bytes = await taken.staging.read();
+    this.#context.assertUsable();
+    const tensors = unpackCheckpoint(this.#layout, stateNames, bytes, taken.hasBest);
+    return {
+      epochs: taken.epochs,
+      weights: tensors.weights,
+      optimizer: { steps: taken.steps, momentumUsed: taken.momentumUsed, state: tensors.state },
+      scheduler: taken.scheduler,
+      best: tensors.best,
+    };
+  }
+
+  restore(checkpoint: SessionCheckpoint): Promise<void> {
+    return this.#queue.run(() => {
+      this.#assertOpen();
+      const layout = this.#layout;
+      const weights = packState(layout, checkpoint.weights);
+      const state = packOptimizerState(
+        layout,
+        this.#programs.optimizerStateNames,
+        checkpoint.optimizer.state,
+      );
+      const best = checkpoint.best ? packState(layout, checkpoint.best) : null;
+      if (best) this.#keptWeights(); // refuses best weights a run without early stopping has not
+      this.#scheduler.load(checkpoint.scheduler);
+      const queue = this.#context.device.queue;
+      queue.writeBuffer(this.#buffers.params, 0, weights.params);
+      if (weights.buffers.length > 0) queue.writeBuffer(this.#buffers.running, 0, weights.buffers);
+      if (state.length > 0) queue.writeBuffer(this.#buffers.optimizerState, 0, state);
+      if (best) this.#kept!.loadBest(best.params, best.buffers);
+      this.#optimizerSteps = checkpoint.optimizer.steps;
+      this.#momentumUsed = checkpoint.optimizer.momentumUsed;
+      this.#epochs = checkpoint.epochs;
       return Promise.resolve();
     });
   }

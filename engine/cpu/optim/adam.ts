@@ -84,6 +84,14 @@ export class AdamOptimizer implements Optimizer {
     return this.#steps;
   }
 
+  get momentumUsed(): boolean {
+    return this.#steps > 0;
+  }
+
+  resume(steps: number): void {
+    this.#steps = steps;
+  }
+
   step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
     const spec = withHyper(this.spec, hyper);
     const scalars = adamScalars(spec, this.#steps + 1);

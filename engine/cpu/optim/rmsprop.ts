@@ -59,6 +59,14 @@ export class RmspropOptimizer implements Optimizer {
     return this.#steps;
   }
 
+  get momentumUsed(): boolean {
+    return this.#steps > 0;
+  }
+
+  resume(steps: number): void {
+    this.#steps = steps;
+  }
+
   step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
     const spec = withHyper(this.spec, hyper);
     // torch creates the buffer with the state at the first step, if momentum > 0 then.

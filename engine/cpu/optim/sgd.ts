@@ -59,6 +59,15 @@ export class SgdOptimizer implements Optimizer {
     return this.#steps;
   }
 
+  get momentumUsed(): boolean {
+    return this.#momentumSteps > 0;
+  }
+
+  resume(steps: number, momentumUsed: boolean): void {
+    this.#steps = steps;
+    this.#momentumSteps = momentumUsed ? 1 : 0;
+  }
+
   step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
     const spec = withHyper(this.spec, hyper);
     // torch creates the buffer at the first step with momentum ≠ 0 (OneCycleLR may set it).
