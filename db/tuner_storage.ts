@@ -11,7 +11,7 @@
  * @module
  */
 
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Distribution } from "../tuner/distributions.ts";
 import {
   type FrozenTrial,
@@ -31,7 +31,6 @@ import {
   retryHistory,
   type TrialRow,
   trialRunId,
-  type Tx,
   unfinishedTrial,
 } from "./trial_rows.ts";
 import { runs, studies, trialIntermediateValues, trialParams, trials } from "./schema.ts";
@@ -87,57 +86,11 @@ export class LibsqlStorage implements Storage {
     return row ? { id: row.id, name: row.name, direction: row.direction } : null;
   }
 
-  createTrial(studyId: number, template?: TrialTemplate): Promise<FrozenTrial> {
-    return withWriteLock(() =>
-      this.#db.transaction(async (tx) => {
-        const now = this.#now();
-        if (template === undefined) {
-          const [waiting] = await tx.select().from(trials)
-            .where(and(eq(trials.studyId, studyId), eq(trials.state, "WAITING")))
-            .orderBy(asc(trials.number)).limit(1);
-          if (waiting) {
-            await tx.update(trials)
-              .set({
-                state: "RUNNING",
-                datetimeStart: now,
-                heartbeatAt: now,
-                worker: this.worker,
-                graceSeconds: this.gracePeriodSeconds,
-              })
-              .where(eq(trials.id, waiting.id));
-            return await readTrial(tx, waiting.id);
-          }
-          await checkBudget(tx, studyId);
-        }
-        const state = template?.state ?? TrialState.RUNNING;
-        const [{ next }] = await tx.select({
-          next: sql<number>`coalesce(max(${trials.number}), -1) + 1`,
-        })
-          .from(trials).where(eq(trials.studyId, studyId));
-        const [row] = await tx.insert(trials).values({
-          studyId,
-          number: next,
-          state,
-          value: template?.value ?? null,
-          userAttrs: template?.userAttrs ?? {},
-          systemAttrs: template?.systemAttrs ?? {},
-          worker: state === TrialState.RUNNING ? this.worker : null,
-          heartbeatAt: state === TrialState.RUNNING ? now : null,
-          graceSeconds: state === TrialState.RUNNING ? this.gracePeriodSeconds : null,
-          datetimeStart: state === TrialState.WAITING ? null : now,
-          datetimeComplete: isFinished(state) ? now : null,
-        }).returning({ id: trials.id });
-        for (const [name, value] of Object.entries(template?.params ?? {})) {
-          const distribution = template?.distributions?.[name];
-          if (!distribution) throw new Error(`Template parameter "${name}" has no distribution`);
-          await insertParam(tx, row.id, name, value, distribution);
-        }
-        for (const [step, value] of template?.intermediateValues ?? []) {
-          await tx.insert(trialIntermediateValues).values({ trialId: row.id, step, value });
-        }
-        return await readTrial(tx, row.id);
-      }, { behavior: "immediate" })
-    );
+  async createTrial(studyId: number, template?: TrialTemplate): Promise<FrozenTrial> {
+    const id = template === undefined
+      ? await this.#startTrial(studyId)
+      : await this.#insertTrial(studyId, template);
+    return await readTrial(this.#db, id);
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
@@ -360,6 +313,93 @@ export class LibsqlStorage implements Storage {
     );
   }
 
+  /**
+   * Claims the study's oldest WAITING trial or, when none waits and the budget allows, numbers a
+   * new RUNNING one. One batch: the insert happens only if the claim changed nothing
+   * (`changes()`), and counts the budget and the next number inside itself.
+   */
+  async #startTrial(studyId: number): Promise<number> {
+    const now = this.#now();
+    const oldestWaiting = this.#db.select({ id: trials.id }).from(trials)
+      .where(and(eq(trials.studyId, studyId), eq(trials.state, "WAITING")))
+      .orderBy(asc(trials.number)).limit(1);
+    const [claimed, created] = await withWriteLock(() =>
+      this.#db.batch([
+        this.#db.update(trials).set({
+          state: "RUNNING",
+          datetimeStart: now,
+          heartbeatAt: now,
+          worker: this.worker,
+          graceSeconds: this.gracePeriodSeconds,
+        }).where(and(inArray(trials.id, oldestWaiting), eq(trials.state, "WAITING")))
+          .returning({ id: trials.id }),
+        this.#db.run(sql`
+          insert into ${trials}
+            (study_id, number, state, worker, heartbeat_at, grace_seconds, datetime_start)
+          select s.id, ${nextNumber(sql`s.id`)}, 'RUNNING', ${this.worker}, ${now.getTime()},
+            ${this.gracePeriodSeconds}, ${now.getTime()}
+          from ${studies} s
+          where s.id = ${studyId} and changes() = 0 and (
+            json_type(s.spec, '$.trials') is null
+            or (select count(*) from ${trials} t where t.study_id = s.id
+                and json_extract(t.system_attrs, '$.requeued_as') is null)
+              < json_extract(s.spec, '$.trials'))
+          returning id`),
+      ])
+    );
+    const id = claimed[0]?.id ?? created.rows[0]?.id;
+    if (id !== undefined && id !== null) return Number(id);
+    const [study] = await this.#db.select({ spec: studies.spec }).from(studies)
+      .where(eq(studies.id, studyId));
+    if (!study) throw new RangeError(`No study with id ${studyId} in this storage`);
+    throw new TrialBudgetExhausted(studyId, (study.spec as { trials: number }).trials);
+  }
+
+  /** Inserts `template` under the study's next number, with its params and values, in one batch. */
+  async #insertTrial(studyId: number, template: TrialTemplate): Promise<number> {
+    const params = Object.entries(template.params ?? {}).map(([name, value]) => {
+      const distribution = template.distributions?.[name];
+      if (!distribution) throw new Error(`Template parameter "${name}" has no distribution`);
+      return { name, internalValue: distribution.toInternal(value), distribution };
+    });
+    const now = this.#now();
+    const { state } = template;
+    const running = state === TrialState.RUNNING;
+    // The batch's later statements find the trial as the study's newest: nothing else can insert
+    // while the batch runs.
+    const inserted = sql`(select ${trials.id} from ${trials} where ${trials.studyId} = ${studyId}
+      order by ${trials.number} desc limit 1)`;
+    const [[row]] = await withWriteLock(() =>
+      this.#db.batch([
+        this.#db.insert(trials).values({
+          studyId,
+          number: nextNumber(sql`${studyId}`),
+          state,
+          value: template.value ?? null,
+          userAttrs: template.userAttrs ?? {},
+          systemAttrs: template.systemAttrs ?? {},
+          worker: running ? this.worker : null,
+          heartbeatAt: running ? now : null,
+          graceSeconds: running ? this.gracePeriodSeconds : null,
+          datetimeStart: state === TrialState.WAITING ? null : now,
+          datetimeComplete: isFinished(state) ? now : null,
+        }).returning({ id: trials.id }),
+        ...params.map(({ name, internalValue, distribution }) =>
+          this.#db.insert(trialParams).values({
+            trialId: inserted,
+            name,
+            internalValue,
+            distribution: distribution.toJSON(),
+          })
+        ),
+        ...[...template.intermediateValues ?? []].map(([step, value]) =>
+          this.#db.insert(trialIntermediateValues).values({ trialId: inserted, step, value })
+        ),
+      ])
+    );
+    return row.id;
+  }
+
   async #setAttr(
     trialId: number,
     column: "userAttrs" | "systemAttrs",
@@ -415,32 +455,7 @@ async function refusal(
   return new Error(unchanged(await unfinishedTrial(db, trialId)));
 }
 
-async function checkBudget(tx: Tx, studyId: number): Promise<void> {
-  const [study] = await tx.select({ spec: studies.spec }).from(studies).where(
-    eq(studies.id, studyId),
-  );
-  if (!study) throw new RangeError(`No study with id ${studyId} in this storage`);
-  const budget = (study.spec as { trials?: number } | null)?.trials;
-  if (budget === undefined) return;
-  const [{ started }] = await tx.select({ started: sql<number>`count(*)` }).from(trials).where(and(
-    eq(trials.studyId, studyId),
-    sql`json_extract(${trials.systemAttrs}, '$.requeued_as') is null`,
-  ));
-  if (started >= budget) throw new TrialBudgetExhausted(studyId, budget);
-}
-
-async function insertParam(
-  tx: Tx,
-  trialId: number,
-  name: string,
-  value: ParamValue,
-  distribution: Distribution,
-) {
-  const internalValue = distribution.toInternal(value);
-  const json = distribution.toJSON();
-  await tx.insert(trialParams).values({ trialId, name, internalValue, distribution: json })
-    .onConflictDoUpdate({
-      target: [trialParams.trialId, trialParams.name],
-      set: { internalValue, distribution: json },
-    });
+/** The next trial number of the study whose id `studyId` gives, as a scalar subquery. */
+function nextNumber(studyId: SQL) {
+  return sql`(select coalesce(max(n.number), -1) + 1 from ${trials} n where n.study_id = ${studyId})`;
 }

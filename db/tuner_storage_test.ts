@@ -251,3 +251,59 @@ Deno.test("LibsqlStorage.setTrialState() keeps a trial's value until it finishes
     assert.ok(done.datetimeComplete instanceof Date);
   });
 });
+
+Deno.test("LibsqlStorage.createTrial() numbers templates and starts apart when two workers race", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("templates", "minimize");
+    const x = new FloatDistribution(0, 100);
+    const created = await Promise.all(Array.from({ length: 16 }, (_, i) => {
+      const storage = i % 2 ? a : b;
+      if (i % 4 === 3) return storage.createTrial(study.id);
+      return storage.createTrial(study.id, {
+        state: i % 4 === 0 ? "FAIL" : "COMPLETE",
+        value: i,
+        params: { x: i },
+        distributions: { x },
+        intermediateValues: new Map([[1, i], [2, i + 0.5]]),
+        userAttrs: { i },
+      });
+    }));
+    const numbers = created.map((t) => t.number).sort((p, q) => p - q);
+    assert.deepEqual(numbers, Array.from({ length: 16 }, (_, i) => i));
+    // Each template's params and values landed on its own trial, whatever number it drew.
+    for (const trial of await b.getAllTrials(study.id)) {
+      if (trial.userAttrs.i === undefined) continue;
+      const i = trial.userAttrs.i as number;
+      assert.deepEqual(trial.params, { x: i });
+      assert.deepEqual([...trial.intermediateValues], [[1, i], [2, i + 0.5]]);
+    }
+  });
+});
+
+Deno.test("LibsqlStorage.createTrial() refuses a template parameter without a distribution, writing nothing", async () => {
+  await withStorages(async (a) => {
+    const study = await a.createStudy("no-distribution", "minimize");
+    await assert.rejects(
+      () => a.createTrial(study.id, { state: "WAITING", params: { x: 1 } }),
+      /Template parameter "x" has no distribution/,
+    );
+    assert.deepEqual(await a.getAllTrials(study.id), []);
+  });
+});
+
+Deno.test("LibsqlStorage.createTrial() runs a queued trial past a spent budget, then refuses", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("queued-budget", "minimize", { trials: 1 });
+    await a.createTrial(study.id);
+    const queued = await a.createTrial(study.id, { state: "WAITING" });
+    const claimed = await b.createTrial(study.id);
+    assert.equal(claimed.id, queued.id);
+    assert.equal(claimed.state, "RUNNING");
+    assert.equal(claimed.systemAttrs.worker, "b");
+    await assert.rejects(
+      () => b.createTrial(study.id),
+      (error) => error instanceof TrialBudgetExhausted && error.budget === 1,
+    );
+    await assert.rejects(() => a.createTrial(99999), /No study with id 99999/);
+  });
+});
