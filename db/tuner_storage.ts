@@ -208,30 +208,31 @@ export class LibsqlStorage implements Storage {
 
   /**
    * Queues an unfinished trial's params again as a new WAITING trial and marks the trial
-   * `requeued_as` it, in one transaction, so a crash cannot leave the retry without its mark
-   * (which would count both against the budget). Returns the new trial's number.
+   * `requeued_as` it, in one batch, so a crash cannot leave the retry without its mark (which
+   * would count both against the budget). The mark takes the study's next number; the retry is
+   * inserted under it only if the mark was written (`changes()`). The params are read before:
+   * only the trial's own worker sets them, and that is who re-queues it. Returns the new number.
    */
-  requeueTrial(trialId: number): Promise<number> {
-    return withWriteLock(() =>
-      this.#db.transaction(async (tx) => {
-        const row = await unfinishedTrial(tx, trialId);
-        const trial = await readTrial(tx, trialId);
-        const next = await nextTrialNumber(tx, row.studyId);
-        await tx.update(trials).set({ systemAttrs: { ...trial.systemAttrs, requeued_as: next } })
-          .where(eq(trials.id, trialId));
-        await tx.insert(trials).values({
-          studyId: row.studyId,
-          number: next,
-          state: "WAITING",
-          systemAttrs: {
-            fixed_params: { ...trial.params },
-            retry_of: trial.number,
-            retry_history: retryHistory(trial),
-          },
-        });
-        return next;
-      }, { behavior: "immediate" })
+  async requeueTrial(trialId: number): Promise<number> {
+    await unfinishedTrial(this.#db, trialId);
+    const trial = await readTrial(this.#db, trialId);
+    const next = nextNumber(trials.studyId);
+    const [, queued] = await withWriteLock(() =>
+      this.#db.batch([
+        this.#db.update(trials).set({
+          systemAttrs: sql`json_set(${trials.systemAttrs}, '$.requeued_as', ${next})`,
+        }).where(open(trialId)),
+        this.#db.run(sql`
+          insert into ${trials} (study_id, number, state, system_attrs)
+          select ${trials.studyId}, json_extract(${trials.systemAttrs}, '$.requeued_as'), 'WAITING',
+            ${JSON.stringify(retryAttrs(trial))}
+          from ${trials} where ${trials.id} = ${trialId} and changes() = 1
+          returning number`),
+      ])
     );
+    const [retry] = queued.rows;
+    if (!retry) throw await refusal(this.#db, trialId);
+    return Number(retry.number);
   }
 
   /**
@@ -456,6 +457,15 @@ async function refusal(
 }
 
 /** The next trial number of the study whose id `studyId` gives, as a scalar subquery. */
-function nextNumber(studyId: SQL) {
+function nextNumber(studyId: SQL | typeof trials.studyId) {
   return sql`(select coalesce(max(n.number), -1) + 1 from ${trials} n where n.study_id = ${studyId})`;
+}
+
+/** A new WAITING trial's system attributes: `trial`'s params, fixed, and where they came from. */
+function retryAttrs(trial: FrozenTrial) {
+  return {
+    fixed_params: { ...trial.params },
+    retry_of: trial.number,
+    retry_history: retryHistory(trial),
+  };
 }

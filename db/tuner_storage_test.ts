@@ -307,3 +307,54 @@ Deno.test("LibsqlStorage.createTrial() runs a queued trial past a spent budget, 
     await assert.rejects(() => a.createTrial(99999), /No study with id 99999/);
   });
 });
+
+Deno.test("LibsqlStorage.requeueTrial() marks the trial and queues its retry together, numbered apart from racing starts", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("requeue-race", "maximize", { trials: 4 });
+    const unit = new FloatDistribution(0, 1);
+    const stopped = await Promise.all([a.createTrial(study.id), a.createTrial(study.id)]);
+    await a.setTrialParam(stopped[0].id, "x", 0.25, unit);
+    await a.setTrialParam(stopped[1].id, "x", 0.75, unit);
+    const [first, second, started] = await Promise.all([
+      a.requeueTrial(stopped[0].id),
+      a.requeueTrial(stopped[1].id),
+      b.createTrial(study.id),
+    ]);
+    const all = await b.getAllTrials(study.id);
+    assert.deepEqual(all.map((t) => t.number), [0, 1, 2, 3, 4]);
+    const requeued = [
+      { id: stopped[0].id, retryNumber: first, x: 0.25 },
+      { id: stopped[1].id, retryNumber: second, x: 0.75 },
+    ];
+    for (const { id, retryNumber, x } of requeued) {
+      const marked = all.find((t) => t.id === id)!;
+      assert.equal(marked.systemAttrs.requeued_as, retryNumber);
+      const retry = all.find((t) => t.number === retryNumber)!;
+      assert.equal(retry.state, "WAITING");
+      assert.deepEqual(retry.systemAttrs.fixed_params, { x });
+      assert.equal(retry.systemAttrs.retry_of, marked.number);
+      assert.deepEqual(retry.systemAttrs.retry_history, [marked.number]);
+    }
+    assert.ok(![first, second].includes(started.number));
+    // Re-queued trials do not count against the budget of 4; their retries and the start do,
+    // so after the two retries are claimed one new trial may start.
+    assert.deepEqual(
+      [(await b.createTrial(study.id)).number, (await b.createTrial(study.id)).number].sort(),
+      [first, second].sort(),
+    );
+    assert.equal((await b.createTrial(study.id)).number, 5);
+    await assert.rejects(() => b.createTrial(study.id), TrialBudgetExhausted);
+  });
+});
+
+Deno.test("LibsqlStorage.requeueTrial() refuses a finished trial, queueing nothing", async () => {
+  await withStorages(async (a) => {
+    const study = await a.createStudy("requeue-finished", "maximize");
+    const trial = await a.createTrial(study.id);
+    await a.setTrialState(trial.id, "COMPLETE", 1);
+    await assert.rejects(() => a.requeueTrial(trial.id), /already COMPLETE/);
+    await assert.rejects(() => a.requeueTrial(99999), /No trial with id 99999/);
+    assert.equal((await a.getAllTrials(study.id)).length, 1);
+    assert.equal((await a.getTrial(trial.id)).systemAttrs.requeued_as, undefined);
+  });
+});
