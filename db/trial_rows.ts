@@ -5,7 +5,7 @@
  * @module
  */
 
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import {
   type Distribution,
   distributionFromJson,
@@ -25,12 +25,6 @@ import {
 /** A transaction handle of {@linkcode Db}. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type TrialRow = typeof trials.$inferSelect;
-
-export async function nextTrialNumber(tx: Tx, studyId: number): Promise<number> {
-  const [{ next }] = await tx.select({ next: sql<number>`coalesce(max(${trials.number}), -1) + 1` })
-    .from(trials).where(eq(trials.studyId, studyId));
-  return next;
-}
 
 /** The numbers of the earlier tries of a trial's params, itself last. */
 export function retryHistory(trial: FrozenTrial): number[] {
@@ -97,13 +91,13 @@ export function assemble(
  * die between storing the run and noting it).
  */
 export async function trialRunId(
-  tx: Tx,
+  db: Db,
   studyId: number,
   number: number,
   noted: unknown,
 ): Promise<number | null> {
   if (typeof noted === "number") return noted;
-  const [run] = await tx.select({ id: runs.id }).from(runs)
+  const [run] = await db.select({ id: runs.id }).from(runs)
     .where(and(eq(runs.studyId, studyId), eq(runs.trialNumber, number)))
     .orderBy(desc(runs.id)).limit(1);
   return run?.id ?? null;
@@ -114,17 +108,17 @@ export async function trialRunId(
  * run did not complete or has no such value.
  */
 export async function completedRunValue(
-  tx: Tx,
+  db: Db,
   studyId: number,
   runId: number | null,
 ): Promise<number | null> {
   if (runId === null) return null;
-  const [run] = await tx.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+  const [run] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
   if (run?.status !== "completed") return null;
-  const [study] = await tx.select({ spec: studies.spec }).from(studies)
+  const [study] = await db.select({ spec: studies.spec }).from(studies)
     .where(eq(studies.id, studyId));
   const metric = (study?.spec as { metric?: string } | undefined)?.metric ?? "devAccuracy";
-  const [last] = await tx.select().from(runEpochs).where(eq(runEpochs.runId, runId))
+  const [last] = await db.select().from(runEpochs).where(eq(runEpochs.runId, runId))
     .orderBy(desc(runEpochs.epoch)).limit(1);
   const value = last?.[metric as keyof typeof last];
   return typeof value === "number" && Number.isFinite(value) ? value : null;

@@ -26,7 +26,6 @@ import { withWriteLock } from "./write_lock.ts";
 import {
   assemble,
   completedRunValue,
-  nextTrialNumber,
   readTrial,
   retryHistory,
   type TrialRow,
@@ -239,79 +238,43 @@ export class LibsqlStorage implements Storage {
    * Fails RUNNING trials — of study `studyId`, or of every study — whose worker was silent for
    * longer than its grace period, and re-queues their params. A trial whose run had completed
    * (its worker died before recording it) is completed instead, with the study's metric at the
-   * run's last epoch. A read finds them first, so a sweep with nothing to do writes nothing.
+   * run's last epoch. A read finds them first, so a sweep with nothing to do writes nothing; each
+   * trial is then settled by one statement or batch that holds only while it is still silent, so
+   * two sweepers never settle it twice.
    */
   async failStaleTrials(studyId?: number): Promise<FrozenTrial[]> {
-    const silent = () => {
-      const now = this.#now().getTime();
-      return and(
-        studyId === undefined ? undefined : eq(trials.studyId, studyId),
-        eq(trials.state, "RUNNING"),
-        sql`${trials.heartbeatAt} < ${now} - coalesce(${trials.graceSeconds}, ${this.gracePeriodSeconds}) * 1000`,
-      );
-    };
-    const [any] = await this.#db.select({ id: trials.id }).from(trials).where(silent()).limit(1);
-    if (!any) return [];
-    return await withWriteLock(() =>
-      this.#db.transaction(async (tx) => {
-        const now = this.#now();
-        const stale = await tx.select({ id: trials.id, studyId: trials.studyId }).from(trials)
-          .where(silent());
-        const failed: FrozenTrial[] = [];
-        for (const { id, studyId } of stale) {
-          const trial = await readTrial(tx, id);
-          // Its worker died after the run completed but before it recorded the trial: the
-          // result is there, in the run, and is kept rather than trained again.
-          const runId = await trialRunId(tx, studyId, trial.number, trial.userAttrs.runId);
-          const value = await completedRunValue(tx, studyId, runId);
-          if (value !== null) {
-            await tx.update(trials).set({
-              state: "COMPLETE",
-              value,
-              datetimeComplete: now,
-              systemAttrs: { ...trial.systemAttrs, completed_from_run: runId },
-            }).where(eq(trials.id, id));
-            continue;
-          }
-          // Already re-queued by its worker (stopped, then gone before failing it): fail only.
-          const queued = trial.systemAttrs.requeued_as as number | undefined;
-          const next = queued ?? await nextTrialNumber(tx, studyId);
-          const grace = (trial.systemAttrs.grace_seconds as number | undefined) ??
-            this.gracePeriodSeconds;
-          const reason =
-            `Worker ${trial.systemAttrs.worker ?? "(unknown)"} sent no heartbeat for ` +
-            `${grace} s; re-queued as trial ${next}`;
-          await tx.update(trials).set({
-            state: "FAIL",
+    const now = this.#now();
+    const silent = and(
+      studyId === undefined ? undefined : eq(trials.studyId, studyId),
+      eq(trials.state, "RUNNING"),
+      sql`${trials.heartbeatAt} < ${now.getTime()} - coalesce(${trials.graceSeconds}, ${this.gracePeriodSeconds}) * 1000`,
+    )!;
+    const stale = await this.#db.select({ id: trials.id, studyId: trials.studyId }).from(trials)
+      .where(silent);
+    const failed: FrozenTrial[] = [];
+    for (const { id, studyId } of stale) {
+      const stillSilent = and(eq(trials.id, id), silent)!;
+      const trial = await readTrial(this.#db, id);
+      // Its worker died after the run completed but before it recorded the trial: the result is
+      // there, in the run, and is kept rather than trained again.
+      const runId = await trialRunId(this.#db, studyId, trial.number, trial.userAttrs.runId);
+      const value = await completedRunValue(this.#db, studyId, runId);
+      if (value !== null) {
+        await withWriteLock(() =>
+          this.#db.update(trials).set({
+            state: "COMPLETE",
+            value,
             datetimeComplete: now,
-            systemAttrs: { ...trial.systemAttrs, fail_reason: reason, requeued_as: next },
-          }).where(eq(trials.id, id));
-          // The dead worker's run can't finish either (queued too: reserved for that worker).
-          if (runId !== null) {
-            await tx.update(runs).set({
-              status: "interrupted",
-              error: reason,
-              finishedAt: now,
-            })
-              .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])));
-          }
-          if (queued === undefined) {
-            await tx.insert(trials).values({
-              studyId,
-              number: next,
-              state: "WAITING",
-              systemAttrs: {
-                fixed_params: { ...trial.params },
-                retry_of: trial.number,
-                retry_history: retryHistory(trial),
-              },
-            });
-          }
-          failed.push(await readTrial(tx, id));
-        }
-        return failed;
-      }, { behavior: "immediate" })
-    );
+            systemAttrs: sql`json_set(${trials.systemAttrs}, '$.completed_from_run', ${runId})`,
+          }).where(stillSilent)
+        );
+        continue;
+      }
+      if (await this.#failAndRequeue(trial, stillSilent, runId, now)) {
+        failed.push(await readTrial(this.#db, id));
+      }
+    }
+    return failed;
   }
 
   /**
@@ -399,6 +362,55 @@ export class LibsqlStorage implements Storage {
       ])
     );
     return row.id;
+  }
+
+  /**
+   * Fails a silent trial, re-queues its params, and interrupts its run, in one batch; false when
+   * the trial was no longer `stillSilent`. The retry is inserted first, under the study's next
+   * number, unless the trial was already re-queued (by its worker, stopped and then gone before
+   * failing it); the failure then records the retry's number either way.
+   */
+  async #failAndRequeue(
+    trial: FrozenTrial,
+    stillSilent: SQL,
+    runId: number | null,
+    now: Date,
+  ): Promise<boolean> {
+    const grace = (trial.systemAttrs.grace_seconds as number | undefined) ??
+      this.gracePeriodSeconds;
+    const reason = `Worker ${trial.systemAttrs.worker ?? "(unknown)"} sent no heartbeat for ` +
+      `${grace} s; re-queued as trial `;
+    // After the insert, a retry made here is the study's newest trial.
+    const requeuedAs = sql`coalesce(json_extract(${trials.systemAttrs}, '$.requeued_as'),
+      (select max(n.number) from ${trials} n where n.study_id = ${trials.studyId}))`;
+    const retry = this.#db.run(sql`
+      insert into ${trials} (study_id, number, state, system_attrs)
+      select ${trials.studyId}, ${nextNumber(trials.studyId)}, 'WAITING',
+        ${JSON.stringify(retryAttrs(trial))}
+      from ${trials}
+      where ${stillSilent} and json_extract(${trials.systemAttrs}, '$.requeued_as') is null`);
+    const fail = this.#db.update(trials).set({
+      state: "FAIL",
+      datetimeComplete: now,
+      systemAttrs: sql`json_set(${trials.systemAttrs},
+        '$.fail_reason', ${reason} || ${requeuedAs}, '$.requeued_as', ${requeuedAs})`,
+    }).where(stillSilent).returning({ id: trials.id });
+    // The dead worker's run can't finish either (queued too: reserved for that worker); it is
+    // interrupted only if the failure was written just before (`changes()`).
+    const interrupt = runId === null ? [] : [
+      this.#db.update(runs).set({
+        status: "interrupted",
+        error: sql`(select json_extract(f.system_attrs, '$.fail_reason') from ${trials} f
+          where f.id = ${trial.id})`,
+        finishedAt: now,
+      }).where(and(
+        eq(runs.id, runId),
+        inArray(runs.status, ["queued", "running"]),
+        sql`changes() = 1`,
+      )),
+    ];
+    const [, failed] = await withWriteLock(() => this.#db.batch([retry, fail, ...interrupt]));
+    return failed.length > 0;
   }
 
   async #setAttr(

@@ -7,6 +7,9 @@ import {
 import { type Db, openDb } from "./client.ts";
 import { TrialState } from "../tuner/frozen_trial.ts";
 import { storeFinishedRun } from "../tests/run_rows.ts";
+import { insertRun } from "./runs.ts";
+import { runs } from "./schema.ts";
+import { eq } from "drizzle-orm";
 import { LibsqlStorage, TrialBudgetExhausted } from "./tuner_storage.ts";
 
 /** A clock that stands still until a test moves it on. */
@@ -357,4 +360,49 @@ Deno.test("LibsqlStorage.requeueTrial() refuses a finished trial, queueing nothi
     assert.equal((await a.getAllTrials(study.id)).length, 1);
     assert.equal((await a.getTrial(trial.id)).systemAttrs.requeued_as, undefined);
   });
+});
+
+Deno.test("LibsqlStorage.failStaleTrials() settles each silent trial once when two sweepers race", async () => {
+  await withStorages(async (a, b, clock) => {
+    const study = await a.createStudy("sweep-race", "maximize");
+    const lost = await Promise.all(Array.from({ length: 6 }, () => a.createTrial(study.id)));
+    clock.advance(1.2);
+    const [byA, byB] = await Promise.all([a.failStaleTrials(study.id), b.failStaleTrials()]);
+    const failed = [...byA, ...byB].map((t) => t.number).sort((p, q) => p - q);
+    assert.deepEqual(failed, lost.map((t) => t.number));
+    const retries = await a.getAllTrials(study.id, ["WAITING"]);
+    assert.deepEqual(retries.map((t) => t.systemAttrs.retry_of).sort(), failed);
+    for (const trial of [...byA, ...byB]) {
+      const retry = retries.find((t) => t.number === trial.systemAttrs.requeued_as)!;
+      assert.equal(retry.systemAttrs.retry_of, trial.number);
+      assert.match(
+        String(trial.systemAttrs.fail_reason),
+        new RegExp(`^Worker a sent no heartbeat for 1 s; re-queued as trial ${retry.number}$`),
+      );
+    }
+  }, { gracePeriodSeconds: 1 });
+});
+
+Deno.test("LibsqlStorage.failStaleTrials() interrupts a silent trial's unfinished run with its reason", async () => {
+  await withStorages(async (a, b, clock, db) => {
+    const study = await a.createStudy("sweep-run", "maximize");
+    const trial = await a.createTrial(study.id);
+    const config = { name: "t", epochs: 2, data: { dataset: "synthetic-binary" } } as never;
+    const runId = await insertRun(
+      db,
+      config,
+      { studyId: study.id, trialNumber: trial.number },
+      "a",
+    );
+    clock.advance(1.2);
+    const [failed] = await b.failStaleTrials(study.id);
+    assert.equal(failed.systemAttrs.requeued_as, 1);
+    const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+    assert.equal(run.status, "interrupted");
+    assert.equal(run.error, "Worker a sent no heartbeat for 1 s; re-queued as trial 1");
+    assert.ok(run.finishedAt instanceof Date);
+    // A second sweep finds nothing silent and leaves the run as it is.
+    assert.deepEqual(await b.failStaleTrials(study.id), []);
+    assert.equal((await a.getAllTrials(study.id)).length, 2);
+  }, { gracePeriodSeconds: 1 });
 });
