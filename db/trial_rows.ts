@@ -1,6 +1,6 @@
 /**
- * Reading trial rows back as the tuner's `FrozenTrial`s, and the small row-level steps the
- * libSQL storage (`tuner_storage.ts`) builds its transactions from.
+ * Reading trial rows back as the tuner's `FrozenTrial`s, and the reads the libSQL storage
+ * (`tuner_storage.ts`) makes before a conditional write: whether a trial may change, its run.
  *
  * @module
  */
@@ -22,8 +22,6 @@ import {
   trials,
 } from "./schema.ts";
 
-/** A transaction handle of {@linkcode Db}. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type TrialRow = typeof trials.$inferSelect;
 
 /** The numbers of the earlier tries of a trial's params, itself last. */
@@ -31,7 +29,7 @@ export function retryHistory(trial: FrozenTrial): number[] {
   return [...((trial.systemAttrs.retry_history as number[] | undefined) ?? []), trial.number];
 }
 
-export async function unfinishedTrial(db: Db | Tx, trialId: number): Promise<TrialRow> {
+export async function unfinishedTrial(db: Db, trialId: number): Promise<TrialRow> {
   const [row] = await db.select().from(trials).where(eq(trials.id, trialId));
   if (!row) throw new RangeError(`No trial with id ${trialId} in this storage`);
   if (isFinished(row.state)) {
@@ -40,7 +38,7 @@ export async function unfinishedTrial(db: Db | Tx, trialId: number): Promise<Tri
   return row;
 }
 
-export async function readTrial(db: Db | Tx, trialId: number): Promise<FrozenTrial> {
+export async function readTrial(db: Db, trialId: number): Promise<FrozenTrial> {
   const rows = await db.select().from(trials).where(eq(trials.id, trialId));
   if (rows.length === 0) throw new RangeError(`No trial with id ${trialId} in this storage`);
   const params = await db.select().from(trialParams).where(eq(trialParams.trialId, trialId));

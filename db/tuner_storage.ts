@@ -1,9 +1,16 @@
 /**
  * The tuner's {@linkcode Storage} on libSQL, shared by every `deno task tune` worker that points at
  * the same database (a file, or a sqld server for several machines). As Optuna's RDBStorage:
- * trials are claimed in write transactions (no number handed out twice, no WAITING trial run
+ * trials are claimed by conditional writes (no number handed out twice, no WAITING trial run
  * twice), running trials send heartbeats, and a RUNNING trial whose heartbeat stopped is failed
  * and re-queued with its parameters after a grace period.
+ *
+ * As in `jobs.ts`, no write here holds a transaction open across round trips: each is one
+ * conditional statement, or a batch the database runs whole, that reads the trial's state, the
+ * next trial number and the budget inside itself. A worker frozen or killed between an
+ * interactive transaction's BEGIN and COMMIT would hold the write lock for every other process
+ * (sqld keeps a dead client's transaction open). What only shapes a write (a trial's params, its
+ * run) is read before it; the write's own condition says whether the trial is still as read.
  *
  * A study whose spec sets `trials` has a global budget: however many workers join, no more trials
  * start than that (failed trials that were re-queued do not count; their retry does).
@@ -129,7 +136,7 @@ export class LibsqlStorage implements Storage {
         on conflict (trial_id, name) do update
           set internal_value = excluded.internal_value, distribution = excluded.distribution`)
     );
-    if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
+    if (written.rowsAffected === 0) throw await refusal(this.#db, trialId);
   }
 
   /**
@@ -174,9 +181,7 @@ export class LibsqlStorage implements Storage {
   }
 
   /**
-   * One statement, not an interactive transaction: this write comes every epoch, and a worker
-   * frozen or killed between a transaction's BEGIN and COMMIT would hold sqld's write lock for
-   * every other process (sqld keeps a dead client's transaction open). The insert happens only
+   * One statement, like every write here (this one comes every epoch): the insert happens only
    * while the trial is unfinished; when it did not, the trial is read to say why.
    */
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
@@ -187,7 +192,7 @@ export class LibsqlStorage implements Storage {
         where exists (${unfinishedRow(trialId)})
         on conflict (trial_id, step) do update set value = excluded.value`)
     );
-    if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
+    if (written.rowsAffected === 0) throw await refusal(this.#db, trialId);
   }
 
   setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
@@ -420,29 +425,31 @@ export class LibsqlStorage implements Storage {
     value: unknown,
   ): Promise<void> {
     const json = value === undefined ? undefined : JSON.stringify(value);
+    const name = column === "userAttrs" ? sql`user_attrs` : sql`system_attrs`;
     if (json === undefined || /["\\]/.test(key)) {
       // What json_set cannot say (a key SQLite's JSON path cannot quote, a value JSON drops):
-      // read, merge and write in a transaction, as before.
-      await withWriteLock(() =>
-        this.#db.transaction(async (tx) => {
-          const trial = await unfinishedTrial(tx, trialId);
-          await tx.update(trials).set({
-            [column]: { ...(trial[column] as Record<string, unknown>), [key]: value },
-          })
-            .where(eq(trials.id, trialId));
-        }, { behavior: "immediate" })
-      );
-      return;
+      // merged here and written only if the column still holds the text that was read (compare
+      // and set), so a write that came between is read again rather than lost.
+      for (;;) {
+        const [row] = await this.#db.select({ attrs: sql<string>`${name}` }).from(trials)
+          .where(open(trialId));
+        if (!row) throw await refusal(this.#db, trialId);
+        const merged = JSON.stringify({ ...JSON.parse(row.attrs), [key]: value });
+        const written = await withWriteLock(() =>
+          this.#db.run(sql`update ${trials} set ${name} = ${merged}
+            where ${open(trialId)} and ${name} = ${row.attrs}`)
+        );
+        if (written.rowsAffected > 0) return;
+      }
     }
     // One statement, as setTrialIntermediateValue: no sqld lock held across round trips.
-    const name = column === "userAttrs" ? sql`user_attrs` : sql`system_attrs`;
     const path = `$."${key}"`;
     const written = await withWriteLock(() =>
       this.#db.run(sql`
         update ${trials} set ${name} = json_set(${name}, ${path}, json(${json}))
-        where ${trials.id} = ${trialId} and ${trials.state} in ('RUNNING', 'WAITING')`)
+        where ${open(trialId)}`)
     );
-    if (written.rowsAffected === 0) await unfinishedTrial(this.#db, trialId);
+    if (written.rowsAffected === 0) throw await refusal(this.#db, trialId);
   }
 }
 

@@ -406,3 +406,66 @@ Deno.test("LibsqlStorage.failStaleTrials() interrupts a silent trial's unfinishe
     assert.equal((await a.getAllTrials(study.id)).length, 2);
   }, { gracePeriodSeconds: 1 });
 });
+
+Deno.test("LibsqlStorage keeps every attribute whose key json_set cannot quote when two workers write at once", async () => {
+  await withStorages(async (a, b) => {
+    const study = await a.createStudy("quoted-keys", "maximize");
+    const trial = await a.createTrial(study.id);
+    await a.setTrialUserAttr(trial.id, "gone", 1);
+    await Promise.all(
+      Array.from(
+        { length: 12 },
+        (_, i) => (i % 2 ? a : b).setTrialUserAttr(trial.id, i % 3 ? `k"${i}` : `k\\${i}`, { i }),
+      ),
+    );
+    await b.setTrialUserAttr(trial.id, "gone", undefined);
+    const { userAttrs } = await a.getTrial(trial.id);
+    assert.deepEqual(
+      Object.keys(userAttrs).sort(),
+      Array.from({ length: 12 }, (_, i) => i % 3 ? `k"${i}` : `k\\${i}`).sort(),
+    );
+    assert.deepEqual(userAttrs['k"1'], { i: 1 });
+    await a.setTrialState(trial.id, "PRUNED");
+    await assert.rejects(() => b.setTrialSystemAttr(trial.id, 'a "b"', 1), /already PRUNED/);
+    await assert.rejects(() => b.setTrialUserAttr(99999, 'a "b"', 1), /No trial with id 99999/);
+  });
+});
+
+Deno.test("LibsqlStorage never opens an interactive transaction", async () => {
+  await withStorages(async (_a, _b, clock, db) => {
+    const unlocked = new Proxy(db, {
+      get(target, property) {
+        if (property === "transaction") throw new Error("An interactive transaction was opened");
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const storage = new LibsqlStorage(unlocked, {
+      worker: "c",
+      now: clock.now,
+      gracePeriodSeconds: 1,
+    });
+    const study = await storage.createStudy("no-transactions", "maximize", { trials: 3 });
+    const x = new FloatDistribution(0, 1);
+    await storage.createTrial(study.id, {
+      state: "WAITING",
+      params: { x: 0.5 },
+      distributions: { x },
+    });
+    const first = await storage.createTrial(study.id);
+    const second = await storage.createTrial(study.id);
+    await storage.setTrialParam(second.id, "x", 0.1, x);
+    await storage.setTrialIntermediateValue(second.id, 1, 0.2);
+    await storage.setTrialUserAttr(second.id, 'a "b"', 1);
+    await storage.setTrialSystemAttr(second.id, "c", 2);
+    await storage.recordHeartbeat(second.id);
+    await storage.requeueTrial(second.id);
+    await storage.setTrialState(second.id, "FAIL");
+    await storage.setTrialState(first.id, "COMPLETE", 0.9);
+    await storage.createTrial(study.id);
+    clock.advance(1.2);
+    assert.equal((await storage.failStaleTrials(study.id)).length, 1);
+    const waiting = await storage.createTrial(study.id, { state: "WAITING" });
+    await storage.setTrialState(waiting.id, "RUNNING");
+  });
+});
