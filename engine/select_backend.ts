@@ -1,13 +1,14 @@
 /**
  * Chooses the backend for a run's `device`:
- * - `cpu`: the reference backend.
+ * - `cpu`: the fast CPU backend (`cpu/fast_backend.ts`: OpenBLAS, else WebAssembly SIMD; the
+ *   reference loops with `AJUSTE_CPU=reference`).
  * - `gpu`: WebGPU on whatever adapter exists (a software one such as lavapipe included); a clear
  *   error without one.
  * - `auto`: WebGPU on a hardware adapter. On a software adapter (lavapipe), WebGPU for batches of
  *   {@linkcode SOFTWARE_ADAPTER_MIN_BATCH} or more and the CPU reference below that: measured on
- *   a 2-core box (bench/README.md), lavapipe trains the default model 1.2× faster than the CPU
+ *   a 2-core box (bench/README.md), lavapipe trained the default model 1.2× faster than the CPU
  *   reference at batch 128 and 2× at 1024, but 8× slower one example at a time, where each
- *   step's dispatches cost more than its arithmetic. Without an adapter, the CPU reference.
+ *   step's dispatches cost more than its arithmetic. Without an adapter, the fast CPU backend.
  *
  * The WebGPU backend is opened once per thread and shared by the runs that follow (the engine
  * worker owns the device); a lost device is reopened for the next run.
@@ -16,7 +17,7 @@
  */
 
 import type { Backend } from "./backend.ts";
-import { CpuBackend } from "./cpu/session.ts";
+import { openCpuBackend } from "./cpu/fast_backend.ts";
 import { SOFTWARE_ADAPTER_MIN_BATCH } from "./device.ts";
 import type { BatchSpec, DeviceChoice } from "./spec.ts";
 import type { WebGpuBackend } from "./webgpu/backend.ts";
@@ -30,7 +31,7 @@ export async function selectBackend(
   batch?: BatchSpec,
   trainRows = Infinity,
 ): Promise<Backend> {
-  if (device === "cpu") return new CpuBackend();
+  if (device === "cpu") return openCpuBackend();
   const gpu = await openWebGpu();
   if (device === "gpu") {
     if (gpu) return gpu;
@@ -39,9 +40,9 @@ export async function selectBackend(
         'mesa-vulkan-drivers for a CPU adapter), or use device "auto" or "cpu"',
     );
   }
-  if (!gpu) return new CpuBackend();
+  if (!gpu) return openCpuBackend();
   if (!gpu.isFallbackAdapter) return gpu;
-  return effectiveBatch(batch, trainRows) >= SOFTWARE_ADAPTER_MIN_BATCH ? gpu : new CpuBackend();
+  return effectiveBatch(batch, trainRows) >= SOFTWARE_ADAPTER_MIN_BATCH ? gpu : openCpuBackend();
 }
 
 /** Examples per step: 1, the minibatch size (at most the train rows), or the whole split. */

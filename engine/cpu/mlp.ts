@@ -7,6 +7,9 @@
  * Activations are kept in per-layer buffers sized for the largest batch seen, so a training step
  * allocates nothing beyond batch norm's small per-feature sums.
  *
+ * The Linear products run on the reference loops of `linear.ts` unless a {@linkcode Gemm} is
+ * given (the fast path, `linear_gemm.ts`); everything else is the same code either way.
+ *
  * @module
  */
 
@@ -22,8 +25,10 @@ import {
   createBatchNormState,
 } from "./batch_norm.ts";
 import { dropoutBackward, dropoutForward, dropoutMask } from "./dropout.ts";
+import type { Gemm } from "./gemm.ts";
 import { initLinear } from "./init.ts";
 import { linearBackward, linearForward, linearScratchSize } from "./linear.ts";
+import { gemmLinearBackward, gemmLinearForward } from "./linear_gemm.ts";
 
 export interface MlpShape {
   features: number;
@@ -86,7 +91,13 @@ export class Mlp {
   #batch = 0;
   #trained = false;
 
-  constructor(readonly shape: MlpShape, init: InitScheme, rng: Rng) {
+  /** `gemm` computes the Linear products; without one, the reference loops do. */
+  constructor(
+    readonly shape: MlpShape,
+    init: InitScheme,
+    rng: Rng,
+    readonly gemm: Gemm | null = null,
+  ) {
     let inFeatures = shape.features;
     shape.layers.forEach((spec, l) => {
       const prefix = `hidden.${l}`;
@@ -178,7 +189,8 @@ export class Mlp {
       b.grad = new Float32Array(size);
       scratch = Math.max(scratch, linearScratchSize(batch, b.linear.inFeatures, b.spec.units));
     }
-    this.#scratch = new Float32Array(scratch);
+    // Only the reference kernels need scratch for their transposes.
+    this.#scratch = new Float32Array(this.gemm === null ? scratch : 0);
     this.#logits = new Float32Array(batch * out.outFeatures);
     this.#capacity = batch;
   }
@@ -252,6 +264,11 @@ export class Mlp {
   /** y = x·Wᵀ + b for the current batch; `offset` is the input value the sparse kernel skips. */
   #linearForward(dense: Dense, x: Float32Array, y: Float32Array, offset: number): void {
     const { weight, bias, inFeatures, outFeatures } = dense;
+    if (this.gemm !== null) {
+      const shape = { batch: this.#batch, inFeatures, outFeatures };
+      gemmLinearForward(this.gemm, x, weight, bias, shape, y);
+      return;
+    }
     linearForward(x, weight, bias, this.#batch, inFeatures, outFeatures, y, this.#scratch, offset);
   }
 
@@ -260,6 +277,12 @@ export class Mlp {
     const batch = this.#batch;
     const dX = below ? below.grad.subarray(0, batch * below.spec.units) : null;
     const grads = { dWeight: dense.dWeight, dBias: dense.dBias, dX };
+    if (this.gemm !== null) {
+      const { inFeatures, outFeatures } = dense;
+      const shape = { batch, inFeatures, outFeatures };
+      gemmLinearBackward(this.gemm, x, dense.weight, dY, shape, grads);
+      return;
+    }
     linearBackward(
       x,
       dense.weight,

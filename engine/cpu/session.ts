@@ -30,6 +30,7 @@ import {
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import { gatherInputs, gatherLabels } from "./gather.ts";
+import type { Gemm } from "./gemm.ts";
 import { clipGradients } from "./grad_clip.ts";
 import { KeptWeights } from "./kept_weights.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
@@ -77,7 +78,8 @@ export class CpuSession implements TrainingSession {
   /** Epochs trained so far (a checkpoint's count). */
   #epochs = 0;
 
-  constructor(readonly config: RunConfig, readonly data: PreparedData) {
+  /** `gemm` computes the Linear products (`fast_backend.ts`); without one, the reference loops. */
+  constructor(readonly config: RunConfig, readonly data: PreparedData, gemm: Gemm | null = null) {
     this.#units = outputUnits(config.loss, data.classes);
     this.#inputOffset = transformInput(0, data.transform);
     const layers = config.model.layers;
@@ -85,6 +87,7 @@ export class CpuSession implements TrainingSession {
       { features: data.features, layers, outputs: this.#units },
       config.model.init,
       new Rng(config.seed),
+      gemm,
     );
     this.optimizer = createOptimizer(
       config.optimizer,
