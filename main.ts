@@ -73,6 +73,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const service = new RunService(db, {
     engine,
     leaseMs: limits.leaseSeconds * 1000,
+    checkpointSeconds: limits.checkpointSeconds,
     pollMs: options.pollMs,
     maxQueued: limits.maxQueued,
     log: options.quiet ? undefined : (line) => console.log(`ajuste: ${line}`),

@@ -47,6 +47,7 @@ const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("A
 const service = new RunService(db, {
   engine: new EngineProcess({ roots, loadTimeoutMs: limits.loadTimeoutSeconds * 1000 }),
   leaseMs: limits.leaseSeconds * 1000,
+  checkpointSeconds: limits.checkpointSeconds,
   maxQueued: limits.maxQueued,
   log: (line) => console.error(`ajuste work: ${line}`),
 });

@@ -41,7 +41,8 @@ inside, separated by ":"; beyond loopback it defaults to data/), AJUSTE_MNIST_DI
 AJUSTE_FASHION_MNIST_DIR (where the built-in datasets are). What a run may take:
 AJUSTE_MEMORY_BUDGET (bytes a run may use, default half the RAM), AJUSTE_MAX_DATASET_BYTES
 (default 1GiB), AJUSTE_MAX_QUEUED (default 1000), AJUSTE_LEASE_SECONDS (default 15),
-AJUSTE_LOAD_TIMEOUT (seconds, default 120).`;
+AJUSTE_LOAD_TIMEOUT (seconds, default 120), AJUSTE_CHECKPOINT_SECONDS (seconds between a run's
+saved training states, default 10; 0 saves after every epoch).`;
 
 /** A setting that cannot be used; main.ts prints the message and exits. */
 export class ConfigError extends Error {

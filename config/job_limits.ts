@@ -9,6 +9,7 @@
  * | `AJUSTE_MAX_QUEUED`        | 1000               | runs waiting in one database's queue         |
  * | `AJUSTE_LEASE_SECONDS`     | 15                 | a claimed run's lease, renewed every third   |
  * | `AJUSTE_LOAD_TIMEOUT`      | 120                | seconds a run's data may take to load        |
+ * | `AJUSTE_CHECKPOINT_SECONDS`| 10                 | seconds between a run's saved states (0: each epoch) |
  *
  * Sizes take a unit: `512MiB`, `8GiB`, `2GB` or plain bytes.
  *
@@ -23,6 +24,7 @@ export interface JobLimits {
   maxQueued: number;
   leaseSeconds: number;
   loadTimeoutSeconds: number;
+  checkpointSeconds: number;
 }
 
 const UNITS: Record<string, number> = {
@@ -95,6 +97,7 @@ export function parseJobLimits(env: Record<string, string | undefined>): JobLimi
     maxQueued: whole("AJUSTE_MAX_QUEUED", 1000, 1, 1_000_000),
     leaseSeconds: whole("AJUSTE_LEASE_SECONDS", 15, 1, 3600),
     loadTimeoutSeconds: whole("AJUSTE_LOAD_TIMEOUT", 120, 1, 86_400),
+    checkpointSeconds: whole("AJUSTE_CHECKPOINT_SECONDS", 10, 0, 86_400),
   });
   const parsed = schema.safeParse({
     memoryBudgetBytes: env.AJUSTE_MEMORY_BUDGET,
@@ -102,6 +105,7 @@ export function parseJobLimits(env: Record<string, string | undefined>): JobLimi
     maxQueued: env.AJUSTE_MAX_QUEUED,
     leaseSeconds: env.AJUSTE_LEASE_SECONDS,
     loadTimeoutSeconds: env.AJUSTE_LOAD_TIMEOUT,
+    checkpointSeconds: env.AJUSTE_CHECKPOINT_SECONDS,
   });
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join("\n"));
   return parsed.data;

@@ -8,9 +8,10 @@
  * presumed dead) changes nothing.
  *
  * A lease that expired is settled by whichever process sees it first, once ({@linkcode reapExpired}):
- * a run is queued again after its first trainer died, failed after its second (it never
- * crash-loops a worker), and a study trial's run is interrupted (its trial is re-queued by the
- * study, see `tuner_storage.ts`).
+ * a run is queued again after its first trainer died (its next trainer resumes from its last
+ * checkpoint, `db/checkpoints.ts`), failed after its second (it never crash-loops a worker), and
+ * a study trial's run is interrupted (its trial is re-queued by the study, see
+ * `tuner_storage.ts`).
  *
  * No write here holds a transaction open across round trips: each is one conditional statement,
  * or a batch the database runs whole. A worker frozen between two statements of an interactive
@@ -25,7 +26,8 @@ import { Buffer } from "node:buffer";
 import type { RunConfig } from "../engine/spec.ts";
 import type { DeviceRecord, EpochRecord, RunResult } from "../engine/train.ts";
 import type { Db } from "./client.ts";
-import { runEpochs, runPredictions, runs, runWeights } from "./schema.ts";
+import { dropEpochsAfterCheckpoint, dropSpentCheckpoint } from "./checkpoints.ts";
+import { runCheckpoints, runEpochs, runPredictions, runs, runWeights } from "./schema.ts";
 import { withWriteLock } from "./write_lock.ts";
 
 /** Which claim of which run a training process holds. */
@@ -219,7 +221,9 @@ export async function finishJob(
       select ${lease.runId}, ${toBuffer(predicted)}, ${toBuffer(confidenceBytes)}
       where changes() = 1`));
   }
-  const [rows] = await withWriteLock(() => db.batch([ended, ...blobs]));
+  const [rows] = await withWriteLock(() =>
+    db.batch([ended, ...blobs, dropSpentCheckpoint(db, lease.runId)])
+  );
   return rows.length > 0;
 }
 
@@ -230,24 +234,29 @@ export async function endJob(
   status: "failed" | Stop["status"],
   error: string | null,
 ): Promise<boolean> {
-  const rows = await withWriteLock(() =>
-    db.update(runs).set({ status, error, finishedAt: dbNow, leaseExpiresAt: null })
-      .where(held(lease)).returning({ id: runs.id })
+  const [rows] = await withWriteLock(() =>
+    db.batch([
+      db.update(runs).set({ status, error, finishedAt: dbNow, leaseExpiresAt: null })
+        .where(held(lease)).returning({ id: runs.id }),
+      dropSpentCheckpoint(db, lease.runId),
+    ])
   );
   return rows.length > 0;
 }
 
 /**
- * Gives a claimed run back to the queue (its process is shutting down): its epochs are dropped,
- * since the next claim trains it from the start, and the claim does not count as a death.
+ * Gives a claimed run back to the queue (its process is shutting down): its epochs after its
+ * checkpoint are dropped, since the next claim resumes from there (or trains it from the start,
+ * without one), and the claim does not count as a death.
  */
 export async function releaseJob(db: Db, lease: Lease, note: string): Promise<boolean> {
   const [, released] = await withWriteLock(() =>
     db.batch([
-      db.delete(runEpochs).where(and(
-        eq(runEpochs.runId, lease.runId),
+      dropEpochsAfterCheckpoint(
+        db,
+        lease.runId,
         sql`exists (select 1 from ${runs} where ${held(lease)})`,
-      )),
+      ),
       db.update(runs).set({
         status: "queued",
         owner: null,
@@ -281,6 +290,7 @@ export async function requestCancel(
       db.update(runs)
         .set({ cancelRequested: true, error: sql`coalesce(${runs.error}, ${reason})` })
         .where(and(eq(runs.id, id), eq(runs.status, "running"))).returning({ id: runs.id }),
+      dropSpentCheckpoint(db, id),
     ])
   );
   if (cancelled.length > 0) return "cancelled";
@@ -298,7 +308,7 @@ export interface Reaped {
 
 /**
  * Settles runs whose lease expired, each exactly once whoever calls it: a run trained once is
- * queued again (from the start: its epochs are dropped), one whose trainer died
+ * queued again (from its checkpoint: later epochs are dropped), one whose trainer died
  * {@linkcode MAX_ATTEMPTS} times is failed, and a study trial's run is interrupted (its trial is
  * failed and re-queued by the study's heartbeat sweep). A read finds them first, so a sweep with
  * nothing to do writes nothing; each settlement is one batch conditioned on the lease still
@@ -314,6 +324,8 @@ export async function reapExpired(db: Db): Promise<Reaped> {
     lastEpoch: sql<
       number
     >`(select coalesce(max(e.epoch), 0) from run_epochs e where e.run_id = "runs"."id")`,
+    checkpointEpoch: sql<number | null>`(select c.epoch from ${runCheckpoints} c
+      where c.run_id = "runs"."id")`,
   }).from(runs).where(and(eq(runs.status, "running"), sql`${runs.leaseExpiresAt} <= ${dbNow}`));
   for (const run of expired) {
     const stillExpired = and(
@@ -324,40 +336,47 @@ export async function reapExpired(db: Db): Promise<Reaped> {
     );
     const at = run.lastEpoch > 0 ? `after epoch ${run.lastEpoch}` : "before its first epoch";
     const who = `its process (${run.owner ?? "unknown"})`;
-    const final = (status: "failed" | "interrupted", error: string) =>
-      db.update(runs).set({ status, error, finishedAt: dbNow, leaseExpiresAt: null })
-        .where(stillExpired).returning({ id: runs.id });
+    const final = async (status: "failed" | "interrupted", error: string) => {
+      const [rows] = await withWriteLock(() =>
+        db.batch([
+          db.update(runs).set({ status, error, finishedAt: dbNow, leaseExpiresAt: null })
+            .where(stillExpired).returning({ id: runs.id }),
+          dropSpentCheckpoint(db, run.id),
+        ])
+      );
+      return rows;
+    };
     if (run.studyId !== null) {
-      const rows = await withWriteLock(() =>
-        final(
-          "interrupted",
-          `${who} stopped renewing its lease ${at}; the study queues the trial again`,
-        )
+      const rows = await final(
+        "interrupted",
+        `${who} stopped renewing its lease ${at}; the study queues the trial again`,
       );
       if (rows.length) reaped.interrupted.push(run.id);
     } else if (run.attempt >= MAX_ATTEMPTS) {
-      const rows = await withWriteLock(() =>
-        final(
-          "failed",
-          `The process died ${run.attempt} times while training this run, last ${at} ` +
-            `(${run.owner ?? "unknown"}); it is not tried again`,
-        )
+      const rows = await final(
+        "failed",
+        `The process died ${run.attempt} times while training this run, last ${at} ` +
+          `(${run.owner ?? "unknown"}); it is not tried again`,
       );
       if (rows.length) reaped.failed.push(run.id);
     } else {
+      const from = run.checkpointEpoch === null
+        ? "it starts again from the first epoch"
+        : `it resumes from its checkpoint after epoch ${run.checkpointEpoch}`;
       const [, requeued] = await withWriteLock(() =>
         db.batch([
-          db.delete(runEpochs).where(and(
-            eq(runEpochs.runId, run.id),
+          dropEpochsAfterCheckpoint(
+            db,
+            run.id,
             sql`exists (select 1 from ${runs} where ${stillExpired})`,
-          )),
+          ),
           db.update(runs).set({
             status: "queued",
             owner: null,
             leaseExpiresAt: null,
             startedAt: null,
             device: null,
-            error: `Queued again: ${who} stopped renewing its lease ${at}`,
+            error: `Queued again: ${who} stopped renewing its lease ${at}; ${from}`,
           }).where(stillExpired).returning({ id: runs.id }),
         ])
       );

@@ -60,6 +60,8 @@ export const runs = sqliteTable("runs", {
    */
   originStudyId: integer("origin_study_id"),
   originTrialNumber: integer("origin_trial_number"),
+  /** "Continue training": the finished run whose last checkpoint this run goes on from. */
+  continuedFrom: integer("continued_from"),
   /**
    * The job's lease (see `db/jobs.ts`): the process training it (`host:pid:token`), which claim
    * this is (1 for the first), until when the claim holds unless renewed, and when it was last
@@ -98,6 +100,19 @@ export const runEpochs = sqliteTable("run_epochs", {
 /** Final weights as a safetensors file. */
 export const runWeights = sqliteTable("run_weights", {
   runId: integer("run_id").primaryKey().references(() => runs.id, { onDelete: "cascade" }),
+  safetensors: blob("safetensors", { mode: "buffer" }).notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * A run's latest training state (`engine/checkpoint.ts`), replaced at each save: what a run
+ * queued again after its trainer died resumes from, and what "Continue training" goes on from.
+ * Kept after the run ends only for a completed plain run that trained every epoch.
+ */
+export const runCheckpoints = sqliteTable("run_checkpoints", {
+  runId: integer("run_id").primaryKey().references(() => runs.id, { onDelete: "cascade" }),
+  /** The last epoch the state is after (1-based). */
+  epoch: integer("epoch").notNull(),
   safetensors: blob("safetensors", { mode: "buffer" }).notNull(),
   createdAt: createdAt(),
 });

@@ -9,6 +9,7 @@
 /// <reference lib="deno.worker" />
 
 import type { NamedTensor } from "./backend.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
 import { train } from "./train.ts";
 import type { HostMessage, WorkerMessage } from "./worker_protocol.ts";
 
@@ -30,6 +31,7 @@ async function runJob(message: Extract<HostMessage, { type: "run" }>): Promise<v
     return post({ type: "skipped", jobId });
   }
   let state: NamedTensor[] | null = null;
+  const { checkpointSeconds, resume } = message;
   try {
     const result = await train(message.config, {
       roots: message.roots,
@@ -42,6 +44,17 @@ async function runJob(message: Extract<HostMessage, { type: "run" }>): Promise<v
       },
       onFinish: async (session) => {
         state = await session.getState();
+      },
+      checkpoints: checkpointSeconds === undefined ? undefined : {
+        everySeconds: checkpointSeconds,
+        save: (checkpoint) => {
+          const bytes = encodeCheckpoint(checkpoint);
+          post({ type: "checkpoint", jobId, epoch: checkpoint.epoch, bytes }, [bytes.buffer]);
+        },
+      },
+      resume: resume && {
+        checkpoint: decodeCheckpoint(resume.checkpoint),
+        epochs: resume.epochs,
       },
     });
     const transfer = (state as NamedTensor[] | null)?.map((t) => t.data.buffer as ArrayBuffer) ??

@@ -13,6 +13,7 @@ import {
   type Engine,
   type HostMessage,
   type JobListener,
+  type JobOptions,
   type WorkerMessage,
 } from "./worker_protocol.ts";
 
@@ -56,7 +57,7 @@ export class EngineHost implements Engine {
    * Queues a job; the listener gets every message for it, ending with `finished` or `failed`.
    * A `gated` job waits after each epoch until `resume` (or `cancel`).
    */
-  submit(config: RunConfig, listener: JobListener, options: { gated?: boolean } = {}): number {
+  submit(config: RunConfig, listener: JobListener, options: JobOptions = {}): number {
     const jobId = this.#nextJobId++;
     this.#listeners.set(jobId, listener);
     this.#worker ??= this.#start();
@@ -65,6 +66,7 @@ export class EngineHost implements Engine {
       jobId,
       config,
       roots: this.#roots,
+      ...options,
       gated: options.gated === true,
     };
     this.#worker.postMessage(message);

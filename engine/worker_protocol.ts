@@ -10,11 +10,7 @@ import type { RunConfig } from "./spec.ts";
 import type { DeviceRecord, EpochRecord, RunResult } from "./train.ts";
 
 export type HostMessage =
-  /**
-   * `gated`: after posting each epoch the worker waits for `continue` (or `cancel`) before it
-   * goes on, so a decision taken on that epoch (a pruner's) stops the run before the next one.
-   */
-  | { type: "run"; jobId: number; config: RunConfig; roots: DatasetRoots; gated?: boolean }
+  | { type: "run"; jobId: number; config: RunConfig; roots: DatasetRoots } & JobOptions
   | { type: "continue"; jobId: number }
   | { type: "cancel"; jobId: number };
 
@@ -23,10 +19,25 @@ export type WorkerMessage =
   | { type: "loaded"; jobId: number }
   | { type: "started"; jobId: number; device: DeviceRecord }
   | { type: "epoch"; jobId: number; record: EpochRecord; total: number }
+  /** The training state after `epoch` (`engine/checkpoint.ts`'s bytes), to store. */
+  | { type: "checkpoint"; jobId: number; epoch: number; bytes: Uint8Array }
   | { type: "finished"; jobId: number; result: RunResult; state: NamedTensor[] | null }
   | { type: "failed"; jobId: number; error: string }
   /** The job was cancelled before it started. */
   | { type: "skipped"; jobId: number };
+
+/** How a job trains, besides its config. */
+export interface JobOptions {
+  /**
+   * After each epoch, wait for `continue` (or `cancel`) before going on, so a decision taken on
+   * that epoch (a pruner's) stops the run before the next one.
+   */
+  gated?: boolean;
+  /** Post a `checkpoint` after epochs this many seconds apart (and the last); none if absent. */
+  checkpointSeconds?: number;
+  /** Go on from a checkpoint (its bytes) with the records of the epochs it covers. */
+  resume?: { checkpoint: Uint8Array; epochs: EpochRecord[] };
+}
 
 /** Receives every message of one job, ending with `finished`, `failed` or `skipped`. */
 export type JobListener = (message: WorkerMessage) => void | Promise<void>;
@@ -45,7 +56,7 @@ export interface Engine {
    * Queues a job; `listener` gets each of its messages in order. A `gated` job waits after each
    * epoch until {@linkcode Engine.resume} (or a cancel).
    */
-  submit(config: RunConfig, listener: JobListener, options?: { gated?: boolean }): number;
+  submit(config: RunConfig, listener: JobListener, options?: JobOptions): number;
   /** Lets a gated job go on to its next epoch. */
   resume(jobId: number): void;
   cancel(jobId: number): void;

@@ -20,6 +20,7 @@ import {
   type Engine,
   type HostMessage,
   type JobListener,
+  type JobOptions,
   type WorkerMessage,
 } from "../engine/worker_protocol.ts";
 import { encodeFrame, readFrames } from "./frames.ts";
@@ -61,7 +62,7 @@ export class EngineProcess implements Engine {
     this.#loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   }
 
-  submit(config: RunConfig, listener: JobListener, options: { gated?: boolean } = {}): number {
+  submit(config: RunConfig, listener: JobListener, options: JobOptions = {}): number {
     const jobId = this.#nextJobId++;
     this.#listeners.set(jobId, listener);
     this.#queue.push(jobId);
@@ -70,6 +71,7 @@ export class EngineProcess implements Engine {
       jobId,
       config,
       roots: this.#roots,
+      ...options,
       gated: options.gated === true,
     });
     this.#timeLoad();

@@ -22,20 +22,42 @@ export function encodeFrame(value: unknown): Uint8Array {
   return frame;
 }
 
-/** The values framed in `stream`, in order; ends when the stream does (a torn frame throws). */
+/**
+ * The values framed in `stream`, in order; ends when the stream does (a torn frame throws). A
+ * frame's body is copied once into a buffer of its size, so a large one (a checkpoint of a few
+ * MB, arriving in 64 KB chunks) costs no more than its bytes.
+ */
 export async function* readFrames(stream: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
-  let buffer: Uint8Array = new Uint8Array(0);
+  /** Bytes of a length prefix read so far (it may straddle chunks). */
+  let prefix: Uint8Array = new Uint8Array(0);
+  let body: Uint8Array | null = null;
+  let filled = 0;
   for await (const chunk of stream) {
-    buffer = buffer.length === 0 ? chunk : concat(buffer, chunk);
-    while (buffer.length >= 4) {
-      const length = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0, true);
-      if (buffer.length < 4 + length) break;
-      yield deserialize(buffer.subarray(4, 4 + length));
-      buffer = buffer.subarray(4 + length);
+    let rest = chunk;
+    for (;;) {
+      if (body === null) {
+        if (rest.length === 0) break;
+        const need = 4 - prefix.length;
+        prefix = concat(prefix, rest.subarray(0, need));
+        rest = rest.subarray(need);
+        if (prefix.length < 4) break;
+        body = new Uint8Array(new DataView(prefix.buffer, prefix.byteOffset).getUint32(0, true));
+        prefix = new Uint8Array(0);
+        filled = 0;
+      }
+      const take = Math.min(body.length - filled, rest.length);
+      body.set(rest.subarray(0, take), filled);
+      filled += take;
+      rest = rest.subarray(take);
+      if (filled < body.length) break;
+      yield deserialize(body);
+      body = null;
     }
   }
-  if (buffer.length > 0) {
-    throw new Error(`The stream ended inside a frame (${buffer.length} bytes)`);
+  if (body !== null || prefix.length > 0) {
+    throw new Error(
+      `The stream ended inside a frame (${(body ? 4 + filled : prefix.length)} bytes)`,
+    );
   }
 }
 

@@ -27,6 +27,7 @@ import {
   type Stop,
   writeEpoch,
 } from "../db/jobs.ts";
+import { insertContinuation, resumePoint, writeCheckpoint } from "../db/checkpoints.ts";
 import { type EpochRow, insertRun, type RunStatus } from "../db/runs.ts";
 import { LibsqlStorage } from "../db/tuner_storage.ts";
 import { encodeSafetensors, runMetadata } from "../engine/safetensors.ts";
@@ -44,6 +45,11 @@ export const DEFAULT_LEASE_MS = 15_000;
 export const DEFAULT_POLL_MS = 1_000;
 /** Runs that may wait in one database's queue; more are refused (429). */
 export const DEFAULT_MAX_QUEUED = 1_000;
+/**
+ * Seconds between a run's checkpoints, at most one per epoch: what a trainer that dies loses.
+ * A study trial saves none (an interrupted trial is tried again as a new one).
+ */
+export const DEFAULT_CHECKPOINT_SECONDS = 10;
 
 export type CancelOutcome = "cancelled" | "cancelling" | "not_found" | "already_final";
 
@@ -77,6 +83,8 @@ export interface RunServiceOptions {
   maxQueued?: number;
   /** Told one line per run claimed, ended or settled after its trainer died. */
   log?: (line: string) => void;
+  /** Seconds between a plain run's checkpoints (0: after every epoch); see the default's. */
+  checkpointSeconds?: number;
 }
 
 /** The run this process's engine trains. */
@@ -105,6 +113,7 @@ export class RunService {
   readonly #maxQueued: number;
   readonly #watcher: RunWatcher;
   readonly #log: (line: string) => void;
+  readonly #checkpointSeconds: number;
   #active: ActiveRun | null = null;
   /** Runs created here that have not ended, as far as this process knows. */
   #pending = new Set<number>();
@@ -128,6 +137,7 @@ export class RunService {
     this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
     this.#watcher = new RunWatcher(db, this.events);
     this.#log = options.log ?? (() => {});
+    this.#checkpointSeconds = options.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS;
     const pollMs = options.pollMs ?? Math.min(DEFAULT_POLL_MS, this.leaseMs / 3);
     this.#timers.push(
       setInterval(() => this.#track(this.#renew()), this.leaseMs / 3),
@@ -184,6 +194,20 @@ export class RunService {
    */
   async createOwn(config: RunConfig): Promise<number> {
     const id = await insertRun(this.#db, config, undefined, this.owner);
+    this.#pending.add(id);
+    this.#claimNext();
+    return id;
+  }
+
+  /**
+   * Queues a run that goes on from finished run `parent`'s last checkpoint (`config`: the
+   * parent's with more epochs): "Continue training". Refused as any plain run when the queue is
+   * full; null when the parent's checkpoint went meanwhile.
+   */
+  async createContinuation(parent: number, config: RunConfig): Promise<number | null> {
+    await this.#refuseWhenFull();
+    const id = await insertContinuation(this.#db, parent, config);
+    if (id === null) return null;
     this.#pending.add(id);
     this.#claimNext();
     return id;
@@ -308,12 +332,26 @@ export class RunService {
     };
     this.#active = active;
     const attempt = claim.lease.attempt > 1 ? ` (attempt ${claim.lease.attempt})` : "";
-    this.#log(`run ${runId} "${claim.config.name}" claimed${attempt}`);
+    let resume;
+    try {
+      resume = await resumePoint(this.#db, runId);
+    } catch (error) {
+      const note = `Queued again: reading its checkpoint failed (${(error as Error).message})`;
+      await releaseJob(this.#db, claim.lease, note).catch(() => {});
+      this.#active = null;
+      return;
+    }
+    const from = resume ? `, resuming after epoch ${resume.epochs.length}` : "";
+    this.#log(`run ${runId} "${claim.config.name}" claimed${attempt}${from}`);
     try {
       active.jobId = this.#engine!.submit(
         claim.config,
         (message) => this.#onMessage(active, message),
-        { gated: verdict !== null },
+        {
+          gated: verdict !== null,
+          checkpointSeconds: claim.trial ? undefined : this.#checkpointSeconds,
+          resume: resume ?? undefined,
+        },
       );
     } catch (error) {
       // No engine to train on (it could not be started: a missing --allow-run, say): the run
@@ -359,6 +397,12 @@ export class RunService {
         } finally {
           // Whatever happened here (a failed write included), a gated worker must not wait on.
           if (active.verdict) this.#engine?.resume(active.jobId);
+        }
+        return;
+      case "checkpoint":
+        if (active.lost || active.stop) return;
+        if (!await writeCheckpoint(this.#db, active.lease, message.epoch, message.bytes)) {
+          return this.#lose(active);
         }
         return;
       case "finished": {

@@ -26,8 +26,10 @@ import {
 } from "../../views/runs/runs_page.tsx";
 import { BUILT_IN_DATASETS } from "../../config/schema.ts";
 import type { AppContext } from "../context.ts";
+import { readFormFields } from "../shell/form_body.ts";
 import { parseRunId } from "../shell/params.ts";
 import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
+import { continueRun } from "./continue_run.ts";
 import { loadRunView } from "./run_view_data.ts";
 
 /** More runs than this side by side are unreadable. */
@@ -108,6 +110,18 @@ export function runPageRoutes(ctx: AppContext): Hono {
       const view = await loadRunView(ctx.db, ctx.datasetRoots, id);
       if (!view) throw new HTTPException(404, { message: `Run ${id} does not exist` });
       return c.html(<RunPage view={view} />);
+    })
+    .post("/:id/continue", async (c) => {
+      const id = parseRunId(c.req.param("id"));
+      const fields = await readFormFields(c);
+      const text = (fields.epochs ?? "").trim();
+      const outcome = await continueRun(ctx, id, /^\d+$/.test(text) ? Number(text) : text);
+      if (!outcome.ok) {
+        throw new HTTPException(outcome.status, {
+          message: outcome.issues.map((issue) => issue.message).join("; "),
+        });
+      }
+      return c.redirect(`/runs/${outcome.id}`, 303);
     })
     .post("/:id/cancel", async (c) => {
       const id = parseRunId(c.req.param("id"));

@@ -7,6 +7,7 @@
  */
 
 import type { Db } from "../../db/client.ts";
+import { checkpointEpoch } from "../../db/checkpoints.ts";
 import { getPredictions, getRun, type RunRow } from "../../db/runs.ts";
 import { getStudyById } from "../../db/studies.ts";
 import { classMetrics } from "../../engine/class_metrics.ts";
@@ -19,6 +20,7 @@ import type { TestRecord } from "../../engine/train.ts";
 import { grayPngDataUrl } from "../../views/charts/png.ts";
 import type { RunView } from "../../views/runs/run_page.tsx";
 import type { RunResults, TestExample } from "../../views/runs/run_results.tsx";
+import { continueRefusal } from "./continue_run.ts";
 
 /** Test images shown in order, and how many confidently wrong ones. */
 export const TEST_IMAGE_COUNT = 32;
@@ -36,7 +38,15 @@ export async function loadRunView(
   const test = run.test as TestRecord | null;
   if (run.status !== "completed" || !test) return { run, config, origin };
   const predictions = await getPredictions(db, id);
-  return { run, config, origin, results: await joinTestSet(config, test, roots, predictions) };
+  const continuable = run.studyId === null &&
+    continueRefusal(run, config, await checkpointEpoch(db, id)) === null;
+  return {
+    run,
+    config,
+    origin,
+    continuable,
+    results: await joinTestSet(config, test, roots, predictions),
+  };
 }
 
 /** The study and trial a final model retrained; its study may have been deleted since. */

@@ -1,5 +1,5 @@
 /**
- * `/api/runs`: create, list, inspect and cancel runs; download their weights.
+ * `/api/runs`: create, list, inspect, cancel and continue runs; download their weights.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import { parseRunId } from "../shell/params.ts";
 import { readJsonBody } from "../shell/json_body.ts";
 import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 import { runJson } from "./run_json.ts";
+import { continueRun } from "./continue_run.ts";
 
 export function runsApi(ctx: AppContext): Hono {
   const { db, service } = ctx;
@@ -68,6 +69,20 @@ export function runsApi(ctx: AppContext): Hono {
         throw new HTTPException(409, { message: `Run ${id} has already ended as ${run?.status}` });
       }
       return c.json({ id, status: outcome }, 202);
+    })
+    .post("/:id/continue", async (c) => {
+      const id = parseRunId(c.req.param("id"));
+      const body = await readJsonBody(c);
+      const more = body !== null && typeof body === "object" && !Array.isArray(body)
+        ? (body as Record<string, unknown>).epochs
+        : undefined;
+      const outcome = await continueRun(ctx, id, more);
+      if (!outcome.ok) {
+        return c.json(badRequestBody(outcome.issues, "Cannot continue this run"), outcome.status);
+      }
+      return c.json({ id: outcome.id, continuedFrom: id }, 201, {
+        Location: `/api/runs/${outcome.id}`,
+      });
     })
     .get("/:id/model", async (c) => {
       const id = parseRunId(c.req.param("id"));

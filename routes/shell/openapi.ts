@@ -209,6 +209,27 @@ export function openApiDocument(version: string) {
           },
         },
       },
+      "/api/runs/{id}/continue": {
+        post: {
+          summary: "Continue a completed run for more epochs, as a new linked run",
+          description: "The new run resumes from the run's last checkpoint — weights, " +
+            "optimizer state, schedule, early stopping — and ends as the same config trained " +
+            "that many epochs from the start would. 409 for a run not completed, a study trial, " +
+            "a run that stopped early, one without stored state, or a OneCycle schedule sized " +
+            "by the run's epochs.",
+          parameters: [idParam],
+          requestBody: {
+            required: true,
+            content: json(record({ epochs: { ...integer, minimum: 1 } })),
+          },
+          responses: {
+            201: ok(record({ id: integer, continuedFrom: integer }), "The new run, queued"),
+            400: badRequest,
+            404: notFound,
+            409: failure("The run cannot be continued; the message says why"),
+          },
+        },
+      },
       "/api/runs/{id}/model": {
         get: {
           summary: "Final weights as safetensors (safetensors.torch.load_file reads them)",

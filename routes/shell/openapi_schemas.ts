@@ -170,6 +170,11 @@ export const runSchema = record({
     ...nullable(integer),
     description: "A study's final model: the trial whose parameters it retrained",
   },
+  continuedFrom: {
+    ...nullable(integer),
+    description: "A continued run (POST /api/runs/{id}/continue): the run whose last " +
+      "checkpoint it resumed from; its first epochs are that run's",
+  },
   owner: {
     ...nullable(string),
     description: "host:pid:token of the process that claimed it (its lease's holder)",

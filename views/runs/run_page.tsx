@@ -41,6 +41,8 @@ export interface RunView {
   results?: RunResults;
   /** A study's final model: the study (null once deleted) and trial it retrained. */
   origin?: { studyId: number; studyName: string | null; trialNumber: number };
+  /** Whether "Continue training" can take it further (`routes/runs/continue_run.ts`). */
+  continuable?: boolean;
 }
 
 export function isLive(view: RunView): boolean {
@@ -81,6 +83,35 @@ function OriginLine(props: { origin: NonNullable<RunView["origin"]> }) {
   );
 }
 
+/** The Continue training form's starting number of epochs. */
+const DEFAULT_MORE_EPOCHS = 5;
+
+/** "Continue training": N more epochs, as a new run that resumes from this one's last state. */
+function ContinueForm(props: { id: number }) {
+  return (
+    <form
+      id="continue-run"
+      class="continue-run"
+      method="post"
+      action={`/runs/${props.id}/continue`}
+      title="A new run that resumes from this run's weights, optimizer state and schedule"
+    >
+      <label>
+        More epochs{" "}
+        <input
+          type="number"
+          name="epochs"
+          min="1"
+          max="10000"
+          value={DEFAULT_MORE_EPOCHS}
+          required
+        />
+      </label>
+      <button type="submit" class="secondary">Continue training</button>
+    </form>
+  );
+}
+
 /** The page's body; the live stream's last message swaps in the finished one. */
 export function RunBody(props: { view: RunView }) {
   const { view } = props;
@@ -109,6 +140,12 @@ export function RunBody(props: { view: RunView }) {
             )}
           </p>
           {view.origin && <OriginLine origin={view.origin} />}
+          {run.continuedFrom !== null && (
+            <p class="origin">
+              Continues <a href={`/runs/${run.continuedFrom}`}>run #{run.continuedFrom}</a>{" "}
+              from its last epoch, with its optimizer state and schedule
+            </p>
+          )}
         </div>
         <div class="run-actions">
           <span id={IDS.status}>
@@ -130,6 +167,7 @@ export function RunBody(props: { view: RunView }) {
               Download weights
             </a>
           )}
+          {view.continuable && <ContinueForm id={run.id} />}
           <a class="button secondary" href={shareUrl(config)}>Clone and edit</a>
           <a
             class="button secondary"
