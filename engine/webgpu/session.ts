@@ -33,7 +33,7 @@ import {
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import type { GpuContext } from "./gpu_context.ts";
-import { initialModel, type ModelLayout, packState, unpackState } from "./model_layout.ts";
+import { initialModel, type ModelLayout } from "./model_layout.ts";
 import { type KernelTiming, timeDispatches } from "./profile.ts";
 import { EpochOverlap } from "./epoch_overlap.ts";
 import { KeptWeights } from "./kept_weights.ts";
@@ -41,11 +41,7 @@ import { Evaluation } from "./evaluation.ts";
 import { Programs } from "./programs.ts";
 import { Staging } from "./readback.ts";
 import { submitInChunks } from "./chunked_submit.ts";
-import {
-  packOptimizerState,
-  submitCheckpointRead,
-  unpackCheckpoint,
-} from "./session_checkpoint.ts";
+import { SessionTensors } from "./session_tensors.ts";
 import {
   assertBatchNormBatches,
   inputKindOf,
@@ -130,6 +126,8 @@ export class WebGpuSession implements TrainingSession {
   readonly #onPlateau: boolean;
   /** Early stopping's copies of the weights (see kept_weights.ts); null without early stopping. */
   readonly #kept: KeptWeights | null;
+  /** Weights and checkpoints in and out. */
+  readonly #tensors: SessionTensors;
   /** Whether a step so far used momentum (SGD's buffer exists). */
   #momentumUsed = false;
   /** Epochs submitted so far (a checkpoint's count). */
@@ -178,6 +176,13 @@ export class WebGpuSession implements TrainingSession {
         runningBytes: layout.bufferCount * 4,
       })
       : null;
+    this.#tensors = new SessionTensors(
+      context,
+      layout,
+      programs.optimizerStateNames,
+      buffers,
+      this.#kept,
+    );
   }
 
   static async create(
@@ -416,92 +421,51 @@ export class WebGpuSession implements TrainingSession {
 
   async getState(): Promise<NamedTensor[]> {
     this.#assertOpen();
-    const paramBytes = this.#layout.paramCount * 4;
-    const bufferBytes = this.#layout.bufferCount * 4;
     const staging = await this.#queue.run(() => {
       this.#assertOpen();
-      const { device } = this.#context;
-      const buffers = this.#buffers;
-      const staging = new Staging(this.#context, paramBytes + bufferBytes);
-      const encoder = device.createCommandEncoder({ label: "get state" });
-      staging.copy(encoder, buffers.params, 0, 0, paramBytes);
-      staging.copy(encoder, buffers.running, 0, paramBytes, bufferBytes);
-      device.queue.submit([encoder.finish()]);
-      return Promise.resolve(staging);
+      return Promise.resolve(this.#tensors.submitWeightsRead());
     });
     const bytes = await staging.read();
-    return unpackState(
-      this.#layout,
-      new Float32Array(bytes, 0, this.#layout.paramCount),
-      new Float32Array(bytes, paramBytes, this.#layout.bufferCount),
-    );
+    this.#context.assertUsable();
+    return this.#tensors.unpackWeights(bytes);
   }
 
   setState(state: NamedTensor[]): Promise<void> {
     // Thrown inside the queue's operation, invalid state rejects instead of throwing.
     return this.#queue.run(() => {
       this.#assertOpen();
-      const { params, buffers } = packState(this.#layout, state);
-      const queue = this.#context.device.queue;
-      queue.writeBuffer(this.#buffers.params, 0, params);
-      if (buffers.length > 0) queue.writeBuffer(this.#buffers.running, 0, buffers);
+      this.#tensors.writeWeights(state);
       return Promise.resolve();
     });
   }
 
   async checkpoint(): Promise<SessionCheckpoint> {
     this.#assertOpen();
-    const stateNames = this.#programs.optimizerStateNames;
     // In the queue, so the copies land after every epoch called before.
     const taken = await this.#queue.run(() => {
       this.#assertOpen();
-      const best = this.#kept?.best ?? null;
-      const buffers = this.#buffers;
-      const staging = submitCheckpointRead(this.#context, this.#layout, stateNames.length, {
-        ...buffers,
-        best,
-      });
       return Promise.resolve({
-        staging,
-        hasBest: best !== null,
+        ...this.#tensors.submitCheckpointRead(),
         epochs: this.#epochs,
-        steps: this.#optimizerSteps,
-        momentumUsed: this.#momentumUsed,
+        optimizer: { steps: this.#optimizerSteps, momentumUsed: this.#momentumUsed },
         scheduler: this.#scheduler.state(),
       });
     });
     const bytes = await taken.staging.read();
     this.#context.assertUsable();
-    const tensors = unpackCheckpoint(this.#layout, stateNames, bytes, taken.hasBest);
-    return {
-      epochs: taken.epochs,
-      weights: tensors.weights,
-      optimizer: { steps: taken.steps, momentumUsed: taken.momentumUsed, state: tensors.state },
-      scheduler: taken.scheduler,
-      best: tensors.best,
-    };
+    const { weights, state, best } = this.#tensors.unpackCheckpoint(bytes, taken.hasBest);
+    const { epochs, scheduler } = taken;
+    return { epochs, weights, optimizer: { ...taken.optimizer, state }, scheduler, best };
   }
 
   restore(checkpoint: SessionCheckpoint): Promise<void> {
     return this.#queue.run(() => {
       this.#assertOpen();
-      const layout = this.#layout;
-      const weights = packState(layout, checkpoint.weights);
-      const state = packOptimizerState(
-        layout,
-        this.#programs.optimizerStateNames,
-        checkpoint.optimizer.state,
-      );
-      const best = checkpoint.best ? packState(layout, checkpoint.best) : null;
-      if (best) this.#keptWeights(); // refuses best weights a run without early stopping has not
+      const { weights, optimizer, best } = checkpoint;
+      this.#tensors.writeCheckpoint({ weights, state: optimizer.state, best });
       this.#scheduler.load(checkpoint.scheduler);
-      const queue = this.#context.device.queue;
-      queue.writeBuffer(this.#buffers.params, 0, weights.params);
-      if (weights.buffers.length > 0) queue.writeBuffer(this.#buffers.running, 0, weights.buffers);
-      if (state.length > 0) queue.writeBuffer(this.#buffers.optimizerState, 0, state);
-      if (best) this.#kept!.loadBest(best.params, best.buffers);
-      this.#optimizerSteps = checkpoint.optimizer.steps;
-      this.#momentumUsed = checkpoint.optimizer.momentumUsed;
+      this.#optimizerSteps = optimizer.steps;
+      this.#momentumUsed = optimizer.momentumUsed;
       this.#epochs = checkpoint.epochs;
       return Promise.resolve();
     });

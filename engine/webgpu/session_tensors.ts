@@ -1,15 +1,17 @@
 /**
- * A GPU session's checkpoint tensors: one readback of parameters, batch-norm buffers, optimizer
- * state sections and early stopping's best weights, and the packing back into those buffers.
- * Optimizer state lives as sections of the parameters' flat layout, one per torch key
- * (`exp_avg`, …), so each section splits into per-parameter tensors at the parameters' offsets.
+ * A GPU session's tensors in and out: its weights (`getState`/`setState`) and its checkpoints —
+ * one readback of parameters, batch-norm buffers, optimizer state sections and early stopping's
+ * best weights, and the packing back into those buffers. Optimizer state lives as sections of
+ * the parameters' flat layout, one per torch key (`exp_avg`, …), so each section splits into
+ * per-parameter tensors at the parameters' offsets.
  *
  * @module
  */
 
 import type { NamedTensor } from "../backend.ts";
 import type { GpuContext } from "./gpu_context.ts";
-import { type ModelLayout, unpackState } from "./model_layout.ts";
+import type { KeptWeights } from "./kept_weights.ts";
+import { type ModelLayout, packState, unpackState } from "./model_layout.ts";
 import { Staging } from "./readback.ts";
 
 export interface CheckpointSources {
@@ -109,4 +111,81 @@ export function packOptimizerState(
     });
   });
   return packed;
+}
+
+/** A session's weight and checkpoint tensors, bound to its buffers. */
+export class SessionTensors {
+  constructor(
+    readonly context: GpuContext,
+    readonly layout: ModelLayout,
+    readonly stateNames: readonly string[],
+    readonly buffers: { params: GPUBuffer; running: GPUBuffer; optimizerState: GPUBuffer },
+    readonly kept: KeptWeights | null,
+  ) {}
+
+  /** Submits the copy of the weights; `unpackWeights` reads the staged bytes. */
+  submitWeightsRead(): Staging {
+    const { context, layout, buffers } = this;
+    const paramBytes = layout.paramCount * 4;
+    const bufferBytes = layout.bufferCount * 4;
+    const staging = new Staging(context, paramBytes + bufferBytes);
+    const encoder = context.device.createCommandEncoder({ label: "get state" });
+    staging.copy(encoder, buffers.params, 0, 0, paramBytes);
+    staging.copy(encoder, buffers.running, 0, paramBytes, bufferBytes);
+    context.device.queue.submit([encoder.finish()]);
+    return staging;
+  }
+
+  unpackWeights(bytes: ArrayBuffer): NamedTensor[] {
+    const { paramCount, bufferCount } = this.layout;
+    return unpackState(
+      this.layout,
+      new Float32Array(bytes, 0, paramCount),
+      new Float32Array(bytes, paramCount * 4, bufferCount),
+    );
+  }
+
+  /** Queues writes of `state` (every tensor of the model, checked) into the weights. */
+  writeWeights(state: NamedTensor[]): void {
+    this.#writePacked(packState(this.layout, state));
+  }
+
+  #writePacked({ params, buffers }: { params: Float32Array; buffers: Float32Array }): void {
+    const queue = this.context.device.queue;
+    queue.writeBuffer(this.buffers.params, 0, params);
+    if (buffers.length > 0) queue.writeBuffer(this.buffers.running, 0, buffers);
+  }
+
+  /** Submits the copy of every checkpoint tensor; `unpackCheckpoint` reads the staged bytes. */
+  submitCheckpointRead(): { staging: Staging; hasBest: boolean } {
+    const best = this.kept?.best ?? null;
+    const sources = { ...this.buffers, best };
+    const staging = submitCheckpointRead(
+      this.context,
+      this.layout,
+      this.stateNames.length,
+      sources,
+    );
+    return { staging, hasBest: best !== null };
+  }
+
+  unpackCheckpoint(bytes: ArrayBuffer, hasBest: boolean): CheckpointTensors {
+    return unpackCheckpoint(this.layout, this.stateNames, bytes, hasBest);
+  }
+
+  /** Queues writes of a checkpoint's tensors, all checked against this session first. */
+  writeCheckpoint(tensors: CheckpointTensors): void {
+    const { layout } = this;
+    const weights = packState(layout, tensors.weights);
+    const state = packOptimizerState(layout, this.stateNames, tensors.state);
+    const best = tensors.best ? packState(layout, tensors.best) : null;
+    if (best && !this.kept) {
+      throw new Error("The checkpoint keeps best weights, but this run has no earlyStopping");
+    }
+    this.#writePacked(weights);
+    if (state.length > 0) {
+      this.context.device.queue.writeBuffer(this.buffers.optimizerState, 0, state);
+    }
+    if (best) this.kept!.loadBest(best.params, best.buffers);
+  }
 }
