@@ -23,38 +23,40 @@ export function ClassMetricsTable(props: { metrics: ClassMetrics }) {
   const { perClass, macro, weighted } = props.metrics;
   const total = perClass.reduce((sum, row) => sum + row.support, 0);
   return (
-    <table class="class-metrics">
-      <caption>Per class, on the test set</caption>
-      <thead>
-        <tr>
-          <th scope="col">Class</th>
-          <th class="number" scope="col">Precision</th>
-          <th class="number" scope="col">Recall</th>
-          <th class="number" scope="col">F1</th>
-          <th class="number" scope="col">Support</th>
-        </tr>
-      </thead>
-      <tbody>
-        {perClass.map((row) => (
+    <div class="table-scroll">
+      <table class="class-metrics">
+        <caption>Per class, on the test set</caption>
+        <thead>
           <tr>
-            <th scope="row">{row.name}</th>
-            <ScoreCells scores={row} />
-            <td class="number">{row.support.toLocaleString("en-US")}</td>
+            <th scope="col">Class</th>
+            <th class="number" scope="col">Precision</th>
+            <th class="number" scope="col">Recall</th>
+            <th class="number" scope="col">F1</th>
+            <th class="number" scope="col">Support</th>
           </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr>
-          <th scope="row">Macro average</th>
-          <ScoreCells scores={macro} />
-          <td class="number">{total.toLocaleString("en-US")}</td>
-        </tr>
-        <tr>
-          <th scope="row">Weighted average</th>
-          <ScoreCells scores={weighted} />
-          <td class="number">{total.toLocaleString("en-US")}</td>
-        </tr>
-      </tfoot>
-    </table>
+        </thead>
+        <tbody>
+          {perClass.map((row) => (
+            <tr>
+              <th scope="row">{row.name}</th>
+              <ScoreCells scores={row} />
+              <td class="number">{row.support.toLocaleString("en-US")}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Macro average</th>
+            <ScoreCells scores={macro} />
+            <td class="number">{total.toLocaleString("en-US")}</td>
+          </tr>
+          <tr>
+            <th scope="row">Weighted average</th>
+            <ScoreCells scores={weighted} />
+            <td class="number">{total.toLocaleString("en-US")}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>
   );
 }

@@ -30,34 +30,36 @@ export function RecentRuns(props: RecentRunsProps) {
           </p>
         )
         : (
-          <table>
-            <thead>
-              <tr>
-                <th class="number" scope="col">#</th>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Dataset</th>
-                <th class="number" scope="col">Best dev accuracy</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
+          <div class="table-scroll">
+            <table>
+              <thead>
                 <tr>
-                  <td class="number">{run.id}</td>
-                  <td>
-                    <a href={`/runs/${run.id}`}>{run.name}</a>
-                  </td>
-                  <td>
-                    <StatusBadge status={run.status} note={run.error} />
-                  </td>
-                  <td>
-                    <code>{run.dataset}</code>
-                  </td>
-                  <td class="number">{percent(run.bestDevAccuracy)}</td>
+                  <th class="number" scope="col">#</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Dataset</th>
+                  <th class="number" scope="col">Best dev accuracy</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {runs.map((run) => (
+                  <tr>
+                    <td class="number">{run.id}</td>
+                    <td>
+                      <a href={`/runs/${run.id}`}>{run.name}</a>
+                    </td>
+                    <td>
+                      <StatusBadge status={run.status} note={run.error} />
+                    </td>
+                    <td>
+                      <code>{run.dataset}</code>
+                    </td>
+                    <td class="number">{percent(run.bestDevAccuracy)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       {trialRuns.runs > 0 && (
         <p class="muted">

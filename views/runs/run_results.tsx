@@ -149,26 +149,28 @@ export function ConfidentlyWrong(props: { results: RunResults }) {
         </ul>
       )}
       {wrong.length > 0 && !imageSide && (
-        <table>
-          <thead>
-            <tr>
-              <th class="number" scope="col">Test row</th>
-              <th scope="col">True</th>
-              <th scope="col">Predicted</th>
-              <th class="number" scope="col">Confidence</th>
-            </tr>
-          </thead>
-          <tbody>
-            {wrong.map((example) => (
+        <div class="table-scroll">
+          <table>
+            <thead>
               <tr>
-                <td class="number">{example.index}</td>
-                <td>{example.actual}</td>
-                <td>{example.predicted}</td>
-                <td class="number">{percent(example.confidence, 1)}</td>
+                <th class="number" scope="col">Test row</th>
+                <th scope="col">True</th>
+                <th scope="col">Predicted</th>
+                <th class="number" scope="col">Confidence</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {wrong.map((example) => (
+                <tr>
+                  <td class="number">{example.index}</td>
+                  <td>{example.actual}</td>
+                  <td>{example.predicted}</td>
+                  <td class="number">{percent(example.confidence, 1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

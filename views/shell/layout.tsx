@@ -46,8 +46,6 @@ export interface LayoutProps {
   children: Child;
   /** The nav link of this page. */
   current?: string;
-  /** Room for wide forms. */
-  wide?: boolean;
   /** Without JavaScript (no live stream), reload every this many seconds. */
   reloadWithoutScript?: number;
 }
@@ -75,7 +73,7 @@ export function Layout(props: LayoutProps) {
             </noscript>
           )}
         </head>
-        <body class={props.wide ? "wide" : undefined}>
+        <body>
           <header class="site">
             <div class="brand">
               <h1>

@@ -13,7 +13,7 @@ import { Layout } from "./layout.tsx";
 
 /** Where a run trains; the same choice in the run and study forms. */
 export const DEVICE_CHOICES: Choice[] = [
-  { value: "auto", label: "Auto (the faster of GPU and CPU here)" },
+  { value: "auto", label: "Auto (the faster of GPU and CPU)" },
   { value: "gpu", label: "GPU (WebGPU)" },
   { value: "cpu", label: "CPU reference" },
 ];
@@ -27,7 +27,7 @@ export function ValidatedFormPage(props: {
   children: Child;
 }) {
   return (
-    <Layout title={props.title} current={props.current} wide>
+    <Layout title={props.title} current={props.current}>
       <h2 class="page-title">{props.title}</h2>
       <form
         id={props.formId}

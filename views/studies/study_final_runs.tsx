@@ -23,35 +23,37 @@ export function FinalRuns(props: { runs: FinalRunItem[]; canTrain: boolean }) {
           </p>
         )
         : (
-          <table>
-            <caption class="visually-hidden">Final models of the study</caption>
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">From trial</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="number">Epochs</th>
-                <th scope="col" class="number">Test accuracy</th>
-                <th scope="col" class="number">Test loss</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
+          <div class="table-scroll">
+            <table>
+              <caption class="visually-hidden">Final models of the study</caption>
+              <thead>
                 <tr>
-                  <td>
-                    <a href={`/runs/${run.id}`}>#{run.id} {run.name}</a>
-                  </td>
-                  <td>#{run.trialNumber}</td>
-                  <td>
-                    <StatusBadge status={run.status} />
-                  </td>
-                  <td class="number">{run.epochsPlanned}</td>
-                  <td class="number">{percent(run.test?.accuracy)}</td>
-                  <td class="number">{lossText(run.test?.loss)}</td>
+                  <th scope="col">Run</th>
+                  <th scope="col">From trial</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" class="number">Epochs</th>
+                  <th scope="col" class="number">Test accuracy</th>
+                  <th scope="col" class="number">Test loss</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {runs.map((run) => (
+                  <tr>
+                    <td>
+                      <a href={`/runs/${run.id}`}>#{run.id} {run.name}</a>
+                    </td>
+                    <td>#{run.trialNumber}</td>
+                    <td>
+                      <StatusBadge status={run.status} />
+                    </td>
+                    <td class="number">{run.epochsPlanned}</td>
+                    <td class="number">{percent(run.test?.accuracy)}</td>
+                    <td class="number">{lossText(run.test?.loss)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
     </section>
   );

@@ -124,30 +124,32 @@ export function RecentStudies(props: { studies: StudyListItem[] }) {
         )
         : (
           <>
-            <table>
-              <thead>
-                <tr>
-                  <th class="number" scope="col">#</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Progress</th>
-                  <th class="number" scope="col">Best value</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.studies.map((study) => (
+            <div class="table-scroll">
+              <table>
+                <thead>
                   <tr>
-                    <td class="number">{study.id}</td>
-                    <td>
-                      <a href={`/studies/${study.id}`}>{study.name}</a>
-                    </td>
-                    <td>
-                      <StudyProgress study={study} />
-                    </td>
-                    <td class="number">{metricText(study.spec.metric, study.bestValue)}</td>
+                    <th class="number" scope="col">#</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Progress</th>
+                    <th class="number" scope="col">Best value</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {props.studies.map((study) => (
+                    <tr>
+                      <td class="number">{study.id}</td>
+                      <td>
+                        <a href={`/studies/${study.id}`}>{study.name}</a>
+                      </td>
+                      <td>
+                        <StudyProgress study={study} />
+                      </td>
+                      <td class="number">{metricText(study.spec.metric, study.bestValue)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <p>
               <a href="/studies">All studies</a> · <a href="/studies/new">New study</a>
             </p>

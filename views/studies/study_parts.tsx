@@ -255,24 +255,28 @@ export function StudyCharts(props: { view: StudyView }) {
           )}
         />
       </div>
-      <Chart
-        id="chart-intermediate"
-        size={INTERMEDIATE_SIZE}
-        label={`${metric} per epoch of each trial`}
-        svg={intermediateChartSvg({ trials, metric, xMax: maxEpochs })}
-      />
-      <Chart
-        id="chart-parallel"
-        size={PARALLEL_SIZE}
-        label="Parallel coordinates of the parameters and the value"
-        svg={parallelChartSvg({
-          trials,
-          space,
-          metric,
-          direction: report.direction,
-          emptyText: noComplete,
-        })}
-      />
+      <div class="chart-scroll">
+        <Chart
+          id="chart-intermediate"
+          size={INTERMEDIATE_SIZE}
+          label={`${metric} per epoch of each trial`}
+          svg={intermediateChartSvg({ trials, metric, xMax: maxEpochs })}
+        />
+      </div>
+      <div class="chart-scroll">
+        <Chart
+          id="chart-parallel"
+          size={PARALLEL_SIZE}
+          label="Parallel coordinates of the parameters and the value"
+          svg={parallelChartSvg({
+            trials,
+            space,
+            metric,
+            direction: report.direction,
+            emptyText: noComplete,
+          })}
+        />
+      </div>
       <section class="card slices">
         <h2>Slices</h2>
         <div class="slice-grid">
