@@ -40,10 +40,23 @@ export interface LineChartOptions extends Size {
   legend?: "top" | "bottom";
 }
 
-export const INK = "#1d232b";
-export const MUTED = "#5b6673";
-export const LINE = "#dde2e8";
-/** Colour-blind-safe order (Okabe–Ito), starting with the two the run page uses. */
+/*
+ * Text, axis and grid colours name the page's CSS custom properties (views/shell/style.css), so a
+ * chart drawn once on the server reads on the light and the dark scheme alike; the fallback is
+ * the light scheme's. ECharts writes these strings into the SVG untouched. Colours it must blend
+ * (a visualMap's range) stay plain hex, picked to read on both backgrounds.
+ */
+export const INK = "var(--ink, #1d232b)";
+export const MUTED = "var(--muted, #5b6673)";
+export const LINE = "var(--line, #dde2e8)";
+/** The card behind a chart, for what must hide what is drawn under it. */
+export const PAPER = "var(--paper, #ffffff)";
+/** Axis lines and ticks, between the text and the grid lines in weight. */
+const AXIS = "var(--chart-axis, #54555a)";
+/**
+ * Colour-blind-safe order (Okabe–Ito), starting with the two the run page uses; its black is the
+ * page's ink, so the seventh run's line stays visible on dark paper.
+ */
 export const PALETTE = [
   "#0072b2",
   "#e69f00",
@@ -51,7 +64,7 @@ export const PALETTE = [
   "#cc79a7",
   "#56b4e9",
   "#d55e00",
-  "#000000",
+  INK,
 ];
 /**
  * Without a canvas, ECharts lays text out with Arial's character widths; drawing it in Arial or a
@@ -64,9 +77,29 @@ const LEGEND_ITEM_PX = 45;
 /** More points than this and markers only add clutter. */
 const MAX_MARKED_POINTS = 30;
 
+const axisColours = {
+  axisLine: { lineStyle: { color: AXIS } },
+  axisLabel: { color: MUTED },
+  splitLine: { lineStyle: { color: LINE } },
+};
+
+/**
+ * ECharts' defaults for what a chart leaves unset, in the colours above. Markers are filled:
+ * ECharts fills its hollow ones with a fixed white, which glares on dark paper.
+ */
+echarts.registerTheme("ajuste", {
+  textStyle: { color: INK },
+  title: { textStyle: { color: INK }, subtextStyle: { color: MUTED } },
+  legend: { textStyle: { color: MUTED } },
+  categoryAxis: axisColours,
+  valueAxis: axisColours,
+  logAxis: axisColours,
+  line: { symbol: "circle" },
+});
+
 /** Renders an option to an SVG string and frees the chart. */
 export function renderSvg(size: Size, option: echarts.EChartsOption): string {
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, ...size });
+  const chart = echarts.init(null, "ajuste", { renderer: "svg", ssr: true, ...size });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT }, ...option });
     return chart.renderToSVGString();
@@ -221,8 +254,8 @@ export function confusionHeatmapSvg(options: HeatmapOptions): string {
     const total = row.reduce((a, b) => a + b, 0) || 1;
     for (let predicted = 0; predicted < n; predicted++) {
       const share = row[predicted] / total;
-      // Dark cells need light numbers.
-      const label = { color: share > 0.5 ? "#ffffff" : INK };
+      // Dark cells need light numbers, light cells dark ones, whatever the page's scheme.
+      const label = { color: share > 0.5 ? "#ffffff" : "#1d232b" };
       cells.push({ value: [predicted, actual, share], count: row[predicted], label });
     }
   }
@@ -268,7 +301,7 @@ export function confusionHeatmapSvg(options: HeatmapOptions): string {
           return cell.count === 0 ? "" : String(cell.count);
         },
       },
-      itemStyle: { borderColor: "#ffffff", borderWidth: 1 },
+      itemStyle: { borderColor: PAPER, borderWidth: 1 },
     }],
   });
 }

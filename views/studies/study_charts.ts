@@ -12,7 +12,7 @@ import type { ParamSpec } from "../../config/study_schema.ts";
 import type { TrialReport } from "../../jobs/study_report.ts";
 import type { ParamImportance } from "../../tuner/importance.ts";
 import type { StudyDirection } from "../../tuner/frozen_trial.ts";
-import { FONT, INK, LINE, MUTED, PALETTE, renderSvg, type Size } from "../charts/charts.ts";
+import { FONT, INK, LINE, MUTED, PALETTE, PAPER, renderSvg, type Size } from "../charts/charts.ts";
 
 export const HISTORY_SIZE: Size = { width: 480, height: 280 };
 export const IMPORTANCE_SIZE: Size = { width: 480, height: 280 };
@@ -75,7 +75,7 @@ function emptyNote(text: string | undefined): EChartsOption["graphic"] {
       fontSize: 13,
       fontFamily: FONT,
       // Over the parallel axes the note needs a ground of its own.
-      backgroundColor: "#ffffff",
+      backgroundColor: PAPER,
       padding: [4, 8],
     },
   }];
