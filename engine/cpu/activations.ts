@@ -94,6 +94,20 @@ export function activationDerivative(kind: Activation, x: number, y: number): nu
   }
 }
 
+/**
+ * All ones when the f32 whose bits are `b` is > 0 (+0 < b ≤ +∞, not NaN), else 0: the sign bit
+ * of −b & (b − 0x7f800001). ReLU's branch on x > 0 goes half one way at random and the
+ * misprediction made it 4× slower, measured here.
+ */
+function positiveMask(b: number): number {
+  return (((0 - b) | 0) & ((b - 0x7f800001) | 0)) >> 31;
+}
+
+/** The Int32Array over a Float32Array's first `count` elements. */
+function bitsOf(x: Float32Array, count: number): Int32Array {
+  return new Int32Array(x.buffer, x.byteOffset, count);
+}
+
 /** y[i] = f(x[i]) for i < count; `y` may alias `x`. */
 export function activationForward(
   kind: Activation,
@@ -102,7 +116,8 @@ export function activationForward(
   count: number = x.length,
 ): void {
   if (kind === "relu") {
-    for (let i = 0; i < count; i++) y[i] = x[i] > 0 ? x[i] : 0;
+    const [xBits, yBits] = [bitsOf(x, count), bitsOf(y, count)];
+    for (let i = 0; i < count; i++) yBits[i] = xBits[i] & positiveMask(xBits[i]);
     return;
   }
   for (let i = 0; i < count; i++) y[i] = activate(kind, x[i]);
@@ -118,7 +133,8 @@ export function activationBackward(
   count: number = x.length,
 ): void {
   if (kind === "relu") {
-    for (let i = 0; i < count; i++) dX[i] = x[i] > 0 ? dY[i] : 0;
+    const [xBits, dYBits, dXBits] = [bitsOf(x, count), bitsOf(dY, count), bitsOf(dX, count)];
+    for (let i = 0; i < count; i++) dXBits[i] = dYBits[i] & positiveMask(xBits[i]);
     return;
   }
   for (let i = 0; i < count; i++) dX[i] = dY[i] * activationDerivative(kind, x[i], y[i]);

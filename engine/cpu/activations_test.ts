@@ -84,3 +84,16 @@ Deno.test("sigmoid32() rounds like torch's f32 sigmoid and saturates to exactly 
   assert.ok(sigmoid32(-17) > 0);
   assert.equal(sigmoid32(16), Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-16)))));
 });
+
+Deno.test("relu forward and backward take x > 0 exactly: ±0, subnormals, ±∞, NaN and the extremes", () => {
+  const x = Float32Array.of(0, -0, 1e-45, -1e-45, Infinity, -Infinity, NaN, -NaN, 3.4e38, -3.4e38);
+  const y = new Float32Array(x.length);
+  activationForward("relu", x, y);
+  const dX = new Float32Array(x.length);
+  const dY = new Float32Array(x.length).fill(2);
+  activationBackward("relu", x, y, dY, dX);
+  x.forEach((v, i) => {
+    assert.ok(Object.is(y[i], v > 0 ? v : 0), `relu(${v}) = ${y[i]}`);
+    assert.equal(dX[i], v > 0 ? 2 : 0, `relu′(${v})`);
+  });
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { hashUniform } from "../random.ts";
 import { dropoutBackward, dropoutForward, dropoutMask, dropoutScale } from "./dropout.ts";
 
 Deno.test("dropoutMask() keeps about 1 − p of the elements, the same for the same key", () => {
@@ -39,4 +40,21 @@ Deno.test("dropoutMask() with p = 0 keeps everything", () => {
   const mask = new Uint8Array(100);
   dropoutMask(0, 3, 3, 3, mask);
   assert.ok(mask.every((m) => m === 1));
+});
+
+Deno.test("dropoutMask() keeps exactly the elements whose hashUniform is ≥ p", () => {
+  // 0.25 and 0.5 put p·2²⁴ on an integer, where ≥ and > part.
+  for (const p of [0.2, 0.25, 0.5, 0.9, 1e-7]) {
+    const mask = new Uint8Array(5000);
+    dropoutMask(p, 11, 123456, 2, mask);
+    mask.forEach((kept, i) => assert.equal(kept, hashUniform(11, 123456, 2, i) >= p ? 1 : 0));
+  }
+});
+
+Deno.test("dropoutForward() zeroes dropped ±∞ and NaN and keeps them where kept", () => {
+  const y = new Float32Array(6);
+  const x = Float32Array.of(Infinity, -Infinity, NaN, Infinity, NaN, -0);
+  dropoutForward(x, Uint8Array.of(0, 0, 0, 1, 1, 0), 0.5, y);
+  assert.deepEqual([...y], [0, 0, 0, Infinity, NaN, 0]);
+  assert.ok(Object.is(y[0], 0) && Object.is(y[5], 0), "dropped elements are +0");
 });
