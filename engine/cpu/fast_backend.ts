@@ -2,8 +2,9 @@
  * The CPU backend that `device: "cpu"` (and `auto` without a usable GPU) trains on: the CPU
  * reference's session with its Linear products (about 95% of the arithmetic) on a fast
  * {@linkcode Gemm}: OpenBLAS where it loads (`blas_gemm.ts`), else WebAssembly SIMD
- * (`wasm_gemm.ts`), so a bare machine with only Deno still runs it. The reference loops stay one
- * environment variable away, as the oracle the tests compare against:
+ * (`wasm_gemm.ts`), so a bare machine with only Deno still runs it; Adam and AdamW run in
+ * WebAssembly SIMD too (`fast_kernels.ts`). The reference stays one environment variable away,
+ * as the oracle the tests compare against:
  *
  * | `AJUSTE_CPU` | Linear products                                                           |
  * | ------------ | ------------------------------------------------------------------------- |
@@ -22,6 +23,7 @@ import type { Backend, TrainingSession } from "../backend.ts";
 import type { PreparedData } from "../data/dataset.ts";
 import type { RunConfig } from "../spec.ts";
 import { BlasGemm } from "./blas_gemm.ts";
+import { fastKernels } from "./fast_kernels.ts";
 import type { Gemm } from "./gemm.ts";
 import { CpuBackend, CpuSession } from "./session.ts";
 import { WasmGemm } from "./wasm_gemm.ts";
@@ -40,7 +42,9 @@ export class FastCpuBackend implements Backend {
 
   createSession(config: RunConfig, data: PreparedData): Promise<TrainingSession> {
     // As CpuBackend: a constructor error (bad config for this data) becomes a rejection.
-    return new Promise((resolve) => resolve(new CpuSession(config, data, this.gemm())));
+    return new Promise((resolve) =>
+      resolve(new CpuSession(config, data, fastKernels(this.gemm())))
+    );
   }
 }
 

@@ -30,7 +30,7 @@ import {
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import { gatherInputs, gatherLabels } from "./gather.ts";
-import type { Gemm } from "./gemm.ts";
+import type { FastKernels } from "./fast_kernels.ts";
 import { clipGradients } from "./grad_clip.ts";
 import { KeptWeights } from "./kept_weights.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
@@ -78,8 +78,8 @@ export class CpuSession implements TrainingSession {
   /** Epochs trained so far (a checkpoint's count). */
   #epochs = 0;
 
-  /** `gemm` computes the Linear products (`fast_backend.ts`); without one, the reference loops. */
-  constructor(readonly config: RunConfig, readonly data: PreparedData, gemm: Gemm | null = null) {
+  /** `fast` swaps in the fast backend's products and optimizer; without it, the reference's. */
+  constructor(readonly config: RunConfig, readonly data: PreparedData, fast?: FastKernels) {
     this.#units = outputUnits(config.loss, data.classes);
     this.#inputOffset = transformInput(0, data.transform);
     const layers = config.model.layers;
@@ -87,9 +87,9 @@ export class CpuSession implements TrainingSession {
       { features: data.features, layers, outputs: this.#units },
       config.model.init,
       new Rng(config.seed),
-      gemm,
+      fast?.gemm,
     );
-    this.optimizer = createOptimizer(
+    this.optimizer = (fast?.createOptimizer ?? createOptimizer)(
       config.optimizer,
       this.model.parameters.map((p) => p.data.length),
     );

@@ -144,11 +144,28 @@ export class FunctionWriter {
   v128Store(offset = 0): this {
     return this.#simd(0x0b, ...memarg(4, offset));
   }
+  /** An f32 into all four lanes. */
+  f32x4Splat(): this {
+    return this.#simd(0x13);
+  }
+  f32x4Sqrt(): this {
+    return this.#simd(0xe3);
+  }
   f32x4Add(): this {
     return this.#simd(0xe4);
   }
+  f32x4Sub(): this {
+    return this.#simd(0xe5);
+  }
   f32x4Mul(): this {
     return this.#simd(0xe6);
+  }
+  f32x4Div(): this {
+    return this.#simd(0xe7);
+  }
+  /** Lane-wise `a < b ? b : a` (no NaN propagation, unlike `f32x4.max`). */
+  f32x4Pmax(): this {
+    return this.#simd(0xeb);
   }
 
   /** a·b + c, fused or not as the CPU has it (relaxed SIMD). */
