@@ -114,7 +114,17 @@ export class EngineProcess implements Engine {
 
   #spawn(): Child {
     const process = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--config", CONFIG, "--allow-read", "--allow-env", "--allow-sys", ENTRY],
+      // --allow-ffi loads OpenBLAS for the fast CPU backend (engine/cpu/blas_gemm.ts).
+      args: [
+        "run",
+        "--config",
+        CONFIG,
+        "--allow-read",
+        "--allow-env",
+        "--allow-sys",
+        "--allow-ffi",
+        ENTRY,
+      ],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
