@@ -17,9 +17,16 @@ import {
 } from "./distributions.ts";
 import type { ParamValue } from "./frozen_trial.ts";
 import type { Pruner } from "./pruners/base.ts";
+import { HyperbandPruner, type HyperbandPrunerOptions } from "./pruners/hyperband.ts";
 import { MedianPruner } from "./pruners/median.ts";
 import { NopPruner } from "./pruners/nop.ts";
-import { SuccessiveHalvingPruner } from "./pruners/successive_halving.ts";
+import { PatientPruner } from "./pruners/patient.ts";
+import { PercentilePruner, type PercentilePrunerOptions } from "./pruners/percentile.ts";
+import {
+  SuccessiveHalvingPruner,
+  type SuccessiveHalvingPrunerOptions,
+} from "./pruners/successive_halving.ts";
+import { ThresholdPruner, type ThresholdPrunerOptions } from "./pruners/threshold.ts";
 import type { Sampler } from "./samplers/base.ts";
 import { type GridAxis, GridSampler, listAxis } from "./samplers/grid.ts";
 import { RandomSampler } from "./samplers/random.ts";
@@ -45,19 +52,17 @@ export interface SamplerSpec {
 }
 
 export type PrunerSpec =
+  | { type: "median" } & PercentilePrunerOptions
+  | { type: "percentile"; percentile: number } & PercentilePrunerOptions
+  | { type: "asha" } & SuccessiveHalvingPrunerOptions
+  | { type: "hyperband" } & HyperbandPrunerOptions
+  | { type: "threshold" } & ThresholdPrunerOptions
   | {
-    type: "median";
-    nStartupTrials?: number;
-    nWarmupSteps?: number;
-    intervalSteps?: number;
-    nMinTrials?: number;
-  }
-  | {
-    type: "asha";
-    minResource?: number | "auto";
-    reductionFactor?: number;
-    minEarlyStoppingRate?: number;
-    bootstrapCount?: number;
+    type: "patient";
+    patience: number;
+    minDelta?: number;
+    /** Decides once patience runs out; without it the trial is pruned then. */
+    wrapped?: PrunerSpec;
   }
   | { type: "none" };
 
@@ -90,16 +95,32 @@ export function prunerFromSpec(spec: PrunerSpec): Pruner {
       const { type: _, ...options } = spec;
       return new MedianPruner(options);
     }
+    case "percentile": {
+      const { type: _, percentile, ...options } = spec;
+      return new PercentilePruner(percentile, options);
+    }
     case "asha": {
       const { type: _, ...options } = spec;
       return new SuccessiveHalvingPruner(options);
+    }
+    case "hyperband": {
+      const { type: _, ...options } = spec;
+      return new HyperbandPruner(options);
+    }
+    case "threshold": {
+      const { type: _, ...options } = spec;
+      return new ThresholdPruner(options);
+    }
+    case "patient": {
+      const { wrapped, patience, minDelta } = spec;
+      return new PatientPruner(wrapped ? prunerFromSpec(wrapped) : null, { patience, minDelta });
     }
     case "none":
       return new NopPruner();
     default:
       throw new RangeError(
-        `Pruner type is ${JSON.stringify((spec as { type: unknown }).type)}; ` +
-          `use "median", "asha" or "none"`,
+        `Pruner type is ${JSON.stringify((spec as { type: unknown }).type)}; use ` +
+          `"median", "percentile", "asha", "hyperband", "threshold", "patient" or "none"`,
       );
   }
 }

@@ -7,9 +7,12 @@ import {
   samplerFromSpec,
   suggestFromSpace,
 } from "./from_spec.ts";
+import { HyperbandPruner } from "./pruners/hyperband.ts";
 import { MedianPruner } from "./pruners/median.ts";
 import { NopPruner } from "./pruners/nop.ts";
+import { PatientPruner } from "./pruners/patient.ts";
 import { SuccessiveHalvingPruner } from "./pruners/successive_halving.ts";
+import { ThresholdPruner } from "./pruners/threshold.ts";
 import { GridSampler } from "./samplers/grid.ts";
 import { TpeSampler } from "./samplers/tpe/sampler.ts";
 
@@ -59,9 +62,17 @@ Deno.test("samplerFromSpec() and prunerFromSpec() build what the type names", ()
   );
   assert.ok(prunerFromSpec({ type: "none" }) instanceof NopPruner);
   assert.throws(() => samplerFromSpec({ type: "cmaes" } as never), /use "tpe", "random" or "grid"/);
+  assert.ok(prunerFromSpec({ type: "hyperband" }) instanceof HyperbandPruner);
+  assert.ok(prunerFromSpec({ type: "threshold", upper: 2 }) instanceof ThresholdPruner);
+  const patient = prunerFromSpec({ type: "patient", patience: 2, wrapped: { type: "median" } });
+  assert.ok((patient as PatientPruner).wrapped instanceof MedianPruner);
+  assert.equal(
+    (prunerFromSpec({ type: "percentile", percentile: 30 }) as MedianPruner).percentile,
+    30,
+  );
   assert.throws(
-    () => prunerFromSpec({ type: "hyperband" } as never),
-    /use "median", "asha" or "none"/,
+    () => prunerFromSpec({ type: "wavelet" } as never),
+    /use "median", "percentile", "asha", "hyperband", "threshold", "patient" or "none"/,
   );
 });
 

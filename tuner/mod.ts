@@ -6,7 +6,8 @@
  *   `bestParams`/`bestValue`/`bestTrial`/`trials`.
  * - Samplers: {@linkcode TpeSampler} (default), {@linkcode RandomSampler}, {@linkcode GridSampler}.
  * - Pruners: {@linkcode MedianPruner} (default), {@linkcode PercentilePruner},
- *   {@linkcode SuccessiveHalvingPruner} (ASHA), {@linkcode NopPruner}.
+ *   {@linkcode SuccessiveHalvingPruner} (ASHA), {@linkcode HyperbandPruner},
+ *   {@linkcode ThresholdPruner}, {@linkcode PatientPruner}, {@linkcode NopPruner}.
  * - Storages: the {@linkcode Storage} interface and {@linkcode InMemoryStorage}.
  * - {@linkcode paramImportances} (fANOVA) and the plain-JSON builders of `from_spec.ts`.
  *
@@ -65,6 +66,9 @@ export {
   SuccessiveHalvingPruner,
   type SuccessiveHalvingPrunerOptions,
 } from "./pruners/successive_halving.ts";
+export { HyperbandPruner, type HyperbandPrunerOptions } from "./pruners/hyperband.ts";
+export { ThresholdPruner, type ThresholdPrunerOptions } from "./pruners/threshold.ts";
+export { PatientPruner, type PatientPrunerOptions } from "./pruners/patient.ts";
 export { type ImportanceOptions, type ParamImportance, paramImportances } from "./importance.ts";
 export {
   gridFromSpace,

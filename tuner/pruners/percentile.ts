@@ -63,7 +63,8 @@ export class PercentilePruner implements Pruner {
   }
 }
 
-function checkInteger(name: string, value: number, min: number): void {
+/** Refuses an option that is not an integer ≥ `min`, naming it and the value. */
+export function checkInteger(name: string, value: number, min: number): void {
   if (!(Number.isInteger(value) && value >= min)) {
     throw new RangeError(`Pruner ${name} must be an integer ≥ ${min}, got ${value}`);
   }
@@ -71,9 +72,10 @@ function checkInteger(name: string, value: number, min: number): void {
 
 /**
  * Whether `step` is the first report at or after the latest pruning checkpoint
- * (warm-up + k·interval), so each interval is judged once even when steps are skipped.
+ * (warm-up + k·interval), so each interval is judged once even when steps are skipped: Optuna's
+ * `_is_first_in_interval_step`, which `ThresholdPruner` shares.
  */
-function isFirstInInterval(
+export function isFirstInInterval(
   trial: FrozenTrial,
   step: number,
   nWarmupSteps: number,

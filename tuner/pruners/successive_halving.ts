@@ -29,6 +29,12 @@ export interface SuccessiveHalvingPrunerOptions {
   bootstrapCount?: number;
 }
 
+/**
+ * What the rungs need of a study: its direction, its trials and a place to record rung values.
+ * A `Study` is one; Hyperband passes a view of one bracket's trials.
+ */
+export type RungStudy = Pick<Study, "direction" | "getTrials" | "setTrialSystemAttr">;
+
 export class SuccessiveHalvingPruner implements Pruner {
   #minResource: number | null;
   readonly reductionFactor: number;
@@ -66,7 +72,7 @@ export class SuccessiveHalvingPruner implements Pruner {
     this.#minResource = minResource === "auto" ? null : minResource;
   }
 
-  async prune(study: Study, trial: FrozenTrial): Promise<boolean> {
+  async prune(study: RungStudy, trial: FrozenTrial): Promise<boolean> {
     const step = lastStep(trial);
     if (step === null) return false;
     const value = trial.intermediateValues.get(step)!;
