@@ -22,6 +22,7 @@ import {
 import type { FormState } from "../../views/shell/form_fields.tsx";
 import { fieldLabel } from "../../views/run_editor/field_labels.ts";
 import { LayerEditor } from "../../views/run_editor/layer_editor.tsx";
+import { EDITOR_NETWORK_ID, EditorNetwork } from "../../views/network/editor_network.tsx";
 import {
   NewRunForm,
   NewRunPage,
@@ -189,6 +190,9 @@ export function runFormRoutes(ctx: AppContext): Hono {
             outputNote={outputNote(values, infos)}
           />
           <PreviewPartial preview={preview} />
+          <hx-partial hx-target={`#${EDITOR_NETWORK_ID}`} hx-swap="outerHTML">
+            <EditorNetwork values={values} datasets={infos} />
+          </hx-partial>
         </>,
       );
     })

@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   "/form.css": fileURLToPath(new URL("../../views/shell/form.css", import.meta.url)),
   "/runs.css": fileURLToPath(new URL("../../views/runs/runs.css", import.meta.url)),
   "/studies.css": fileURLToPath(new URL("../../views/studies/studies.css", import.meta.url)),
+  "/network.css": fileURLToPath(new URL("../../views/network/network.css", import.meta.url)),
 };
 
 export function staticRoutes(): Hono {

@@ -46,6 +46,7 @@ import {
   OTHER_DATASET,
 } from "./run_form_state.ts";
 import { SplitFields } from "./split_fields.tsx";
+import { EditorNetwork } from "../network/editor_network.tsx";
 
 const BATCH_CHOICES: Choice[] = BATCH_MODES.map((value) => ({
   value,
@@ -84,6 +85,7 @@ export function RunEditor(props: { state: FormState; datasets: DatasetInfo[] }) 
           help="Binary losses on two classes use one output unit."
           choices={LOSSES.map((value) => ({ value, label: LOSS_LABELS[value] }))}
         />
+        <EditorNetwork values={state.values} datasets={props.datasets} />
       </section>
       <TrainingSection state={state} />
     </>

@@ -64,6 +64,7 @@ export function Layout(props: LayoutProps) {
           <link rel="stylesheet" href="/static/form.css" />
           <link rel="stylesheet" href="/static/runs.css" />
           <link rel="stylesheet" href="/static/studies.css" />
+          <link rel="stylesheet" href="/static/network.css" />
           <script src="/static/htmx.min.js" defer></script>
           <script src="/static/ext/hx-sse.js" defer></script>
           <script>{raw(PAGE_SCRIPT)}</script>
