@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { trackHandle } from "../engine/open_handles.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -38,9 +38,15 @@ export async function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
-/** A laptop-sized page that fails the test on any script error. */
-export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+/**
+ * A laptop-sized page (unless `options` say another size or a colour scheme) that fails the test
+ * on any script error.
+ */
+export async function openPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, ...options });
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
