@@ -25,6 +25,11 @@ export interface EpochResult {
   lr?: number;
   /** 0-based step within the epoch whose loss was first NaN or ±Infinity, if any. */
   nonFiniteStep?: number;
+  /**
+   * The epoch stopped at {@linkcode EpochOptions.pauseAt} (the other fields then mean nothing):
+   * calling `trainEpoch` with the same epoch goes on from there.
+   */
+  paused?: boolean;
   /** The splits asked for in {@linkcode EpochOptions.evaluate}, unless the epoch diverged. */
   evaluations?: Partial<Record<SplitName, EvalResult>>;
 }
@@ -37,6 +42,11 @@ export interface EpochOptions {
    * epoch's last command buffer and reads them back with its totals, in one round trip.
    */
   evaluate?: readonly SplitName[];
+  /**
+   * Stops after this many of the epoch's steps (counted from its start) and resolves `paused`,
+   * so a long epoch can be checkpointed midway; absent, or past the epoch's end, runs it out.
+   */
+  pauseAt?: number;
 }
 
 export interface EvalResult {

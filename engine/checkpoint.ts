@@ -3,8 +3,9 @@
  * weights and batch-norm statistics, optimizer moments and step counts, the lr scheduler's
  * state, early stopping's state and kept best weights, the loss divergence is judged against,
  * and the epoch. Batch order and dropout masks are pure functions of (seed, epoch, step)
- * (`engine/random.ts`), so the epoch is every RNG position there is. Resumed on the same
- * backend, a run ends bit for bit as it would have uninterrupted.
+ * (`engine/random.ts`), so the epoch (and the step, inside a long epoch split into parts) is
+ * every RNG position there is. Resumed on the same backend, a run ends bit for bit as it would
+ * have uninterrupted; from an epoch's end, on the other backend too (not bit for bit).
  *
  * Stored as a safetensors file (`encodeCheckpoint`): tensors `model.<name>`, `best.<name>` and
  * `optimizer.<key>.<i>` (i: the parameter's index), and in `__metadata__` the run config and a
@@ -29,10 +30,31 @@ export interface OptimizerCheckpoint {
   state: Record<string, Float32Array[]>;
 }
 
+/**
+ * Where a session paused inside an epoch (a long epoch split for checkpoints): the steps done and
+ * what the epoch has summed so far, in the backend's own form, so only the backend that saved it
+ * can go on from it.
+ */
+export interface EpochPosition {
+  backend: "cpu" | "webgpu";
+  /** The 0-based epoch in progress. */
+  epoch: number;
+  /** Its steps done. */
+  step: number;
+  /** CPU: the loss sum, correct count and rows seen so far. */
+  sums?: number[];
+  /** GPU: the epoch status and per-row metric slots, as on the device. */
+  bytes?: Uint8Array;
+  /** GPU: the counters and schedule at the epoch's start, from which it re-encodes the epoch. */
+  epochStart?: { scheduler: SchedulerState; optimizerSteps: number; momentumUsed: boolean };
+}
+
 /** What a training session holds between epochs (`TrainingSession.checkpoint`). */
 export interface SessionCheckpoint {
   /** Epochs trained (the session's count, checked against the run's). */
   epochs: number;
+  /** Set when the session is paused inside the next epoch. */
+  position?: EpochPosition;
   /** Parameters then buffers, as `getState()` gives them. */
   weights: NamedTensor[];
   optimizer: OptimizerCheckpoint;
@@ -49,8 +71,8 @@ export interface TrainingCheckpoint {
   config: RunConfig;
   session: SessionCheckpoint;
   earlyStopping: EarlyStoppingState | null;
-  /** The first epoch's loss that later ones are judged against (`divergence.ts`). */
-  startLoss: number;
+  /** The first epoch's loss that later ones are judged against (`divergence.ts`); null inside it. */
+  startLoss: number | null;
 }
 
 const FORMAT = 1;
@@ -66,9 +88,11 @@ interface CheckpointRecord {
   optimizerKeys: string[];
   scheduler: SchedulerState;
   earlyStopping: EarlyStoppingState | null;
-  startLoss: number;
+  startLoss: number | null;
   weights: string[];
   best: string[] | null;
+  /** The position inside an epoch, its bytes in base64. */
+  position?: Omit<EpochPosition, "bytes"> & { bytes?: string };
 }
 
 export function encodeCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
@@ -94,6 +118,10 @@ export function encodeCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
     weights: session.weights.map((t) => t.name),
     best: session.best?.map((t) => t.name) ?? null,
   };
+  if (session.position) {
+    const { bytes, ...rest } = session.position;
+    record.position = { ...rest, ...(bytes ? { bytes: toBase64(bytes) } : {}) };
+  }
   return encodeSafetensors(tensors, {
     format: "pt",
     [KEYS.checkpoint]: JSON.stringify(record, (_, value) => encodeNumber(value)),
@@ -139,6 +167,7 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
       },
       scheduler: record.scheduler,
       best: record.best === null ? null : named("best", record.best),
+      ...(record.position ? { position: fromRecord(record.position) } : {}),
     },
     earlyStopping: record.earlyStopping,
     startLoss: record.startLoss,
@@ -177,6 +206,23 @@ function canonical(value: unknown): string {
         ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x < y ? -1 : x > y ? 1 : 0))
         : v,
   ) ?? "undefined";
+}
+
+function fromRecord(position: NonNullable<CheckpointRecord["position"]>): EpochPosition {
+  const { bytes, ...rest } = position;
+  return { ...rest, ...(bytes === undefined ? {} : { bytes: fromBase64(bytes) }) };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
 /** JSON has no ±Infinity or NaN: they travel as tagged strings in the record. */

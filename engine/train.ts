@@ -102,6 +102,11 @@ export interface TrainOptions {
   checkpoints?: {
     everySeconds: number;
     save: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
+    /**
+     * Splits every epoch into parts of this many steps, with a save after each part (tests).
+     * Without it, an epoch is split only when the one before took longer than `everySeconds`.
+     */
+    everySteps?: number;
   };
   /**
    * Goes on from a checkpoint, with the records of the epochs it covers: the run then ends as it
@@ -144,8 +149,9 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   const queued = new AbortController();
   const epochSignal = signal ? AbortSignal.any([signal, queued.signal]) : queued.signal;
   const evaluate = data.dev.count > 0 ? (["dev"] as const) : [];
-  const queueEpoch = (epoch: number) => {
-    const result = session.trainEpoch(epoch - 1, { signal: epochSignal, evaluate });
+  const queueEpoch = (epoch: number, pauseAt?: number) => {
+    const options = { signal: epochSignal, evaluate, pauseAt };
+    const result = session.trainEpoch(epoch - 1, options);
     result.catch(() => {}); // awaited in the loop, or settled in `finally` when it stops early
     return result;
   };
@@ -156,11 +162,30 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   let stoppedEpoch: number | null = null;
   const first = (resume?.checkpoint.epoch ?? 0) + 1;
   let lastSaved = 0;
+  const save = async (epoch: number) => {
+    await checkpoints!.save({
+      epoch,
+      config,
+      session: await session.checkpoint(),
+      earlyStopping: stopping?.state() ?? null,
+      startLoss: start ?? null,
+    });
+    lastSaved = now();
+  };
+  // A long epoch is split into parts with a save after each, sized from the last epoch's time.
+  let lastEpoch: { seconds: number; steps: number } | null = null;
+  const partSteps = (): number | null => {
+    if (!checkpoints) return null;
+    if (checkpoints.everySteps) return checkpoints.everySteps;
+    const every = checkpoints.everySeconds;
+    if (every <= 0 || !lastEpoch || lastEpoch.seconds <= every) return null;
+    return Math.max(1, Math.ceil(lastEpoch.steps / Math.ceil(lastEpoch.seconds / every)));
+  };
   try {
     if (resume) {
       await resumeSession(session, config, resume);
       epochs.push(...resume.epochs);
-      start = resume.checkpoint.startLoss;
+      start = resume.checkpoint.startLoss ?? undefined;
       if (stopping && resume.checkpoint.earlyStopping) {
         stopping.load(resume.checkpoint.earlyStopping);
       }
@@ -171,13 +196,24 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     ends[first - 1] = lastSaved = now();
     for (let epoch = first; epoch <= config.epochs; epoch++) {
       if (signal?.aborted) return ended("cancelled");
-      const current: Promise<EpochResult> = next ?? queueEpoch(epoch);
-      const saving = checkpoints !== undefined &&
-        (epoch === config.epochs || now() - lastSaved >= checkpoints.everySeconds * 1000);
-      next = ahead && epoch < config.epochs && !saving ? queueEpoch(epoch + 1) : null;
+      const part: number | null = next ? null : partSteps();
+      // Where a checkpoint saved inside this epoch left it.
+      let done = epoch === first ? resume?.checkpoint.session.position?.step ?? 0 : 0;
+      const current: Promise<EpochResult> = next ??
+        queueEpoch(epoch, part === null ? undefined : done + part);
+      const saving: boolean = checkpoints !== undefined && (part !== null || epoch === config.epochs ||
+        now() - lastSaved >= checkpoints.everySeconds * 1000);
+      next = ahead && epoch < config.epochs && !saving && partSteps() === null
+        ? queueEpoch(epoch + 1)
+        : null;
       let result;
       try {
         result = await current;
+        while (result.paused && !signal?.aborted) {
+          done = result.steps;
+          await save(epoch - 1);
+          result = await queueEpoch(epoch, done + part!);
+        }
       } catch (error) {
         if (signal?.aborted) return ended("cancelled");
         throw error;
@@ -214,6 +250,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
         seconds: (end - ends[epoch - span]) / span / 1000,
       };
       epochs.push(record);
+      lastEpoch = { seconds: record.seconds, steps: result.steps };
       await options.onEpoch?.(record, config.epochs);
       // Kept on the record, so the curve shows how far it went before the run stopped.
       if (runaway) {
@@ -230,17 +267,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
           break;
         }
       }
-      if (saving && checkpoints) {
-        const state = await session.checkpoint();
-        await checkpoints.save({
-          epoch,
-          config,
-          session: state,
-          earlyStopping: stopping?.state() ?? null,
-          startLoss: start,
-        });
-        lastSaved = now();
-      }
+      if (saving) await save(epoch);
     }
     if (signal?.aborted) return ended("cancelled");
     let earlyStop: EarlyStopRecord | undefined;

@@ -3,7 +3,9 @@
  * checkpoint (encoded to bytes and decoded, as the database stores it) ends bit for bit as the
  * same run uninterrupted — weights, batch-norm statistics, every epoch's metrics and lr, test
  * metrics, early stopping's verdict — on the CPU reference and on the GPU (gated on an adapter,
- * with epochs queued ahead as on hardware and without). The configs span what a checkpoint must
+ * with epochs queued ahead as on hardware and without), from epoch ends and from inside epochs
+ * (a long epoch is split into parts with a checkpoint after each; split or not, a run ends the
+ * same). The configs span what a checkpoint must
  * carry: each optimizer's moments and step count, SGD's first-momentum-step rule, Adam's bias
  * corrections, every kind of schedule state (chainable, per-batch OneCycle with cycled momentum,
  * ReduceLROnPlateau's best/bad epochs/cooldown), early stopping's count and best weights, batch
@@ -139,26 +141,38 @@ const CASES: Record<string, Partial<RunConfig>> = {
   },
 };
 
+/** The cases also split inside epochs on the GPU (all are on the CPU). */
+const SPLIT_ON_GPU = new Set([
+  "adam, plateau schedule, early stopping with best weights",
+  "sgd without momentum, OneCycle cycling it from 0",
+]);
+
 interface Outcome {
   result: RunResult;
   state: NamedTensor[];
-  /** Encoded checkpoints by epoch. */
-  saved: Map<number, Uint8Array>;
+  /** Encoded checkpoints by where they were saved: "3" after epoch 3, "3+7" 7 steps into 4. */
+  saved: Map<string, Uint8Array>;
 }
 
 async function run(
   backend: Backend,
   config: RunConfig,
   resume?: { bytes: Uint8Array; epochs: EpochRecord[] },
+  everySteps?: number,
 ): Promise<Outcome> {
   let state: NamedTensor[] = [];
-  const saved = new Map<number, Uint8Array>();
+  const saved = new Map<string, Uint8Array>();
   const result = await train(config, {
     roots,
     backend,
     checkpoints: {
       everySeconds: 0,
-      save: (checkpoint) => void saved.set(checkpoint.epoch, encodeCheckpoint(checkpoint)),
+      everySteps,
+      save: (checkpoint) => {
+        const inside = checkpoint.session.position;
+        const at = inside ? `${checkpoint.epoch}+${inside.step}` : `${checkpoint.epoch}`;
+        saved.set(at, encodeCheckpoint(checkpoint));
+      },
     },
     resume: resume && { checkpoint: decodeCheckpoint(resume.bytes), epochs: resume.epochs },
     onFinish: async (session) => {
@@ -187,27 +201,39 @@ function assertSameBits(actual: NamedTensor[], expected: NamedTensor[], what: st
   });
 }
 
-/** Resumes `config` from each of `breaks` and checks it ends as `whole` did. */
+/** Checks that `actual` ended exactly as `expected`. */
+function assertSameRun(actual: Outcome, expected: Outcome, what: string): void {
+  assert.deepEqual(untimed(actual.result.epochs), untimed(expected.result.epochs), what);
+  assert.deepEqual(actual.result.test, expected.result.test, what);
+  assert.deepEqual(actual.result.earlyStop, expected.result.earlyStop, what);
+  assertSameBits(actual.state, expected.state, what);
+}
+
+/**
+ * Resumes `config` from each checkpoint named in `breaks` ("2": after epoch 2; "2+5": 5 steps
+ * into epoch 3, saved by a run split into parts of `everySteps`) and checks it ends as the run
+ * never stopped did.
+ */
 async function assertResumesExactly(
   backend: Backend,
   config: RunConfig,
-  breaks: number[],
+  breaks: string[],
+  everySteps?: number,
 ): Promise<void> {
   const whole = await run(backend, config);
   assert.equal(whole.result.status, "completed");
+  const split = everySteps ? await run(backend, config, undefined, everySteps) : whole;
+  if (everySteps) assertSameRun(split, whole, `split into parts of ${everySteps} steps`);
   const trained = whole.result.epochs.length;
-  for (const epoch of breaks.filter((k) => k < trained)) {
-    const bytes = whole.saved.get(epoch);
-    assert.ok(bytes, `a checkpoint after epoch ${epoch} (saved: ${[...whole.saved.keys()]})`);
+  for (const at of breaks.filter((k) => Number.parseInt(k) < trained)) {
+    const bytes = split.saved.get(at);
+    assert.ok(bytes, `a checkpoint at ${at} (saved: ${[...split.saved.keys()]})`);
+    const epoch = Number.parseInt(at);
     const resumed = await run(backend, config, {
       bytes,
       epochs: whole.result.epochs.slice(0, epoch),
     });
-    const what = `resumed after epoch ${epoch}`;
-    assert.deepEqual(untimed(resumed.result.epochs), untimed(whole.result.epochs), what);
-    assert.deepEqual(resumed.result.test, whole.result.test, what);
-    assert.deepEqual(resumed.result.earlyStop, whole.result.earlyStop, what);
-    assertSameBits(resumed.state, whole.state, what);
+    assertSameRun(resumed, whole, `resumed at ${at}`);
   }
 }
 
@@ -234,8 +260,10 @@ Deno.test("a run resumed from its checkpoint on the CPU ends bit for bit as unin
   for (const [name, overrides] of Object.entries(CASES)) {
     await t.step(name, async () => {
       const config = { ...base, ...overrides };
-      await assertResumesExactly(cpuBackend(false), config, [1, 3, 5]);
-      await assertResumesExactly(cpuBackend(true), config, [2]);
+      await assertResumesExactly(cpuBackend(false), config, ["1", "3", "5"]);
+      await assertResumesExactly(cpuBackend(true), config, ["2"]);
+      // Inside an epoch (15 steps each): after 7 and 14 steps of the third, 7 of the first.
+      await assertResumesExactly(cpuBackend(false), config, ["0+7", "2+7", "2+14"], 7);
     });
   }
 });
@@ -255,7 +283,13 @@ Deno.test({
         };
         for (const [name, overrides] of Object.entries(CASES)) {
           await t.step(`${name}, pipelineEpochs ${pipelineEpochs}`, async () => {
-            await assertResumesExactly(backend, { ...base, ...overrides }, [2, 4]);
+            const config = { ...base, ...overrides };
+            await assertResumesExactly(backend, config, ["2", "4"]);
+            // Inside an epoch (train() queues no epoch ahead of a split one): where a per-batch
+            // schedule (OneCycle) and the epoch's device-side sums matter most.
+            if (!pipelineEpochs && SPLIT_ON_GPU.has(name)) {
+              await assertResumesExactly(backend, config, ["0+7", "3+14"], 7);
+            }
           });
         }
       }
@@ -273,7 +307,7 @@ Deno.test("a checkpoint saved on the CPU resumes on the GPU", {
   const gpu = await WebGpuBackend.create(gpuTestOptions());
   try {
     const resumed = await run(gpu, config, {
-      bytes: cpu.saved.get(3)!,
+      bytes: cpu.saved.get("3")!,
       epochs: cpu.result.epochs.slice(0, 3),
     });
     assert.equal(resumed.result.status, "completed");

@@ -77,6 +77,8 @@ export class CpuSession implements TrainingSession {
   readonly #kept: KeptWeights | null;
   /** Epochs trained so far (a checkpoint's count). */
   #epochs = 0;
+  /** The epoch paused inside (`pauseAt`): its steps done and sums so far. */
+  #position: { epoch: number; step: number; sums: number[] } | null = null;
 
   /** `fast` swaps in the fast backend's products and optimizer; without it, the reference's. */
   constructor(readonly config: RunConfig, readonly data: PreparedData, fast?: FastKernels) {
@@ -127,17 +129,24 @@ export class CpuSession implements TrainingSession {
     return this.#queue.run(() => this.#predict(split, rows));
   }
 
-  async #trainEpoch(epoch: number, { signal, evaluate = [] }: EpochOptions): Promise<EpochResult> {
+  async #trainEpoch(
+    epoch: number,
+    { signal, evaluate = [], pauseAt }: EpochOptions,
+  ): Promise<EpochResult> {
     const { config, data, model } = this;
     const train = data.train;
     const { order, batchSize, steps } = epochOrder(train.count, config.batch, config.seed, epoch);
     const params = model.parameters.map((p) => p.data);
     const { l1, l2 } = config.regularization;
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
+    // Where it paused inside this epoch, if it did, and what it had summed.
+    const from = this.#position?.epoch === epoch ? this.#position : null;
+    let [lossSum, correct, seen] = from?.sums ?? [0, 0, 0];
+    const to = pauseAt !== undefined && pauseAt > (from?.step ?? 0) && pauseAt < steps
+      ? pauseAt
+      : steps;
+    this.#position = null;
     let lr = this.scheduler.current.lr;
-    for (let step = 0; step < steps; step++) {
+    for (let step = from?.step ?? 0; step < to; step++) {
       signal?.throwIfAborted();
       const hyper = this.scheduler.current;
       lr = hyper.lr;
@@ -169,6 +178,10 @@ export class CpuSession implements TrainingSession {
       this.optimizer.step(params, model.gradients, hyper);
       this.scheduler.stepBatch();
       await this.#pace();
+    }
+    if (to < steps) {
+      this.#position = { epoch, step: to, sums: [lossSum, correct, seen] };
+      return { loss: NaN, accuracy: NaN, steps: to, paused: true };
     }
     const evaluations: EpochResult["evaluations"] = {};
     // ReduceLROnPlateau needs the dev metric whether or not the caller asked for it.
@@ -288,18 +301,39 @@ export class CpuSession implements TrainingSession {
         optimizer: optimizerCheckpoint(this.optimizer),
         scheduler: this.scheduler.state(),
         best: this.#kept?.best() ?? null,
+        ...(this.#position
+          ? {
+            position: {
+              backend: "cpu" as const,
+              ...this.#position,
+              sums: [...this.#position.sums],
+            },
+          }
+          : {}),
       });
     });
   }
 
   restore(checkpoint: SessionCheckpoint): Promise<void> {
     return this.#queue.run(() => {
+      const { position } = checkpoint;
+      if (position && (position.backend !== "cpu" || position.sums?.length !== 3)) {
+        throw new Error(
+          `The checkpoint was saved inside epoch ${
+            position.epoch + 1
+          } by the ${position.backend} ` +
+            `backend; only that backend can go on from inside an epoch`,
+        );
+      }
       this.#loadState(checkpoint.weights);
       const sizes = this.model.parameters.map((p) => p.data.length);
       loadOptimizer(this.optimizer, checkpoint.optimizer, sizes);
       this.scheduler.load(checkpoint.scheduler);
       if (checkpoint.best) this.#keptWeights().loadBest(checkpoint.best);
       this.#epochs = checkpoint.epochs;
+      this.#position = position
+        ? { epoch: position.epoch, step: position.step, sums: [...position.sums!] }
+        : null;
       return Promise.resolve();
     });
   }

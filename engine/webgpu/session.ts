@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { SessionCheckpoint } from "../checkpoint.ts";
+import type { EpochPosition, SessionCheckpoint } from "../checkpoint.ts";
 import type {
   EpochOptions,
   EpochResult,
@@ -89,7 +89,9 @@ export interface SessionOptions {
 
 /** A submitted epoch: where its readback lands and what it holds. */
 interface SubmittedEpoch {
-  staging: Staging;
+  /** Null when the epoch paused before its end (nothing to read back yet). */
+  staging: Staging | null;
+  /** Steps submitted up to (its last, unless it paused). */
   steps: number;
   batchSize: number;
   /** The splits asked for, once each. */
@@ -132,6 +134,14 @@ export class WebGpuSession implements TrainingSession {
   #momentumUsed = false;
   /** Epochs submitted so far (a checkpoint's count). */
   #epochs = 0;
+  /** The epoch paused inside (`pauseAt`), and its steps done. */
+  #position: { epoch: number; step: number } | null = null;
+  /** The shape of the epoch last written. */
+  #shape: { batchSize: number; steps: number; lrs: number[] } | null = null;
+  /** Counters and schedule at the start of the epoch last written (a paused checkpoint's). */
+  #epochStart: NonNullable<EpochPosition["epochStart"]> | null = null;
+  /** A restored checkpoint's position inside an epoch, put back when that epoch is called. */
+  #pendingPosition: EpochPosition | null = null;
   #disposed = false;
 
   private constructor(
@@ -273,10 +283,13 @@ export class WebGpuSession implements TrainingSession {
     );
   }
 
-  /** Encodes and submits `epoch`, its evaluations in the last command buffer. */
+  /**
+   * Encodes and submits `epoch` — from where it paused, if it did, up to `pauseAt` or its end —
+   * its evaluations in the last command buffer.
+   */
   async #submitEpoch(
     epoch: number,
-    { signal, evaluate = [] }: EpochOptions,
+    { signal, evaluate = [], pauseAt }: EpochOptions,
   ): Promise<SubmittedEpoch> {
     this.#assertOpen();
     signal?.throwIfAborted();
@@ -287,12 +300,12 @@ export class WebGpuSession implements TrainingSession {
     // ReduceLROnPlateau needs the dev metric whether or not the caller asked for it.
     const splits = [...new Set(this.#onPlateau ? [...evaluate, "dev" as const] : evaluate)];
     const evaluated = splits.filter((split) => this.#data[split].count > 0);
-    const { batchSize, steps, lrs } = this.#writeEpoch(epoch);
+    const { batchSize, steps, lrs, from } = this.#epochFrom(epoch);
+    const to = pauseAt !== undefined && pauseAt > from && pauseAt < steps ? pauseAt : steps;
     const stride = context.stepStride;
-    const staging = new Staging(
-      context,
-      EPOCH_STATUS_BYTES + evaluated.length * this.#evaluation.bytes,
-    );
+    const staging = to === steps
+      ? new Staging(context, EPOCH_STATUS_BYTES + evaluated.length * this.#evaluation.bytes)
+      : null;
     const stepsPerSubmit = Math.max(
       1,
       Math.floor(this.#dispatchesPerSubmit / this.#trainStep.length),
@@ -309,7 +322,7 @@ export class WebGpuSession implements TrainingSession {
       const last = end === steps;
       if (last) encodeDispatch(pass, this.#programs.reduce(buffers), 0);
       pass.end();
-      if (!last) return;
+      if (!last || !staging) return;
       this.#kept?.encodeEpochEnd(encoder, epoch);
       staging.copy(encoder, buffers.totals, 0, 0, EPOCH_STATUS_BYTES);
       evaluated.forEach((split, i) => {
@@ -318,22 +331,55 @@ export class WebGpuSession implements TrainingSession {
       });
     };
     try {
-      await submitInChunks(context, steps, stepsPerSubmit, record, {
-        label: `epoch ${epoch} steps`,
-        signal,
-        submitsBetweenWaits: this.#submitsBetweenWaits,
-        firstSubmit: Math.floor(FIRST_SUBMIT_DISPATCHES / this.#trainStep.length),
-      });
+      await submitInChunks(
+        context,
+        to - from,
+        stepsPerSubmit,
+        (encoder, start, end) => record(encoder, from + start, from + end),
+        {
+          label: `epoch ${epoch} steps`,
+          signal,
+          submitsBetweenWaits: this.#submitsBetweenWaits,
+          firstSubmit: Math.floor(FIRST_SUBMIT_DISPATCHES / this.#trainStep.length),
+        },
+      );
     } catch (error) {
-      staging.discard();
+      staging?.discard();
       throw error;
     }
-    this.#epochs = epoch + 1;
-    return { staging, steps, batchSize, splits, evaluated, began, lrs };
+    this.#position = to === steps ? null : { epoch, step: to };
+    if (to === steps) this.#epochs = epoch + 1;
+    return { staging, steps: to, batchSize, splits, evaluated, began, lrs };
+  }
+
+  /**
+   * The epoch's shape and the step it goes on from: 0 for a new epoch (its order and step slots
+   * written), where it paused, or where a restored checkpoint paused it (the epoch written again
+   * from its start's counters, then its partial sums put back).
+   */
+  #epochFrom(epoch: number): { batchSize: number; steps: number; lrs: number[]; from: number } {
+    const resumed = this.#pendingPosition?.epoch === epoch ? this.#pendingPosition : null;
+    if (this.#position?.epoch === epoch && this.#shape && !resumed) {
+      return { ...this.#shape, from: this.#position.step };
+    }
+    this.#pendingPosition = null;
+    this.#shape = this.#writeEpoch(epoch);
+    if (!resumed) return { ...this.#shape, from: 0 };
+    const bytes = resumed.bytes!;
+    const queue = this.#context.device.queue;
+    queue.writeBuffer(this.#buffers.totals, 0, bytes, 0, this.#buffers.totals.size);
+    queue.writeBuffer(this.#buffers.rowMetrics, 0, bytes, this.#buffers.totals.size);
+    this.#optimizerSteps += resumed.step;
+    this.#position = { epoch, step: resumed.step };
+    return { ...this.#shape, from: resumed.step };
   }
 
   async #readEpoch(submitted: SubmittedEpoch): Promise<EpochResult> {
     const { staging, steps, batchSize, splits, evaluated } = submitted;
+    if (!staging) {
+      this.#overlap.finished(submitted.began);
+      return { loss: NaN, accuracy: NaN, steps, paused: true };
+    }
     const bytes = await staging.read();
     this.#context.assertUsable();
     this.#overlap.finished(submitted.began);
@@ -444,8 +490,11 @@ export class WebGpuSession implements TrainingSession {
     // In the queue, so the copies land after every epoch called before.
     const taken = await this.#queue.run(() => {
       this.#assertOpen();
+      const paused = this.#position;
+      const { totals, rowMetrics } = this.#buffers;
       return Promise.resolve({
-        ...this.#tensors.submitCheckpointRead(),
+        ...this.#tensors.submitCheckpointRead(paused ? [totals, rowMetrics] : []),
+        paused: paused && { ...paused, epochStart: this.#epochStart! },
         epochs: this.#epochs,
         optimizer: { steps: this.#optimizerSteps, momentumUsed: this.#momentumUsed },
         scheduler: this.#scheduler.state(),
@@ -453,20 +502,48 @@ export class WebGpuSession implements TrainingSession {
     });
     const bytes = await taken.staging.read();
     this.#context.assertUsable();
-    const { weights, state, best } = this.#tensors.unpackCheckpoint(bytes, taken.hasBest);
-    const { epochs, scheduler } = taken;
-    return { epochs, weights, optimizer: { ...taken.optimizer, state }, scheduler, best };
+    const { weights, state, best, extra } = this.#tensors.unpackCheckpoint(bytes, taken.hasBest);
+    const { epochs, scheduler, paused } = taken;
+    const position: EpochPosition | undefined = paused
+      ? { backend: "webgpu", ...paused, bytes: extra }
+      : undefined;
+    return {
+      epochs,
+      weights,
+      optimizer: { ...taken.optimizer, state },
+      scheduler,
+      best,
+      ...(position ? { position } : {}),
+    };
   }
 
   restore(checkpoint: SessionCheckpoint): Promise<void> {
     return this.#queue.run(() => {
       this.#assertOpen();
-      const { weights, optimizer, best } = checkpoint;
+      const { weights, optimizer, best, position } = checkpoint;
+      if (position && (position.backend !== "webgpu" || !position.bytes || !position.epochStart)) {
+        throw new Error(
+          `The checkpoint was saved inside epoch ${
+            position.epoch + 1
+          } by the ${position.backend} ` +
+            `backend; only that backend can go on from inside an epoch`,
+        );
+      }
+      const totalsBytes = this.#buffers.totals.size + this.#buffers.rowMetrics.size;
+      if (position && position.bytes!.length !== totalsBytes) {
+        throw new Error(
+          `The checkpoint's epoch sums are ${position.bytes!.length} bytes; this session's are ` +
+            `${totalsBytes}`,
+        );
+      }
       this.#tensors.writeCheckpoint({ weights, state: optimizer.state, best });
-      this.#scheduler.load(checkpoint.scheduler);
-      this.#optimizerSteps = optimizer.steps;
-      this.#momentumUsed = optimizer.momentumUsed;
+      // Inside an epoch, the counters go back to its start: it is encoded again from there.
+      const start = position?.epochStart;
+      this.#scheduler.load(start?.scheduler ?? checkpoint.scheduler);
+      this.#optimizerSteps = start?.optimizerSteps ?? optimizer.steps;
+      this.#momentumUsed = start?.momentumUsed ?? optimizer.momentumUsed;
       this.#epochs = checkpoint.epochs;
+      this.#pendingPosition = position ?? null;
       return Promise.resolve();
     });
   }
@@ -507,6 +584,11 @@ export class WebGpuSession implements TrainingSession {
     const { order, batchSize, steps } = epochOrder(count, config.batch, config.seed, epoch);
     const queue = this.#context.device.queue;
     const buffers = this.#buffers;
+    this.#epochStart = {
+      scheduler: this.#scheduler.state(),
+      optimizerSteps: this.#optimizerSteps,
+      momentumUsed: this.#momentumUsed,
+    };
     const hypers: StepHyper[] = [];
     for (let i = 0; i < steps; i++) {
       hypers.push(this.#scheduler.current);

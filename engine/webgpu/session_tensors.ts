@@ -20,12 +20,16 @@ export interface CheckpointSources {
   optimizerState: GPUBuffer;
   /** Early stopping's best weights (parameters, then buffers), or null when none are kept. */
   best: GPUBuffer | null;
+  /** Buffers read whole after the rest (an epoch's partial sums when paused inside it). */
+  extra?: GPUBuffer[];
 }
 
 export interface CheckpointTensors {
   weights: NamedTensor[];
   state: Record<string, Float32Array[]>;
   best: NamedTensor[] | null;
+  /** The `extra` buffers' bytes, one after the other. */
+  extra?: Uint8Array;
 }
 
 /** Submits the copies of every checkpoint tensor into one staging buffer, and returns it. */
@@ -39,15 +43,19 @@ export function submitCheckpointRead(
   const bufferBytes = layout.bufferCount * 4;
   const weightBytes = paramBytes + bufferBytes;
   const stateBytes = sections * paramBytes;
-  const staging = new Staging(
-    context,
-    weightBytes + stateBytes + (sources.best ? weightBytes : 0),
-  );
+  const extraAt = weightBytes + stateBytes + (sources.best ? weightBytes : 0);
+  const extra = sources.extra ?? [];
+  const staging = new Staging(context, extra.reduce((at, b) => at + b.size, extraAt));
   const encoder = context.device.createCommandEncoder({ label: "checkpoint" });
   staging.copy(encoder, sources.params, 0, 0, paramBytes);
   staging.copy(encoder, sources.running, 0, paramBytes, bufferBytes);
   staging.copy(encoder, sources.optimizerState, 0, weightBytes, stateBytes);
   if (sources.best) staging.copy(encoder, sources.best, 0, weightBytes + stateBytes, weightBytes);
+  let at = extraAt;
+  for (const buffer of extra) {
+    staging.copy(encoder, buffer, 0, at, buffer.size);
+    at += buffer.size;
+  }
   context.device.queue.submit([encoder.finish()]);
   return staging;
 }
@@ -74,7 +82,13 @@ export function unpackCheckpoint(
     state[key] = layout.params.map((slot) => section.slice(slot.offset, slot.offset + slot.length));
   });
   const bestAt = stateAt + stateNames.length * paramCount;
-  return { weights: weightsAt(0), state, best: hasBest ? weightsAt(bestAt) : null };
+  const extraAt = 4 * (bestAt + (hasBest ? paramCount + bufferCount : 0));
+  return {
+    weights: weightsAt(0),
+    state,
+    best: hasBest ? weightsAt(bestAt) : null,
+    ...(bytes.byteLength > extraAt ? { extra: new Uint8Array(bytes.slice(extraAt)) } : {}),
+  };
 }
 
 /**
@@ -156,10 +170,13 @@ export class SessionTensors {
     if (buffers.length > 0) queue.writeBuffer(this.buffers.running, 0, buffers);
   }
 
-  /** Submits the copy of every checkpoint tensor; `unpackCheckpoint` reads the staged bytes. */
-  submitCheckpointRead(): { staging: Staging; hasBest: boolean } {
+  /**
+   * Submits the copy of every checkpoint tensor, then of `extra` buffers; `unpackCheckpoint`
+   * reads the staged bytes.
+   */
+  submitCheckpointRead(extra: GPUBuffer[] = []): { staging: Staging; hasBest: boolean } {
     const best = this.kept?.best ?? null;
-    const sources = { ...this.buffers, best };
+    const sources = { ...this.buffers, best, extra };
     const staging = submitCheckpointRead(
       this.context,
       this.layout,
