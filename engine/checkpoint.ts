@@ -49,6 +49,19 @@ export interface EpochPosition {
   epochStart?: { scheduler: SchedulerState; optimizerSteps: number; momentumUsed: boolean };
 }
 
+/** Refuses a position inside an epoch that `backend` did not save (only it can go on from it). */
+export function assertOwnPosition(
+  position: EpochPosition | undefined,
+  backend: EpochPosition["backend"],
+): void {
+  if (!position || position.backend === backend) return;
+  const epoch = position.epoch + 1;
+  throw new Error(
+    `The checkpoint was saved inside epoch ${epoch} by the ${position.backend} backend; only ` +
+      `that backend can go on from inside an epoch`,
+  );
+}
+
 /** What a training session holds between epochs (`TrainingSession.checkpoint`). */
 export interface SessionCheckpoint {
   /** Epochs trained (the session's count, checked against the run's). */

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { SessionCheckpoint } from "../checkpoint.ts";
+import { assertOwnPosition, type SessionCheckpoint } from "../checkpoint.ts";
 import type {
   Backend,
   EpochOptions,
@@ -317,13 +317,9 @@ export class CpuSession implements TrainingSession {
   restore(checkpoint: SessionCheckpoint): Promise<void> {
     return this.#queue.run(() => {
       const { position } = checkpoint;
-      if (position && (position.backend !== "cpu" || position.sums?.length !== 3)) {
-        throw new Error(
-          `The checkpoint was saved inside epoch ${
-            position.epoch + 1
-          } by the ${position.backend} ` +
-            `backend; only that backend can go on from inside an epoch`,
-        );
+      assertOwnPosition(position, "cpu");
+      if (position && position.sums?.length !== 3) {
+        throw new Error("The checkpoint's epoch sums are not the CPU's three numbers");
       }
       this.#loadState(checkpoint.weights);
       const sizes = this.model.parameters.map((p) => p.data.length);

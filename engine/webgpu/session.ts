@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { EpochPosition, SessionCheckpoint } from "../checkpoint.ts";
+import { assertOwnPosition, type EpochPosition, type SessionCheckpoint } from "../checkpoint.ts";
 import type {
   EpochOptions,
   EpochResult,
@@ -23,13 +23,8 @@ import { outputsFromLogits } from "../cpu/losses.ts";
 import { epochOrder } from "../data/batches.ts";
 import type { PreparedData } from "../data/dataset.ts";
 import { type Dispatch, encodeDispatch, encodeStep } from "../kernels/kernel.ts";
-import { decodeTotals, EPOCH_STATUS_BYTES, freshEpochStatus } from "../kernels/metrics_reduce.ts";
-import {
-  assertSchedulerFits,
-  createLrScheduler,
-  type LrScheduler,
-  type StepHyper,
-} from "../schedule/lr_scheduler.ts";
+import { decodeTotals, EPOCH_STATUS_BYTES } from "../kernels/metrics_reduce.ts";
+import { assertSchedulerFits } from "../schedule/lr_scheduler.ts";
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import type { GpuContext } from "./gpu_context.ts";
@@ -42,6 +37,7 @@ import { Programs } from "./programs.ts";
 import { Staging } from "./readback.ts";
 import { submitInChunks } from "./chunked_submit.ts";
 import { SessionTensors } from "./session_tensors.ts";
+import { EpochWriter } from "./epoch_writer.ts";
 import {
   assertBatchNormBatches,
   inputKindOf,
@@ -53,7 +49,7 @@ import {
   assertSessionFits,
   type SessionBuffers,
 } from "./session_buffers.ts";
-import { chunkSteps, epochSteps, packSteps } from "./step_params.ts";
+import { chunkSteps, packSteps } from "./step_params.ts";
 
 /** Rows per evaluation chunk, at least a training batch (fewer, larger dispatches than the CPU's). */
 const EVAL_CHUNK = 2048;
@@ -118,30 +114,12 @@ export class WebGpuSession implements TrainingSession {
   readonly #submitsBetweenWaits: number | undefined;
   /** Encoding and submission, in call order. */
   readonly #queue = new SerialQueue();
-  #optimizerSteps = 0;
-  /**
-   * Asked for a whole epoch's lr at encoding. Epoch-stepped schedules step right after, as they
-   * depend on nothing the epoch computes; ReduceLROnPlateau steps on the dev metric read back,
-   * so its epochs are never encoded before the previous one's results (no overlap).
-   */
-  readonly #scheduler: LrScheduler;
-  readonly #onPlateau: boolean;
+  /** Each epoch's order and step slots, and the counters and schedule behind them. */
+  readonly #writer: EpochWriter;
   /** Early stopping's copies of the weights (see kept_weights.ts); null without early stopping. */
   readonly #kept: KeptWeights | null;
   /** Weights and checkpoints in and out. */
   readonly #tensors: SessionTensors;
-  /** Whether a step so far used momentum (SGD's buffer exists). */
-  #momentumUsed = false;
-  /** Epochs submitted so far (a checkpoint's count). */
-  #epochs = 0;
-  /** The epoch paused inside (`pauseAt`), and its steps done. */
-  #position: { epoch: number; step: number } | null = null;
-  /** The shape of the epoch last written. */
-  #shape: { batchSize: number; steps: number; lrs: number[] } | null = null;
-  /** Counters and schedule at the start of the epoch last written (a paused checkpoint's). */
-  #epochStart: NonNullable<EpochPosition["epochStart"]> | null = null;
-  /** A restored checkpoint's position inside an epoch, put back when that epoch is called. */
-  #pendingPosition: EpochPosition | null = null;
   #disposed = false;
 
   private constructor(
@@ -168,15 +146,11 @@ export class WebGpuSession implements TrainingSession {
       (context.adapterInfo.isFallbackAdapter
         ? DISPATCHES_PER_SUBMIT_SOFTWARE
         : DISPATCHES_PER_SUBMIT);
-    this.#onPlateau = config.scheduler?.type === "reduce_on_plateau";
-    const { steps } = epochOrder(data.train.count, { ...config.batch, shuffle: false }, 0, 0);
-    this.#scheduler = createLrScheduler(config.scheduler, config.optimizer, {
-      epochs: config.epochs,
-      stepsPerEpoch: steps,
-    });
+    this.#writer = new EpochWriter(context, config, data.train.count, buffers);
+    // ReduceLROnPlateau writes an epoch only once the last one's dev metric is back.
     this.#overlap = new EpochOverlap(
       (options.pipelineEpochs ?? !(context.adapterInfo.isFallbackAdapter ?? false)) &&
-        !this.#onPlateau,
+        !this.#writer.onPlateau,
     );
     this.#submitsBetweenWaits = options.submitsBetweenWaits;
     this.#trainStep = programs.trainStep(buffers);
@@ -298,9 +272,11 @@ export class WebGpuSession implements TrainingSession {
     const buffers = this.#buffers;
     const count = this.#data.train.count;
     // ReduceLROnPlateau needs the dev metric whether or not the caller asked for it.
-    const splits = [...new Set(this.#onPlateau ? [...evaluate, "dev" as const] : evaluate)];
+    const splits = [
+      ...new Set(this.#writer.onPlateau ? [...evaluate, "dev" as const] : evaluate),
+    ];
     const evaluated = splits.filter((split) => this.#data[split].count > 0);
-    const { batchSize, steps, lrs, from } = this.#epochFrom(epoch);
+    const { batchSize, steps, lrs, from } = this.#writer.from(epoch);
     const to = pauseAt !== undefined && pauseAt > from && pauseAt < steps ? pauseAt : steps;
     const stride = context.stepStride;
     const staging = to === steps
@@ -318,7 +294,7 @@ export class WebGpuSession implements TrainingSession {
         encodeStep(pass, this.#trainStep, buffers.trainSteps.group, step * stride, rows);
       }
       // Counted as recorded: an epoch cancelled midway keeps the steps it submitted.
-      this.#optimizerSteps += end - start;
+      this.#writer.optimizerSteps += end - start;
       const last = end === steps;
       if (last) encodeDispatch(pass, this.#programs.reduce(buffers), 0);
       pass.end();
@@ -347,31 +323,8 @@ export class WebGpuSession implements TrainingSession {
       staging?.discard();
       throw error;
     }
-    this.#position = to === steps ? null : { epoch, step: to };
-    if (to === steps) this.#epochs = epoch + 1;
+    this.#writer.submitted(epoch, to, steps);
     return { staging, steps: to, batchSize, splits, evaluated, began, lrs };
-  }
-
-  /**
-   * The epoch's shape and the step it goes on from: 0 for a new epoch (its order and step slots
-   * written), where it paused, or where a restored checkpoint paused it (the epoch written again
-   * from its start's counters, then its partial sums put back).
-   */
-  #epochFrom(epoch: number): { batchSize: number; steps: number; lrs: number[]; from: number } {
-    const resumed = this.#pendingPosition?.epoch === epoch ? this.#pendingPosition : null;
-    if (this.#position?.epoch === epoch && this.#shape && !resumed) {
-      return { ...this.#shape, from: this.#position.step };
-    }
-    this.#pendingPosition = null;
-    this.#shape = this.#writeEpoch(epoch);
-    if (!resumed) return { ...this.#shape, from: 0 };
-    const bytes = resumed.bytes!;
-    const queue = this.#context.device.queue;
-    queue.writeBuffer(this.#buffers.totals, 0, bytes, 0, this.#buffers.totals.size);
-    queue.writeBuffer(this.#buffers.rowMetrics, 0, bytes, this.#buffers.totals.size);
-    this.#optimizerSteps += resumed.step;
-    this.#position = { epoch, step: resumed.step };
-    return { ...this.#shape, from: resumed.step };
   }
 
   async #readEpoch(submitted: SubmittedEpoch): Promise<EpochResult> {
@@ -402,7 +355,7 @@ export class WebGpuSession implements TrainingSession {
         ? this.#evaluation.empty(split)
         : this.#evaluation.decode(bytes, EPOCH_STATUS_BYTES + at * this.#evaluation.bytes, split);
     }
-    if (this.#onPlateau) this.#scheduler.stepEpoch(evaluations.dev ?? null);
+    this.#writer.stepOnDev(evaluations.dev ?? null);
     return { ...result, evaluations };
   }
 
@@ -414,7 +367,7 @@ export class WebGpuSession implements TrainingSession {
     this.#assertOpen();
     // In the queue, so that no epoch called meanwhile interleaves with the timed steps.
     return await this.#queue.run(() => {
-      const { batchSize } = this.#writeEpoch(epoch);
+      const { batchSize } = this.#writer.write(epoch);
       const rows = Math.min(batchSize, this.#data.train.count);
       return timeDispatches(
         this.#context,
@@ -490,28 +443,27 @@ export class WebGpuSession implements TrainingSession {
     // In the queue, so the copies land after every epoch called before.
     const taken = await this.#queue.run(() => {
       this.#assertOpen();
-      const paused = this.#position;
+      const paused = this.#writer.pausedAt();
       const { totals, rowMetrics } = this.#buffers;
       return Promise.resolve({
         ...this.#tensors.submitCheckpointRead(paused ? [totals, rowMetrics] : []),
-        paused: paused && { ...paused, epochStart: this.#epochStart! },
-        epochs: this.#epochs,
-        optimizer: { steps: this.#optimizerSteps, momentumUsed: this.#momentumUsed },
-        scheduler: this.#scheduler.state(),
+        paused,
+        counters: this.#writer.counters(),
       });
     });
     const bytes = await taken.staging.read();
     this.#context.assertUsable();
     const { weights, state, best, extra } = this.#tensors.unpackCheckpoint(bytes, taken.hasBest);
-    const { epochs, scheduler, paused } = taken;
+    const { paused, counters } = taken;
     const position: EpochPosition | undefined = paused
       ? { backend: "webgpu", ...paused, bytes: extra }
       : undefined;
+    const { optimizerSteps: steps, momentumUsed } = counters;
     return {
-      epochs,
+      epochs: counters.epochs,
       weights,
-      optimizer: { ...taken.optimizer, state },
-      scheduler,
+      optimizer: { steps, momentumUsed, state },
+      scheduler: counters.scheduler,
       best,
       ...(position ? { position } : {}),
     };
@@ -521,13 +473,9 @@ export class WebGpuSession implements TrainingSession {
     return this.#queue.run(() => {
       this.#assertOpen();
       const { weights, optimizer, best, position } = checkpoint;
-      if (position && (position.backend !== "webgpu" || !position.bytes || !position.epochStart)) {
-        throw new Error(
-          `The checkpoint was saved inside epoch ${
-            position.epoch + 1
-          } by the ${position.backend} ` +
-            `backend; only that backend can go on from inside an epoch`,
-        );
+      assertOwnPosition(position, "webgpu");
+      if (position && (!position.bytes || !position.epochStart)) {
+        throw new Error("The checkpoint's place inside an epoch lacks the GPU's sums or counters");
       }
       const totalsBytes = this.#buffers.totals.size + this.#buffers.rowMetrics.size;
       if (position && position.bytes!.length !== totalsBytes) {
@@ -537,13 +485,12 @@ export class WebGpuSession implements TrainingSession {
         );
       }
       this.#tensors.writeCheckpoint({ weights, state: optimizer.state, best });
-      // Inside an epoch, the counters go back to its start: it is encoded again from there.
-      const start = position?.epochStart;
-      this.#scheduler.load(start?.scheduler ?? checkpoint.scheduler);
-      this.#optimizerSteps = start?.optimizerSteps ?? optimizer.steps;
-      this.#momentumUsed = start?.momentumUsed ?? optimizer.momentumUsed;
-      this.#epochs = checkpoint.epochs;
-      this.#pendingPosition = position ?? null;
+      this.#writer.restore({
+        epochs: checkpoint.epochs,
+        optimizerSteps: optimizer.steps,
+        momentumUsed: optimizer.momentumUsed,
+        scheduler: checkpoint.scheduler,
+      }, position ?? null);
       return Promise.resolve();
     });
   }
@@ -572,45 +519,6 @@ export class WebGpuSession implements TrainingSession {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#buffers.set.destroyAll();
-  }
-
-  /**
-   * Queues `epoch`'s batch order and step slots, and resets the epoch status. Queue writes land
-   * after the work already submitted, so the previous epoch may still be running.
-   */
-  #writeEpoch(epoch: number): { batchSize: number; steps: number; lrs: number[] } {
-    const config = this.#config;
-    const count = this.#data.train.count;
-    const { order, batchSize, steps } = epochOrder(count, config.batch, config.seed, epoch);
-    const queue = this.#context.device.queue;
-    const buffers = this.#buffers;
-    this.#epochStart = {
-      scheduler: this.#scheduler.state(),
-      optimizerSteps: this.#optimizerSteps,
-      momentumUsed: this.#momentumUsed,
-    };
-    const hypers: StepHyper[] = [];
-    for (let i = 0; i < steps; i++) {
-      hypers.push(this.#scheduler.current);
-      this.#scheduler.stepBatch();
-    }
-    if (!this.#onPlateau) this.#scheduler.stepEpoch(null);
-    const slots = epochSteps({
-      count,
-      batchSize,
-      steps,
-      epoch,
-      seed: config.seed,
-      optimizerStepsBefore: this.#optimizerSteps,
-      optimizer: config.optimizer,
-      hypers,
-      momentumUsed: this.#momentumUsed,
-    });
-    this.#momentumUsed ||= slots.some((slot) => slot.momentum !== 0);
-    queue.writeBuffer(buffers.trainOrder, 0, order);
-    queue.writeBuffer(buffers.trainSteps.buffer, 0, packSteps(slots, this.#context.stepStride));
-    queue.writeBuffer(buffers.totals, 0, freshEpochStatus());
-    return { batchSize, steps, lrs: hypers.map((hyper) => hyper.lr) };
   }
 
   #assertOpen(): void {
