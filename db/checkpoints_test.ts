@@ -81,6 +81,19 @@ Deno.test("a run queued again keeps the epochs its checkpoint covers and resumes
   });
 });
 
+Deno.test("a run reserved for a process that died is queued again for any trainer", async () => {
+  await withDb(async (db) => {
+    const id = await insertRun(db, config, undefined, "cli-process");
+    const lease = (await claimRun(db, "cli-process", 300))!.lease;
+    assert.equal(await writeCheckpoint(db, lease, 1, bytes(1)), true);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual((await reapExpired(db)).requeued, [id]);
+    const claim = await claimRun(db, "dashboard", LONG);
+    assert.equal(claim?.lease.runId, id, "a server takes it up");
+    assert.deepEqual((await resumePoint(db, id))?.checkpoint, bytes(1));
+  });
+});
+
 Deno.test("a checkpoint outlives its run only where the run can be continued", async () => {
   await withDb(async (db) => {
     const ends = async (

@@ -370,9 +370,12 @@ export async function reapExpired(db: Db): Promise<Reaped> {
             run.id,
             sql`exists (select 1 from ${runs} where ${stillExpired})`,
           ),
+          // A run reserved for the process that died (`deno task train --db`, `tune
+          // --train-best`) would wait for it forever: any trainer may take it up now.
           db.update(runs).set({
             status: "queued",
             owner: null,
+            reservedFor: null,
             leaseExpiresAt: null,
             startedAt: null,
             device: null,
