@@ -16,6 +16,7 @@ import { readJsonBody } from "../shell/json_body.ts";
 import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 import { runJson } from "./run_json.ts";
 import { continueRun } from "./continue_run.ts";
+import { predictApi } from "./predict_api.ts";
 
 export function runsApi(ctx: AppContext): Hono {
   const { db, service } = ctx;
@@ -99,7 +100,8 @@ export function runsApi(ctx: AppContext): Hono {
         "Content-Type": "application/octet-stream",
         "Content-Disposition": `attachment; filename="ajuste-run-${id}.safetensors"`,
       });
-    });
+    })
+    .route("/", predictApi(ctx));
 }
 
 /** Runs per page of `GET /api/runs`, by default and at most. */

@@ -13,6 +13,7 @@ import { studySpecSchema } from "../../config/study_schema.ts";
 import { finalRunOptionsSchema } from "../../config/final_run.ts";
 import { RUN_STATUSES, TRIAL_FILTERS } from "../../db/runs.ts";
 import { DEFAULT_LIST, MAX_LIST } from "../runs/runs_api.ts";
+import { MAX_PNG_SIDE, MAX_PREDICT_BYTES } from "../runs/predict_api.ts";
 import {
   badId,
   badRequest,
@@ -248,6 +249,58 @@ export function openApiDocument(version: string) {
             },
             400: badId,
             404: failure("No such run, or it has no weights (not completed)"),
+          },
+        },
+      },
+      "/api/runs/{id}/predict": {
+        post: {
+          summary: "Classify one drawn or uploaded digit with a completed image run's weights",
+          description: "A grey-level image, ink bright on dark (dark ink on light paper is " +
+            "inverted, judged by the border): JSON pixels of a 28×28 image, or a PNG of any " +
+            `size up to ${MAX_PNG_SIDE}×${MAX_PNG_SIDE}. It is preprocessed as MNIST's digits ` +
+            "were (the ink fitted to 20×20 keeping its aspect ratio, its centre of mass moved " +
+            "to the centre of 28×28), normalised as the run's inputs, and classified on the " +
+            `CPU reference in evaluation mode. Bodies over ${MAX_PREDICT_BYTES} bytes get 413.`,
+          parameters: [idParam],
+          requestBody: {
+            required: true,
+            content: {
+              ...json(record({
+                pixels: {
+                  type: "array",
+                  items: { type: "number", minimum: 0, maximum: 255 },
+                  minItems: 784,
+                  maxItems: 784,
+                  description: "28×28 grey levels, row by row",
+                },
+              })),
+              "image/png": { schema: { type: "string", format: "binary" } },
+            },
+          },
+          responses: {
+            200: ok(record({
+              probabilities: {
+                type: "array",
+                items: number,
+                description: "Per class, in [0, 1]; softmax for cross-entropy (sums to 1), " +
+                  "sigmoids for the binary losses, clamped outputs for MSE",
+              },
+              predicted: integer,
+              classes: { type: "array", items: string },
+              input: {
+                type: "array",
+                items: integer,
+                description: "The 784 preprocessed grey levels the model saw",
+              },
+            })),
+            400: failure(
+              "The body is not a 28×28 image of 0–255 values, not a readable PNG, or blank; " +
+                "issues name the field (pixels.17, body)",
+            ),
+            404: failure("No such run"),
+            409: failure("The run has no weights (not completed) or is not of 28×28 images"),
+            413: failure(`The body is larger than ${MAX_PREDICT_BYTES} bytes`),
+            415: failure("Content-Type is neither application/json nor image/png"),
           },
         },
       },
