@@ -1,8 +1,9 @@
 /**
  * The study file (CLI `deno task tune study.json`, `POST /api/studies`): a base run config,
  * a search space of dotted paths into it (with sub-spaces per choice and a searched depth, see
- * `space_schema.ts`), and how to search (sampler, pruner), as DESIGN.md describes. Sampler and pruner defaults are Optuna's (TPESampler, MedianPruner,
- * SuccessiveHalvingPruner with `min_resource` "auto").
+ * `space_schema.ts`), and how to search (sampler, pruner), as DESIGN.md describes. Sampler and
+ * pruner defaults are Optuna's (TPESampler, MedianPruner, SuccessiveHalvingPruner and
+ * HyperbandPruner with their resources "auto", PercentilePruner, ThresholdPruner, PatientPruner).
  *
  * @module
  */
@@ -32,7 +33,23 @@ export { configForParams, spaceParams } from "./space_walk.ts";
 export const DIRECTIONS = ["maximize", "minimize"] as const;
 export const METRICS = ["devAccuracy", "devLoss", "trainLoss", "trainAccuracy"] as const;
 export const SAMPLER_TYPES = ["tpe", "random", "grid"] as const;
-export const PRUNER_TYPES = ["median", "asha", "none"] as const;
+export const PRUNER_TYPES = [
+  "median",
+  "percentile",
+  "asha",
+  "hyperband",
+  "threshold",
+  "patient",
+  "none",
+] as const;
+/** What a patient pruner may wrap: any pruner that judges, so not "none" or another patient. */
+export const WRAPPED_PRUNER_TYPES = [
+  "median",
+  "percentile",
+  "asha",
+  "hyperband",
+  "threshold",
+] as const;
 
 const count = (label: string, min: number) => boundedNumber(label, { min, integer: true });
 const samplerSeed = boundedNumber("Sampler seed", { min: 0, max: 2 ** 32 - 1, integer: true })
@@ -71,19 +88,117 @@ const minResourceSchema = z.union([
     "completed trial / 100⌋), and no pruning until a trial completes",
 );
 
+const maxResourceError = (iss: { input?: unknown }) =>
+  `Max resource must be an integer of at least 1 or "auto", got ${show(iss.input)}`;
+const maxResourceSchema = z.union([
+  z.literal("auto", { error: maxResourceError }),
+  z.int({ error: maxResourceError }).gte(1, { error: maxResourceError }),
+], { error: maxResourceError }).describe(
+  'Epochs a trial trains at most; "auto" (the default): 1 + the last epoch of the first ' +
+    "completed trial, and no pruning until a trial completes",
+);
+
+// Optuna's PercentilePruner knobs; median is their 50th-percentile case.
+const percentileKnobs = {
+  nStartupTrials: count("Startup trials", 0).default(5),
+  nWarmupSteps: count("Warmup steps", 0).default(0),
+  intervalSteps: count("Interval steps", 1).default(1),
+};
+
+const medianPruner = strictObject("median pruner (the default type)", {
+  type: z.literal("median").optional().default("median"),
+  ...percentileKnobs,
+}, '{"type": "median"}');
+
+const percentilePruner = strictObject("percentile pruner", {
+  type: z.literal("percentile"),
+  percentile: boundedNumber("Percentile", { min: 0, max: 100 })
+    .describe("Keep trials within this top percentile at each epoch: 25 keeps the best quarter"),
+  ...percentileKnobs,
+  nMinTrials: count("Min trials", 1).default(1),
+}, '{"type": "percentile", "percentile": 25}');
+
+const ashaPruner = strictObject("asha pruner", {
+  type: z.literal("asha"),
+  minResource: minResourceSchema.default("auto"),
+  reductionFactor: count("Reduction factor", 2).default(4),
+  minEarlyStoppingRate: count("Min early stopping rate", 0).default(0),
+}, '{"type": "asha", "reductionFactor": 4}');
+
+// Optuna's HyperbandPruner defaults: min_resource 1, max_resource "auto", reduction_factor 3.
+const hyperbandPruner = strictObject("hyperband pruner", {
+  type: z.literal("hyperband"),
+  minResource: count("Min resource", 1).default(1)
+    .describe("Epochs before the first rung of the most aggressive bracket"),
+  maxResource: maxResourceSchema.default("auto"),
+  reductionFactor: count("Reduction factor", 2).default(3),
+}, '{"type": "hyperband", "maxResource": 20}').superRefine((pruner, ctx) => {
+  if (pruner.maxResource !== "auto" && pruner.maxResource < pruner.minResource) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxResource"],
+      input: pruner.maxResource,
+      message: `Max resource must be at least min resource (${pruner.minResource}), ` +
+        `got ${pruner.maxResource}`,
+    });
+  }
+});
+
+const bound = (label: string) =>
+  boundedNumber(label).optional().describe(`${label}: a trial whose latest value is past it stops`);
+
+const thresholdPruner = strictObject("threshold pruner", {
+  type: z.literal("threshold"),
+  lower: bound("Lower bound"),
+  upper: bound("Upper bound"),
+  nWarmupSteps: count("Warmup steps", 0).default(0),
+  intervalSteps: count("Interval steps", 1).default(1),
+}, '{"type": "threshold", "upper": 2.5}').superRefine((pruner, ctx) => {
+  if (pruner.lower === undefined && pruner.upper === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["lower"],
+      input: pruner,
+      message: "A threshold pruner needs a lower bound, an upper bound, or both",
+    });
+  } else if (
+    pruner.lower !== undefined && pruner.upper !== undefined && pruner.lower > pruner.upper
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["upper"],
+      input: pruner.upper,
+      message:
+        `Upper bound must be at least the lower bound (${pruner.lower}), got ${pruner.upper}`,
+    });
+  }
+});
+
+const wrappedPrunerSchema = z.discriminatedUnion("type", [
+  medianPruner,
+  percentilePruner,
+  ashaPruner,
+  hyperbandPruner,
+  thresholdPruner,
+], {
+  error: taggedUnionError("Wrapped pruner", WRAPPED_PRUNER_TYPES, '{"type": "median"}'),
+}).describe("Decides once patience runs out; without one the trial is pruned then");
+
+const patientPruner = strictObject("patient pruner", {
+  type: z.literal("patient"),
+  patience: count("Patience", 0)
+    .describe("Epochs without improvement tolerated before the wrapped pruner is asked"),
+  minDelta: boundedNumber("Min delta", { min: 0 }).default(0),
+  wrapped: wrappedPrunerSchema.optional(),
+}, '{"type": "patient", "patience": 3, "wrapped": {"type": "median"}}');
+
 const prunerSchema = z.discriminatedUnion("type", [
-  strictObject("median pruner (the default type)", {
-    type: z.literal("median").optional().default("median"),
-    nStartupTrials: count("Startup trials", 0).default(5),
-    nWarmupSteps: count("Warmup steps", 0).default(0),
-    intervalSteps: count("Interval steps", 1).default(1),
-  }, '{"type": "median"}'),
-  strictObject("asha pruner", {
-    type: z.literal("asha"),
-    minResource: minResourceSchema.default("auto"),
-    reductionFactor: count("Reduction factor", 2).default(4),
-    minEarlyStoppingRate: count("Min early stopping rate", 0).default(0),
-  }, '{"type": "asha", "reductionFactor": 4}'),
+  medianPruner,
+  percentilePruner,
+  ashaPruner,
+  hyperbandPruner,
+  thresholdPruner,
+  patientPruner,
   strictObject("none pruner", { type: z.literal("none") }, '{"type": "none"}'),
 ], { error: taggedUnionError("Pruner", PRUNER_TYPES, '{"type": "median"}') });
 
@@ -132,8 +247,19 @@ function checkSpace(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>
   }
 }
 
+/**
+ * A study's name: what lists show and `deno task tune --study NAME` joins by; unique. Blank is
+ * refused like empty (which the length rule already names).
+ */
+const studyName = displayName("Study name", 1, 100).refine(
+  (name) => name === "" || name.trim() !== "",
+  {
+    error: (iss) => `Study name must not be blank, got ${show(iss.input)}`,
+  },
+);
+
 export const studySpecSchema = strictObject("study", {
-  name: displayName("Study name", 1, 100),
+  name: studyName,
   direction: oneOf("Direction", DIRECTIONS).default("maximize"),
   metric: oneOf("Metric", METRICS).default("devAccuracy"),
   trials: boundedNumber("Trials", { min: 1, max: 10000, integer: true }).default(20),
@@ -165,3 +291,10 @@ export function parseStudySpec(input: unknown): ParseStudySpecResult {
   if (!result.success) return { ok: false, issues: toIssues(result.error) };
   return { ok: true, spec: { ...result.data, base: result.data.base as RunConfigInput } };
 }
+
+/** `PATCH /api/studies/:id` and the study page's Rename: the new name. */
+export const studyRenameSchema = strictObject(
+  "study rename",
+  { name: studyName },
+  '{"name": "mnist-lr-2"}',
+);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import type { SgdSpec } from "../engine/spec.ts";
+import { prunerFromSpec } from "../tuner/from_spec.ts";
 import {
   applyParams,
   parseStudySpec,
@@ -85,6 +86,51 @@ Deno.test("parseStudySpec() takes an asha minResource of auto or a positive inte
   for (const minResource of ["auto", 1, 3]) {
     const spec = parsedStudy({ ...designStudy, pruner: { type: "asha", minResource } });
     assert.ok(spec.pruner.type === "asha" && spec.pruner.minResource === minResource);
+  }
+});
+
+Deno.test("parseStudySpec() gives hyperband, percentile, threshold and patient Optuna's defaults", () => {
+  const pruner = (input: unknown) => parsedStudy({ ...designStudy, pruner: input }).pruner;
+  assert.deepEqual(pruner({ type: "hyperband" }), {
+    type: "hyperband",
+    minResource: 1,
+    maxResource: "auto",
+    reductionFactor: 3,
+  });
+  assert.deepEqual(pruner({ type: "percentile", percentile: 25 }), {
+    type: "percentile",
+    percentile: 25,
+    nStartupTrials: 5,
+    nWarmupSteps: 0,
+    intervalSteps: 1,
+    nMinTrials: 1,
+  });
+  assert.deepEqual(pruner({ type: "threshold", upper: 2.5 }), {
+    type: "threshold",
+    upper: 2.5,
+    nWarmupSteps: 0,
+    intervalSteps: 1,
+  });
+  // A wrapped pruner without a type is a median pruner, as a top-level one is.
+  assert.deepEqual(pruner({ type: "patient", patience: 2, wrapped: {} }), {
+    type: "patient",
+    patience: 2,
+    minDelta: 0,
+    wrapped: { type: "median", nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1 },
+  });
+});
+
+Deno.test("parseStudySpec()'s pruners are the ones the tuner builds", () => {
+  for (
+    const input of [
+      { type: "hyperband", maxResource: 20 },
+      { type: "percentile", percentile: 10 },
+      { type: "threshold", lower: 0.1 },
+      { type: "patient", patience: 1, wrapped: { type: "hyperband" } },
+    ]
+  ) {
+    const { pruner } = parsedStudy({ ...designStudy, pruner: input });
+    assert.equal(prunerFromSpec(pruner).constructor.name.toLowerCase(), `${input.type}pruner`);
   }
 });
 
@@ -223,6 +269,72 @@ const invalidStudies: Array<[string, unknown, string, string]> = [
     "pruner.minResource",
     `Min resource must be an integer of at least 1 or "auto", got ${JSON.stringify(minResource)}`,
   ]),
+  [
+    "unknown pruner",
+    { ...designStudy, pruner: { type: "wavelet" } },
+    "pruner.type",
+    "median, percentile, asha, hyperband, threshold, patient, none",
+  ],
+  [
+    "hyperband maxResource under minResource",
+    { ...designStudy, pruner: { type: "hyperband", minResource: 4, maxResource: 3 } },
+    "pruner.maxResource",
+    "Max resource must be at least min resource (4), got 3",
+  ],
+  [
+    "hyperband maxResource 0",
+    { ...designStudy, pruner: { type: "hyperband", maxResource: 0 } },
+    "pruner.maxResource",
+    'Max resource must be an integer of at least 1 or "auto", got 0',
+  ],
+  [
+    "percentile without its percentile",
+    { ...designStudy, pruner: { type: "percentile" } },
+    "pruner.percentile",
+    "Percentile is required: a number in [0, 100]",
+  ],
+  [
+    "percentile 120",
+    { ...designStudy, pruner: { type: "percentile", percentile: 120 } },
+    "pruner.percentile",
+    "Percentile must be in [0, 100], got 120",
+  ],
+  [
+    "threshold without bounds",
+    { ...designStudy, pruner: { type: "threshold" } },
+    "pruner.lower",
+    "needs a lower bound, an upper bound, or both",
+  ],
+  [
+    "threshold bounds crossed",
+    { ...designStudy, pruner: { type: "threshold", lower: 2, upper: 1 } },
+    "pruner.upper",
+    "Upper bound must be at least the lower bound (2), got 1",
+  ],
+  [
+    "patient without patience",
+    { ...designStudy, pruner: { type: "patient" } },
+    "pruner.patience",
+    "Patience is required",
+  ],
+  [
+    "patient with a negative minDelta",
+    { ...designStudy, pruner: { type: "patient", patience: 1, minDelta: -0.1 } },
+    "pruner.minDelta",
+    "Min delta must be at least 0, got -0.1",
+  ],
+  [
+    "patient wrapping a patient",
+    { ...designStudy, pruner: { type: "patient", patience: 1, wrapped: { type: "patient" } } },
+    "pruner.wrapped.type",
+    "Wrapped pruner type must be one of median, percentile, asha, hyperband, threshold",
+  ],
+  [
+    "patient wrapping a bad threshold",
+    { ...designStudy, pruner: { type: "patient", patience: 1, wrapped: { type: "threshold" } } },
+    "pruner.wrapped.lower",
+    "needs a lower bound",
+  ],
   ["missing name", { space: designStudy.space }, "name", "Study name"],
 ];
 

@@ -268,6 +268,14 @@ function randomStudy(r: Rand): Json {
   const pruner = r.pick<Json>([
     { type: "median", nStartupTrials: r.int(0, 9), nWarmupSteps: r.int(0, 3) },
     { type: "asha", minResource: r.maybe() ? "auto" : r.int(1, 3), reductionFactor: r.int(2, 4) },
+    randomPruner(r),
+    {
+      type: "patient",
+      patience: r.int(0, 5),
+      minDelta: r.pick([0, 0.01]),
+      wrapped: randomPruner(r),
+    },
+    { type: "patient", patience: r.int(0, 5) },
     { type: "none" },
     {},
   ]);
@@ -276,6 +284,17 @@ function randomStudy(r: Rand): Json {
   if (r.maybe()) study.metric = r.pick(["devLoss", "trainLoss", "trainAccuracy"]);
   if (r.maybe()) study.trials = r.int(1, 200);
   return study;
+}
+
+/** A percentile, hyperband or threshold pruner with some knobs set. */
+function randomPruner(r: Rand): Json {
+  return r.pick<Json>([
+    { type: "percentile", percentile: r.pick([10, 25.5, 90]), nMinTrials: r.int(1, 3) },
+    { type: "hyperband", minResource: r.int(1, 2), maxResource: r.maybe() ? "auto" : r.int(3, 30) },
+    { type: "hyperband", reductionFactor: r.int(2, 5) },
+    { type: "threshold", lower: r.pick([-1, 0.25]), nWarmupSteps: r.int(0, 3) },
+    { type: "threshold", upper: r.pick([1.5, 1e3]), intervalSteps: r.int(1, 3) },
+  ]);
 }
 
 /** A spec as a trial sees it: the base with defaults, a depth template's fields with theirs. */
@@ -342,6 +361,10 @@ Deno.test("the generator covers what the form must keep", () => {
     walk(parsed.spec.space as Record<string, unknown>, 1);
     seen.add(`sampler:${parsed.spec.sampler.type}`);
     seen.add(`pruner:${parsed.spec.pruner.type}`);
+    const { pruner } = parsed.spec;
+    if (pruner.type === "patient" && pruner.wrapped) {
+      seen.add(`pruner:patient:${pruner.wrapped.type}`);
+    }
   }
   for (
     const kind of [
@@ -359,6 +382,12 @@ Deno.test("the generator covers what the form must keep", () => {
       "sampler:random",
       "pruner:median",
       "pruner:asha",
+      "pruner:percentile",
+      "pruner:hyperband",
+      "pruner:threshold",
+      "pruner:patient",
+      "pruner:patient:hyperband",
+      "pruner:patient:threshold",
       "pruner:none",
     ]
   ) {

@@ -195,17 +195,28 @@ function readSampler(values: FormValues): Record<string, unknown> {
 
 const PRUNER_FIELDS: Record<string, string[]> = {
   median: ["nStartupTrials", "nWarmupSteps", "intervalSteps"],
+  percentile: ["percentile", "nStartupTrials", "nWarmupSteps", "intervalSteps", "nMinTrials"],
   asha: ["minResource", "reductionFactor", "minEarlyStoppingRate"],
+  hyperband: ["minResource", "maxResource", "reductionFactor"],
+  threshold: ["lower", "upper", "nWarmupSteps", "intervalSteps"],
+  patient: ["patience", "minDelta"],
   none: [],
 };
 
-function readPruner(values: FormValues): Record<string, unknown> {
-  const type = values[`${STUDY_PREFIX}pruner.type`];
+/** The pruner drawn at `prefix`; a patient pruner's wrapped one ("none": none) one level down. */
+function readPruner(values: FormValues, prefix = `${STUDY_PREFIX}pruner`): Record<string, unknown> {
+  const type = values[`${prefix}.type`];
   const knobs = (PRUNER_FIELDS[type] ?? []).map((name) => {
-    const text = values[`${STUDY_PREFIX}pruner.${name}`];
+    const text = values[`${prefix}.${name}`];
     return [name, text?.trim() === "auto" ? "auto" : optionalNumber(text)];
   });
-  return defined({ type, ...Object.fromEntries(knobs) });
+  const wrapped = values[`${prefix}.wrapped.type`];
+  const wraps = type === "patient" && wrapped !== undefined && wrapped !== "none";
+  return defined({
+    type,
+    ...Object.fromEntries(knobs),
+    wrapped: wraps ? readPruner(values, `${prefix}.wrapped`) : undefined,
+  });
 }
 
 /** The study file the form describes; `parseStudySpec` validates it. */
@@ -257,7 +268,10 @@ function studyValues(spec: Omit<StudySpec, "base" | "space">): FormValues {
     } else set(`sampler.${key}`, value);
   }
   values[`${STUDY_PREFIX}sampler.seed`] ??= "";
-  for (const [key, value] of Object.entries(spec.pruner)) set(`pruner.${key}`, value);
+  const { wrapped, ...pruner } = spec.pruner as Record<string, unknown>;
+  for (const [key, value] of Object.entries(pruner)) set(`pruner.${key}`, value);
+  if (spec.pruner.type === "patient") set("pruner.wrapped.type", "none");
+  for (const [key, value] of Object.entries(wrapped ?? {})) set(`pruner.wrapped.${key}`, value);
   return values;
 }
 

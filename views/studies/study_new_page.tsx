@@ -21,6 +21,7 @@ import {
 } from "../shell/form_fields.tsx";
 import { ValidatedFormPage } from "../shell/validated_form_page.tsx";
 import { RunEditor } from "../run_editor/run_editor.tsx";
+import { PrunerFields } from "./pruner_fields.tsx";
 import { StudyFilePreview, type StudyFileProps } from "./study_file_preview.tsx";
 import { EXTRA_ROWS, SPACE_FIELD, STUDY_PREFIX } from "./study_form_state.ts";
 import { RowsEditor, studyFieldSlot } from "./study_space_editor.tsx";
@@ -49,12 +50,6 @@ const SAMPLER_CHOICES: Choice[] = [
   { value: "tpe", label: "TPE" },
   { value: "random", label: "Random" },
   { value: "grid", label: "Grid" },
-];
-
-const PRUNER_CHOICES: Choice[] = [
-  { value: "median", label: "Median" },
-  { value: "asha", label: "ASHA" },
-  { value: "none", label: "None" },
 ];
 
 export function NewStudyPage(props: NewStudyProps) {
@@ -131,7 +126,6 @@ function ObjectiveSection(props: { state: FormState }) {
   const { state } = props;
   const name = (path: string) => `${STUDY_PREFIX}${path}`;
   const sampler = state.values[name("sampler.type")];
-  const pruner = state.values[name("pruner.type")];
   return (
     <section class="card">
       <h2>Study</h2>
@@ -212,60 +206,7 @@ function ObjectiveSection(props: { state: FormState }) {
           />
         </div>
       )}
-      <div class="row">
-        <SelectField
-          state={state}
-          name={name("pruner.type")}
-          label="Pruner"
-          help="Median and ASHA stop trials that fall behind, epoch by epoch."
-          choices={PRUNER_CHOICES}
-        />
-        {pruner === "median" && (
-          <>
-            <NumberField
-              state={state}
-              name={name("pruner.nStartupTrials")}
-              label="Startup trials"
-              help="Trials never pruned."
-              integer
-            />
-            <NumberField
-              state={state}
-              name={name("pruner.nWarmupSteps")}
-              label="Warm-up epochs"
-              integer
-            />
-            <NumberField
-              state={state}
-              name={name("pruner.intervalSteps")}
-              label="Interval"
-              integer
-            />
-          </>
-        )}
-        {pruner === "asha" && (
-          <>
-            <TextField
-              state={state}
-              name={name("pruner.minResource")}
-              label="Min resource"
-              help='Epochs before the first rung; "auto" as Optuna.'
-            />
-            <NumberField
-              state={state}
-              name={name("pruner.reductionFactor")}
-              label="Reduction factor"
-              integer
-            />
-            <NumberField
-              state={state}
-              name={name("pruner.minEarlyStoppingRate")}
-              label="Min early stopping rate"
-              integer
-            />
-          </>
-        )}
-      </div>
+      <PrunerFields state={state} />
       <p class="help" id={`field-${SPACE_FIELD}`}>
         The search space is drawn in place below: each field searched instead of fixed.
       </p>
