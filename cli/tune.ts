@@ -1,7 +1,8 @@
 /**
- * `deno task tune [study.json] [--trials N] [--study NAME] [--db URL] [--json] [--train-best
- * [--epochs N]]`: an Optuna-style search in the terminal, its trials stored in the same libSQL
- * database the dashboard shows; `--train-best` then trains the final model (`cli/final_run.ts`).
+ * `deno task tune [study.json] [--trials N] [--study NAME] [--db URL] [--json] [--csv FILE]
+ * [--train-best [--epochs N]]`: an Optuna-style search in the terminal, its trials stored in the
+ * same libSQL database the dashboard shows; `--csv` writes them as a table (Optuna's
+ * `trials_dataframe()` columns), `--train-best` then trains the final model (`cli/final_run.ts`).
  *
  * Every such process is a worker: start several (on several machines, with `--db` pointing at one
  * sqld server) and they share the study; it ends with exactly the study's `trials` finished.
@@ -9,6 +10,7 @@
  * @module
  */
 
+import { dirname } from "node:path";
 import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
@@ -20,6 +22,7 @@ import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseStudySpec, spaceParams, type StudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName, openStudy, StudyConflict, type StudyRow } from "../db/studies.ts";
+import { studyTrialsTable, trialsCsv } from "../db/study_export.ts";
 import { EngineProcess } from "../jobs/engine_process.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { runStudyWorker } from "../jobs/study_worker.ts";
@@ -49,6 +52,11 @@ const program = new Command()
   .option("--heartbeat <seconds>", "heartbeat interval of running trials", wholeNumber(1))
   .option("--json", "print one JSON object with the study's trials on stdout")
   .option(
+    "--csv <file>",
+    "write the study's trials to FILE as CSV, one row per trial (Optuna's trials_dataframe() " +
+      "columns); with --trials 0: the study as it stands",
+  )
+  .option(
     "--train-best",
     "after the search, train the best trial's params on the whole training pool as the final " +
       "model and print its test metrics (with --trials 0: the best of the study as it stands)",
@@ -70,6 +78,7 @@ const options = program.opts<{
   db: string;
   heartbeat?: number;
   json?: boolean;
+  csv?: string;
   trainBest?: boolean;
   epochs?: number;
 }>();
@@ -80,6 +89,15 @@ if (options.epochs !== undefined) {
   if (!options.trainBest) fail("--epochs sets the final model's epochs: give --train-best too");
   const checked = finalRunOptionsSchema.safeParse({ epochs: options.epochs });
   if (!checked.success) fail(formatIssues(toIssues(checked.error)));
+}
+
+// A table that could not be written is refused before any trial runs, not after.
+if (options.csv !== undefined) {
+  const folder = dirname(options.csv);
+  const info = await Deno.stat(folder).catch(() => null);
+  if (!info?.isDirectory) {
+    fail(`Cannot write the trials to "${options.csv}": no folder "${folder}"`);
+  }
 }
 
 // The study file is checked before the database is opened, so a bad file leaves nothing behind.
@@ -178,6 +196,15 @@ if (options.trials !== 0) {
 }
 
 const report = await studyReport(db, study);
+if (options.csv !== undefined) {
+  const csv = trialsCsv(await studyTrialsTable(db, study.id));
+  await Deno.writeTextFile(options.csv, csv).catch(async (error) => {
+    await service.shutdown();
+    close();
+    fail(`Cannot write the trials to "${options.csv}": ${error.message}`);
+  });
+  if (!options.json) console.error(`Wrote ${report.trials.length} trials to ${options.csv}`);
+}
 const finalRun = options.trainBest ? await trainBest() : undefined;
 if (options.json) {
   console.log(JSON.stringify(finalRun ? { ...report, finalRun } : report));

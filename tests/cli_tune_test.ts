@@ -256,3 +256,70 @@ Deno.test("deno task tune refuses a study whose every trial the dataset would re
     await assert.rejects(Deno.stat(`${dir}/t.db`), Deno.errors.NotFound);
   });
 });
+
+Deno.test("deno task tune --csv writes a row per trial with trials_dataframe()'s columns, pruned ones too", async () => {
+  await withFiles(async (dir) => {
+    const db = `file:${dir}/t.db`;
+    // Accuracy is never below 2: the threshold pruner stops every trial after its first epoch.
+    const file = studyFile({ name: "csv", trials: 3, pruner: { type: "threshold", lower: 2 } });
+    await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(file));
+    const ran = await tune([`${dir}/study.json`, "--db", db, "--csv", `${dir}/trials.csv`]);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr, /Wrote 3 trials to .*trials\.csv/);
+    const [header, ...rows] = (await Deno.readTextFile(`${dir}/trials.csv`)).trimEnd().split("\n");
+    assert.equal(
+      header,
+      "number,value,datetime_start,datetime_complete,duration,params_model.layers.0.units," +
+        "params_optimizer.lr,params_optimizer.type,user_attrs_runId,state",
+    );
+    assert.deepEqual(rows.map((row) => row.split(",")[0]), ["0", "1", "2"]);
+    const report = JSON.parse(
+      (await tune(["--study", "csv", "--db", db, "--trials", "0", "--json"]))
+        .stdout,
+    );
+    for (const [i, row] of rows.entries()) {
+      const cells = row.split(",");
+      const trial = report.trials[i];
+      assert.equal(cells.at(-1), "PRUNED");
+      assert.equal(Number(cells[1]), trial.value, "the value of its only epoch");
+      assert.equal(trial.intermediateValues.length, 1);
+      assert.ok(Number(cells[4]) > 0 && Date.parse(cells[3]) > Date.parse(cells[2]));
+      assert.equal(Number(cells[5]), trial.params["model.layers.0.units"]);
+      assert.equal(Number(cells[6]), trial.params["optimizer.lr"]);
+      assert.equal(cells[7], trial.params["optimizer.type"]);
+      assert.equal(Number(cells[8]), trial.runId);
+    }
+    // Joining with --trials 0 exports the study as it stands.
+    const again = await tune([
+      "--study",
+      "csv",
+      "--db",
+      db,
+      "--trials",
+      "0",
+      "--csv",
+      `${dir}/b.csv`,
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(
+      await Deno.readTextFile(`${dir}/b.csv`),
+      await Deno.readTextFile(`${dir}/trials.csv`),
+    );
+  });
+});
+
+Deno.test("deno task tune --csv into a missing folder is refused before any trial runs", async () => {
+  await withFiles(async (dir) => {
+    await Deno.writeTextFile(`${dir}/study.json`, JSON.stringify(studyFile()));
+    const { code, stderr } = await tune([
+      `${dir}/study.json`,
+      "--db",
+      `file:${dir}/t.db`,
+      "--csv",
+      `${dir}/nope/trials.csv`,
+    ]);
+    assert.equal(code, 2);
+    assert.match(stderr, /Cannot write the trials to ".*nope\/trials\.csv": no folder ".*nope"/);
+    await assert.rejects(Deno.stat(`${dir}/t.db`), Deno.errors.NotFound);
+  });
+});
