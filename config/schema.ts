@@ -156,6 +156,8 @@ export const runConfigSchema = strictObject("run config", {
   batch: batchSchema.prefault({}),
   epochs: boundedNumber("Epochs", { min: 1, max: 10000, integer: true }).default(10),
   device: oneOf("Device", DEVICES).default("auto"),
+  // On when absent, so configs stored before it existed read the same.
+  layerStats: flag("Layer statistics").optional(),
 }, '{"epochs": 5}');
 
 /** What a user may write: any subset of the run config. */

@@ -288,3 +288,12 @@ Deno.test("parseRunConfig() stores stochastic mode's batch size as 1, what the e
   const result = parseRunConfig({ batch: { mode: "stochastic", size: 0 } });
   assert.ok(!result.ok && result.issues.some((issue) => issue.path === "batch.size"));
 });
+
+Deno.test("parseRunConfig() takes layerStats as a flag, absent meaning on", () => {
+  assert.equal(parsed({}).layerStats, undefined);
+  assert.equal(parsed({ layerStats: false }).layerStats, false);
+  const result = parseRunConfig({ layerStats: "no" });
+  assert.deepEqual(!result.ok && result.issues.map((issue) => issue.message), [
+    'Layer statistics must be true or false, got "no"',
+  ]);
+});

@@ -7,6 +7,7 @@
 
 import type { SessionCheckpoint } from "./checkpoint.ts";
 import type { PreparedData } from "./data/dataset.ts";
+import type { LayerStats } from "./layer_stats.ts";
 import type { RunConfig } from "./spec.ts";
 
 /** A named tensor in the model's state, in PyTorch's layout (Linear weight is [out, in]). */
@@ -32,6 +33,11 @@ export interface EpochResult {
   paused?: boolean;
   /** The splits asked for in {@linkcode EpochOptions.evaluate}, unless the epoch diverged. */
   evaluations?: Partial<Record<SplitName, EvalResult>>;
+  /**
+   * Each hidden layer's statistics at the epoch's end (`engine/layer_stats.ts`), unless the config
+   * turns them off or the epoch paused or diverged.
+   */
+  layers?: LayerStats[];
 }
 
 export interface EpochOptions {

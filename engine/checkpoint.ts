@@ -47,6 +47,11 @@ export interface EpochPosition {
   bytes?: Uint8Array;
   /** GPU: the counters and schedule at the epoch's start, from which it re-encodes the epoch. */
   epochStart?: { scheduler: SchedulerState; optimizerSteps: number; momentumUsed: boolean };
+  /**
+   * The hidden layers' Linear weights at the epoch's start, for layer statistics' update ratio
+   * (`engine/layer_stats.ts`); absent when the run computes none.
+   */
+  startWeights?: NamedTensor[];
 }
 
 /** Refuses a position inside an epoch that `backend` did not save (only it can go on from it). */
@@ -104,8 +109,11 @@ interface CheckpointRecord {
   startLoss: number | null;
   weights: string[];
   best: string[] | null;
-  /** The position inside an epoch, its bytes in base64. */
-  position?: Omit<EpochPosition, "bytes"> & { bytes?: string };
+  /** The position inside an epoch, its bytes in base64, its start weights' names. */
+  position?: Omit<EpochPosition, "bytes" | "startWeights"> & {
+    bytes?: string;
+    startWeights?: string[];
+  };
 }
 
 export function encodeCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
@@ -132,8 +140,13 @@ export function encodeCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
     best: session.best?.map((t) => t.name) ?? null,
   };
   if (session.position) {
-    const { bytes, ...rest } = session.position;
-    record.position = { ...rest, ...(bytes ? { bytes: toBase64(bytes) } : {}) };
+    const { bytes, startWeights, ...rest } = session.position;
+    record.position = {
+      ...rest,
+      ...(bytes ? { bytes: toBase64(bytes) } : {}),
+      ...(startWeights ? { startWeights: startWeights.map((t) => t.name) } : {}),
+    };
+    for (const t of startWeights ?? []) tensors.push({ ...t, name: `epoch_start.${t.name}` });
   }
   return encodeSafetensors(tensors, {
     format: "pt",
@@ -180,7 +193,9 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
       },
       scheduler: record.scheduler,
       best: record.best === null ? null : named("best", record.best),
-      ...(record.position ? { position: fromRecord(record.position) } : {}),
+      ...(record.position
+        ? { position: fromRecord(record.position, (names) => named("epoch_start", names)) }
+        : {}),
     },
     earlyStopping: record.earlyStopping,
     startLoss: record.startLoss,
@@ -221,9 +236,16 @@ function canonical(value: unknown): string {
   ) ?? "undefined";
 }
 
-function fromRecord(position: NonNullable<CheckpointRecord["position"]>): EpochPosition {
-  const { bytes, ...rest } = position;
-  return { ...rest, ...(bytes === undefined ? {} : { bytes: fromBase64(bytes) }) };
+function fromRecord(
+  position: NonNullable<CheckpointRecord["position"]>,
+  tensors: (names: string[]) => NamedTensor[],
+): EpochPosition {
+  const { bytes, startWeights, ...rest } = position;
+  return {
+    ...rest,
+    ...(bytes === undefined ? {} : { bytes: fromBase64(bytes) }),
+    ...(startWeights === undefined ? {} : { startWeights: tensors(startWeights) }),
+  };
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -147,3 +147,20 @@ Deno.test("train() refuses a checkpoint of another run or with the wrong epoch r
     /checkpoint after epoch 2 with the records of epochs 1/,
   );
 });
+
+Deno.test("a checkpoint inside an epoch keeps its sums and the epoch's start weights", () => {
+  const original = sample();
+  const startWeights = [
+    { name: "hidden.0.linear.weight", shape: [2, 2], data: Float32Array.of(0.5, -0, 1e-30, 7) },
+  ];
+  original.session.position = {
+    backend: "cpu",
+    epoch: 2,
+    step: 7,
+    sums: [1.5, 3, 112],
+    startWeights,
+  };
+  const decoded = decodeCheckpoint(encodeCheckpoint(original));
+  assert.deepEqual(decoded.session.position, original.session.position);
+  assert.equal(Object.is(decoded.session.position!.startWeights![0].data[1], -0), true);
+});

@@ -22,3 +22,4 @@ export type {
 } from "./train.ts";
 export type { Backend, EpochResult, EvalResult, NamedTensor, TrainingSession } from "./backend.ts";
 export type * from "./spec.ts";
+export type { LayerStats } from "./layer_stats.ts";

@@ -266,6 +266,11 @@ export interface RunConfig {
   batch: BatchSpec;
   epochs: number;
   device: DeviceChoice;
+  /**
+   * Per-layer statistics each epoch (`engine/layer_stats.ts`); on unless false (absent in configs
+   * stored before it existed).
+   */
+  layerStats?: boolean;
 }
 
 /** Number of output units: one logit for the binary losses on two classes, else one per class. */

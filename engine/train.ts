@@ -11,6 +11,7 @@ import type { DatasetRoots } from "./data/load.ts";
 import { prepareData } from "./data/split.ts";
 import { type Predictions, summarizePredictions } from "./predictions.ts";
 import { earlyStopMessage, EarlyStopping } from "./early_stopping.ts";
+import type { LayerStats } from "./layer_stats.ts";
 import { divergenceReason, startingLoss, zeroOutputLoss } from "./divergence.ts";
 import { selectBackend } from "./select_backend.ts";
 import { outputUnits, type RunConfig } from "./spec.ts";
@@ -31,6 +32,8 @@ export interface EpochRecord {
    * the first, so from the second epoch on this is the mean of the last two such intervals.
    */
   seconds: number;
+  /** Each hidden layer's statistics at the epoch's end; absent when the config turns them off. */
+  layers?: LayerStats[];
 }
 
 export interface TestRecord {
@@ -201,8 +204,9 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       let done = epoch === first ? resume?.checkpoint.session.position?.step ?? 0 : 0;
       const current: Promise<EpochResult> = next ??
         queueEpoch(epoch, part === null ? undefined : done + part);
-      const saving: boolean = checkpoints !== undefined && (part !== null || epoch === config.epochs ||
-        now() - lastSaved >= checkpoints.everySeconds * 1000);
+      const saving: boolean = checkpoints !== undefined &&
+        (part !== null || epoch === config.epochs ||
+          now() - lastSaved >= checkpoints.everySeconds * 1000);
       next = ahead && epoch < config.epochs && !saving && partSteps() === null
         ? queueEpoch(epoch + 1)
         : null;
@@ -248,6 +252,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
         devAccuracy: dev?.accuracy ?? null,
         lr: result.lr ?? null,
         seconds: (end - ends[epoch - span]) / span / 1000,
+        ...(result.layers ? { layers: result.layers } : {}),
       };
       epochs.push(record);
       lastEpoch = { seconds: record.seconds, steps: result.steps };

@@ -239,6 +239,20 @@ export class Mlp {
     return logits;
   }
 
+  /**
+   * Hidden layer `l`'s activation input (batch norm's output when on, else the Linear output)
+   * and activation output (before dropout) in the last forward: [batch × units] views, valid
+   * until the next forward.
+   */
+  hiddenValues(l: number): { preActivation: Float32Array; activation: Float32Array } {
+    const b = this.#blocks[l];
+    const size = this.#batch * b.spec.units;
+    return {
+      preActivation: b.normalised.subarray(0, size),
+      activation: b.activated.subarray(0, size),
+    };
+  }
+
   /** Fills {@linkcode gradients} from ∂loss/∂logits of the last (training) forward. */
   backward(dLogits: Float32Array): void {
     if (!this.#trained) throw new Error("Mlp.backward() needs a training-mode forward first");

@@ -21,6 +21,7 @@ import type {
 } from "../backend.ts";
 import { batchRows, epochOrder } from "../data/batches.ts";
 import { type Examples, type PreparedData, transformInput } from "../data/dataset.ts";
+import { type LayerStats, layerStatsEnabled, probeRows } from "../layer_stats.ts";
 import { Rng } from "../random.ts";
 import {
   assertSchedulerFits,
@@ -33,6 +34,7 @@ import { gatherInputs, gatherLabels } from "./gather.ts";
 import type { FastKernels } from "./fast_kernels.ts";
 import { clipGradients } from "./grad_clip.ts";
 import { KeptWeights } from "./kept_weights.ts";
+import { CpuLayerStats } from "./layer_stats.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
 import { Mlp } from "./mlp.ts";
 import {
@@ -75,6 +77,8 @@ export class CpuSession implements TrainingSession {
   readonly #pace = eventLoopPacer();
   /** Early stopping's copies of the weights; null without early stopping. */
   readonly #kept: KeptWeights | null;
+  /** Per-layer statistics; null when the config turns them off. */
+  readonly #layerStats: CpuLayerStats | null;
   /** Epochs trained so far (a checkpoint's count). */
   #epochs = 0;
   /** The epoch paused inside (`pauseAt`): its steps done and sums so far. */
@@ -115,6 +119,7 @@ export class CpuSession implements TrainingSession {
     this.#kept = config.earlyStopping
       ? new KeptWeights([...this.model.parameters, ...this.model.buffers])
       : null;
+    this.#layerStats = layerStatsEnabled(config) ? new CpuLayerStats(this.model) : null;
   }
 
   trainEpoch(epoch: number, options: EpochOptions = {}): Promise<EpochResult> {
@@ -145,6 +150,7 @@ export class CpuSession implements TrainingSession {
       ? pauseAt
       : steps;
     this.#position = null;
+    if (!from) this.#layerStats?.epochStarted();
     let lr = this.scheduler.current.lr;
     for (let step = from?.step ?? 0; step < to; step++) {
       signal?.throwIfAborted();
@@ -171,6 +177,7 @@ export class CpuSession implements TrainingSession {
         };
       }
       model.backward(dLogits);
+      if (step === steps - 1) this.#layerStats?.gradientsReady();
       addPenaltyGradient(params, model.gradients, l1, l2);
       // As the seed's loop: the penalty is part of the loss, so it is clipped; weight decay,
       // inside optimizer.step, is not.
@@ -183,6 +190,7 @@ export class CpuSession implements TrainingSession {
       this.#position = { epoch, step: to, sums: [lossSum, correct, seen] };
       return { loss: NaN, accuracy: NaN, steps: to, paused: true };
     }
+    const layers = this.#layerStats ? this.#probeLayerStats(this.#layerStats) : undefined;
     const evaluations: EpochResult["evaluations"] = {};
     // ReduceLROnPlateau needs the dev metric whether or not the caller asked for it.
     const splits = config.scheduler?.type === "reduce_on_plateau" && data.dev.count > 0
@@ -192,7 +200,22 @@ export class CpuSession implements TrainingSession {
     this.scheduler.stepEpoch(evaluations.dev ?? null);
     this.#kept?.epochEnded(epoch);
     this.#epochs = epoch + 1;
-    return { loss: lossSum / seen, accuracy: correct / seen, steps, lr, evaluations };
+    return {
+      loss: lossSum / seen,
+      accuracy: correct / seen,
+      steps,
+      lr,
+      evaluations,
+      ...(layers ? { layers } : {}),
+    };
+  }
+
+  /** The layer statistics of an evaluation-mode forward of the probe batch. */
+  #probeLayerStats(stats: CpuLayerStats): LayerStats[] {
+    const rows = probeRows(this.data.train.count);
+    const inputs = this.#gather(this.data.train, Uint32Array.from({ length: rows }, (_, i) => i));
+    this.model.forward(inputs, rows, { training: false }, this.#inputOffset);
+    return stats.finish(rows);
   }
 
   async #evaluate(split: SplitName): Promise<EvalResult> {
@@ -307,6 +330,7 @@ export class CpuSession implements TrainingSession {
               backend: "cpu" as const,
               ...this.#position,
               sums: [...this.#position.sums],
+              ...withStartWeights(this.#layerStats?.startWeights() ?? null),
             },
           }
           : {}),
@@ -330,6 +354,7 @@ export class CpuSession implements TrainingSession {
       this.#position = position
         ? { epoch: position.epoch, step: position.step, sums: [...position.sums!] }
         : null;
+      if (position) this.#layerStats?.loadStartWeights(position.startWeights ?? null);
       return Promise.resolve();
     });
   }
@@ -415,6 +440,11 @@ function eventLoopPacer(): () => Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));
     last = performance.now();
   };
+}
+
+/** `{ startWeights }` when there are some, to spread into a position. */
+function withStartWeights(weights: NamedTensor[] | null): { startWeights?: NamedTensor[] } {
+  return weights ? { startWeights: weights } : {};
 }
 
 function maxSplitCount(data: PreparedData): number {

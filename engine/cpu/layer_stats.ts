@@ -1,0 +1,176 @@
+/**
+ * Per-layer statistics on the CPU, in f64: the readable oracle of `shaders/layer_stats.wgsl`.
+ * What is measured, and when, is `engine/layer_stats.ts`'s; this file sums it.
+ *
+ * @module
+ */
+
+import type { NamedTensor } from "../backend.ts";
+import {
+  countsDeadUnits,
+  finishLayerStats,
+  HISTOGRAM_BINS,
+  histogramLimit,
+  type LayerStats,
+  type LayerSums,
+  saturationThreshold,
+} from "../layer_stats.ts";
+import type { LayerSpec } from "../spec.ts";
+import type { Mlp } from "./mlp.ts";
+
+/** One hidden layer's values, as {@linkcode layerSums} reads them. */
+export interface LayerValues {
+  spec: LayerSpec;
+  /** [rows × units] of the probe batch, before and after the activation. */
+  preActivation: Float32Array;
+  activation: Float32Array;
+  /** The Linear weight at the epoch's end and start (null when unknown), [units × fanIn]. */
+  weight: Float32Array;
+  start: Float32Array | null;
+  fanIn: number;
+  /** Σ g² of the weight's gradient at the epoch's last step. */
+  gradientSquares: number;
+}
+
+/** The sums of one hidden layer, each in f64, two passes for each mean and centred square sum. */
+export function layerSums(values: LayerValues): LayerSums {
+  const { spec, preActivation, activation, weight, start } = values;
+  const units = spec.units;
+  const pre = centredSquares(preActivation);
+  const act = centredSquares(activation);
+  let deadUnits = 0;
+  if (countsDeadUnits(spec.activation)) {
+    const rows = preActivation.length / units;
+    for (let u = 0; u < units; u++) {
+      let alive = false;
+      for (let r = 0; r < rows && !alive; r++) alive = preActivation[r * units + u] > 0;
+      if (!alive) deadUnits++;
+    }
+  }
+  const threshold = saturationThreshold(spec.activation);
+  let saturatedValues = 0;
+  if (threshold !== null) {
+    for (const x of preActivation) if (Math.abs(x) > threshold) saturatedValues++;
+  }
+  let startSquares = 0;
+  let updateSquares = 0;
+  if (start) {
+    for (let i = 0; i < weight.length; i++) {
+      startSquares += start[i] * start[i];
+      updateSquares += (weight[i] - start[i]) ** 2;
+    }
+  }
+  return {
+    preActivationMean: pre.mean,
+    preActivationSquares: pre.squares,
+    activationMean: act.mean,
+    activationSquares: act.squares,
+    deadUnits,
+    saturatedValues,
+    weightSquares: squareSum(weight),
+    gradientSquares: values.gradientSquares,
+    startSquares,
+    updateSquares,
+    histogram: weightHistogram(weight, histogramLimit(values.fanIn)),
+  };
+}
+
+/** Σ x² in f64. */
+export function squareSum(values: Float32Array): number {
+  let sum = 0;
+  for (const x of values) sum += x * x;
+  return sum;
+}
+
+/** The mean, then Σ (x − mean)². */
+function centredSquares(values: Float32Array): { mean: number; squares: number } {
+  let sum = 0;
+  for (const x of values) sum += x;
+  const mean = sum / values.length;
+  let squares = 0;
+  for (const x of values) squares += (x - mean) ** 2;
+  return { mean, squares };
+}
+
+/** Counts of `weight` in HISTOGRAM_BINS equal bins over [−limit, limit], clamped at the ends. */
+export function weightHistogram(weight: Float32Array, limit: number): Uint32Array {
+  const counts = new Uint32Array(HISTOGRAM_BINS);
+  const perUnit = HISTOGRAM_BINS / (2 * limit);
+  for (const w of weight) {
+    const bin = Math.floor((w + limit) * perUnit);
+    counts[Math.min(HISTOGRAM_BINS - 1, Math.max(0, bin))]++;
+  }
+  return counts;
+}
+
+/**
+ * A CPU session's statistics across an epoch: the hidden weights at its start, the gradient
+ * sums of its last step, and at its end the sums over the probe forward `Mlp` just ran.
+ */
+export class CpuLayerStats {
+  readonly #model: Mlp;
+  /** Index in model.parameters of each hidden layer's Linear weight. */
+  readonly #weights: number[];
+  #start: Float32Array[] | null = null;
+  #gradientSquares: number[] = [];
+
+  constructor(model: Mlp) {
+    this.#model = model;
+    this.#weights = model.shape.layers.map((_, l) =>
+      model.parameters.findIndex((p) => p.name === `hidden.${l}.linear.weight`)
+    );
+  }
+
+  /** Keeps the hidden weights as the epoch's start. */
+  epochStarted(): void {
+    this.#start = this.#weights.map((i) => this.#model.parameters[i].data.slice());
+  }
+
+  /** Sums the data loss's weight gradients (call right after `Mlp.backward`, before any penalty). */
+  gradientsReady(): void {
+    this.#gradientSquares = this.#weights.map((i) => squareSum(this.#model.gradients[i]));
+  }
+
+  /** The start weights, named as the model's (a checkpoint inside an epoch carries them). */
+  startWeights(): NamedTensor[] | null {
+    if (!this.#start) return null;
+    return this.#weights.map((i, l) => {
+      const { name, shape } = this.#model.parameters[i];
+      return { name, shape: [...shape], data: this.#start![l].slice() };
+    });
+  }
+
+  /** Takes the start weights from a checkpoint (null: unknown, no update ratio this epoch). */
+  loadStartWeights(tensors: NamedTensor[] | null): void {
+    if (!tensors) {
+      this.#start = null;
+      return;
+    }
+    this.#start = this.#weights.map((i) => {
+      const own = this.#model.parameters[i];
+      const tensor = tensors.find((t) => t.name === own.name);
+      if (!tensor || tensor.data.length !== own.data.length) {
+        throw new Error(`The checkpoint's epoch-start weights lack "${own.name}" of its shape`);
+      }
+      return tensor.data.slice();
+    });
+  }
+
+  /** The statistics of every hidden layer, after an evaluation-mode forward of `rows` rows. */
+  finish(rows: number): LayerStats[] {
+    const model = this.#model;
+    return model.shape.layers.map((spec, l) => {
+      const weight = model.parameters[this.#weights[l]];
+      const fanIn = weight.shape[1];
+      const sums = layerSums({
+        spec,
+        ...model.hiddenValues(l),
+        weight: weight.data,
+        start: this.#start?.[l] ?? null,
+        fanIn,
+        gradientSquares: this.#gradientSquares[l] ?? NaN,
+      });
+      return finishLayerStats(sums, { spec, fanIn, rows, startKnown: this.#start !== null });
+    });
+  }
+}
