@@ -31,6 +31,7 @@ import { parseRunId } from "../shell/params.ts";
 import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 import { continueRun } from "./continue_run.ts";
 import { loadRunView } from "./run_view_data.ts";
+import { runNetworkRoutes } from "./run_network_pages.tsx";
 
 /** More runs than this side by side are unreadable. */
 const MAX_COMPARED = 8;
@@ -138,5 +139,6 @@ export function runPageRoutes(ctx: AppContext): Hono {
         );
       }
       return c.redirect(`/runs/${id}`, 303);
-    });
+    })
+    .route("/", runNetworkRoutes(ctx));
 }

@@ -1,5 +1,6 @@
 /**
- * `/static/*`: htmx and its SSE extension straight from `node_modules`, and the stylesheets.
+ * `/static/*`: htmx and its SSE extension straight from `node_modules`, the stylesheets, and the
+ * run page's drawing script.
  * Only these files are served, so nothing else on disk is reachable through this route.
  *
  * @module
@@ -18,6 +19,7 @@ const FILES: Record<string, string> = {
   "/runs.css": fileURLToPath(new URL("../../views/runs/runs.css", import.meta.url)),
   "/studies.css": fileURLToPath(new URL("../../views/studies/studies.css", import.meta.url)),
   "/network.css": fileURLToPath(new URL("../../views/network/network.css", import.meta.url)),
+  "/draw_digit.js": fileURLToPath(new URL("../../views/runs/draw_digit.js", import.meta.url)),
 };
 
 export function staticRoutes(): Hono {
