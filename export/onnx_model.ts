@@ -21,9 +21,11 @@
 
 import type { NamedTensor } from "../engine/backend.ts";
 import type { InputTransform } from "../engine/data/dataset.ts";
-import { METADATA_KEYS } from "../engine/safetensors.ts";
+import { inputTransform } from "../engine/data/transform.ts";
+import { decodeSafetensors, METADATA_KEYS } from "../engine/safetensors.ts";
 import type { Activation, RunConfig } from "../engine/spec.ts";
 import { ATTRIBUTE_TYPE, DATA_TYPE, ModelProto } from "./onnx_proto.ts";
+import { isPixelDataset } from "./script_features.ts";
 
 export const OPSET = 13;
 const IR_VERSION = 7;
@@ -221,4 +223,19 @@ function inputDoc(transform: InputTransform): string {
     ? "Raw features, as the dataset stores them"
     : `Raw features (pixels 0..255 for images); the graph's first nodes compute ` +
       `x·${transform.scale} + ${transform.shift}, the run's ToTensor and Normalize`;
+}
+
+/** The ONNX file of a stored run, from its config and its weights file (safetensors). */
+export function runOnnxModel(
+  run: { id?: number; config: RunConfig; safetensors: Uint8Array; version: string },
+): Uint8Array {
+  const { config } = run;
+  const pixels = isPixelDataset(config.data.dataset);
+  return onnxModel({
+    config,
+    state: decodeSafetensors(run.safetensors).state,
+    transform: inputTransform({ pixels }, config.data.normalize),
+    version: run.version,
+    runId: run.id,
+  });
 }

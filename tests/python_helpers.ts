@@ -55,12 +55,16 @@ export async function findPython(modules: string[] = []): Promise<string | null>
   return null;
 }
 
-/** Throws with Python's own message when `source` is not valid Python (`ast.parse`). */
-export async function assertParses(python: string, source: string, what: string): Promise<void> {
-  const result = await runPython(python, [
-    "-c",
-    "import ast, sys\nast.parse(sys.stdin.read(), filename=sys.argv[1])",
-    what,
-  ], { stdin: source });
-  if (result.code !== 0) throw new Error(`${what} is not valid Python:\n${result.stderr}`);
+/** Throws with Python's own message when a source of `sources` (by name) is not valid Python. */
+export async function assertParses(python: string, sources: Record<string, string>): Promise<void> {
+  const check = [
+    "import ast, json, sys",
+    "for name, source in json.load(sys.stdin).items():",
+    "    try:",
+    "        ast.parse(source, filename=name)",
+    "    except SyntaxError as error:",
+    "        sys.exit(f'{name} is not valid Python: {error}')",
+  ].join("\n");
+  const result = await runPython(python, ["-c", check], { stdin: JSON.stringify(sources) });
+  if (result.code !== 0) throw new Error(result.stderr);
 }
