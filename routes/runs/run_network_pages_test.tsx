@@ -94,3 +94,9 @@ Deno.test("GET /runs/:id/network draws only the diagram for other data and unfin
   assert.match(page, new RegExp(`href="/runs/${queued}"`));
   assert.equal((await app.request("/runs/999999/network")).status, 404);
 });
+
+Deno.test("a run's page fetches its network parts once it has loaded", async () => {
+  const id = await insertRun(db, config({ data: { dataset: "mnist" } }));
+  const html = await (await app.request(`/runs/${id}`)).text();
+  assert.match(html, new RegExp(`hx-get="/runs/${id}/network" hx-trigger="load"`));
+});

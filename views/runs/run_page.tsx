@@ -30,6 +30,7 @@ import {
   TestMetrics,
 } from "./run_results.tsx";
 import { SettingsCard } from "./settings_table.tsx";
+import { RunNetworkPlaceholder } from "./run_network_section.tsx";
 
 /** How often a browser without JavaScript reloads a training run's page. */
 const NO_SCRIPT_RELOAD_SECONDS = 5;
@@ -214,6 +215,7 @@ export function RunBody(props: { view: RunView }) {
           <TestImages results={results} />
         </>
       )}
+      <RunNetworkPlaceholder id={run.id} />
       <SettingsCard config={config} />
     </section>
   );
