@@ -39,28 +39,22 @@ export function StudyAdminActions(props: { study: AdminStudy }) {
       >
         Trials as CSV
       </a>
-      <form method="get" action={`/studies/${study.id}/rename`}>
-        <button
-          class="secondary"
-          commandfor={RENAME_DIALOG}
-          command="show-modal"
-          disabled={study.active}
-          title={busy}
-        >
-          Rename…
-        </button>
-      </form>
-      <form method="get" action={`/studies/${study.id}/delete`}>
-        <button
-          class="danger"
-          commandfor={DELETE_DIALOG}
-          command="show-modal"
-          disabled={study.active}
-          title={busy}
-        >
-          Delete…
-        </button>
-      </form>
+      <OpenDialog
+        dialog={RENAME_DIALOG}
+        page={`/studies/${study.id}/rename`}
+        class="secondary"
+        busy={busy}
+      >
+        Rename…
+      </OpenDialog>
+      <OpenDialog
+        dialog={DELETE_DIALOG}
+        page={`/studies/${study.id}/delete`}
+        class="danger"
+        busy={busy}
+      >
+        Delete…
+      </OpenDialog>
       <dialog id={RENAME_DIALOG} class="card" aria-labelledby={`${RENAME_DIALOG}-title`}>
         <RenameForm study={study} cancel={<CloseButton dialog={RENAME_DIALOG} />} />
       </dialog>
@@ -68,6 +62,28 @@ export function StudyAdminActions(props: { study: AdminStudy }) {
         <DeleteForm study={study} cancel={<CloseButton dialog={DELETE_DIALOG} />} />
       </dialog>
     </>
+  );
+}
+
+/**
+ * A button that opens `dialog`, inside a GET form for `page`. It has no `type` on purpose: in
+ * the Auto state a button with `commandfor` runs its command where invoker commands exist and
+ * submits its form (so opens the page) where they do not.
+ */
+function OpenDialog(
+  props: { dialog: string; page: string; class: string; busy?: string; children: Child },
+) {
+  const opener = {
+    class: props.class,
+    commandfor: props.dialog,
+    command: "show-modal",
+    disabled: props.busy !== undefined,
+    title: props.busy,
+  };
+  return (
+    <form method="get" action={props.page}>
+      <button {...opener}>{props.children}</button>
+    </form>
   );
 }
 
