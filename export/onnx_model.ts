@@ -214,7 +214,9 @@ export function onnxModel(options: OnnxModelOptions): Uint8Array {
     },
     metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });
-  return ModelProto.encode(model).finish();
+  // A copy: protobufjs may hand back a view into a larger pooled buffer (a Node Buffer), whose
+  // `.buffer` is not the file.
+  return new Uint8Array(ModelProto.encode(model).finish());
 }
 
 function inputDoc(transform: InputTransform): string {

@@ -1,5 +1,6 @@
 /**
- * `/api/runs`: create, list, inspect, cancel and continue runs; download their weights.
+ * `/api/runs`: create, list, inspect, cancel and continue runs; download their weights, as
+ * safetensors or ONNX, and their config as a PyTorch script.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 import { runJson } from "./run_json.ts";
 import { continueRun } from "./continue_run.ts";
 import { predictApi } from "./predict_api.ts";
+import { runExportsApi } from "./run_exports_api.ts";
 
 export function runsApi(ctx: AppContext): Hono {
   const { db, service } = ctx;
@@ -101,7 +103,8 @@ export function runsApi(ctx: AppContext): Hono {
         "Content-Disposition": `attachment; filename="ajuste-run-${id}.safetensors"`,
       });
     })
-    .route("/", predictApi(ctx));
+    .route("/", predictApi(ctx))
+    .route("/", runExportsApi(ctx));
 }
 
 /** Runs per page of `GET /api/runs`, by default and at most. */

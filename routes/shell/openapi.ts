@@ -252,6 +252,40 @@ export function openApiDocument(version: string) {
           },
         },
       },
+      "/api/runs/{id}/pytorch.py": {
+        get: {
+          summary: "The run as a self-contained PyTorch script that trains its config; with " +
+            "--weights FILE it tests the run's weights file and prints its stored test metrics",
+          parameters: [idParam],
+          responses: {
+            200: {
+              description: "The script, as an attachment",
+              content: { "text/x-python": { schema: string } },
+            },
+            400: badId,
+            404: notFound,
+          },
+        },
+      },
+      "/api/runs/{id}/model.onnx": {
+        get: {
+          summary: "The trained model as ONNX (opset 13) in evaluation mode: raw features in " +
+            "(pixels 0–255 for images; the run's normalisation is the first nodes), logits and " +
+            "probabilities out",
+          parameters: [idParam],
+          responses: {
+            200: {
+              description: "The model, as an attachment",
+              headers: { "Content-Disposition": { schema: string } },
+              content: {
+                "application/octet-stream": { schema: { type: "string", format: "binary" } },
+              },
+            },
+            400: badId,
+            404: failure("No such run, or it has no weights (not completed)"),
+          },
+        },
+      },
       "/api/runs/{id}/predict": {
         post: {
           summary: "Classify one drawn or uploaded digit with a completed image run's weights",
@@ -400,6 +434,23 @@ export function openApiDocument(version: string) {
             409: failure("The study has no complete trial yet"),
             415: error,
             429: failure("The queue is full"),
+          },
+        },
+      },
+      "/api/studies/{id}/optuna.py": {
+        get: {
+          summary:
+            "The study as an Optuna script in PyTorch: its search space as the objective's " +
+            "suggest calls, its sampler and pruner, optimize, and the two plots",
+          parameters: [idParam],
+          responses: {
+            200: {
+              description: "The script, as an attachment",
+              content: { "text/x-python": { schema: string } },
+            },
+            400: badId,
+            404: notFound,
+            409: failure("The study searches data.dataset, which one script cannot read"),
           },
         },
       },

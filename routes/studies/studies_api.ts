@@ -19,6 +19,7 @@ import { readJsonBody, readOptionalJsonBody } from "../shell/json_body.ts";
 import { bestTrialOf, findStudy } from "./final_run_data.ts";
 import { loadStudyStatus } from "./study_view_data.ts";
 import { notActive } from "./study_pages.tsx";
+import { studyScriptApi } from "./study_script_api.ts";
 
 /** How often a study stream looks for trials that changed (any worker, any process). */
 const POLL_MS = 1000;
@@ -107,5 +108,6 @@ export function studiesApi(ctx: AppContext): Hono {
           await stream.sleep(POLL_MS);
         }
       });
-    });
+    })
+    .route("/", studyScriptApi(ctx));
 }

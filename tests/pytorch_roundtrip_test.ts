@@ -1,0 +1,192 @@
+/**
+ * The round trip with PyTorch (Debian's python3-torch): for configs spanning every activation,
+ * batch norm, dropout, every optimizer, L1/L2, each loss, schedulers, clipping and early stopping,
+ * ajuste trains the config on the CPU, then its generated script
+ *
+ * - with `--weights` loads ajuste's weights file and prints the stored test accuracy exactly and
+ *   the test loss to float32 rounding (|Δ| ≤ 1e-6 relative: torch sums in its own order);
+ * - trained anew by PyTorch lands in ajuste's accuracy band. The seeds differ (PyTorch draws the
+ *   weights, batch order, dropout and dev rows), so the band is what seed-to-seed spread allows on
+ *   these small runs: 6 points on MNIST, 15 on the 200 test rows of the synthetic data, whose
+ *   labels are noise.
+ *
+ * Every test is ignored where no Python imports torch.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { defaultDatasetRoots } from "../config/paths.ts";
+import { parseRunConfig, type RunConfigInput } from "../config/schema.ts";
+import { CpuBackend } from "../engine/cpu/session.ts";
+import { train } from "../engine/mod.ts";
+import { encodeSafetensors, runMetadata } from "../engine/safetensors.ts";
+import { pytorchScript } from "../export/pytorch_script.ts";
+import { findPython, runPython } from "./python_helpers.ts";
+
+const torchPython = await findPython(["torch"]);
+const roots = defaultDatasetRoots();
+
+const MNIST_SMALL = { dataset: "mnist", trainSize: 3000, testSize: 1000 };
+
+interface Case {
+  config: RunConfigInput;
+  /** The widest gap between ajuste's and PyTorch's test accuracy that seeds explain. */
+  band: number;
+}
+
+const CASES: Record<string, Case> = {
+  "ReLU, batch norm and dropout, Adam with amsgrad, Kaiming init, StepLR, clipping by norm": {
+    band: 0.06,
+    config: {
+      data: MNIST_SMALL,
+      epochs: 3,
+      model: {
+        init: "kaiming_uniform",
+        layers: [{ units: 64, activation: "relu", batchNorm: true, dropout: 0.2 }],
+      },
+      optimizer: { type: "adam", amsgrad: true },
+      scheduler: { type: "step", stepSize: 2, gamma: 0.5 },
+      gradientClipping: { type: "norm", maxNorm: 5 },
+      batch: { size: 64 },
+    },
+  },
+  "sigmoid and tanh, SGD with Nesterov momentum, MSE, Xavier init, L2, cosine schedule": {
+    band: 0.06,
+    config: {
+      data: MNIST_SMALL,
+      epochs: 3,
+      loss: "mse",
+      model: {
+        init: "xavier_normal",
+        layers: [{ units: 64, activation: "tanh" }, { units: 32, activation: "sigmoid" }],
+      },
+      optimizer: { type: "sgd", lr: 0.1, momentum: 0.9, nesterov: true },
+      regularization: { l2: 1e-4 },
+      scheduler: { type: "cosine_annealing", tMax: 3 },
+      batch: { size: 32 },
+    },
+  },
+  "leaky ReLU and GELU, centered RMSprop, BCE on one-hot rows, LeCun init, L1, early stopping": {
+    band: 0.06,
+    config: {
+      data: MNIST_SMALL,
+      epochs: 4,
+      loss: "bce",
+      model: {
+        init: "lecun_normal",
+        layers: [
+          { units: 64, activation: "leaky_relu", dropout: 0.1 },
+          { units: 32, activation: "gelu", batchNorm: true },
+        ],
+      },
+      optimizer: { type: "rmsprop", lr: 1e-3, centered: true, momentum: 0.5, weightDecay: 1e-4 },
+      regularization: { l1: 1e-6 },
+      earlyStopping: { metric: "devAccuracy", patience: 1 },
+      gradientClipping: { type: "value", clipValue: 1 },
+      batch: { size: 64 },
+    },
+  },
+  "no activation after batch norm, AdamW, OneCycleLR, MNIST's usual Normalize(0.1307, 0.3081)": {
+    band: 0.06,
+    config: {
+      data: { ...MNIST_SMALL, normalize: { mean: 0.1307, std: 0.3081 } },
+      epochs: 2,
+      model: {
+        init: "lecun_uniform",
+        layers: [{ units: 64, activation: "none", batchNorm: true }, { units: 32 }],
+      },
+      optimizer: { type: "adamw", weightDecay: 0.05 },
+      scheduler: { type: "one_cycle", maxLr: 0.01 },
+      batch: { size: 32 },
+    },
+  },
+  "the synthetic data, BCE with logits on one unit, ReduceLROnPlateau, full batch": {
+    band: 0.15,
+    config: {
+      seed: 5,
+      data: {
+        dataset: "synthetic-binary",
+        normalize: null,
+        split: { train: 0.7, dev: 0.1, test: 0.2 },
+      },
+      loss: "bce_with_logits",
+      epochs: 20,
+      model: { init: "xavier_uniform", layers: [{ units: 16, activation: "relu" }] },
+      optimizer: { type: "sgd", lr: 0.5 },
+      scheduler: { type: "reduce_on_plateau", patience: 2 },
+      batch: { mode: "full" },
+    },
+  },
+};
+
+const OUTPUT = /^test loss (\S+) accuracy (\S+) \((\d+) examples\)$/m;
+
+/** The script's own test metrics, from its output. */
+function testLine(stdout: string): { loss: number; accuracy: number; count: number } {
+  const match = OUTPUT.exec(stdout);
+  if (!match) throw new Error(`The script printed no test line:\n${stdout}`);
+  return { loss: Number(match[1]), accuracy: Number(match[2]), count: Number(match[3]) };
+}
+
+for (const [name, { config: input, band }] of Object.entries(CASES)) {
+  Deno.test({
+    name: `PyTorch script (python3-torch): ${name}`,
+    ignore: torchPython === null,
+    async fn() {
+      const parsed = parseRunConfig({ device: "cpu", ...input });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+      const config = parsed.config;
+      let weights: Uint8Array | undefined;
+      const result = await train(config, {
+        roots,
+        backend: new CpuBackend(),
+        onFinish: async (session) => {
+          weights = encodeSafetensors(
+            await session.getState(),
+            runMetadata({ config, version: "0" }),
+          );
+        },
+      });
+      assert.equal(result.status, "completed");
+      const stored = result.test!;
+      const dir = await Deno.makeTempDir({ prefix: "ajuste-torch-" });
+      try {
+        await Deno.writeTextFile(`${dir}/run.py`, pytorchScript({ id: 1, config, test: stored }));
+        await Deno.writeFile(`${dir}/run.safetensors`, weights!);
+        const data = config.data.dataset === "mnist" ? ["--data", roots.mnist] : [];
+        const tested = await runPython(torchPython!, [
+          "run.py",
+          ...data,
+          "--weights",
+          "run.safetensors",
+        ], {
+          cwd: dir,
+        });
+        assert.equal(tested.code, 0, tested.stderr);
+        assert.ok(!tested.stdout.includes("Warning"), tested.stdout);
+        const reproduced = testLine(tested.stdout);
+        assert.equal(reproduced.count, stored.count);
+        assert.equal(
+          Math.round(reproduced.accuracy * stored.count),
+          Math.round(stored.accuracy * stored.count),
+        );
+        assert.ok(
+          Math.abs(reproduced.loss - stored.loss) <= 1e-6 * Math.abs(stored.loss),
+          `test loss ${reproduced.loss}, ajuste stored ${stored.loss}`,
+        );
+
+        const trained = await runPython(torchPython!, ["run.py", ...data], { cwd: dir });
+        assert.equal(trained.code, 0, trained.stderr);
+        const own = testLine(trained.stdout);
+        assert.ok(
+          Math.abs(own.accuracy - stored.accuracy) <= band,
+          `PyTorch's accuracy ${own.accuracy} is more than ${band} from ajuste's ${stored.accuracy}`,
+        );
+        console.log(`${name}: ajuste ${stored.accuracy}, PyTorch ${own.accuracy}`);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
