@@ -8,6 +8,7 @@
  * @module
  */
 
+import { layerStatsEnabled } from "./layer_stats.ts";
 import { effectiveBatch } from "./select_backend.ts";
 import { outputUnits, type RunConfig } from "./spec.ts";
 
@@ -28,7 +29,8 @@ export interface MemoryEstimate {
   bytes: {
     /**
      * Parameters and their gradients (and batch norm's running statistics), and with early
-     * stopping three more copies of parameters and statistics (two epochs' and the best).
+     * stopping three more copies of parameters and statistics (two epochs' and the best), and
+     * with layer statistics the hidden weights at the epoch's start.
      */
     model: number;
     optimizer: number;
@@ -68,10 +70,12 @@ export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstima
   ];
   let parameters = 0;
   let normStats = 0;
+  let hiddenWeights = 0;
   let largestWeights = { what: "", bytes: 0 };
   for (let i = 1; i < widths.length; i++) {
     const weights = widths[i - 1] * widths[i];
     parameters += weights + widths[i];
+    if (i < widths.length - 1) hiddenWeights += weights;
     if (weights * F32 > largestWeights.bytes) {
       const what = `layer ${i}'s weights (${widths[i - 1]}×${widths[i]})`;
       largestWeights = { what, bytes: weights * F32 };
@@ -90,7 +94,8 @@ export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstima
     (BUFFERS_PER_LAYER * hiddenUnits + 2 * widths.at(-1)! + data.features);
   const dataBytes = 2 * data.rows * (data.features * data.bytesPerValue + 1);
   const kept = config.earlyStopping ? 3 * (parameters + normStats) : 0;
-  const model = (2 * parameters + normStats + kept) * F32;
+  const startCopy = layerStatsEnabled(config) ? hiddenWeights : 0;
+  const model = (2 * parameters + normStats + kept + startCopy) * F32;
   const optimizer = stateCopies(config) * parameters * F32;
   const trainInputs = data.trainRows * data.features * data.bytesPerValue;
   const candidates = [

@@ -189,14 +189,19 @@ export class Programs {
     return this.#optimizer.stateNames;
   }
 
-  /** The dispatches of one training step over the train split in `buffers.trainOrder`. */
-  trainStep(buffers: SessionBuffers): Dispatch[] {
+  /**
+   * The dispatches of one training step over the train split in `buffers.trainOrder`;
+   * `afterBackward` runs once the data loss's gradients are complete, before the penalty's
+   * gradient, clipping and the optimizer change them (the last step's layer statistics).
+   */
+  trainStep(buffers: SessionBuffers, afterBackward: readonly Dispatch[] = []): Dispatch[] {
     const context = this.#context;
     const shape = this.#shape;
     const rows = shape.trainRows;
     const { layout } = shape;
     const split = buffers.splits.train;
-    const dispatches: Dispatch[] = this.#forward(buffers, "train", buffers.trainOrder, true);
+    // A copy: the forward's list is cached, and a step appends to its own.
+    const dispatches: Dispatch[] = [...this.#forward(buffers, "train", buffers.trainOrder, true)];
     const last = layout.hidden.length;
     dispatches.push(
       lossDispatch(context, this.#output.loss, lossShape(shape, rows), {
@@ -265,6 +270,7 @@ export class Programs {
         );
       }
     }
+    dispatches.push(...afterBackward);
     if (this.#clip) {
       dispatches.push(...gradClipDispatches(context, this.#clip, {
         params: buffers.params,

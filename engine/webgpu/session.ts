@@ -24,6 +24,7 @@ import { epochOrder } from "../data/batches.ts";
 import type { PreparedData } from "../data/dataset.ts";
 import { type Dispatch, encodeDispatch, encodeStep } from "../kernels/kernel.ts";
 import { decodeTotals, EPOCH_STATUS_BYTES } from "../kernels/metrics_reduce.ts";
+import { layerStatsEnabled } from "../layer_stats.ts";
 import { assertSchedulerFits } from "../schedule/lr_scheduler.ts";
 import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
@@ -32,6 +33,7 @@ import { initialModel, type ModelLayout } from "./model_layout.ts";
 import { type KernelTiming, timeDispatches } from "./profile.ts";
 import { EpochOverlap } from "./epoch_overlap.ts";
 import { KeptWeights } from "./kept_weights.ts";
+import { GpuLayerStats } from "./layer_stats.ts";
 import { Evaluation } from "./evaluation.ts";
 import { Programs } from "./programs.ts";
 import { Staging } from "./readback.ts";
@@ -98,6 +100,8 @@ interface SubmittedEpoch {
   began: number;
   /** Each step's learning rate. */
   lrs: number[];
+  /** Where the layer statistics sit in the staging, and whether the update ratio is known. */
+  layerStats: { at: number; startKnown: boolean } | null;
 }
 
 export class WebGpuSession implements TrainingSession {
@@ -108,6 +112,10 @@ export class WebGpuSession implements TrainingSession {
   readonly #programs: Programs;
   readonly #buffers: SessionBuffers;
   readonly #trainStep: Dispatch[];
+  /** The epoch's last step: #trainStep with the layer statistics' gradient sums. */
+  readonly #lastStep: Dispatch[];
+  /** Per-layer statistics; null when the config turns them off. */
+  readonly #layerStats: GpuLayerStats | null;
   readonly #evaluation: Evaluation;
   readonly #dispatchesPerSubmit: number;
   readonly #overlap: EpochOverlap;
@@ -131,6 +139,7 @@ export class WebGpuSession implements TrainingSession {
     buffers: SessionBuffers,
     evalRows: number,
     options: SessionOptions,
+    layerStats: GpuLayerStats | null,
   ) {
     this.#context = context;
     this.#config = config;
@@ -154,6 +163,10 @@ export class WebGpuSession implements TrainingSession {
     );
     this.#submitsBetweenWaits = options.submitsBetweenWaits;
     this.#trainStep = programs.trainStep(buffers);
+    this.#layerStats = layerStats;
+    this.#lastStep = layerStats
+      ? programs.trainStep(buffers, layerStats.gradientDispatches)
+      : this.#trainStep;
     this.#kept = config.earlyStopping
       ? new KeptWeights(buffers.set, buffers.params, buffers.running, {
         paramBytes: layout.paramCount * 4,
@@ -227,6 +240,9 @@ export class WebGpuSession implements TrainingSession {
     const queue = context.device.queue;
     queue.writeBuffer(buffers.params, 0, initial.params);
     if (initial.buffers.length > 0) queue.writeBuffer(buffers.running, 0, initial.buffers);
+    const layerStats = layerStatsEnabled(config)
+      ? await GpuLayerStats.create(context, programs, buffers, initial.layout, data.train.count)
+      : null;
     return new WebGpuSession(
       context,
       config,
@@ -236,6 +252,7 @@ export class WebGpuSession implements TrainingSession {
       buffers,
       evalRows,
       options,
+      layerStats,
     );
   }
 
@@ -279,19 +296,24 @@ export class WebGpuSession implements TrainingSession {
     const { batchSize, steps, lrs, from } = this.#writer.from(epoch);
     const to = pauseAt !== undefined && pauseAt > from && pauseAt < steps ? pauseAt : steps;
     const stride = context.stepStride;
-    const staging = to === steps
-      ? new Staging(context, EPOCH_STATUS_BYTES + evaluated.length * this.#evaluation.bytes)
-      : null;
+    const statsAt = EPOCH_STATUS_BYTES + evaluated.length * this.#evaluation.bytes;
+    const layerStats = this.#layerStats;
+    const staging = to === steps ? new Staging(context, statsAt + (layerStats?.bytes ?? 0)) : null;
+    let stagedStats: SubmittedEpoch["layerStats"] = null;
     const stepsPerSubmit = Math.max(
       1,
       Math.floor(this.#dispatchesPerSubmit / this.#trainStep.length),
     );
     const record = (encoder: GPUCommandEncoder, start: number, end: number) => {
-      if (start === 0) encoder.clearBuffer(buffers.rowMetrics);
+      if (start === 0) {
+        encoder.clearBuffer(buffers.rowMetrics);
+        layerStats?.encodeEpochStart(encoder, epoch);
+      }
       const pass = encoder.beginComputePass();
       for (let step = start; step < end; step++) {
         const rows = Math.min(batchSize, count - step * batchSize);
-        encodeStep(pass, this.#trainStep, buffers.trainSteps.group, step * stride, rows);
+        const dispatches = step === steps - 1 ? this.#lastStep : this.#trainStep;
+        encodeStep(pass, dispatches, buffers.trainSteps.group, step * stride, rows);
       }
       // Counted as recorded: an epoch cancelled midway keeps the steps it submitted.
       this.#writer.optimizerSteps += end - start;
@@ -305,6 +327,10 @@ export class WebGpuSession implements TrainingSession {
         const at = EPOCH_STATUS_BYTES + i * this.#evaluation.bytes;
         this.#evaluation.encode(encoder, split, staging, at);
       });
+      if (layerStats) {
+        stagedStats = { at: statsAt, startKnown: layerStats.knowsStart(epoch) };
+        layerStats.encodeEpochEnd(encoder, staging, statsAt);
+      }
     };
     try {
       await submitInChunks(
@@ -324,7 +350,16 @@ export class WebGpuSession implements TrainingSession {
       throw error;
     }
     this.#writer.submitted(epoch, to, steps);
-    return { staging, steps: to, batchSize, splits, evaluated, began, lrs };
+    return {
+      staging,
+      steps: to,
+      batchSize,
+      splits,
+      evaluated,
+      began,
+      lrs,
+      layerStats: stagedStats,
+    };
   }
 
   async #readEpoch(submitted: SubmittedEpoch): Promise<EpochResult> {
@@ -356,7 +391,9 @@ export class WebGpuSession implements TrainingSession {
         : this.#evaluation.decode(bytes, EPOCH_STATUS_BYTES + at * this.#evaluation.bytes, split);
     }
     this.#writer.stepOnDev(evaluations.dev ?? null);
-    return { ...result, evaluations };
+    const staged = submitted.layerStats;
+    const layers = staged && this.#layerStats?.decode(bytes, staged.at, staged.startKnown);
+    return { ...result, evaluations, ...(layers ? { layers } : {}) };
   }
 
   /**
@@ -445,8 +482,11 @@ export class WebGpuSession implements TrainingSession {
       this.#assertOpen();
       const paused = this.#writer.pausedAt();
       const { totals, rowMetrics } = this.#buffers;
+      const start = paused && this.#layerStats?.knowsStart(paused.epoch)
+        ? [this.#layerStats.start]
+        : [];
       return Promise.resolve({
-        ...this.#tensors.submitCheckpointRead(paused ? [totals, rowMetrics] : []),
+        ...this.#tensors.submitCheckpointRead(paused ? [totals, rowMetrics, ...start] : []),
         paused,
         counters: this.#writer.counters(),
       });
@@ -455,8 +495,16 @@ export class WebGpuSession implements TrainingSession {
     this.#context.assertUsable();
     const { weights, state, best, extra } = this.#tensors.unpackCheckpoint(bytes, taken.hasBest);
     const { paused, counters } = taken;
+    // The epoch's sums, then its start weights when the layer statistics kept them.
+    const sumsBytes = this.#buffers.totals.size + this.#buffers.rowMetrics.size;
+    const startBytes = extra && extra.length > sumsBytes ? extra.subarray(sumsBytes) : null;
     const position: EpochPosition | undefined = paused
-      ? { backend: "webgpu", ...paused, bytes: extra }
+      ? {
+        backend: "webgpu",
+        ...paused,
+        bytes: extra?.slice(0, sumsBytes),
+        ...(startBytes ? { startWeights: this.#layerStats!.startWeights(startBytes) } : {}),
+      }
       : undefined;
     const { optimizerSteps: steps, momentumUsed } = counters;
     return {
@@ -482,6 +530,14 @@ export class WebGpuSession implements TrainingSession {
         throw new Error(
           `The checkpoint's epoch sums are ${position.bytes!.length} bytes; this session's are ` +
             `${totalsBytes}`,
+        );
+      }
+      // A start copy that does not fit refuses the checkpoint before the model is written.
+      if (position) {
+        this.#layerStats?.restoreStart(
+          this.#context.device.queue,
+          position.epoch,
+          position.startWeights,
         );
       }
       this.#tensors.writeCheckpoint({ weights, state: optimizer.state, best });

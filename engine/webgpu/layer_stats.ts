@@ -1,0 +1,198 @@
+/**
+ * A GPU session's per-layer statistics (engine/layer_stats.ts), recorded into the epoch's own
+ * command buffers and read back with its single readback — no wait of their own:
+ * - the epoch's first command buffer copies each hidden layer's weight into a packed start copy;
+ * - its last step runs `gradient_sums` right after the backward pass (Programs.trainStep's
+ *   `afterBackward`), before the penalty's gradient, clipping and the optimizer touch `grads`;
+ * - after its last step, the probe batch (the train split's first rows) goes through the
+ *   evaluation-mode forward, `layer_stats` sums each layer, and the sums are copied to staging.
+ *
+ * @module
+ */
+
+import type { NamedTensor } from "../backend.ts";
+import { type Dispatch, encodeDispatch, encodeStep } from "../kernels/kernel.ts";
+import {
+  decodeLayerSums,
+  LAYER_STATS_WORDS,
+  layerStatsDispatch,
+  layerStatsKernels,
+} from "../kernels/layer_stats.ts";
+import { finishLayerStats, type LayerStats, probeRows } from "../layer_stats.ts";
+import type { GpuContext } from "./gpu_context.ts";
+import type { ModelLayout } from "./model_layout.ts";
+import type { Programs } from "./programs.ts";
+import type { Staging } from "./readback.ts";
+import { type SessionBuffers, type StepArray, stepArray } from "./session_buffers.ts";
+import { chunkSteps, packSteps } from "./step_params.ts";
+
+export class GpuLayerStats {
+  readonly #layout: ModelLayout;
+  readonly #params: GPUBuffer;
+  readonly #stats: GPUBuffer;
+  /** The hidden weights at the epoch's start, layer after layer. */
+  readonly start: GPUBuffer;
+  /** Offset in floats of each layer's weights in {@linkcode start}. */
+  readonly #startOffsets: number[];
+  readonly #rows: number;
+  readonly #probeStep: StepArray;
+  readonly #forward: Dispatch[];
+  readonly #epochEnd: Dispatch[];
+  /** Σ g² of each layer, for the last step (Programs.trainStep's `afterBackward`). */
+  readonly gradientDispatches: Dispatch[];
+  /** The epoch whose start weights {@linkcode start} holds, if any. */
+  #startEpoch: number | null = null;
+
+  private constructor(
+    layout: ModelLayout,
+    buffers: SessionBuffers,
+    parts: {
+      stats: GPUBuffer;
+      start: GPUBuffer;
+      startOffsets: number[];
+      rows: number;
+      probeStep: StepArray;
+      forward: Dispatch[];
+      epochEnd: Dispatch[];
+      gradients: Dispatch[];
+    },
+  ) {
+    this.#layout = layout;
+    this.#params = buffers.params;
+    this.#stats = parts.stats;
+    this.start = parts.start;
+    this.#startOffsets = parts.startOffsets;
+    this.#rows = parts.rows;
+    this.#probeStep = parts.probeStep;
+    this.#forward = parts.forward;
+    this.#epochEnd = parts.epochEnd;
+    this.gradientDispatches = parts.gradients;
+  }
+
+  static async create(
+    context: GpuContext,
+    programs: Programs,
+    buffers: SessionBuffers,
+    layout: ModelLayout,
+    trainCount: number,
+  ): Promise<GpuLayerStats> {
+    const rows = probeRows(trainCount);
+    const startOffsets: number[] = [];
+    let startFloats = 0;
+    for (const layer of layout.hidden) {
+      startOffsets.push(startFloats);
+      startFloats += layer.spec.units * layer.inFeatures;
+    }
+    const set = buffers.set;
+    const stats = set.storage("layer stats", layout.hidden.length * LAYER_STATS_WORDS * 4);
+    const start = set.storage("epoch start weights", startFloats * 4);
+    const probeStep = stepArray(
+      set,
+      "probe step",
+      packSteps(chunkSteps(rows, rows), context.stepStride),
+    );
+    const kernels = await Promise.all(layout.hidden.map((layer, l) =>
+      layerStatsKernels(context, {
+        spec: layer.spec,
+        fanIn: layer.inFeatures,
+        rows,
+        weightOffset: layer.weight,
+        startOffset: startOffsets[l],
+        slot: l,
+      })
+    ));
+    const bound = (l: number) => ({
+      grads: buffers.grads,
+      params: buffers.params,
+      start,
+      preActivation: buffers.layers[l].normalized ?? buffers.layers[l].preActivation,
+      activation: buffers.layers[l].activation,
+      stats,
+    });
+    return new GpuLayerStats(layout, buffers, {
+      stats,
+      start,
+      startOffsets,
+      rows,
+      probeStep,
+      forward: programs.predict(buffers, "train", buffers.identityOrder),
+      epochEnd: kernels.map((k, l) => layerStatsDispatch(context, k.epochEnd, bound(l))),
+      gradients: kernels.map((k, l) => layerStatsDispatch(context, k.gradients, bound(l))),
+    });
+  }
+
+  /** Bytes {@linkcode encodeEpochEnd} stages. */
+  get bytes(): number {
+    return this.#layout.hidden.length * LAYER_STATS_WORDS * 4;
+  }
+
+  /** Records the copy of the start weights; call in `epoch`'s first command buffer. */
+  encodeEpochStart(encoder: GPUCommandEncoder, epoch: number): void {
+    this.#layout.hidden.forEach((layer, l) => {
+      const bytes = layer.spec.units * layer.inFeatures * 4;
+      encoder.copyBufferToBuffer(
+        this.#params,
+        layer.weight * 4,
+        this.start,
+        this.#startOffsets[l] * 4,
+        bytes,
+      );
+    });
+    this.#startEpoch = epoch;
+  }
+
+  /** Whether {@linkcode start} holds `epoch`'s start weights (ask when encoding its end). */
+  knowsStart(epoch: number): boolean {
+    return this.#startEpoch === epoch;
+  }
+
+  /** Records the probe forward and the sums after an epoch's last step, staged at byte `at`. */
+  encodeEpochEnd(encoder: GPUCommandEncoder, staging: Staging, at: number): void {
+    const pass = encoder.beginComputePass({ label: "layer stats" });
+    encodeStep(pass, this.#forward, this.#probeStep.group, 0, this.#rows);
+    for (const dispatch of this.#epochEnd) encodeDispatch(pass, dispatch, 0);
+    pass.end();
+    staging.copy(encoder, this.#stats, 0, at, this.bytes);
+  }
+
+  /** The statistics {@linkcode encodeEpochEnd} staged at byte `at` of `bytes`. */
+  decode(bytes: ArrayBuffer, at: number, startKnown: boolean): LayerStats[] {
+    return this.#layout.hidden.map((layer, l) =>
+      finishLayerStats(decodeLayerSums(bytes, at, l), {
+        spec: layer.spec,
+        fanIn: layer.inFeatures,
+        rows: this.#rows,
+        startKnown,
+      })
+    );
+  }
+
+  /** The start weights in `bytes` (a copy of {@linkcode start}), named as the model's. */
+  startWeights(bytes: Uint8Array): NamedTensor[] {
+    const floats = new Float32Array(bytes.slice().buffer);
+    return this.#layout.hidden.map((layer, l) => {
+      const slot = this.#layout.params.find((s) => s.offset === layer.weight)!;
+      const length = layer.spec.units * layer.inFeatures;
+      const at = this.#startOffsets[l];
+      return { name: slot.name, shape: [...slot.shape], data: floats.slice(at, at + length) };
+    });
+  }
+
+  /** Puts back `epoch`'s start weights from a checkpoint; without them its ratio is unknown. */
+  restoreStart(queue: GPUQueue, epoch: number, tensors: NamedTensor[] | undefined): void {
+    if (!tensors) {
+      this.#startEpoch = null;
+      return;
+    }
+    const found = this.#layout.hidden.map((layer) => {
+      const slot = this.#layout.params.find((s) => s.offset === layer.weight)!;
+      const tensor = tensors.find((t) => t.name === slot.name);
+      if (!tensor || tensor.data.length !== slot.length) {
+        throw new Error(`The checkpoint's epoch-start weights lack "${slot.name}" of its shape`);
+      }
+      return tensor.data;
+    });
+    found.forEach((data, l) => queue.writeBuffer(this.start, this.#startOffsets[l] * 4, data));
+    this.#startEpoch = epoch;
+  }
+}
