@@ -43,7 +43,7 @@ async function completedRun(
   );
 }
 
-Deno.test("GET /api/runs/:id/pytorch.py and /model.onnx download a completed run; 404 and 400 otherwise", async () => {
+Deno.test("GET /api/runs/:id/pytorch.py and /model.onnx download a completed run, linked from its page; 404 and 400 otherwise", async () => {
   const test = await startTestServer();
   try {
     const { id } = await completedRun(test.url, tinyRun());
@@ -69,6 +69,10 @@ Deno.test("GET /api/runs/:id/pytorch.py and /model.onnx download a completed run
     );
     const model = ModelProto.toObject(ModelProto.decode(new Uint8Array(await onnx.arrayBuffer())));
     assert.equal(model.producer_name, "ajuste");
+
+    const page = await (await fetch(`${test.url}/runs/${id}`)).text();
+    assert.ok(page.includes(`href="/api/runs/${id}/pytorch.py"`), "the run page links the script");
+    assert.ok(page.includes(`href="/api/runs/${id}/model.onnx"`), "and the ONNX model");
 
     for (const path of ["pytorch.py", "model.onnx"]) {
       const missing = await fetch(`${test.url}/api/runs/999999/${path}`);
@@ -131,7 +135,7 @@ Deno.test({
   },
 });
 
-Deno.test("GET /api/studies/:id/optuna.py gives the study's Optuna script; 404 for none", async () => {
+Deno.test("GET /api/studies/:id/optuna.py gives the study's Optuna script, linked from its page; 404 for none", async () => {
   const test = await startTestServer();
   try {
     const response = await postJson(`${test.url}/api/studies`, {
@@ -151,6 +155,8 @@ Deno.test("GET /api/studies/:id/optuna.py gives the study's Optuna script; 404 f
     const source = await script.text();
     assert.ok(source.includes('trial.suggest_float("optimizer.lr", 0.0001, 0.1, log=True)'));
     if (python) await assertParses(python, { "optuna.py": source });
+    const page = await (await fetch(`${test.url}/studies/${id}`)).text();
+    assert.ok(page.includes(`href="/api/studies/${id}/optuna.py"`), "the study page links it");
     const missing = await fetch(`${test.url}/api/studies/999999/optuna.py`);
     assert.equal(missing.status, 404);
     await missing.body?.cancel();

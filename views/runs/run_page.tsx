@@ -168,6 +168,24 @@ export function RunBody(props: { view: RunView }) {
               Download weights
             </a>
           )}
+          {run.status === "completed" && (
+            <a
+              class="button secondary"
+              href={`/api/runs/${run.id}/model.onnx`}
+              download
+              title="The trained model in evaluation mode, raw features in, for ONNX Runtime"
+            >
+              Download ONNX
+            </a>
+          )}
+          <a
+            class="button secondary"
+            href={`/api/runs/${run.id}/pytorch.py`}
+            download
+            title="A PyTorch script that trains this config; --weights tests the downloaded weights"
+          >
+            As PyTorch code
+          </a>
           {view.continuable && <ContinueForm id={run.id} />}
           <a class="button secondary" href={shareUrl(config)}>Clone and edit</a>
           <a

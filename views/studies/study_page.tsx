@@ -84,6 +84,14 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
             </form>
           )}
           <a class="button secondary" href={`/studies/new?from=${report.id}`}>Edit as new study</a>
+          <a
+            class="button secondary"
+            href={`/api/studies/${report.id}/optuna.py`}
+            download
+            title="The search space as an Optuna objective that trains in PyTorch"
+          >
+            As Optuna code
+          </a>
         </div>
       </header>
       <StudySummary view={view} />
