@@ -40,6 +40,7 @@ import {
   string,
   testSchema,
 } from "./openapi_schemas.ts";
+import { studyAdminOperations, studyAdminSchemas, studyTablePaths } from "./openapi_study_admin.ts";
 
 export function openApiDocument(version: string) {
   return {
@@ -402,7 +403,9 @@ export function openApiDocument(version: string) {
             404: notFound,
           },
         },
+        ...studyAdminOperations,
       },
+      ...studyTablePaths,
       "/api/studies/{id}/events": {
         get: {
           summary: "Server-sent events: trial (id = trial number) on each change, then done",
@@ -472,6 +475,7 @@ export function openApiDocument(version: string) {
         RunConfig: schemaOf(runConfigSchema),
         StudySpec: schemaOf(studySpecSchema),
         TrainBestOptions: schemaOf(finalRunOptionsSchema),
+        ...studyAdminSchemas,
         Run: runSchema,
         RunListItem: runListItemSchema,
         Epoch: epochSchema,

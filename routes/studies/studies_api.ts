@@ -1,6 +1,6 @@
 /**
  * `/api/studies`: create (or join) a study from a study file, follow its trials, stop it, train
- * its final model (`config/final_run.ts`).
+ * its final model (`config/final_run.ts`); export, rename and delete it (`study_admin_api.ts`).
  *
  * @module
  */
@@ -20,6 +20,7 @@ import { bestTrialOf, findStudy } from "./final_run_data.ts";
 import { loadStudyStatus } from "./study_view_data.ts";
 import { notActive } from "./study_pages.tsx";
 import { studyScriptApi } from "./study_script_api.ts";
+import { studyAdminApi } from "./study_admin_api.ts";
 
 /** How often a study stream looks for trials that changed (any worker, any process). */
 const POLL_MS = 1000;
@@ -53,6 +54,7 @@ export function studiesApi(ctx: AppContext): Hono {
       }
     })
     .get("/", async (c) => c.json({ studies: await listStudies(db) }))
+    .route("/", studyAdminApi(ctx))
     .get("/:id", async (c) => c.json(await studyState(await find(c.req.param("id")))))
     .post("/:id/train-best", async (c) => {
       const study = await find(c.req.param("id"));

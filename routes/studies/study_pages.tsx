@@ -1,6 +1,6 @@
 /**
- * `/studies`: the list, one study's page, stopping a study this server works on, and resuming one
- * no worker is running. `/studies/new` lives in `study_form_pages.tsx`, the study page's stream
+ * `/studies`: the list, one study's page, stopping a study this server works on, resuming one
+ * no worker is running, renaming and deleting one (`study_admin_pages.tsx`). `/studies/new` lives in `study_form_pages.tsx`, the study page's stream
  * in `study_live.tsx`, and "Train the best" opens the new-run form (`/runs/new?study=`).
  *
  * @module
@@ -22,6 +22,7 @@ import type { StudyListItem } from "../../views/studies/study_list_page.tsx";
 import type { AppContext } from "../context.ts";
 import { parseRunId } from "../shell/params.ts";
 import { findStudy } from "./final_run_data.ts";
+import { studyAdminPages } from "./study_admin_pages.tsx";
 import { loadStudyView, statusFromCounts } from "./study_view_data.ts";
 
 const TRIAL_STATES = Object.values(TrialState) as string[];
@@ -91,5 +92,6 @@ export function studyPageRoutes(ctx: AppContext): Hono {
       const study = await find(c.req.param("id"));
       if (!await ctx.studies.stop(study.id)) throw notActive(study.name);
       return c.redirect(`/studies/${study.id}`, 303);
-    });
+    })
+    .route("/", studyAdminPages(ctx));
 }
