@@ -10,7 +10,8 @@
  *   these small runs: 6 points on MNIST, 15 on the 200 test rows of the synthetic data, whose
  *   labels are noise.
  *
- * Every test is ignored where no Python imports torch.
+ * Every test is ignored where no Python imports torch; the GPU-trained one also without a WebGPU
+ * adapter (lavapipe is one).
  *
  * @module
  */
@@ -18,10 +19,15 @@
 import assert from "node:assert/strict";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { parseRunConfig, type RunConfigInput } from "../config/schema.ts";
+import type { RunConfig } from "../engine/spec.ts";
+import type { Backend } from "../engine/backend.ts";
 import { CpuBackend } from "../engine/cpu/session.ts";
 import { train } from "../engine/mod.ts";
 import { encodeSafetensors, runMetadata } from "../engine/safetensors.ts";
+import { WebGpuBackend } from "../engine/webgpu/backend.ts";
 import { pytorchScript } from "../export/pytorch_script.ts";
+import { adapter } from "./gpu_fixtures.ts";
+import { gpuTestOptions } from "./gpu_options.ts";
 import { findPython, runPython } from "./python_helpers.ts";
 
 const torchPython = await findPython(["torch"]);
@@ -33,6 +39,8 @@ interface Case {
   config: RunConfigInput;
   /** The widest gap between ajuste's and PyTorch's test accuracy that seeds explain. */
   band: number;
+  /** Trained by the WebGPU engine (which sums in its own order) rather than the CPU reference. */
+  gpu?: boolean;
 }
 
 const CASES: Record<string, Case> = {
@@ -101,6 +109,16 @@ const CASES: Record<string, Case> = {
       batch: { size: 32 },
     },
   },
+  "trained on the GPU: batch norm, GELU and dropout, Adam": {
+    band: 0.06,
+    gpu: true,
+    config: {
+      data: MNIST_SMALL,
+      epochs: 2,
+      model: { layers: [{ units: 64, batchNorm: true, activation: "gelu", dropout: 0.1 }] },
+      batch: { size: 64 },
+    },
+  },
   "the synthetic data, BCE with logits on one unit, ReduceLROnPlateau, full batch": {
     band: 0.15,
     config: {
@@ -129,31 +147,37 @@ function testLine(stdout: string): { loss: number; accuracy: number; count: numb
   return { loss: Number(match[1]), accuracy: Number(match[2]), count: Number(match[3]) };
 }
 
-for (const [name, { config: input, band }] of Object.entries(CASES)) {
+/** Trains `config` on `backend`, returning its result and its weights file. */
+async function trainRun(config: RunConfig, backend: Backend) {
+  let weights: Uint8Array | undefined;
+  const result = await train(config, {
+    roots,
+    backend,
+    onFinish: async (session) => {
+      weights = encodeSafetensors(await session.getState(), runMetadata({ config, version: "0" }));
+    },
+  });
+  return { result, weights: weights! };
+}
+
+for (const [name, { config: input, band, gpu }] of Object.entries(CASES)) {
   Deno.test({
-    name: `PyTorch script (python3-torch): ${name}`,
-    ignore: torchPython === null,
+    name: `PyTorch script (python3-torch${gpu ? ", a WebGPU adapter" : ""}): ${name}`,
+    ignore: torchPython === null || (gpu === true && !adapter),
     async fn() {
-      const parsed = parseRunConfig({ device: "cpu", ...input });
+      const parsed = parseRunConfig({ device: gpu ? "gpu" : "cpu", ...input });
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
       const config = parsed.config;
-      let weights: Uint8Array | undefined;
-      const result = await train(config, {
-        roots,
-        backend: new CpuBackend(),
-        onFinish: async (session) => {
-          weights = encodeSafetensors(
-            await session.getState(),
-            runMetadata({ config, version: "0" }),
-          );
-        },
+      const backend = gpu ? await WebGpuBackend.create(gpuTestOptions()) : new CpuBackend();
+      const { result, weights } = await trainRun(config, backend).finally(() => {
+        if (backend instanceof WebGpuBackend) backend.destroy();
       });
       assert.equal(result.status, "completed");
       const stored = result.test!;
       const dir = await Deno.makeTempDir({ prefix: "ajuste-torch-" });
       try {
         await Deno.writeTextFile(`${dir}/run.py`, pytorchScript({ id: 1, config, test: stored }));
-        await Deno.writeFile(`${dir}/run.safetensors`, weights!);
+        await Deno.writeFile(`${dir}/run.safetensors`, weights);
         const data = config.data.dataset === "mnist" ? ["--data", roots.mnist] : [];
         const tested = await runPython(torchPython!, [
           "run.py",

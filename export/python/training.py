@@ -160,8 +160,9 @@ class EarlyStopping:
 # end when
 # when: penalty
 def l1_l2_penalty(model, l1, l2):
-    """The seed's l1_l2_regularization, l1·Σ|w| + l2·Σw² over every parameter (biases and batch-norm
-    weights too). Part of the loss, its gradient goes through the optimizer, unlike weight_decay."""
+    """The exercise's l1_l2_regularization, l1·Σ|w| + l2·Σw² over every parameter (biases and
+    batch-norm weights too). Part of the loss, its gradient goes through the optimizer, unlike
+    weight_decay."""
     weights = list(model.parameters())
     return l1 * sum(w.abs().sum() for w in weights) + l2 * sum(w.pow(2).sum() for w in weights)
 
