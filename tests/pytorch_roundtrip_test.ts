@@ -10,8 +10,9 @@
  *   these small runs: 6 points on MNIST, 15 on the 200 test rows of the synthetic data, whose
  *   labels are noise.
  *
- * Every test is ignored where no Python imports torch; the GPU-trained one also without a WebGPU
- * adapter (lavapipe is one).
+ * A CSV file (header, quoted label) goes the same way, and a study's Optuna script runs its trials.
+ * Every test is ignored where no Python imports torch (and optuna, for the study); the GPU-trained
+ * one also without a WebGPU adapter (lavapipe is one).
  *
  * @module
  */
@@ -23,8 +24,11 @@ import type { RunConfig } from "../engine/spec.ts";
 import type { Backend } from "../engine/backend.ts";
 import { CpuBackend } from "../engine/cpu/session.ts";
 import { train } from "../engine/mod.ts";
+import { Rng } from "../engine/random.ts";
 import { encodeSafetensors, runMetadata } from "../engine/safetensors.ts";
 import { WebGpuBackend } from "../engine/webgpu/backend.ts";
+import { parseStudySpec } from "../config/study_schema.ts";
+import { optunaScript } from "../export/optuna_script.ts";
 import { pytorchScript } from "../export/pytorch_script.ts";
 import { adapter } from "./gpu_fixtures.ts";
 import { gpuTestOptions } from "./gpu_options.ts";
@@ -160,57 +164,161 @@ async function trainRun(config: RunConfig, backend: Backend) {
   return { result, weights: weights! };
 }
 
+/**
+ * Trains `config` in ajuste, then runs its script with `--weights` and anew (in `dir`), checking
+ * both against the stored test metrics; `data` is the script's `--data`, if it takes one.
+ */
+async function roundTrip(
+  name: string,
+  config: RunConfig,
+  { band, backend, data, dir }: {
+    band: number;
+    backend: Backend;
+    data: string | null;
+    dir: string;
+  },
+): Promise<void> {
+  const { result, weights } = await trainRun(config, backend);
+  assert.equal(result.status, "completed");
+  const stored = result.test!;
+  await Deno.writeTextFile(`${dir}/run.py`, pytorchScript({ id: 1, config, test: stored }));
+  await Deno.writeFile(`${dir}/run.safetensors`, weights);
+  const dataArgs = data === null ? [] : ["--data", data];
+  const tested = await runPython(
+    torchPython!,
+    ["run.py", ...dataArgs, "--weights", "run.safetensors"],
+    { cwd: dir },
+  );
+  assert.equal(tested.code, 0, tested.stderr);
+  assert.ok(!tested.stdout.includes("Warning"), tested.stdout);
+  const reproduced = testLine(tested.stdout);
+  assert.equal(reproduced.count, stored.count);
+  assert.equal(
+    Math.round(reproduced.accuracy * stored.count),
+    Math.round(stored.accuracy * stored.count),
+  );
+  assert.ok(
+    Math.abs(reproduced.loss - stored.loss) <= 1e-6 * Math.abs(stored.loss),
+    `test loss ${reproduced.loss}, ajuste stored ${stored.loss}`,
+  );
+
+  const trained = await runPython(torchPython!, ["run.py", ...dataArgs], { cwd: dir });
+  assert.equal(trained.code, 0, trained.stderr);
+  const own = testLine(trained.stdout);
+  assert.ok(
+    Math.abs(own.accuracy - stored.accuracy) <= band,
+    `PyTorch's accuracy ${own.accuracy} is more than ${band} from ajuste's ${stored.accuracy}`,
+  );
+  console.log(`${name}: ajuste ${stored.accuracy}, PyTorch ${own.accuracy}`);
+}
+
+function runConfig(input: RunConfigInput): RunConfig {
+  const parsed = parseRunConfig(input);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.config;
+}
+
 for (const [name, { config: input, band, gpu }] of Object.entries(CASES)) {
   Deno.test({
     name: `PyTorch script (python3-torch${gpu ? ", a WebGPU adapter" : ""}): ${name}`,
     ignore: torchPython === null || (gpu === true && !adapter),
     async fn() {
-      const parsed = parseRunConfig({ device: gpu ? "gpu" : "cpu", ...input });
-      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-      const config = parsed.config;
+      const config = runConfig({ device: gpu ? "gpu" : "cpu", ...input });
       const backend = gpu ? await WebGpuBackend.create(gpuTestOptions()) : new CpuBackend();
-      const { result, weights } = await trainRun(config, backend).finally(() => {
-        if (backend instanceof WebGpuBackend) backend.destroy();
-      });
-      assert.equal(result.status, "completed");
-      const stored = result.test!;
       const dir = await Deno.makeTempDir({ prefix: "ajuste-torch-" });
       try {
-        await Deno.writeTextFile(`${dir}/run.py`, pytorchScript({ id: 1, config, test: stored }));
-        await Deno.writeFile(`${dir}/run.safetensors`, weights);
-        const data = config.data.dataset === "mnist" ? ["--data", roots.mnist] : [];
-        const tested = await runPython(torchPython!, [
-          "run.py",
-          ...data,
-          "--weights",
-          "run.safetensors",
-        ], {
-          cwd: dir,
-        });
-        assert.equal(tested.code, 0, tested.stderr);
-        assert.ok(!tested.stdout.includes("Warning"), tested.stdout);
-        const reproduced = testLine(tested.stdout);
-        assert.equal(reproduced.count, stored.count);
-        assert.equal(
-          Math.round(reproduced.accuracy * stored.count),
-          Math.round(stored.accuracy * stored.count),
-        );
-        assert.ok(
-          Math.abs(reproduced.loss - stored.loss) <= 1e-6 * Math.abs(stored.loss),
-          `test loss ${reproduced.loss}, ajuste stored ${stored.loss}`,
-        );
-
-        const trained = await runPython(torchPython!, ["run.py", ...data], { cwd: dir });
-        assert.equal(trained.code, 0, trained.stderr);
-        const own = testLine(trained.stdout);
-        assert.ok(
-          Math.abs(own.accuracy - stored.accuracy) <= band,
-          `PyTorch's accuracy ${own.accuracy} is more than ${band} from ajuste's ${stored.accuracy}`,
-        );
-        console.log(`${name}: ajuste ${stored.accuracy}, PyTorch ${own.accuracy}`);
+        const data = config.data.dataset === "mnist" ? roots.mnist : null;
+        await roundTrip(name, config, { band, backend, data, dir });
       } finally {
+        if (backend instanceof WebGpuBackend) backend.destroy();
         await Deno.remove(dir, { recursive: true });
       }
     },
   });
 }
+
+/** Three Gaussian blobs in 4 dimensions, 200 rows each, as a CSV file with a header. */
+function blobsCsv(): string {
+  const rng = new Rng(9);
+  const rows = ["a,b,c,d,label"];
+  for (let i = 0; i < 600; i++) {
+    const label = i % 3;
+    const features = [0, 1, 2, 3].map((f) => (f === label ? 2 : 0) + rng.normal());
+    rows.push([...features.map((x) => x.toFixed(6)), `"${label}"`].join(","));
+  }
+  return rows.join("\n") + "\n";
+}
+
+Deno.test({
+  name: "PyTorch script (python3-torch): a CSV file with a header and a quoted label, SGD, dropout",
+  ignore: torchPython === null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "ajuste-torch-" });
+    try {
+      const path = `${dir}/blobs.csv`;
+      await Deno.writeTextFile(path, blobsCsv());
+      const config = runConfig({
+        device: "cpu",
+        data: { dataset: `csv:${path}`, split: { train: 0.7, dev: 0.1, test: 0.2 } },
+        epochs: 5,
+        model: { layers: [{ units: 16, dropout: 0.2 }] },
+        optimizer: { type: "sgd", lr: 0.05, momentum: 0.9 },
+        batch: { size: 16 },
+      });
+      await roundTrip("CSV", config, { band: 0.06, backend: new CpuBackend(), data: path, dir });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const optunaPython = await findPython(["torch", "optuna"]);
+
+Deno.test({
+  name: "Optuna script (python3-torch, python3-optuna): a study with a sub-space and a searched " +
+    "depth runs its trials and prints the best",
+  ignore: optunaPython === null,
+  async fn() {
+    const parsed = parseStudySpec({
+      name: "roundtrip",
+      trials: 3,
+      sampler: { seed: 1 },
+      base: {
+        device: "cpu",
+        epochs: 2,
+        data: {
+          dataset: "synthetic-binary",
+          normalize: null,
+          split: { train: 0.7, dev: 0.1, test: 0.2 },
+        },
+        earlyStopping: { patience: 1 },
+      },
+      space: {
+        "optimizer.type": {
+          type: "categorical",
+          choices: ["sgd", "adam"],
+          when: { sgd: { "optimizer.momentum": { type: "float", low: 0, high: 0.9 } } },
+        },
+        "model.layers": {
+          type: "layers",
+          low: 1,
+          high: 2,
+          layer: { units: { type: "int", low: 4, high: 16, log: true }, batchNorm: true },
+        },
+      },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const script = optunaScript({ id: 1, name: "roundtrip", spec: parsed.spec });
+    const dir = await Deno.makeTempDir({ prefix: "ajuste-optuna-" });
+    try {
+      await Deno.writeTextFile(`${dir}/study.py`, script);
+      const result = await runPython(optunaPython!, ["study.py", "--no-plots"], { cwd: dir });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr.match(/Trial \d+ finished/g)?.length, 3, result.stderr);
+      assert.match(result.stdout, /^Best trial #\d: devAccuracy [0-9.]+$/m);
+      assert.match(result.stdout, /^ {4}model\.layers\.length = [12]$/m);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
