@@ -49,8 +49,12 @@ function config(epochs: number) {
   return parsed.config;
 }
 
-/** Resolves when no run is left, or fails the test after `ms` (a worker left waiting). */
-async function idle(service: RunService, ms = 20_000): Promise<void> {
+/**
+ * Resolves when no run is left, or fails the test after `ms` (a worker left waiting). Generous:
+ * the first engine worker of a test process is type-checked as it starts, which took over 20 s
+ * on a loaded 2-core machine.
+ */
+async function idle(service: RunService, ms = 90_000): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`runs still going after ${ms} ms`)), ms);
