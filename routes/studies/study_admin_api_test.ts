@@ -10,7 +10,8 @@ import { createApp } from "../app.ts";
 /** The app over a fresh in-memory database holding seeded studies "alpha" and "beta". */
 async function testApp() {
   const { db, close } = await openDb({ url: ":memory:" });
-  const service = new RunService(db);
+  // No poll while the test runs: it would sweep seeded trial 2, whose heartbeat is long stale.
+  const service = new RunService(db, { pollMs: 3_600_000 });
   const studies = new StudyService(db, service);
   const alpha = await seedStudy(db, "alpha");
   const beta = await seedStudy(db, "beta");

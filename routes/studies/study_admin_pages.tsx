@@ -1,6 +1,6 @@
 /**
  * The study page's Rename and Delete (`views/studies/study_admin_actions.tsx`): each form as a
- * page (`GET`, for browsers without invoker commands) and its post. A refused post answers with
+ * page of its own (`GET`) and its post. A refused post answers with
  * the form again and the reason in it: 400 for a bad or taken name, 409 while a worker is on
  * the study. Done, a rename goes back to the study and a delete to the list.
  *

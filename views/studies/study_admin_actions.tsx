@@ -1,9 +1,8 @@
 /**
  * The study page's own actions: download the trials table, rename, delete. Rename and Delete
- * open a `<dialog>` through invoker commands (`commandfor`/`command`, no script); a browser
- * without them submits the button's GET form instead and gets the same form as a page
- * (`/studies/:id/rename`, `/studies/:id/delete`), which is also where a refused post comes back,
- * with the reason beside the field.
+ * open a `<dialog>` through invoker commands (`commandfor`/`command`, no script; every current
+ * browser has them). The same forms are pages too (`/studies/:id/rename`, `/studies/:id/delete`),
+ * where a refused post comes back with the reason beside the field.
  *
  * @module
  */
@@ -39,20 +38,10 @@ export function StudyAdminActions(props: { study: AdminStudy }) {
       >
         Trials as CSV
       </a>
-      <OpenDialog
-        dialog={RENAME_DIALOG}
-        page={`/studies/${study.id}/rename`}
-        class="secondary"
-        busy={busy}
-      >
+      <OpenDialog dialog={RENAME_DIALOG} class="secondary" busy={busy}>
         Rename…
       </OpenDialog>
-      <OpenDialog
-        dialog={DELETE_DIALOG}
-        page={`/studies/${study.id}/delete`}
-        class="danger"
-        busy={busy}
-      >
+      <OpenDialog dialog={DELETE_DIALOG} class="danger" busy={busy}>
         Delete…
       </OpenDialog>
       <dialog id={RENAME_DIALOG} class="card" aria-labelledby={`${RENAME_DIALOG}-title`}>
@@ -66,24 +55,21 @@ export function StudyAdminActions(props: { study: AdminStudy }) {
 }
 
 /**
- * A button that opens `dialog`, inside a GET form for `page`. It has no `type` on purpose: in
- * the Auto state a button with `commandfor` runs its command where invoker commands exist and
- * submits its form (so opens the page) where they do not.
+ * A button that opens `dialog` by invoker command. It must be `type="button"` and outside any
+ * form: Chromium ignores the command of a button that would submit a form.
  */
-function OpenDialog(
-  props: { dialog: string; page: string; class: string; busy?: string; children: Child },
-) {
-  const opener = {
-    class: props.class,
-    commandfor: props.dialog,
-    command: "show-modal",
-    disabled: props.busy !== undefined,
-    title: props.busy,
-  };
+function OpenDialog(props: { dialog: string; class: string; busy?: string; children: Child }) {
   return (
-    <form method="get" action={props.page}>
-      <button {...opener}>{props.children}</button>
-    </form>
+    <button
+      type="button"
+      class={props.class}
+      commandfor={props.dialog}
+      command="show-modal"
+      disabled={props.busy !== undefined}
+      title={props.busy}
+    >
+      {props.children}
+    </button>
   );
 }
 
@@ -139,7 +125,7 @@ function BackLink(props: { study: AdminStudy }) {
   return <a class="button secondary" href={`/studies/${props.study.id}`}>Cancel</a>;
 }
 
-/** The rename form as a page: without invoker commands, and after a refused name. */
+/** The rename form as a page: at its own address, and after a refused name. */
 export function RenameStudyPage(props: { study: AdminStudy; state?: FormState }) {
   return (
     <Layout title={`Rename study #${props.study.id}`} current="/studies">
@@ -154,7 +140,7 @@ export function RenameStudyPage(props: { study: AdminStudy; state?: FormState })
   );
 }
 
-/** The delete confirmation as a page: without invoker commands, and after a refusal. */
+/** The delete confirmation as a page: at its own address, and after a refusal. */
 export function DeleteStudyPage(props: { study: AdminStudy; refusal?: string }) {
   return (
     <Layout title={`Delete study #${props.study.id}`} current="/studies">

@@ -19,6 +19,7 @@ import {
   type StudyView,
 } from "./study_parts.tsx";
 import { FinalRuns } from "./study_final_runs.tsx";
+import { StudyAdminActions } from "./study_admin_actions.tsx";
 import { type TrialQuery, trialQueryString, TrialsTable } from "./study_trials_table.tsx";
 
 /** How often a browser without JavaScript reloads a running study's page. */
@@ -84,6 +85,14 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
             </form>
           )}
           <a class="button secondary" href={`/studies/new?from=${report.id}`}>Edit as new study</a>
+          <StudyAdminActions
+            study={{
+              id: report.id,
+              name: report.study,
+              trials: report.trials.length,
+              active: view.active,
+            }}
+          />
           <a
             class="button secondary"
             href={`/api/studies/${report.id}/optuna.py`}
