@@ -118,8 +118,9 @@ export async function insertContinuation(
           ${config.epochs}, ${parent}, ${token}
         where exists (select 1 from ${runCheckpoints} where run_id = ${parent})`),
       db.run(sql`insert into ${runEpochs}
-        (run_id, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds, lr)
-        select ${mine}, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds, lr
+        (run_id, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds, lr, layers)
+        select ${mine}, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds, lr,
+          layers
         from ${runEpochs} where run_id = ${parent} and ${mine} is not null
           and epoch <= (select epoch from ${runCheckpoints} where run_id = ${parent})`),
       db.run(sql`insert into ${runCheckpoints} (run_id, epoch, safetensors, created_at)

@@ -158,14 +158,14 @@ export async function writeEpoch(
   record: EpochRecord,
   leaseMs: number,
 ): Promise<Renewal> {
-  const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds, lr } = record;
+  const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds, lr, layers } = record;
   const [renewed] = await withWriteLock(() =>
     db.batch([
       renewOne(db, lease, leaseMs),
       db.run(sql`insert into ${runEpochs}
-        (run_id, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds, lr)
+        (run_id, epoch, train_loss, train_accuracy, dev_loss, dev_accuracy, seconds, lr, layers)
         select ${lease.runId}, ${epoch}, ${trainLoss}, ${trainAccuracy}, ${devLoss},
-          ${devAccuracy}, ${seconds}, ${lr ?? null}
+          ${devAccuracy}, ${seconds}, ${lr ?? null}, ${layers ? JSON.stringify(layers) : null}
         where changes() = 1`),
     ])
   );

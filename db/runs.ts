@@ -7,6 +7,7 @@
 
 import { and, asc, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { RunOrigin } from "../config/final_run.ts";
+import type { LayerStats } from "../engine/layer_stats.ts";
 import type { RunConfig } from "../engine/spec.ts";
 import type { Db } from "./client.ts";
 import type { Predictions } from "../engine/predictions.ts";
@@ -34,9 +35,13 @@ export const FINAL_STATUSES: readonly RunStatus[] = [
 ];
 
 export type RunRow = typeof runs.$inferSelect;
-/** An epoch as stored; `lr` may be left out where it is not known (views take either). */
-export type EpochRow = Omit<typeof runEpochs.$inferSelect, "runId" | "lr"> & {
+/**
+ * An epoch as stored; `lr` and `layers` may be left out where they are not known (views take
+ * either).
+ */
+export type EpochRow = Omit<typeof runEpochs.$inferSelect, "runId" | "lr" | "layers"> & {
   lr?: number | null;
+  layers?: LayerStats[] | null;
 };
 export type RunWithEpochs = RunRow & { epochs: EpochRow[] };
 
@@ -177,6 +182,7 @@ export async function getEpochs(db: Db, id: number, afterEpoch = 0): Promise<Epo
     devAccuracy: runEpochs.devAccuracy,
     seconds: runEpochs.seconds,
     lr: runEpochs.lr,
+    layers: runEpochs.layers,
   }).from(runEpochs)
     .where(and(eq(runEpochs.runId, id), sql`${runEpochs.epoch} > ${afterEpoch}`))
     .orderBy(asc(runEpochs.epoch));

@@ -17,6 +17,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import type { LayerStats } from "../engine/layer_stats.ts";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().default(
@@ -95,6 +96,11 @@ export const runEpochs = sqliteTable("run_epochs", {
   seconds: real("seconds").notNull(),
   /** The learning rate of the epoch's last step; null for epochs stored before it was kept. */
   lr: real("lr"),
+  /**
+   * Each hidden layer's statistics at the epoch's end (`engine/layer_stats.ts`); null when the
+   * run turned them off or the epoch was stored before they were kept.
+   */
+  layers: text("layers", { mode: "json" }).$type<LayerStats[]>(),
 }, (t) => [primaryKey({ columns: [t.runId, t.epoch] })]);
 
 /** Final weights as a safetensors file. */

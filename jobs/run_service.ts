@@ -380,7 +380,7 @@ export class RunService {
           if (active.lost || active.stop) return;
           const renewal = await writeEpoch(this.#db, active.lease, message.record, this.leaseMs);
           if (renewal === "lost") return this.#lose(active);
-          const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds, lr } =
+          const { epoch, trainLoss, trainAccuracy, devLoss, devAccuracy, seconds, lr, layers } =
             message.record;
           const row = {
             epoch,
@@ -390,6 +390,7 @@ export class RunService {
             devAccuracy,
             seconds,
             lr: lr ?? null,
+            layers: layers ?? null,
           };
           this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
           if (renewal === "cancel") return await this.#cancelRequested(active);

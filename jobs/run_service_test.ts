@@ -273,3 +273,22 @@ Deno.test("a run whose engine cannot start fails with the reason instead of stay
     close();
   }
 });
+
+Deno.test("a run's epoch events carry its layer statistics, stored as published", async () => {
+  await withService(async (service, db) => {
+    const id = await service.create(config(2));
+    const published: unknown[] = [];
+    service.events.subscribe(id, (event) => {
+      if (event.type === "epoch") published.push(event.epoch.layers);
+    });
+    await idle(service);
+    const stored = (await getRun(db, id))?.epochs.map((epoch) => epoch.layers);
+    assert.equal(stored?.length, 2);
+    // One hidden layer of 8 ReLU units, each epoch.
+    assert.deepEqual(stored?.map((layers) => [layers?.length, layers?.[0].deadShare !== null]), [
+      [1, true],
+      [1, true],
+    ]);
+    assert.deepEqual(JSON.parse(JSON.stringify(published)), stored);
+  });
+});

@@ -48,6 +48,47 @@ export const record = (properties: Record<string, unknown>, description?: string
   properties,
 });
 
+/** `engine/layer_stats.ts`'s `LayerStats`. */
+export const layerStatsSchema = record(
+  {
+    preActivationMean: nullable(number),
+    preActivationStd: nullable(number),
+    activationMean: nullable(number),
+    activationStd: nullable(number),
+    deadShare: {
+      ...nullable(number),
+      description: "Units never positive before the activation on the probe rows, over units " +
+        "(relu, leaky_relu, gelu; else null)",
+    },
+    saturatedShare: {
+      ...nullable(number),
+      description: "Probe values with |pre-activation| > 4 (sigmoid) or > 2 (tanh), where the " +
+        "derivative is below ~7% of its peak, over all (else null)",
+    },
+    weightNorm: nullable(number),
+    gradientNorm: {
+      ...nullable(number),
+      description: "‖∂L/∂W‖ of the data loss at the epoch's last step, before the L1/L2 penalty " +
+        "and clipping",
+    },
+    updateRatio: {
+      ...nullable(number),
+      description: "‖W_end − W_start‖ / ‖W_start‖ over the epoch; null when the start is unknown",
+    },
+    weightHistogram: record({
+      limit: { ...number, description: "R = 4/√fan_in: the bins split [−R, R] evenly" },
+      counts: {
+        type: "array",
+        items: integer,
+        description: "32 counts; weights outside [−R, R] count in the end bins",
+      },
+    }),
+  },
+  "One hidden layer at an epoch's end, from an evaluation-mode forward of the train split's " +
+    "first min(256, rows) rows; stds over all (row, unit) values, ÷ n. A figure that was not " +
+    "finite is null",
+);
+
 /** `db/runs.ts`'s `EpochRow`. */
 export const epochSchema = record({
   epoch: integer,
@@ -57,6 +98,11 @@ export const epochSchema = record({
   devAccuracy: nullable(number),
   seconds: number,
   lr: nullable(number),
+  layers: {
+    ...nullable({ type: "array", items: layerStatsSchema }),
+    description: "Per hidden layer, first to last; null when the run turned layerStats off or " +
+      "the epoch was stored before they were kept",
+  },
 }, "Null dev figures: the dev split is empty; null lr: an epoch stored before lr was kept");
 
 /** `engine/train.ts`'s `TestRecord`. */

@@ -118,15 +118,28 @@ Deno.test("GET /api/runs and GET /api/runs/{id} answer in the documented shapes"
   const config = parseRunConfig({ data: { dataset: "synthetic-binary" } });
   assert.ok(config.ok);
   const queued = await insertRun(db, config.config);
+  const epoch = {
+    epoch: 1,
+    trainLoss: 0.5,
+    trainAccuracy: 0.8,
+    devLoss: null,
+    devAccuracy: null,
+    seconds: 0.1,
+  };
+  const layers = [{
+    preActivationMean: 0.1,
+    preActivationStd: 1.2,
+    activationMean: 0.5,
+    activationStd: 0.7,
+    deadShare: 0.25,
+    saturatedShare: null,
+    weightNorm: 3,
+    gradientNorm: 0.01,
+    updateRatio: 0.002,
+    weightHistogram: { limit: 0.5, counts: Array.from({ length: 32 }, (_, i) => i) },
+  }];
   const done = await storeFinishedRun(db, config.config, {
-    epochs: [{
-      epoch: 1,
-      trainLoss: 0.5,
-      trainAccuracy: 0.8,
-      devLoss: null,
-      devAccuracy: null,
-      seconds: 0.1,
-    }],
+    epochs: [epoch, { ...epoch, epoch: 2, layers }],
     weights: new Uint8Array(8),
     result: { test: { loss: 0.4, accuracy: 0.9, count: 10, classes: 2, confusion: [4, 1, 0, 5] } },
   });
@@ -142,4 +155,6 @@ Deno.test("GET /api/runs and GET /api/runs/{id} answer in the documented shapes"
     const run = await (await app.request(`/api/runs/${id}`)).json();
     assertShape(run, schemaOf("/api/runs/{id}"), `GET /api/runs/${id}`);
   }
+  const run = await (await app.request(`/api/runs/${done}`)).json();
+  assert.deepEqual(run.epochs.map((e: { layers: unknown }) => e.layers), [null, layers]);
 });
