@@ -32,6 +32,7 @@ import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 import { continueRun } from "./continue_run.ts";
 import { loadRunView } from "./run_view_data.ts";
 import { runNetworkRoutes } from "./run_network_pages.tsx";
+import { runLayerStatsRoutes } from "./layer_stats_pages.tsx";
 
 /** More runs than this side by side are unreadable. */
 const MAX_COMPARED = 8;
@@ -140,5 +141,6 @@ export function runPageRoutes(ctx: AppContext): Hono {
       }
       return c.redirect(`/runs/${id}`, 303);
     })
-    .route("/", runNetworkRoutes(ctx));
+    .route("/", runNetworkRoutes(ctx))
+    .route("/", runLayerStatsRoutes(ctx));
 }

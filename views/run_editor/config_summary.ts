@@ -188,5 +188,6 @@ export function configSummary(config: RunConfig): string {
     `${config.epochs} ${config.epochs === 1 ? "epoch" : "epochs"}`,
     `seed ${config.seed}`,
     config.device === "cpu" ? "on the CPU" : config.device === "gpu" ? "on the GPU" : "",
+    config.layerStats === false ? "no layer statistics" : "",
   ].filter(Boolean).join(" · ");
 }

@@ -38,13 +38,14 @@ Deno.test("configSummary() names every setting that is not at its default", () =
     regularization: { l1: 1e-5, l2: 0.001 },
     batch: { mode: "full", shuffle: false },
     epochs: 1,
+    layerStats: false,
   });
   assert.equal(
     configSummary(config),
     "synthetic-binary, split 0.8/0.1/0.1, train size 500, not normalized · " +
       "64 relu, batch norm, dropout 0.5 → 32 tanh · He normal init · MSE loss · " +
       "sgd lr 0.1, momentum 0.9, weight decay 0.0001, nesterov · L1 0.00001 · L2 0.001 · " +
-      "full batch, no shuffle · 1 epoch · seed 3 · on the CPU",
+      "full batch, no shuffle · 1 epoch · seed 3 · on the CPU · no layer statistics",
   );
 });
 

@@ -20,6 +20,7 @@ const LABELS: Record<string, string> = {
   seed: "Seed",
   epochs: "Epochs",
   device: "Device",
+  layerStats: "Layer statistics",
   loss: "Loss",
   data: "Data",
   "data.dataset": "Dataset",

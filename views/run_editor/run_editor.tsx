@@ -267,6 +267,12 @@ function TrainingSection(props: { state: FormState }) {
           integer
         />
         <SelectField state={state} name="device" label="Device" choices={DEVICE_CHOICES} />
+        <CheckboxField
+          state={state}
+          name="layerStats"
+          label="Layer statistics"
+          help="Each epoch: activations, dead units, gradient and weight norms per layer."
+        />
       </div>
     </section>
   );

@@ -104,6 +104,8 @@ export function valuesToInput(values: FormValues): Record<string, unknown> {
     },
     epochs: numberOrText(field("epochs")),
     device: field("device"),
+    // On unless unticked: the config leaves out what is on by default.
+    ...(isChecked(values, "layerStats") ? {} : { layerStats: false }),
   };
 }
 
@@ -188,6 +190,7 @@ export function configToValues(config: RunConfig): FormValues {
     ...earlyStoppingValues(config.earlyStopping ?? null),
   };
   if (config.batch.shuffle) values["batch.shuffle"] = CHECKED;
+  if (config.layerStats !== false) values.layerStats = CHECKED;
   const builtIn = (BUILT_IN_DATASETS as readonly string[]).includes(config.data.dataset);
   values["data.dataset"] = builtIn ? config.data.dataset : OTHER_DATASET;
   values[DATASET_OTHER_FIELD] = builtIn ? "" : config.data.dataset;

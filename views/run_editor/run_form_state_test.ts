@@ -107,6 +107,13 @@ Deno.test("valuesToInput() passes text that is not a number on, for the schema t
   assert.match(!result.ok ? result.issues[0].message : "", /Learning rate .* got "fast"/);
 });
 
+Deno.test("valuesToInput() turns layer statistics off only when their box is unticked", () => {
+  assert.equal(parsed(valuesToInput({ ...POSTED, layerStats: "on" })).layerStats, undefined);
+  assert.equal(parsed(valuesToInput(POSTED)).layerStats, false);
+  assert.equal(configToValues(defaultRunConfig()).layerStats, "on");
+  assert.equal(configToValues({ ...defaultRunConfig(), layerStats: false }).layerStats, undefined);
+});
+
 Deno.test("configToValues() then valuesToInput() gives back the same config", () => {
   const configs: RunConfig[] = [
     defaultRunConfig(),

@@ -31,6 +31,7 @@ import {
 } from "./run_results.tsx";
 import { SettingsCard } from "./settings_table.tsx";
 import { RunNetworkPlaceholder } from "./run_network_section.tsx";
+import { LayerStatsPlaceholder } from "./layer_stats_section.tsx";
 
 /** How often a browser without JavaScript reloads a training run's page. */
 const NO_SCRIPT_RELOAD_SECONDS = 5;
@@ -216,6 +217,7 @@ export function RunBody(props: { view: RunView }) {
       )}
       <RunProgress state={state} />
       <RunCharts state={state} />
+      <LayerStatsPlaceholder id={run.id} />
       <section class="card">
         <h2>Epochs</h2>
         <EpochTable epochs={run.epochs} />

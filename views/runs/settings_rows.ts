@@ -83,6 +83,8 @@ const TEXT: Record<string, (value: unknown) => string> = {
     EARLY_STOPPING_MODE_LABELS[value as keyof typeof EARLY_STOPPING_MODE_LABELS],
   "batch.mode": (value) => BATCH_LABELS[value as keyof typeof BATCH_LABELS],
   device: (value) => DEVICE_LABELS[value as string],
+  // Absent means on (configs stored before the field existed).
+  layerStats: (value) => value === false ? "Off" : "On",
 };
 
 /** The paths shown for `config`, by group, in the form's order. */
@@ -122,6 +124,7 @@ function pathsOf(config: RunConfig): [SettingGroup, string[]][] {
       "epochs",
       "seed",
       "device",
+      "layerStats",
     ]],
   ];
 }
