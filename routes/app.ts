@@ -22,6 +22,7 @@ import type { StudyService } from "../jobs/study_service.ts";
 import type { AppContext } from "./context.ts";
 import { datasetsApi } from "./datasets/datasets_api.ts";
 import { samplesFragmentRoute } from "./datasets/samples_fragment.tsx";
+import { lessonRoutes } from "./lessons/lessons.tsx";
 import { runEventsRoute } from "./runs/run_events.ts";
 import { runFormRoutes } from "./runs/run_form_pages.tsx";
 import { runLiveRoute } from "./runs/run_live.tsx";
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/studies", studyFormRoutes(ctx));
   app.route("/studies", studyLiveRoute(ctx));
   app.route("/studies", studyPageRoutes(ctx));
+  app.route("/", lessonRoutes(ctx));
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -41,6 +41,7 @@ import {
   testSchema,
 } from "./openapi_schemas.ts";
 import { studyAdminOperations, studyAdminSchemas, studyTablePaths } from "./openapi_study_admin.ts";
+import { lessonPaths } from "./openapi_lessons.ts";
 
 export function openApiDocument(version: string) {
   return {
@@ -406,6 +407,7 @@ export function openApiDocument(version: string) {
         ...studyAdminOperations,
       },
       ...studyTablePaths,
+      ...lessonPaths,
       "/api/studies/{id}/events": {
         get: {
           summary: "Server-sent events: trial (id = trial number) on each change, then done",

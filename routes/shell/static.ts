@@ -19,6 +19,7 @@ const FILES: Record<string, string> = {
   "/runs.css": fileURLToPath(new URL("../../views/runs/runs.css", import.meta.url)),
   "/studies.css": fileURLToPath(new URL("../../views/studies/studies.css", import.meta.url)),
   "/network.css": fileURLToPath(new URL("../../views/network/network.css", import.meta.url)),
+  "/lessons.css": fileURLToPath(new URL("../../views/lessons/lessons.css", import.meta.url)),
   "/draw_digit.js": fileURLToPath(new URL("../../views/runs/draw_digit.js", import.meta.url)),
 };
 

@@ -15,6 +15,7 @@ const NAV = [
   { href: "/runs/new", label: "New run" },
   { href: "/runs", label: "Runs" },
   { href: "/studies", label: "Studies" },
+  { href: "/lessons", label: "Lessons" },
 ];
 
 /**
@@ -65,6 +66,7 @@ export function Layout(props: LayoutProps) {
           <link rel="stylesheet" href="/static/runs.css" />
           <link rel="stylesheet" href="/static/studies.css" />
           <link rel="stylesheet" href="/static/network.css" />
+          <link rel="stylesheet" href="/static/lessons.css" />
           <script src="/static/htmx.min.js" defer></script>
           <script src="/static/ext/hx-sse.js" defer></script>
           <script>{raw(PAGE_SCRIPT)}</script>
