@@ -47,25 +47,34 @@ Deno.test("lesson routes queue each lesson's runs as checked plain runs and open
       assert.equal((await fetch(`${url}/static/lessons.css`)).status, 200);
     });
 
-    await t.step("POST /api/lessons/:id queues every lesson's configs as given", async () => {
-      for (const lesson of LESSONS) {
-        const response = await fetch(`${url}/api/lessons/${lesson.id}`, { method: "POST" });
-        const body = await response.json();
-        assert.equal(response.status, 201, `${lesson.id}: ${JSON.stringify(body)}`);
-        assert.equal(body.ids.length, lesson.variants.length);
-        assert.equal(response.headers.get("Location"), `/runs/compare?ids=${body.ids.join(",")}`);
-        const expected = lessonConfigs(lesson).map((input) => {
-          const parsed = parseRunConfig(input);
-          if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-          return parsed.config;
-        });
-        const stored = await Promise.all(
-          body.ids.map(async (id: number) => (await (await fetch(`${url}/api/runs/${id}`)).json())),
-        );
-        assert.deepEqual(stored.map((run) => run.status), stored.map(() => "queued"));
-        assert.deepEqual(stored.map((run) => run.config), expected);
-      }
-    });
+    await t.step(
+      "POST /api/lessons/:id queues every lesson's configs as given, and their comparison renders",
+      async () => {
+        for (const lesson of LESSONS) {
+          const response = await fetch(`${url}/api/lessons/${lesson.id}`, { method: "POST" });
+          const body = await response.json();
+          assert.equal(response.status, 201, `${lesson.id}: ${JSON.stringify(body)}`);
+          assert.equal(body.ids.length, lesson.variants.length);
+          assert.equal(response.headers.get("Location"), `/runs/compare?ids=${body.ids.join(",")}`);
+          const expected = lessonConfigs(lesson).map((input) => {
+            const parsed = parseRunConfig(input);
+            if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+            return parsed.config;
+          });
+          const stored = await Promise.all(
+            body.ids.map(async (
+              id: number,
+            ) => (await (await fetch(`${url}/api/runs/${id}`)).json())),
+          );
+          assert.deepEqual(stored.map((run) => run.status), stored.map(() => "queued"));
+          assert.deepEqual(stored.map((run) => run.config), expected);
+          const compare = await fetch(`${url}${response.headers.get("Location")}`);
+          assert.equal(compare.status, 200, `${lesson.id}'s comparison`);
+          const html = await compare.text();
+          for (const config of expected) assert.ok(html.includes(config.name), config.name);
+        }
+      },
+    );
 
     await t.step("the Lessons button redirects to a comparison of the runs it queued", async () => {
       const response = await fetch(`${url}/lessons/optimizers`, {
