@@ -1,6 +1,6 @@
 /**
- * `/static/*`: htmx and its SSE extension straight from `node_modules`, the stylesheets, and the
- * run page's drawing script.
+ * `/static/*`: htmx and its SSE extension and ECharts' browser build straight from `node_modules`,
+ * the stylesheets, the run page's drawing script and the interactive charts' script.
  * Only these files are served, so nothing else on disk is reachable through this route.
  *
  * @module
@@ -21,6 +21,12 @@ const FILES: Record<string, string> = {
   "/network.css": fileURLToPath(new URL("../../views/network/network.css", import.meta.url)),
   "/lessons.css": fileURLToPath(new URL("../../views/lessons/lessons.css", import.meta.url)),
   "/draw_digit.js": fileURLToPath(new URL("../../views/runs/draw_digit.js", import.meta.url)),
+  "/echarts.esm.min.js": fileURLToPath(import.meta.resolve("echarts/dist/echarts.esm.min.mjs")),
+  "/charts.js": fileURLToPath(new URL("../../views/charts/chart_client.js", import.meta.url)),
+  "/chart_smoothing.js": fileURLToPath(
+    new URL("../../views/charts/chart_smoothing.js", import.meta.url),
+  ),
+  "/charts.css": fileURLToPath(new URL("../../views/charts/charts.css", import.meta.url)),
 };
 
 export function staticRoutes(): Hono {

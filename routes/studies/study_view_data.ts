@@ -10,6 +10,7 @@ import { spaceParams, type StudySpec } from "../../config/study_schema.ts";
 import type { Db } from "../../db/client.ts";
 import { finalRuns, getStudyById, type StudyRow } from "../../db/studies.ts";
 import { LibsqlStorage } from "../../db/tuner_storage.ts";
+import { trialTimeline } from "../../db/trial_timeline.ts";
 import { type StudyReport, studyReport } from "../../jobs/study_report.ts";
 import type { FrozenTrial } from "../../tuner/frozen_trial.ts";
 import { paramImportances } from "../../tuner/importance.ts";
@@ -30,10 +31,11 @@ export async function loadStudyView(
 ): Promise<StudyView | undefined> {
   const row = await getStudyById(db, id);
   if (!row) return undefined;
-  const [report, frozen, finals] = await Promise.all([
+  const [report, frozen, finals, timeline] = await Promise.all([
     studyReport(db, row),
     new LibsqlStorage(db).getAllTrials(id),
     finalRuns(db, id),
+    trialTimeline(db, id),
   ]);
   const sameComplete = previous && completeKey(previous.report) === completeKey(report);
   const requeued = requeuedCount(frozen);
@@ -47,6 +49,7 @@ export async function loadStudyView(
     importances: sameComplete ? previous.importances : importances(frozen),
     maxEpochs: maxEpochs(row.spec, report),
     finalRuns: finals,
+    timeline,
   };
 }
 

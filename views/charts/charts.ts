@@ -8,6 +8,7 @@
 
 import * as echarts from "echarts";
 import type { EpochRow } from "../../db/runs.ts";
+import { chartDataScript, type ChartSpec } from "./chart_embed.ts";
 
 export interface Size {
   width: number;
@@ -21,6 +22,9 @@ export interface LineSeries {
   name: string;
   /** [x, y] points; a null y leaves a gap. */
   points: [number, number | null][];
+  /** A colour of its own (a run's train and dev curves share one), else the palette's next. */
+  color?: string;
+  dashed?: boolean;
 }
 
 export interface LineChartOptions extends Size {
@@ -108,6 +112,19 @@ export function renderSvg(size: Size, option: echarts.EChartsOption): string {
   }
 }
 
+/**
+ * The chart's SVG followed by its option as JSON for the browser to make interactive
+ * (views/charts/chart_client.js); `dataId` names the data element a live stream replaces.
+ */
+export function chartHtml(spec: ChartSpec, dataId?: string): string {
+  return renderSvg(spec.size, spec.option) + chartDataScript(spec, dataId);
+}
+
+/** A chart's first paint alone, without the data the browser needs to take it over. */
+export function specSvg(spec: ChartSpec): string {
+  return renderSvg(spec.size, spec.option);
+}
+
 /** At most this many labelled ticks on an epoch axis. */
 const MAX_X_TICKS = 10;
 
@@ -155,6 +172,12 @@ export function axisNumber(value: number): string {
 }
 
 export function lineChartSvg(options: LineChartOptions): string {
+  const spec = lineChartSpec(options);
+  return renderSvg(spec.size, spec.option);
+}
+
+/** A line chart's option, with the client's zoom, log switch and smoothing where they fit. */
+export function lineChartSpec(options: LineChartOptions): ChartSpec {
   const pointCount = Math.max(0, ...options.series.map((s) => s.points.length));
   const xMax = options.xMax ??
     Math.max(1, ...options.series.flatMap((s) => s.points.map(([x]) => x)));
@@ -173,7 +196,8 @@ export function lineChartSvg(options: LineChartOptions): string {
   const legendRows = options.legend === "bottom"
     ? Math.ceil(legendWidth / (options.width - 32))
     : 0;
-  return renderSvg(options, {
+  const size = { width: options.width, height: options.height };
+  const option: echarts.EChartsOption = {
     color: PALETTE,
     title: { text: options.title, left: 8, top: 4, textStyle: { fontSize: 14, color: INK } },
     legend: options.legend === "bottom"
@@ -212,7 +236,8 @@ export function lineChartSvg(options: LineChartOptions): string {
       showSymbol: pointCount <= MAX_MARKED_POINTS,
       symbolSize: 5,
       connectNulls: false,
-      lineStyle: { width: 2 },
+      ...(series.color ? { color: series.color } : {}),
+      lineStyle: { width: 2, type: series.dashed ? "dashed" as const : "solid" as const },
     })),
     graphic: empty && options.emptyText
       ? [{
@@ -222,7 +247,18 @@ export function lineChartSvg(options: LineChartOptions): string {
         style: { text: options.emptyText, fill: MUTED, fontSize: 13, fontFamily: FONT },
       }]
       : [],
-  });
+  };
+  return {
+    size,
+    option,
+    meta: {
+      yFormat: options.percent ? "percent" : "number",
+      zoomX: true,
+      integerX: true,
+      logToggle: !options.percent,
+      smoothing: true,
+    },
+  };
 }
 
 export interface HeatmapOptions extends Size {
@@ -316,12 +352,12 @@ export const WAITING_TEXT = "Waiting for the first epoch";
 export const NO_EPOCH_TEXT = "No epoch finished";
 
 /** Train and dev loss per epoch. */
-export function lossChartSvg(
+export function lossChartSpec(
   epochs: EpochRow[],
   plannedEpochs: number,
   options: CurveOptions = {},
-): string {
-  return lineChartSvg({
+): ChartSpec {
+  return lineChartSpec({
     ...options.size ?? CURVE_SIZE,
     title: "Loss",
     xName: "Epoch",
@@ -335,12 +371,12 @@ export function lossChartSvg(
 }
 
 /** Train and dev accuracy per epoch. */
-export function accuracyChartSvg(
+export function accuracyChartSpec(
   epochs: EpochRow[],
   plannedEpochs: number,
   options: CurveOptions = {},
-): string {
-  return lineChartSvg({
+): ChartSpec {
+  return lineChartSpec({
     ...options.size ?? CURVE_SIZE,
     title: "Accuracy",
     xName: "Epoch",
@@ -358,14 +394,14 @@ export function accuracyChartSvg(
  * The learning rate each epoch ended with (its last step's: OneCycleLR moves it every step).
  * Epochs stored before the lr was kept have none, and are left out.
  */
-export function lrChartSvg(
+export function lrChartSpec(
   epochs: EpochRow[],
   plannedEpochs: number,
   options: CurveOptions = {},
-): string {
+): ChartSpec {
   const points: [number, number][] = [];
   for (const e of epochs) if (e.lr != null) points.push([e.epoch, e.lr]);
-  return lineChartSvg({
+  return lineChartSpec({
     ...options.size ?? CURVE_SIZE,
     title: "Learning rate",
     xName: "Epoch",
@@ -373,4 +409,23 @@ export function lrChartSvg(
     emptyText: options.ended ? NO_EPOCH_TEXT : WAITING_TEXT,
     series: [{ name: "lr", points }],
   });
+}
+
+export function lossChartSvg(epochs: EpochRow[], planned: number, options?: CurveOptions): string {
+  const spec = lossChartSpec(epochs, planned, options);
+  return renderSvg(spec.size, spec.option);
+}
+
+export function accuracyChartSvg(
+  epochs: EpochRow[],
+  planned: number,
+  options?: CurveOptions,
+): string {
+  const spec = accuracyChartSpec(epochs, planned, options);
+  return renderSvg(spec.size, spec.option);
+}
+
+export function lrChartSvg(epochs: EpochRow[], planned: number, options?: CurveOptions): string {
+  const spec = lrChartSpec(epochs, planned, options);
+  return renderSvg(spec.size, spec.option);
 }

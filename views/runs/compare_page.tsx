@@ -1,56 +1,27 @@
 /**
- * `/runs/compare?ids=1,2,3`: the runs' dev curves overlaid, one series per run, and a table of
- * their key metrics and settings, the settings that differ highlighted.
+ * `/runs/compare?ids=1,2,3`: the runs' train and dev curves overlaid, a colour per run, and a
+ * table of their key metrics and settings, the settings that differ highlighted.
  *
  * @module
  */
 
 import type { Child } from "hono/jsx";
-import { raw } from "hono/html";
 import type { RunWithEpochs } from "../../db/runs.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import type { TestRecord } from "../../engine/train.ts";
-import { CURVE_SIZE, lineChartSvg, type LineSeries } from "../charts/charts.ts";
 import { duration, lossText, percent } from "../shell/format.ts";
 import { Layout } from "../shell/layout.tsx";
+import { CompareCharts } from "./compare_charts.tsx";
 import { StatusBadge } from "./run_parts.tsx";
 import { ComparedSettingRows } from "./settings_table.tsx";
 
 export function ComparePage(props: { runs: RunWithEpochs[] }) {
   const { runs } = props;
   const label = (run: RunWithEpochs) => `#${run.id} ${run.name}`;
-  const xMax = Math.max(...runs.map((run) => run.epochsPlanned));
-  const series = (pick: (e: RunWithEpochs["epochs"][number]) => number | null): LineSeries[] =>
-    runs.map((run) => ({
-      name: label(run),
-      points: run.epochs.map((e): [number, number | null] => [e.epoch, pick(e)]),
-    }));
-  const anyDev = runs.some((run) => run.epochs.some((e) => e.devLoss !== null));
-  const style = `aspect-ratio: ${CURVE_SIZE.width} / ${CURVE_SIZE.height}`;
-  const chart = (title: string, data: LineSeries[], percentAxis = false) =>
-    raw(lineChartSvg({
-      ...CURVE_SIZE,
-      title,
-      xName: "Epoch",
-      xMax,
-      percent: percentAxis,
-      series: data,
-      emptyText: "No epochs yet",
-      legend: "bottom",
-    }));
   return (
     <Layout title="Compare runs" current="/runs">
       <h2 class="page-title">Compare {runs.length} runs</h2>
-      <div class="charts">
-        <figure class="chart" style={style} aria-label="Dev accuracy per epoch, one line per run">
-          {chart("Dev accuracy", series((e) => e.devAccuracy), true)}
-        </figure>
-        <figure class="chart" style={style} aria-label="Loss per epoch, one line per run">
-          {anyDev
-            ? chart("Dev loss", series((e) => e.devLoss))
-            : chart("Train loss", series((e) => e.trainLoss))}
-        </figure>
-      </div>
+      <CompareCharts runs={runs} />
       <section class="card">
         <h2>Side by side</h2>
         <div class="table-scroll">

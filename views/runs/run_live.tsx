@@ -9,13 +9,12 @@ import type { Child } from "hono/jsx";
 import type { EpochRow } from "../../db/runs.ts";
 import { RunBody, type RunView } from "./run_page.tsx";
 import {
-  AccuracyChart,
+  CurveData,
+  curveDataId,
   EpochRows,
   EpochRowView,
   IDS,
   type LiveState,
-  LossChart,
-  LrChart,
   RunProgress,
   StatusBadge,
 } from "./run_parts.tsx";
@@ -41,18 +40,15 @@ function Progress(props: { state: LiveState }) {
   );
 }
 
+/** The curves' data only, so the browser's charts add the points and keep zoom and scale. */
 function Charts(props: { state: LiveState }) {
   return (
     <>
-      <Partial id={IDS.lossChart} swap="innerHTML">
-        <LossChart state={props.state} />
-      </Partial>
-      <Partial id={IDS.accuracyChart} swap="innerHTML">
-        <AccuracyChart state={props.state} />
-      </Partial>
-      <Partial id={IDS.lrChart} swap="innerHTML">
-        <LrChart state={props.state} />
-      </Partial>
+      {[IDS.lossChart, IDS.accuracyChart, IDS.lrChart].map((id) => (
+        <Partial id={curveDataId(id)} swap="outerHTML">
+          <CurveData state={props.state} id={id} />
+        </Partial>
+      ))}
     </>
   );
 }

@@ -8,7 +8,14 @@
 
 import { raw } from "hono/html";
 import { type EpochRow, FINAL_STATUSES, type RunStatus } from "../../db/runs.ts";
-import { accuracyChartSvg, CURVE_SIZE, lossChartSvg, lrChartSvg } from "../charts/charts.ts";
+import {
+  accuracyChartSpec,
+  chartHtml,
+  CURVE_SIZE,
+  lossChartSpec,
+  lrChartSpec,
+} from "../charts/charts.ts";
+import { chartDataScript } from "../charts/chart_embed.ts";
 import { duration, lossText, percent } from "../shell/format.ts";
 
 /** What the live parts need; a subset of the stored run. */
@@ -77,19 +84,28 @@ function curveOptions(state: LiveState) {
   return { ended: FINAL_STATUSES.includes(state.status) };
 }
 
-export function LossChart(props: { state: LiveState }) {
-  const { state } = props;
-  return <>{raw(lossChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
+const CURVES = {
+  [IDS.lossChart]: lossChartSpec,
+  [IDS.accuracyChart]: accuracyChartSpec,
+  [IDS.lrChart]: lrChartSpec,
+};
+type CurveId = keyof typeof CURVES;
+
+/** The id of a curve's JSON data, which the live stream replaces alone. */
+export const curveDataId = (id: CurveId) => `${id}-data`;
+
+function curveSpec(state: LiveState, id: CurveId) {
+  return CURVES[id](state.epochs, state.epochsPlanned, curveOptions(state));
 }
 
-export function AccuracyChart(props: { state: LiveState }) {
-  const { state } = props;
-  return <>{raw(accuracyChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
+/** A curve's SVG and its data for the browser's interactive chart. */
+export function Curve(props: { state: LiveState; id: CurveId }) {
+  return <>{raw(chartHtml(curveSpec(props.state, props.id), curveDataId(props.id)))}</>;
 }
 
-export function LrChart(props: { state: LiveState }) {
-  const { state } = props;
-  return <>{raw(lrChartSvg(state.epochs, state.epochsPlanned, curveOptions(state)))}</>;
+/** A curve's data alone: the browser's chart takes up the new points in place. */
+export function CurveData(props: { state: LiveState; id: CurveId }) {
+  return <>{raw(chartDataScript(curveSpec(props.state, props.id), curveDataId(props.id)))}</>;
 }
 
 /** The curves in boxes of fixed size, so redrawing them never moves the page. */
@@ -98,13 +114,13 @@ export function RunCharts(props: { state: LiveState }) {
   return (
     <div class="charts">
       <figure class="chart" id={IDS.lossChart} style={style} aria-label="Loss per epoch">
-        <LossChart state={props.state} />
+        <Curve state={props.state} id={IDS.lossChart} />
       </figure>
       <figure class="chart" id={IDS.accuracyChart} style={style} aria-label="Accuracy per epoch">
-        <AccuracyChart state={props.state} />
+        <Curve state={props.state} id={IDS.accuracyChart} />
       </figure>
       <figure class="chart" id={IDS.lrChart} style={style} aria-label="Learning rate per epoch">
-        <LrChart state={props.state} />
+        <Curve state={props.state} id={IDS.lrChart} />
       </figure>
     </div>
   );

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { EpochRow } from "../../db/runs.ts";
-import { AccuracyChart, type LiveState, LossChart, RunProgress } from "./run_parts.tsx";
+import { Curve, IDS, type LiveState, RunProgress } from "./run_parts.tsx";
 
 const epoch = (n: number, seconds = 2): EpochRow => ({
   epoch: n,
@@ -48,11 +48,13 @@ Deno.test("RunProgress() says epoch, not epochs, for a one-epoch run", () => {
 Deno.test("the curves of a run that ended before its first epoch say no epoch finished", () => {
   for (const status of ["failed", "diverged", "cancelled", "interrupted"] as const) {
     const ended = state({ status });
-    for (const svg of [html(<LossChart state={ended} />), html(<AccuracyChart state={ended} />)]) {
+    const loss = html(<Curve state={ended} id={IDS.lossChart} />);
+    const accuracy = html(<Curve state={ended} id={IDS.accuracyChart} />);
+    for (const svg of [loss, accuracy]) {
       assert.ok(svg.includes("No epoch finished"), status);
       assert.ok(!svg.includes("Waiting for the first epoch"), status);
     }
   }
-  const queued = html(<LossChart state={state({ status: "queued" })} />);
+  const queued = html(<Curve state={state({ status: "queued" })} id={IDS.lossChart} />);
   assert.ok(queued.includes("Waiting for the first epoch"));
 });

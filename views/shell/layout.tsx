@@ -67,8 +67,10 @@ export function Layout(props: LayoutProps) {
           <link rel="stylesheet" href="/static/studies.css" />
           <link rel="stylesheet" href="/static/network.css" />
           <link rel="stylesheet" href="/static/lessons.css" />
+          <link rel="stylesheet" href="/static/charts.css" />
           <script src="/static/htmx.min.js" defer></script>
           <script src="/static/ext/hx-sse.js" defer></script>
+          <script src="/static/charts.js" type="module"></script>
           <script>{raw(PAGE_SCRIPT)}</script>
           {props.reloadWithoutScript && (
             <noscript>

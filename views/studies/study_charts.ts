@@ -2,7 +2,9 @@
  * A study's plots as server-rendered ECharts SVG, after Optuna's visualisations
  * (https://optuna.readthedocs.io/en/v3.1.0/reference/visualization/): optimization history,
  * parameter importances, parallel coordinates, slices and intermediate values. Each has a fixed
- * size, so a page that redraws them as trials arrive never moves.
+ * size, so a page that redraws them as trials arrive never moves. Each is a {@linkcode ChartSpec}:
+ * the option the server renders to SVG and the browser makes interactive, a trial's points
+ * carrying their tooltip lines and a link to the trial's run.
  *
  * @module
  */
@@ -12,7 +14,8 @@ import type { ParamSpec } from "../../config/study_schema.ts";
 import type { TrialReport } from "../../jobs/study_report.ts";
 import type { ParamImportance } from "../../tuner/importance.ts";
 import type { StudyDirection } from "../../tuner/frozen_trial.ts";
-import { FONT, INK, LINE, MUTED, PALETTE, PAPER, renderSvg, type Size } from "../charts/charts.ts";
+import { FONT, INK, LINE, MUTED, PALETTE, PAPER, type Size } from "../charts/charts.ts";
+import type { ChartSpec, ValueFormat } from "../charts/chart_embed.ts";
 
 export const HISTORY_SIZE: Size = { width: 480, height: 280 };
 export const IMPORTANCE_SIZE: Size = { width: 480, height: 280 };
@@ -21,10 +24,24 @@ export const PARALLEL_SIZE: Size = { width: 980, height: 300 };
 export const SLICE_SIZE: Size = { width: 320, height: 220 };
 
 /** The trial fields the plots read. */
-export type ChartTrial = Pick<
-  TrialReport,
-  "number" | "state" | "params" | "value" | "intermediateValues"
->;
+export type ChartTrial =
+  & Pick<TrialReport, "number" | "state" | "params" | "value" | "intermediateValues">
+  & { runId?: number | null };
+
+/** A trial's point: its value, what hovering it says, and its run's page. */
+export function trialPoint(
+  trial: ChartTrial,
+  value: (number | string)[],
+  tip: string[],
+): { value: (number | string)[]; tip: string[]; href?: string } {
+  const href = trial.runId != null ? `/runs/${trial.runId}` : undefined;
+  return { value, tip: [`Trial ${trial.number}`, ...tip], ...(href ? { href } : {}) };
+}
+
+/** How the browser formats a metric's values. */
+export function metricFormat(metric: string): ValueFormat {
+  return metric.endsWith("Accuracy") ? "percent" : "number";
+}
 
 const BETTER = PALETTE[0];
 const WORSE = PALETTE[5];
@@ -117,7 +134,7 @@ export interface HistoryChartOptions {
 }
 
 /** Each complete trial's value by trial number, and the best value so far as a step line. */
-export function historyChartSvg(options: HistoryChartOptions): string {
+export function historyChart(options: HistoryChartOptions): ChartSpec {
   const done = completed(options.trials);
   const better = options.direction === "maximize"
     ? (a: number, b: number) => a > b
@@ -129,7 +146,8 @@ export function historyChartSvg(options: HistoryChartOptions): string {
     bestSoFar.push([trial.number, best]);
   }
   const size = options.size ?? HISTORY_SIZE;
-  return renderSvg(size, {
+  const format = metricFormatter(options.metric);
+  const option: EChartsOption = {
     color: [PALETTE[0], PALETTE[1]],
     title: title("Optimization history"),
     legend: { top: 6, right: 8, itemGap: 16, textStyle: { color: MUTED } },
@@ -155,7 +173,9 @@ export function historyChartSvg(options: HistoryChartOptions): string {
       {
         name: options.metric,
         type: "scatter",
-        data: done.map((t) => [t.number, t.value]),
+        data: done.map((t) =>
+          trialPoint(t, [t.number, t.value], [`${options.metric}: ${format(t.value)}`])
+        ),
         symbolSize: 7,
       },
       {
@@ -164,26 +184,33 @@ export function historyChartSvg(options: HistoryChartOptions): string {
         step: "end",
         data: bestSoFar,
         showSymbol: false,
+        // Clicks and hovers go to the trials' points, even where the line runs over one.
+        silent: true,
         lineStyle: { width: 2 },
       },
     ],
     graphic: emptyNote(done.length ? undefined : options.emptyText ?? WAITING_FOR_COMPLETE),
-  });
+  };
+  return {
+    size,
+    option,
+    meta: { yFormat: metricFormat(options.metric), zoomX: true, integerX: true },
+  };
 }
 
 /**
  * Horizontal bars, most important at the top (sorted here whatever the input order), each
  * labelled with its share; `emptyText` explains an empty list.
  */
-export function importanceChartSvg(
+export function importanceChart(
   importances: readonly ParamImportance[],
   emptyText = "No importances yet",
   size: Size = IMPORTANCE_SIZE,
-): string {
+): ChartSpec {
   const sorted = [...importances].sort((a, b) => b.importance - a.importance);
   const longest = Math.max(0, ...sorted.map((item) => item.name.length));
   const percent = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
-  return renderSvg(size, {
+  const option: EChartsOption = {
     title: title("Parameter importances", "fANOVA over complete trials"),
     grid: { left: Math.min(200, 20 + longest * 6.5), right: 56, top: 56, bottom: 24 },
     xAxis: {
@@ -215,7 +242,8 @@ export function importanceChartSvg(
       },
     }],
     graphic: emptyNote(sorted.length ? undefined : emptyText),
-  });
+  };
+  return { size, option, meta: { xFormat: "percent", labelFormat: "percent" } };
 }
 
 export interface IntermediateChartOptions {
@@ -227,11 +255,12 @@ export interface IntermediateChartOptions {
 }
 
 /** The metric each trial reported per epoch: one line per trial, pruned ones dashed. */
-export function intermediateChartSvg(options: IntermediateChartOptions): string {
+export function intermediateChart(options: IntermediateChartOptions): ChartSpec {
   const reporting = options.trials.filter((t) => t.intermediateValues.length > 0);
   const states = [...new Set(reporting.map((t) => t.state))];
   const size = options.size ?? INTERMEDIATE_SIZE;
-  return renderSvg(size, {
+  const format = metricFormatter(options.metric);
+  const option: EChartsOption = {
     title: title("Intermediate values"),
     legend: {
       top: 6,
@@ -263,7 +292,12 @@ export function intermediateChartSvg(options: IntermediateChartOptions): string 
       return {
         name: style.label,
         type: "line",
-        data: trial.intermediateValues,
+        data: trial.intermediateValues.map(([epoch, value]) =>
+          trialPoint(trial, [epoch, value], [
+            style.label,
+            `epoch ${epoch}: ${options.metric} ${format(value)}`,
+          ])
+        ),
         // A trial of one epoch (stopped, or trained for one) is a single point, which a line
         // alone never draws.
         showSymbol: trial.state !== "COMPLETE" || trial.intermediateValues.length === 1,
@@ -274,7 +308,12 @@ export function intermediateChartSvg(options: IntermediateChartOptions): string 
       };
     }),
     graphic: emptyNote(reporting.length ? undefined : "Waiting for the first epoch"),
-  });
+  };
+  return {
+    size,
+    option,
+    meta: { yFormat: metricFormat(options.metric), zoomX: true, integerX: true },
+  };
 }
 
 export interface ParallelChartOptions {
@@ -293,7 +332,7 @@ export interface ParallelChartOptions {
  * parameter only some trials have (momentum when SGD was chosen, a fourth layer's units) gets
  * no axis, so no trial is dropped: its slice plot shows it.
  */
-export function parallelChartSvg(options: ParallelChartOptions): string {
+export function parallelChart(options: ParallelChartOptions): ChartSpec {
   const done = completed(options.trials);
   const names = Object.keys(options.space).filter((name) => done.every((t) => name in t.params));
   const values = done.map((t) => t.value);
@@ -301,7 +340,7 @@ export function parallelChartSvg(options: ParallelChartOptions): string {
   const high = Math.max(...values);
   const colours = options.direction === "maximize" ? [WORSE, BETTER] : [BETTER, WORSE];
   const size = options.size ?? PARALLEL_SIZE;
-  return renderSvg(size, {
+  const option: EChartsOption = {
     title: title("Parallel coordinates", "Complete trials; blue is better"),
     parallel: { left: 70, right: 90, top: 78, bottom: 28 },
     parallelAxis: [
@@ -339,7 +378,8 @@ export function parallelChartSvg(options: ParallelChartOptions): string {
       ]),
     }],
     graphic: emptyNote(done.length ? undefined : options.emptyText ?? WAITING_FOR_COMPLETE),
-  });
+  };
+  return { size, option, meta: { yFormat: metricFormat(options.metric), axisPicker: true } };
 }
 
 export interface SliceChartOptions {
@@ -351,10 +391,11 @@ export interface SliceChartOptions {
 }
 
 /** The value of each complete trial against one parameter. */
-export function sliceChartSvg(options: SliceChartOptions): string {
+export function sliceChart(options: SliceChartOptions): ChartSpec {
   const done = completed(options.trials).filter((t) => options.name in t.params);
   const size = options.size ?? SLICE_SIZE;
-  return renderSvg(size, {
+  const format = metricFormatter(options.metric);
+  const option: EChartsOption = {
     title: title(options.name, undefined, 13),
     grid: { left: 52, right: 16, top: 36, bottom: 28 },
     xAxis: paramAxis(options.param),
@@ -368,8 +409,15 @@ export function sliceChartSvg(options: SliceChartOptions): string {
       type: "scatter",
       symbolSize: 7,
       itemStyle: { color: PALETTE[0], opacity: 0.75 },
-      data: done.map((t) => [axisValue(options.param, t.params[options.name]), t.value]),
+      data: done.map((t) => {
+        const x = axisValue(options.param, t.params[options.name]);
+        return trialPoint(t, [x, t.value], [
+          `${options.name}: ${x}`,
+          `${options.metric}: ${format(t.value)}`,
+        ]);
+      }),
     }],
     graphic: emptyNote(done.length ? undefined : "No complete trials yet"),
-  });
+  };
+  return { size, option, meta: { yFormat: metricFormat(options.metric) } };
 }

@@ -6,26 +6,22 @@
  * @module
  */
 
-import { raw } from "hono/html";
 import { spaceParams, type StudySpec } from "../../config/study_schema.ts";
 import type { FinalRunItem } from "../../db/studies.ts";
 import type { StudyReport } from "../../jobs/study_report.ts";
 import type { ParamValue, TrialState } from "../../tuner/frozen_trial.ts";
 import type { ParamImportance } from "../../tuner/importance.ts";
-import type { Size } from "../charts/charts.ts";
+import { ChartFigure as Chart } from "../charts/chart_figure.tsx";
 import { lossText, percent } from "../shell/format.ts";
 import {
-  HISTORY_SIZE,
-  historyChartSvg,
-  IMPORTANCE_SIZE,
-  importanceChartSvg,
-  INTERMEDIATE_SIZE,
-  intermediateChartSvg,
-  PARALLEL_SIZE,
-  parallelChartSvg,
-  SLICE_SIZE,
-  sliceChartSvg,
+  historyChart,
+  importanceChart,
+  intermediateChart,
+  parallelChart,
+  sliceChart,
 } from "./study_charts.ts";
+import { MoreStudyPlots } from "./study_plots/more_study_plots.tsx";
+import type { TimelineTrial } from "./study_plots/timeline_plot.ts";
 
 /**
  * How a study stands: trials still to come; all of them in, with a complete one ("completed")
@@ -50,6 +46,8 @@ export interface StudyView {
   maxEpochs: number;
   /** Runs retrained from its trials as final models, newest first. */
   finalRuns: FinalRunItem[];
+  /** When and on which worker each trial ran, for the timeline. */
+  timeline?: TimelineTrial[];
 }
 
 export const STUDY_IDS = {
@@ -209,20 +207,6 @@ function progressText(view: StudyView, finished: number): string {
   return running ? `${of} · ${running} running` : `${of}…`;
 }
 
-function Chart(props: { id?: string; size: Size; label: string; svg: string; class?: string }) {
-  const style = `aspect-ratio: ${props.size.width} / ${props.size.height}`;
-  return (
-    <figure
-      class={`chart${props.class ? ` ${props.class}` : ""}`}
-      id={props.id}
-      style={style}
-      aria-label={props.label}
-    >
-      {raw(props.svg)}
-    </figure>
-  );
-}
-
 /** The plots, each in a box of fixed size: two side by side, two across, then the slices. */
 export function StudyCharts(props: { view: StudyView }) {
   const { report, spec, importances, maxEpochs } = props.view;
@@ -235,9 +219,8 @@ export function StudyCharts(props: { view: StudyView }) {
       <div class="charts">
         <Chart
           id="chart-history"
-          size={HISTORY_SIZE}
           label={`${metric} per trial and the best so far`}
-          svg={historyChartSvg({
+          spec={historyChart({
             trials,
             direction: report.direction,
             metric,
@@ -247,9 +230,8 @@ export function StudyCharts(props: { view: StudyView }) {
         />
         <Chart
           id="chart-importance"
-          size={IMPORTANCE_SIZE}
           label="Parameter importances"
-          svg={importanceChartSvg(
+          spec={importanceChart(
             importances.ok ? importances.list : [],
             importances.ok ? undefined : importances.reason,
           )}
@@ -258,17 +240,15 @@ export function StudyCharts(props: { view: StudyView }) {
       <div class="chart-scroll">
         <Chart
           id="chart-intermediate"
-          size={INTERMEDIATE_SIZE}
           label={`${metric} per epoch of each trial`}
-          svg={intermediateChartSvg({ trials, metric, xMax: maxEpochs })}
+          spec={intermediateChart({ trials, metric, xMax: maxEpochs })}
         />
       </div>
       <div class="chart-scroll">
         <Chart
           id="chart-parallel"
-          size={PARALLEL_SIZE}
           label="Parallel coordinates of the parameters and the value"
-          svg={parallelChartSvg({
+          spec={parallelChart({
             trials,
             space,
             metric,
@@ -277,14 +257,20 @@ export function StudyCharts(props: { view: StudyView }) {
           })}
         />
       </div>
+      <MoreStudyPlots
+        trials={trials}
+        space={space}
+        metric={metric}
+        direction={report.direction}
+        timeline={props.view.timeline}
+      />
       <section class="card slices">
         <h2>Slices</h2>
         <div class="slice-grid">
           {Object.entries(space).map(([name, param]) => (
             <Chart
-              size={SLICE_SIZE}
               label={`${metric} against ${name}`}
-              svg={sliceChartSvg({ trials, name, param, metric })}
+              spec={sliceChart({ trials, name, param, metric })}
             />
           ))}
         </div>
