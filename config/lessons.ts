@@ -139,7 +139,7 @@ export const LESSONS: Lesson[] = [
     title: "Batch norm",
     knob: ["model.layers.*.batchNorm"],
     lookFor:
-      "Five sigmoid layers with plain SGD: without batch norm the signal saturates and the " +
+      "Five sigmoid layers trained with SGD: without batch norm the signal saturates and the " +
       "gradient fades on its way back, so the loss sits near its start. Batch norm re-centres " +
       "and rescales each layer's pre-activations every batch, keeping the sigmoids in their " +
       "useful range — compare the saturated share per layer.",

@@ -39,7 +39,7 @@ export function LessonCard({ lesson, refused }: LessonCardProps) {
       )}
       <form method="post" action={`/lessons/${lesson.id}`}>
         <button type="submit" class="primary">
-          Run the {lesson.variants.length} {lesson.title.toLowerCase()} runs and compare
+          Run these {lesson.variants.length} and compare
         </button>
       </form>
     </section>
