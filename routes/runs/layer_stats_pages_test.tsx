@@ -118,3 +118,36 @@ Deno.test("GET /runs/:id/layers says when a run kept no statistics", async () =>
   assert.match(await section(none), /no hidden layer/);
   assert.equal((await app.request("/runs/999/layers")).status, 404);
 });
+
+Deno.test("GET /runs/compare/layers overlays the picked statistic of one layer across runs", async () => {
+  const two = (share: number) => [stats(share), stats(share / 2)];
+  const xavier = await storeFinishedRun(
+    db,
+    parsed({ ...CONFIG, name: "xavier", model: { ...CONFIG.model, init: "xavier_uniform" } }),
+    { epochs: [epoch(1, two(0)), epoch(2, two(0.25))] },
+  );
+  const shallow = await storeFinishedRun(
+    db,
+    parsed({ ...CONFIG, name: "shallow", model: { layers: [{ units: 4 }] } }),
+    { epochs: [epoch(1, [stats(0.5)])] },
+  );
+  const url = `/runs/compare/layers?ids=${xavier},${shallow}`;
+  const request = (query: string) => app.request(url + query, { headers: { "HX-Request": "1" } });
+  // By default the activation std of the deepest layer both have.
+  const first = await (await request("")).text();
+  assert.match(first, /data-statistic="activationStd"/);
+  assert.match(first, /Activation std, layer 1/);
+  assert.match(first, new RegExp(`#${xavier} xavier`));
+  assert.match(first, new RegExp(`#${shallow} shallow`));
+  assert.match(first, /<option value="1" selected(="")?>1<\/option>/);
+  const picked = await (await request("&statistic=inactiveShare&layer=2")).text();
+  assert.match(picked, /Dead or saturated share, layer 2/);
+  assert.match(picked, new RegExp(`No layer 2 in #${shallow}\\.`));
+  assert.doesNotMatch(picked, new RegExp(`#${shallow} shallow`));
+  // Layer 2 of the xavier run: 0%, then 12.5%.
+  assert.match(picked, />12(\.5)?%</);
+  assert.equal((await app.request("/runs/compare/layers")).status, 400);
+  assert.equal((await app.request(`/runs/compare/layers?ids=${xavier},999`)).status, 404);
+  const page = await (await app.request(url)).text();
+  assert.match(page, /<!DOCTYPE html>/i);
+});

@@ -118,12 +118,14 @@ export function smallChartSvg(options: SmallChartOptions): string {
   const format = options.axis === "percent"
     ? (value: number) => `${Number((value * 100).toPrecision(3))}%`
     : axisNumber;
-  const legendRows = options.series.length > 1 ? Math.ceil(options.series.length / 3) : 0;
+  // About 6 px a character at the legend's 12 px, and 30 px of marker and gap per item.
+  const legendWidth = options.series.reduce((sum, s) => sum + s.name.length * 6 + 30, 0);
+  const legendRows = options.series.length > 1 ? Math.ceil(legendWidth / (size.width - 16)) : 0;
   return renderSvg(size, {
     color: PALETTE,
     title: { text: options.title, left: 6, top: 4, textStyle: { fontSize: 12, color: INK } },
     legend: legendRows
-      ? { bottom: 2, left: 8, right: 8, itemGap: 10, itemWidth: 14, textStyle: { color: MUTED } }
+      ? { bottom: 2, left: 8, right: 8, itemGap: 16, itemWidth: 14, textStyle: { color: MUTED } }
       : { show: false },
     grid: { left: 46, right: 12, top: 30, bottom: 24 + legendRows * 18 },
     xAxis: {
