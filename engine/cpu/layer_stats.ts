@@ -35,29 +35,21 @@ export interface LayerValues {
 /** The sums of one hidden layer, each in f64, two passes for each mean and centred square sum. */
 export function layerSums(values: LayerValues): LayerSums {
   const { spec, preActivation, activation, weight, start } = values;
-  const units = spec.units;
   const pre = centredSquares(preActivation);
   const act = centredSquares(activation);
-  let deadUnits = 0;
-  if (countsDeadUnits(spec.activation)) {
-    const rows = preActivation.length / units;
-    for (let u = 0; u < units; u++) {
-      let alive = false;
-      for (let r = 0; r < rows && !alive; r++) alive = preActivation[r * units + u] > 0;
-      if (!alive) deadUnits++;
-    }
-  }
   const threshold = saturationThreshold(spec.activation);
   let saturatedValues = 0;
   if (threshold !== null) {
-    for (const x of preActivation) if (Math.abs(x) > threshold) saturatedValues++;
+    for (let i = 0; i < preActivation.length; i++) {
+      if (Math.abs(preActivation[i]) > threshold) saturatedValues++;
+    }
   }
   let startSquares = 0;
   let updateSquares = 0;
   if (start) {
     for (let i = 0; i < weight.length; i++) {
       startSquares += start[i] * start[i];
-      updateSquares += (weight[i] - start[i]) ** 2;
+      updateSquares += (weight[i] - start[i]) * (weight[i] - start[i]);
     }
   }
   return {
@@ -65,7 +57,7 @@ export function layerSums(values: LayerValues): LayerSums {
     preActivationSquares: pre.squares,
     activationMean: act.mean,
     activationSquares: act.squares,
-    deadUnits,
+    deadUnits: countsDeadUnits(spec.activation) ? deadUnits(preActivation, spec.units) : 0,
     saturatedValues,
     weightSquares: squareSum(weight),
     gradientSquares: values.gradientSquares,
@@ -75,29 +67,38 @@ export function layerSums(values: LayerValues): LayerSums {
   };
 }
 
+/** Units (columns of [rows × units] `preActivation`) never > 0. */
+function deadUnits(preActivation: Float32Array, units: number): number {
+  const alive = new Uint8Array(units);
+  for (let i = 0; i < preActivation.length; i++) {
+    if (preActivation[i] > 0) alive[i % units] = 1;
+  }
+  return units - alive.reduce((sum, a) => sum + a, 0);
+}
+
 /** Σ x² in f64. */
 export function squareSum(values: Float32Array): number {
   let sum = 0;
-  for (const x of values) sum += x * x;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
   return sum;
 }
 
 /** The mean, then Σ (x − mean)². */
 function centredSquares(values: Float32Array): { mean: number; squares: number } {
   let sum = 0;
-  for (const x of values) sum += x;
+  for (let i = 0; i < values.length; i++) sum += values[i];
   const mean = sum / values.length;
   let squares = 0;
-  for (const x of values) squares += (x - mean) ** 2;
+  for (let i = 0; i < values.length; i++) squares += (values[i] - mean) ** 2;
   return { mean, squares };
 }
 
 /** Counts of `weight` in HISTOGRAM_BINS equal bins over [−limit, limit], clamped at the ends. */
 export function weightHistogram(weight: Float32Array, limit: number): Uint32Array {
   const counts = new Uint32Array(HISTOGRAM_BINS);
-  const perUnit = HISTOGRAM_BINS / (2 * limit);
-  for (const w of weight) {
-    const bin = Math.floor((w + limit) * perUnit);
+  const binsPerUnit = HISTOGRAM_BINS / (2 * limit);
+  for (let i = 0; i < weight.length; i++) {
+    const bin = Math.floor((weight[i] + limit) * binsPerUnit);
     counts[Math.min(HISTOGRAM_BINS - 1, Math.max(0, bin))]++;
   }
   return counts;
