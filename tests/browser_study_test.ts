@@ -87,7 +87,7 @@ Deno.test({
       assert.equal(await page.locator("#study-trials tbody tr").count(), 3);
       await page.getByText("completed").first().waitFor();
       assert.ok(await page.getByText("lr <search>").first().isVisible(), "the name is escaped");
-      assert.equal(await page.locator("#chart-history svg").count(), 1);
+      assert.equal(await page.locator("#chart-history > svg").count(), 1);
       assert.ok(
         (await page.locator("#chart-history").textContent())?.includes("best so far"),
         "the history plot draws the best value so far",

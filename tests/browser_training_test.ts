@@ -57,7 +57,7 @@ Deno.test({
       await page.locator("[data-early-stop]").waitFor({ timeout: 60_000 });
       const note = await page.locator("[data-early-stop]").textContent() ?? "";
       assert.match(note, /Stopped early at epoch 3; best epoch 1/);
-      assert.ok(await page.locator("#chart-lr svg").count() === 1, "the lr curve is drawn");
+      assert.ok(await page.locator("#chart-lr > svg").count() === 1, "the lr curve is drawn");
       await screenshot(page, "17-stopped-early");
 
       const run = await (await fetch(`${server.url}/api/runs/${id}`)).json();

@@ -207,7 +207,12 @@ Deno.test("pages: new-run form, launching, run page, live stream, list and compa
         data.includes('hx-target="#epoch-rows" hx-swap="beforeend"')
       );
       assert.equal(rows.length, 3);
-      assert.ok(rows.every((data) => data.includes("<svg")), "each epoch redraws the curves");
+      // Each epoch sends the curves' data for the browser's charts, not the pictures again.
+      assert.ok(
+        rows.every((data) => data.includes('hx-target="#chart-loss-data" hx-swap="outerHTML"')),
+        "each epoch sends the loss curve's data",
+      );
+      assert.ok(rows.every((data) => !data.includes("<svg")), "the curves are not redrawn");
       assert.match(html.at(-1)!, /<hx-partial hx-target="#run-live" hx-swap="outerHTML">/);
       assert.ok(html.at(-1)!.includes("Confusion matrix"));
       assert.ok(html.at(-1)!.includes("&lt;b&gt;bold&lt;/b&gt;") && !html.join().includes("<b>"));

@@ -106,19 +106,18 @@ export function contourChart(options: PairPlotOptions): ChartSpec {
     grid: { left: 64, right: 24, top: 60, bottom: 48 },
     xAxis: axis(xName, xCells, 28),
     yAxis: axis(yName, yCells, 48),
-    visualMap: known.length
-      ? {
-        show: false,
-        seriesIndex: 0,
-        min: low,
-        max: high > low ? high : low + 1,
-        inRange: {
-          color: options.direction === "maximize"
-            ? [PALETTE[5], "#f0e442", PALETTE[0]]
-            : [PALETTE[0], "#f0e442", PALETTE[5]],
-        },
-      }
-      : undefined,
+    // ECharts refuses a heat map without a visual map, even an empty one.
+    visualMap: {
+      show: false,
+      seriesIndex: 0,
+      min: known.length ? low : 0,
+      max: known.length && high > low ? high : (known.length ? low : 0) + 1,
+      inRange: {
+        color: options.direction === "maximize"
+          ? [PALETTE[5], "#f0e442", PALETTE[0]]
+          : [PALETTE[0], "#f0e442", PALETTE[5]],
+      },
+    },
     series: [
       { type: "heatmap", data: cells, silent: true, itemStyle: { opacity: 0.85 } },
       {

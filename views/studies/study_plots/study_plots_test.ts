@@ -4,7 +4,8 @@ import type { ChartTrial } from "../study_charts.ts";
 import { contourChart, gridValues, interpolate, unitPosition } from "./contour_plot.ts";
 import { edfChart, edfPoints } from "./edf_plot.ts";
 import { paramPairs } from "./plot_parts.ts";
-import { valueRanks } from "./rank_plot.ts";
+import { rankChart, valueRanks } from "./rank_plot.ts";
+import { specSvg } from "../../charts/charts.ts";
 import { timelineChart, timelineLanes, type TimelineTrial, workerLabel } from "./timeline_plot.ts";
 
 const lr: ParamSpec = { type: "float", low: 1e-3, high: 1e-1, log: true };
@@ -115,6 +116,23 @@ Deno.test("contourChart() puts each trial on its cell and fills every cell", () 
   const placed = points.data as { value: number[]; href?: string }[];
   assert.deepEqual(placed.map((p) => p.value), [[0, 0], [23, 0.5 * 2]]);
   assert.equal(placed[1].href, "/runs/7");
+});
+
+Deno.test("every new plot of a study without a complete trial renders, saying why it is empty", () => {
+  const running: ChartTrial[] = [
+    { number: 0, state: "RUNNING", params: { lr: 0.01 }, value: null, intermediateValues: [] },
+  ];
+  const pair = {
+    trials: running,
+    x: ["lr", lr] as [string, ParamSpec],
+    y: ["opt", optimizer] as [string, ParamSpec],
+    metric: "devLoss",
+    direction: "minimize" as const,
+  };
+  for (const spec of [contourChart(pair), rankChart(pair), edfChart(running, "devLoss")]) {
+    assert.match(specSvg(spec), /No complete trial/);
+  }
+  assert.match(specSvg(timelineChart([])), /No trial has started/);
 });
 
 Deno.test("paramPairs() lists each unordered pair once", () => {
