@@ -59,6 +59,15 @@ const CASES: Record<string, Partial<RunConfig>> = {
     model: { init: "lecun_uniform", layers: layers({ activation: "gelu" }) },
     regularization: { l1: 1e-3, l2: 1e-2 },
   },
+  "wide layers, summed over several workgroups each": {
+    model: {
+      init: "default",
+      layers: [
+        { units: 520, activation: "relu", batchNorm: false, dropout: 0 },
+        { units: 9, activation: "tanh", batchNorm: false, dropout: 0 },
+      ],
+    },
+  },
   "relu with clipping by norm and L2": {
     gradientClipping: { type: "norm", maxNorm: 0.05, normType: 2 },
     regularization: { l1: 0, l2: 1e-2 },

@@ -1,9 +1,9 @@
 /**
- * Host of `shaders/layer_stats.wgsl`: one hidden layer's raw statistic sums, one workgroup per
- * dispatch. `main` runs at the epoch's end over the probe batch's values and the layer's weights;
- * `gradient_sums` inside the epoch's last step, right after the backward pass. Both write the
- * layer's slot of a stats buffer, which the epoch's readback carries home for
- * {@linkcode decodeLayerSums} and `finishLayerStats` (engine/layer_stats.ts).
+ * Host of `shaders/layer_stats.wgsl`: one hidden layer's raw statistic sums. `gradient_sums`
+ * runs inside the epoch's last step right after the backward pass; at the epoch's end
+ * `weight_sums`, then `main` (one workgroup) over the probe batch's values, folding the others'
+ * partial sums. They fill the layer's slot of a stats buffer, which the epoch's readback carries
+ * home for {@linkcode decodeLayerSums} and `finishLayerStats` (engine/layer_stats.ts).
  *
  * @module
  */
@@ -30,15 +30,30 @@ const DEFINITION: KernelDefinition = {
   name: "layer_stats",
   libraries: [],
   entryPoint: "main",
-  bindings: ["read", "read", "read", "read", "read", "read_write"],
+  bindings: ["read", "read", "read", "read", "read", "read_write", "read_write"],
   usesStep: false,
 };
 const GRADIENT_DEFINITION: KernelDefinition = { ...DEFINITION, entryPoint: "gradient_sums" };
+const WEIGHT_DEFINITION: KernelDefinition = { ...DEFINITION, entryPoint: "weight_sums" };
 
 /** Words of one layer's slot: 10 sums and counts, then the histogram (STATS_WORDS in WGSL). */
 export const LAYER_STATS_WORDS = 10 + HISTOGRAM_BINS;
 const WORKGROUP_SIZE = 256;
+/** Weights per workgroup of the many-workgroup passes, about (16 per lane). */
+const WEIGHTS_PER_GROUP = 16 * WORKGROUP_SIZE;
 
+/**
+ * Workgroups of `gradient_sums` and `weight_sums` for `weights` weights: enough to spread a large
+ * layer over a GPU, at most 256 so that `main` folds their partials one per lane.
+ */
+export function layerStatsGroups(weights: number): number {
+  return Math.min(WORKGROUP_SIZE, Math.ceil(weights / WEIGHTS_PER_GROUP));
+}
+
+/** Floats of partial sums a layer of `weights` weights needs: 3 per workgroup, and 1. */
+export function layerStatsPartials(weights: number): number {
+  return 4 * layerStatsGroups(weights);
+}
 export interface LayerStatsShape {
   spec: LayerSpec;
   fanIn: number;
@@ -50,11 +65,14 @@ export interface LayerStatsShape {
   startOffset: number;
   /** The hidden layer's index: its slot in the stats buffer. */
   slot: number;
+  /** Offset in floats of its partial sums (layerStatsPartials of them). */
+  partialsOffset: number;
 }
 
 export interface LayerStatsKernels {
-  epochEnd: Kernel;
   gradients: Kernel;
+  weights: Kernel;
+  epochEnd: Kernel;
 }
 
 export async function layerStatsKernels(
@@ -74,16 +92,19 @@ export async function layerStatsKernels(
     WEIGHT_OFFSET: shape.weightOffset,
     START_OFFSET: shape.startOffset,
     SLOT: shape.slot,
+    GROUPS: layerStatsGroups(spec.units * fanIn),
+    PARTIALS_OFFSET: shape.partialsOffset,
     COUNT_DEAD: countsDeadUnits(spec.activation) ? 1 : 0,
     SATURATION: saturationThreshold(spec.activation) ?? 0,
     HISTOGRAM_LIMIT: Math.fround(histogramLimit(fanIn)),
     WORKGROUP_SIZE,
   };
-  const [epochEnd, gradients] = await Promise.all([
-    context.kernel(DEFINITION, constants),
+  const [gradients, weights, epochEnd] = await Promise.all([
     context.kernel(GRADIENT_DEFINITION, constants),
+    context.kernel(WEIGHT_DEFINITION, constants),
+    context.kernel(DEFINITION, constants),
   ]);
-  return { epochEnd, gradients };
+  return { gradients, weights, epochEnd };
 }
 
 export interface LayerStatsBuffers {
@@ -94,10 +115,11 @@ export interface LayerStatsBuffers {
   /** The layer's probe values: the activation's input and output. */
   preActivation: GPUBuffer;
   activation: GPUBuffer;
+  partials: GPUBuffer;
   stats: GPUBuffer;
 }
 
-/** A dispatch of `kernel` (either entry point): one workgroup. */
+/** A dispatch of `kernel` (any entry point): GROUPS workgroups, or one for `main`. */
 export function layerStatsDispatch(
   context: GpuContext,
   kernel: Kernel,
@@ -110,6 +132,7 @@ export function layerStatsDispatch(
   assertCapacity("layer_stats", "start", buffers.start, c.START_OFFSET + weights);
   assertCapacity("layer_stats", "preActivation", buffers.preActivation, c.ROWS * c.UNITS);
   assertCapacity("layer_stats", "activation", buffers.activation, c.ROWS * c.UNITS);
+  assertCapacity("layer_stats", "partials", buffers.partials, c.PARTIALS_OFFSET + 4 * c.GROUPS);
   assertCapacity("layer_stats", "stats", buffers.stats, (c.SLOT + 1) * LAYER_STATS_WORDS);
   return {
     kernel,
@@ -119,10 +142,11 @@ export function layerStatsDispatch(
       buffers.start,
       buffers.preActivation,
       buffers.activation,
+      buffers.partials,
       buffers.stats,
     ]),
     maxRows: Infinity,
-    workgroups: () => [1, 1, 1],
+    workgroups: () => [kernel.definition.entryPoint === "main" ? 1 : c.GROUPS, 1, 1],
   };
 }
 

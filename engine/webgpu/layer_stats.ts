@@ -4,8 +4,9 @@
  * - the epoch's first command buffer copies each hidden layer's weight into a packed start copy;
  * - its last step runs `gradient_sums` right after the backward pass (Programs.trainStep's
  *   `afterBackward`), before the penalty's gradient, clipping and the optimizer touch `grads`;
- * - after its last step, the probe batch (the train split's first rows) goes through the
- *   evaluation-mode forward, `layer_stats` sums each layer, and the sums are copied to staging.
+ * - after its last step, the stats buffer is cleared, the probe batch (the train split's first
+ *   rows) goes through the evaluation-mode forward, `weight_sums` and `main` sum each layer, and
+ *   the sums are copied to staging.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
   LAYER_STATS_WORDS,
   layerStatsDispatch,
   layerStatsKernels,
+  layerStatsPartials,
 } from "../kernels/layer_stats.ts";
 import { finishLayerStats, type LayerStats, probeRows } from "../layer_stats.ts";
 import type { GpuContext } from "./gpu_context.ts";
@@ -78,14 +80,20 @@ export class GpuLayerStats {
   ): Promise<GpuLayerStats> {
     const rows = probeRows(trainCount);
     const startOffsets: number[] = [];
+    const partialsOffsets: number[] = [];
     let startFloats = 0;
+    let partialFloats = 0;
     for (const layer of layout.hidden) {
+      const weights = layer.spec.units * layer.inFeatures;
       startOffsets.push(startFloats);
-      startFloats += layer.spec.units * layer.inFeatures;
+      partialsOffsets.push(partialFloats);
+      startFloats += weights;
+      partialFloats += layerStatsPartials(weights);
     }
     const set = buffers.set;
     const stats = set.storage("layer stats", layout.hidden.length * LAYER_STATS_WORDS * 4);
     const start = set.storage("epoch start weights", startFloats * 4);
+    const partials = set.storage("layer stats partials", partialFloats * 4);
     const probeStep = stepArray(
       set,
       "probe step",
@@ -99,6 +107,7 @@ export class GpuLayerStats {
         weightOffset: layer.weight,
         startOffset: startOffsets[l],
         slot: l,
+        partialsOffset: partialsOffsets[l],
       })
     ));
     const bound = (l: number) => ({
@@ -107,6 +116,7 @@ export class GpuLayerStats {
       start,
       preActivation: buffers.layers[l].normalized ?? buffers.layers[l].preActivation,
       activation: buffers.layers[l].activation,
+      partials,
       stats,
     });
     return new GpuLayerStats(layout, buffers, {
@@ -116,7 +126,11 @@ export class GpuLayerStats {
       rows,
       probeStep,
       forward: programs.predict(buffers, "train", buffers.identityOrder),
-      epochEnd: kernels.map((k, l) => layerStatsDispatch(context, k.epochEnd, bound(l))),
+      // Each layer's weight sums, then its folding pass.
+      epochEnd: kernels.flatMap((k, l) => [
+        layerStatsDispatch(context, k.weights, bound(l)),
+        layerStatsDispatch(context, k.epochEnd, bound(l)),
+      ]),
       gradients: kernels.map((k, l) => layerStatsDispatch(context, k.gradients, bound(l))),
     });
   }
@@ -148,6 +162,8 @@ export class GpuLayerStats {
 
   /** Records the probe forward and the sums after an epoch's last step, staged at byte `at`. */
   encodeEpochEnd(encoder: GPUCommandEncoder, staging: Staging, at: number): void {
+    // The histograms are added up atomically from zero.
+    encoder.clearBuffer(this.#stats);
     const pass = encoder.beginComputePass({ label: "layer stats" });
     encodeStep(pass, this.#forward, this.#probeStep.group, 0, this.#rows);
     for (const dispatch of this.#epochEnd) encodeDispatch(pass, dispatch, 0);
