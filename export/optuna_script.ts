@@ -152,10 +152,7 @@ function gridValues(space: SpaceSpec): Record<string, unknown[]> {
 
 /** `callee(name=value, …)`, its arguments on a line of their own past 100 characters. */
 function call(indent: string, lead: string, callee: string, options: Record<string, unknown>) {
-  const args = Object.entries(options)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${pythonLiteral(value)}`)
-    .join(", ");
+  const args = keywordArgs(options);
   const flat = `${indent}${lead}${callee}(${args})`;
   return flat.length <= 100 ? flat : `${indent}${lead}${callee}(\n${indent}    ${args}\n${indent})`;
 }
@@ -197,21 +194,93 @@ function samplerCode(study: ScriptStudy): string[] {
 
 function prunerCode(study: ScriptStudy): string {
   const { pruner } = study.spec;
-  if (pruner.type === "median") {
-    return call("    ", "pruner = ", "optuna.pruners.MedianPruner", {
-      n_startup_trials: pruner.nStartupTrials,
-      n_warmup_steps: pruner.nWarmupSteps,
-      interval_steps: pruner.intervalSteps,
-    });
+  if (pruner.type === "patient") {
+    // PatientPruner(wrapped_pruner, patience, min_delta): None prunes once patience runs out.
+    const wrapped = pruner.wrapped ? prunerCall(pruner.wrapped) : null;
+    const knobs = `patience=${pythonLiteral(pruner.patience)}, ` +
+      `min_delta=${pythonLiteral(pruner.minDelta)}`;
+    if (!wrapped) return `    pruner = optuna.pruners.PatientPruner(None, ${knobs})`;
+    // The wrapped pruner first, named, so each line stays short.
+    return [
+      call("    ", "wrapped = ", wrapped.callee, wrapped.options),
+      `    pruner = optuna.pruners.PatientPruner(wrapped, ${knobs})`,
+    ].join("\n");
   }
-  if (pruner.type === "asha") {
-    return call("    ", "pruner = ", "optuna.pruners.SuccessiveHalvingPruner", {
-      min_resource: pruner.minResource,
-      reduction_factor: pruner.reductionFactor,
-      min_early_stopping_rate: pruner.minEarlyStoppingRate,
-    });
+  const known = prunerCall(pruner);
+  if (!known) return "    pruner = optuna.pruners.NopPruner()";
+  return call("    ", "pruner = ", known.callee, known.options);
+}
+
+type PrunerSpec = ScriptStudy["spec"]["pruner"];
+
+/** Optuna's class and keyword arguments for a pruner that judges by itself; null for none. */
+function prunerCall(
+  pruner:
+    | Exclude<PrunerSpec, { type: "patient" }>
+    | NonNullable<
+      Extract<PrunerSpec, { type: "patient" }>["wrapped"]
+    >,
+): { callee: string; options: Record<string, unknown> } | null {
+  switch (pruner.type) {
+    case "median":
+      return {
+        callee: "optuna.pruners.MedianPruner",
+        options: {
+          n_startup_trials: pruner.nStartupTrials,
+          n_warmup_steps: pruner.nWarmupSteps,
+          interval_steps: pruner.intervalSteps,
+        },
+      };
+    case "percentile":
+      return {
+        callee: "optuna.pruners.PercentilePruner",
+        options: {
+          percentile: pruner.percentile,
+          n_startup_trials: pruner.nStartupTrials,
+          n_warmup_steps: pruner.nWarmupSteps,
+          interval_steps: pruner.intervalSteps,
+          n_min_trials: pruner.nMinTrials,
+        },
+      };
+    case "asha":
+      return {
+        callee: "optuna.pruners.SuccessiveHalvingPruner",
+        options: {
+          min_resource: pruner.minResource,
+          reduction_factor: pruner.reductionFactor,
+          min_early_stopping_rate: pruner.minEarlyStoppingRate,
+        },
+      };
+    case "hyperband":
+      return {
+        callee: "optuna.pruners.HyperbandPruner",
+        options: {
+          min_resource: pruner.minResource,
+          max_resource: pruner.maxResource,
+          reduction_factor: pruner.reductionFactor,
+        },
+      };
+    case "threshold":
+      return {
+        callee: "optuna.pruners.ThresholdPruner",
+        options: {
+          lower: pruner.lower,
+          upper: pruner.upper,
+          n_warmup_steps: pruner.nWarmupSteps,
+          interval_steps: pruner.intervalSteps,
+        },
+      };
+    default:
+      return null;
   }
-  return "    pruner = optuna.pruners.NopPruner()";
+}
+
+/** `key=value, …` of the options that are set. */
+function keywordArgs(options: Record<string, unknown>): string {
+  return Object.entries(options)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${pythonLiteral(value)}`)
+    .join(", ");
 }
 
 function createStudy(study: ScriptStudy): string {

@@ -193,3 +193,55 @@ Deno.test({
     }
   },
 });
+
+/** A study over one float with `pruner`, its script's pruner lines. */
+function prunerLines(pruner: Record<string, unknown>): string {
+  const spec = study({
+    base: { epochs: 2 },
+    pruner,
+    space: { "optimizer.lr": { type: "float", low: 1e-4, high: 1e-1, log: true } },
+  });
+  const script = optunaScript({ id: 3, name: "s", spec });
+  // From the line after the sampler's to the return of create_study().
+  const lines = script.split("\n");
+  const first = lines.findIndex((line) => /^ {4}(wrapped|pruner) = /.test(line));
+  const last = lines.findIndex((line, i) => i > first && line.startsWith("    return "));
+  return lines.slice(first, last).map((line) => line.slice(4)).join("\n");
+}
+
+const PRUNERS: [Record<string, unknown>, string][] = [
+  [{ type: "percentile", percentile: 25, nMinTrials: 2 }, "PercentilePruner"],
+  [{ type: "hyperband", maxResource: 20 }, "HyperbandPruner"],
+  [{ type: "threshold", upper: 2.5, nWarmupSteps: 1 }, "ThresholdPruner"],
+  [{ type: "patient", patience: 3, wrapped: { type: "median" } }, "PatientPruner"],
+  [{ type: "patient", patience: 2, minDelta: 0.01 }, "PatientPruner"],
+  [{ type: "none" }, "NopPruner"],
+];
+
+Deno.test("optunaScript() writes each pruner as Optuna's class with its knobs", () => {
+  for (const [pruner, name] of PRUNERS) {
+    const long = prunerLines(pruner).split("\n").filter((line) => line.length > 96);
+    assert.deepEqual(long, [], `${name}: lines within 100 characters`);
+    assert.match(prunerLines(pruner), new RegExp(`optuna\\.pruners\\.${name}\\(`), name);
+  }
+  assert.match(prunerLines(PRUNERS[0][0]), /percentile=25, .*n_min_trials=2/);
+  assert.match(prunerLines(PRUNERS[1][0]), /min_resource=1, max_resource=20, reduction_factor=3/);
+  assert.match(prunerLines(PRUNERS[3][0]), /wrapped = optuna\.pruners\.MedianPruner\(/);
+  assert.match(prunerLines(PRUNERS[3][0]), /PatientPruner\(wrapped, patience=3, min_delta=0\)/);
+  assert.match(prunerLines(PRUNERS[4][0]), /PatientPruner\(None, patience=2, min_delta=0\.01\)/);
+});
+
+const optunaPython = await findPython(["optuna"]);
+
+Deno.test({
+  name: "each pruner line builds that pruner in Optuna (needs python3-optuna)",
+  ignore: optunaPython === null,
+  async fn() {
+    for (const [pruner, name] of PRUNERS) {
+      const code = `import optuna\n${prunerLines(pruner)}\nprint(type(pruner).__name__)`;
+      const result = await runPython(optunaPython!, ["-c", code]);
+      assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+      assert.equal(result.stdout.trim(), name);
+    }
+  },
+});
