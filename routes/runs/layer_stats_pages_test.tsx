@@ -150,4 +150,7 @@ Deno.test("GET /runs/compare/layers overlays the picked statistic of one layer a
   assert.equal((await app.request(`/runs/compare/layers?ids=${xavier},999`)).status, 404);
   const page = await (await app.request(url)).text();
   assert.match(page, /<!DOCTYPE html>/i);
+  const compare = await (await app.request(`/runs/compare?ids=${xavier},${shallow}`)).text();
+  assert.match(compare, /id="compare-layer-stats"/);
+  assert.match(compare, /Activation std, layer 1/);
 });

@@ -1,6 +1,7 @@
 /**
- * `/runs/compare?ids=1,2,3`: the runs' train and dev curves overlaid, a colour per run, and a
- * table of their key metrics and settings, the settings that differ highlighted.
+ * `/runs/compare?ids=1,2,3`: the runs' train and dev curves overlaid, a colour per run, a layer
+ * statistic overlaid (picked on the page), and a table of their key metrics and settings, the
+ * settings that differ highlighted.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import type { TestRecord } from "../../engine/train.ts";
 import { duration, lossText, percent } from "../shell/format.ts";
 import { Layout } from "../shell/layout.tsx";
 import { CompareCharts } from "./compare_charts.tsx";
+import { layerCompareChoice, LayerStatsCompare } from "./layer_stats_compare.tsx";
 import { StatusBadge } from "./run_parts.tsx";
 import { ComparedSettingRows } from "./settings_table.tsx";
 
@@ -22,6 +24,7 @@ export function ComparePage(props: { runs: RunWithEpochs[] }) {
     <Layout title="Compare runs" current="/runs">
       <h2 class="page-title">Compare {runs.length} runs</h2>
       <CompareCharts runs={runs} />
+      <LayerStatsCompare runs={runs} choice={layerCompareChoice(runs, {})} />
       <section class="card">
         <h2>Side by side</h2>
         <div class="table-scroll">
