@@ -236,13 +236,13 @@ Deno.test({
       assert.deepEqual(axes, ["optimizer.lr", "model.layers.0.units", "devAccuracy"]);
       await screenshot(page, "32-study-plots");
 
-      // Clicking a trial's point in the history opens that trial's run.
+      // Clicking a trial's point in the history opens that trial's run; hovering it names it.
       const trial = study.trials[1];
-      const at = await pointOnPage(page, "#chart-history", [trial.number, trial.value]);
       await page.locator("#chart-history").scrollIntoViewIfNeeded();
-      const shown = await pointOnPage(page, "#chart-history", [trial.number, trial.value]);
-      assert.ok(at && shown);
-      await page.mouse.click(shown.x, shown.y);
+      const at = await pointOnPage(page, "#chart-history", [trial.number, trial.value]);
+      await page.mouse.move(at.x, at.y);
+      await page.locator("#chart-history").getByText(`Trial ${trial.number}`).waitFor();
+      await page.mouse.click(at.x, at.y);
       await page.waitForURL(`**/runs/${trial.runId}`);
       assert.deepEqual(errors, []);
     } finally {
