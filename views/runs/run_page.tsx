@@ -160,6 +160,7 @@ export function RunBody(props: { view: RunView }) {
               action={`/runs/${run.id}/cancel`}
               hx-post={`/runs/${run.id}/cancel`}
               hx-swap="outerHTML"
+              hx-confirm={`Cancel run #${run.id}? Its epochs so far are kept; it trains no more.`}
             >
               <button type="submit" class="danger">Cancel run</button>
             </form>

@@ -64,10 +64,14 @@ export function RunProgress(props: { state: LiveState }) {
       ? " · under 1 s left"
       : ` · about ${duration(left)} left`;
     text = `Epoch ${done} of ${epochsPlanned} · ${duration(mean)} per epoch${estimate}`;
+  } else if (done === 0) {
+    // "0 of 20 epochs in 0.00 s" said nothing: say how it ended (the reason shows above).
+    text = `Ended ${status} before its first epoch.`;
   } else {
+    const ended = status === "completed" ? "" : `; ${status} after epoch ${done}`;
     text = `${done} of ${epochsPlanned} ${epochsPlanned === 1 ? "epoch" : "epochs"} in ${
       duration(seconds)
-    }`;
+    }${ended}`;
   }
   return (
     <div id={IDS.progress} class="progress">

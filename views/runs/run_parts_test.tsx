@@ -42,7 +42,9 @@ Deno.test("RunProgress() says epoch, not epochs, for a one-epoch run", () => {
   const three = html(
     <RunProgress state={state({ status: "failed", epochsPlanned: 3, epochs: [epoch(1)] })} />,
   );
-  assert.match(three, /1 of 3 epochs in/);
+  assert.match(three, /1 of 3 epochs in .*; failed after epoch 1/);
+  const none = html(<RunProgress state={state({ status: "cancelled", epochs: [] })} />);
+  assert.match(none, /Ended cancelled before its first epoch/);
 });
 
 Deno.test("the curves of a run that ended before its first epoch say no epoch finished", () => {
