@@ -78,7 +78,10 @@ export async function startServer(options: StartOptions): Promise<Server> {
     maxQueued: limits.maxQueued,
     log: options.quiet ? undefined : (line) => console.log(`ajuste: ${line}`),
   });
-  const studies = new StudyService(db, service, { pollMs: options.pollMs });
+  const studies = new StudyService(db, service, {
+    pollMs: options.pollMs,
+    log: options.quiet ? undefined : (line) => console.log(`ajuste: ${line}`),
+  });
   const stopping = new AbortController();
   const closing = new AbortController();
   const app = createApp({

@@ -51,7 +51,9 @@ const service = new RunService(db, {
   maxQueued: limits.maxQueued,
   log: (line) => console.error(`ajuste work: ${line}`),
 });
-const studies = new StudyService(db, service);
+const studies = new StudyService(db, service, {
+  log: (line) => console.error(`ajuste work: ${line}`),
+});
 console.error(
   `ajuste work: training queued runs and active studies from ${displayDatabase(options.db)} ` +
     `as ${service.owner}; Ctrl-C to stop`,

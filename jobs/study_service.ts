@@ -28,6 +28,8 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
 export interface StudyServiceOptions {
   /** How often active studies are looked for (default 1 s). */
   pollMs?: number;
+  /** Told one line when a worker here starts on a study and when it stops. */
+  log?: (line: string) => void;
 }
 
 interface LocalWorker {
@@ -38,6 +40,7 @@ interface LocalWorker {
 export class StudyService {
   readonly #db: Db;
   readonly #runs: RunService;
+  readonly #log: (line: string) => void;
   /** Studies with a worker in this process, by id. */
   #workers = new Map<number, LocalWorker>();
   /** Studies whose worker here failed, and when this process may try again. */
@@ -51,6 +54,7 @@ export class StudyService {
   constructor(db: Db, runs: RunService, options: StudyServiceOptions = {}) {
     this.#db = db;
     this.#runs = runs;
+    this.#log = options.log ?? (() => {});
     if (runs.trains) {
       this.#timer = setInterval(() => this.#track(this.#follow()), options.pollMs ?? 1000);
       this.#track(this.#follow());
@@ -125,6 +129,7 @@ export class StudyService {
   }
 
   #startWorker(study: StudyRow): void {
+    this.#log(`study ${study.id} "${study.name}": working on its trials here`);
     const controller = new AbortController();
     const worker: LocalWorker = { controller, done: Promise.resolve() };
     worker.done = runStudyWorker({
@@ -136,6 +141,9 @@ export class StudyService {
       .then(async ({ finished }) => {
         // Every trial is done: nobody needs to work on it any more.
         if (finished) await setStudyActive(this.#db, study.id, false);
+        this.#log(
+          `study ${study.id} "${study.name}" ${finished ? "finished" : "no longer worked on here"}`,
+        );
       }, (error) => {
         console.error(`Study "${study.name}" stopped: ${error.message}`);
         this.#failedUntil.set(study.id, Date.now() + RETRY_AFTER_FAILURE_MS);

@@ -156,7 +156,7 @@ Deno.test("SIGKILL of the server mid-study: after restart the study carries on a
     server.child.kill("SIGKILL");
     await server.child.status;
 
-    server = await startServerProcess(db, port);
+    server = await startServerProcess(db, port, true);
     const study = await waitFor(
       async () => {
         const study = await get(`/api/studies/${id}`);
@@ -175,8 +175,16 @@ Deno.test("SIGKILL of the server mid-study: after restart the study carries on a
       const run = await get(`/api/runs/${trial.runId}`);
       assert.equal(run.owner, run.reservedFor, "each trial's run trained by its trial's worker");
     }
+    server.child.kill("SIGTERM");
+    const { stdout } = await server.output!.finished;
+    assert.match(stdout, new RegExp(`study ${id} "crash": working on its trials here`));
+    assert.match(stdout, new RegExp(`study ${id} "crash" finished`));
   } finally {
-    server.child.kill("SIGKILL");
+    try {
+      server.child.kill("SIGKILL");
+    } catch {
+      // already ended
+    }
     await server.child.status;
     await Deno.remove(dir, { recursive: true });
   }
