@@ -6,15 +6,17 @@
  * WebAssembly SIMD too (`fast_kernels.ts`). The reference stays one environment variable away,
  * as the oracle the tests compare against:
  *
- * | `AJUSTE_CPU` | Linear products                                                           |
- * | ------------ | ------------------------------------------------------------------------- |
- * | unset, `fast`| OpenBLAS if it loads, else WebAssembly SIMD                               |
- * | `blas`       | OpenBLAS, or an error saying why it did not load                          |
- * | `wasm`       | WebAssembly SIMD                                                          |
- * | `reference`  | the plain loops of `linear.ts` (`CpuBackend`)                             |
+ * | `AJUSTE_CPU`   | Linear products                                                  |
+ * | -------------- | ---------------------------------------------------------------- |
+ * | unset, `fast`  | OpenBLAS if it loads, else WebAssembly SIMD                      |
+ * | `blas`         | OpenBLAS, or an error saying why it did not load                 |
+ * | `wasm`         | WebAssembly SIMD                                                 |
+ * | `reference`    | the CPU reference (`CpuBackend`): `linear.ts`'s loops, `optim/`  |
  *
- * OpenBLAS runs {@linkcode DEFAULT_BLAS_THREADS} thread(s) unless `OPENBLAS_NUM_THREADS` is set,
- * which OpenBLAS itself reads (bench/README.md has the measurements behind the default).
+ * OpenBLAS runs {@linkcode DEFAULT_BLAS_THREADS} thread unless `OPENBLAS_NUM_THREADS` is set,
+ * which OpenBLAS itself reads: on a shared 2-core box two threads gained nothing per epoch
+ * (bench/README.md, 2026-12-07), the rest of a step runs on one thread while OpenBLAS's second
+ * spins, and trials run in parallel want a core each.
  *
  * @module
  */
