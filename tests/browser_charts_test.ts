@@ -167,7 +167,9 @@ Deno.test({
           return state.series[0].points >= 3 || undefined;
         },
         "epochs in the live chart",
-        60_000,
+        // Usually seconds; seen at ~80 s once (an open question: the first streamed points can
+        // reach the chart late), so a slow machine does not turn it red.
+        180_000,
       );
       const sameBox = await page.evaluate(() =>
         // deno-lint-ignore no-explicit-any
