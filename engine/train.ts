@@ -32,8 +32,11 @@ export interface EpochRecord {
    * the first, so from the second epoch on this is the mean of the last two such intervals.
    */
   seconds: number;
-  /** Each hidden layer's statistics at the epoch's end; absent when the config turns them off. */
-  layers?: LayerStats[];
+  /**
+   * Each hidden layer's statistics at the epoch's end; absent (or null, as a stored epoch without
+   * them reads) when the config turns them off.
+   */
+  layers?: LayerStats[] | null;
 }
 
 export interface TestRecord {
