@@ -45,6 +45,8 @@ export interface Server {
   device: DeviceInfo;
   /** Runs queued and training in this server. */
   service: RunService;
+  /** The process id of this server's engine process while one runs (null without). */
+  enginePid(): number | null;
   /** Stops accepting connections, ends the engine worker and closes the database. */
   shutdown(): Promise<void>;
   /** Settles when the server has stopped. */
@@ -134,7 +136,15 @@ export async function startServer(options: StartOptions): Promise<Server> {
       closeDb();
       release();
     })();
-  return { port: server.addr.port, url, device, service, shutdown, finished: server.finished };
+  return {
+    port: server.addr.port,
+    url,
+    device,
+    service,
+    enginePid: () => engine?.pid ?? null,
+    shutdown,
+    finished: server.finished,
+  };
 }
 
 function describeDevice(device: DeviceInfo): string {
