@@ -134,6 +134,11 @@ export const studies = sqliteTable("studies", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
   direction: text("direction", { enum: ["minimize", "maximize"] }).notNull(),
+  /**
+   * A multi-objective study's directions, one per objective (`direction` holds the first); null
+   * for a single-objective study.
+   */
+  directions: text("directions", { mode: "json" }).$type<("minimize" | "maximize")[]>(),
   /** The study file (base config, space, sampler, pruner, trials, metric), JSON. */
   spec: text("spec", { mode: "json" }).notNull(),
   /**
@@ -150,6 +155,8 @@ export const trials = sqliteTable("trials", {
   number: integer("number").notNull(),
   state: text("state", { enum: ["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL"] }).notNull(),
   value: real("value"),
+  /** A multi-objective trial's values, one per objective (`value` holds the first); else null. */
+  values: text("values", { mode: "json" }).$type<number[]>(),
   /** Why a trial failed, or which trial it retries. */
   userAttrs: text("user_attrs", { mode: "json" }).notNull().default(sql`'{}'`),
   systemAttrs: text("system_attrs", { mode: "json" }).notNull().default(sql`'{}'`),
