@@ -72,6 +72,7 @@ export function assemble(
     number: row.number,
     state: row.state,
     value: row.value,
+    ...(row.values ? { values: row.values } : {}),
     ...byTrial.get(row.id)!,
     datetimeStart: row.datetimeStart,
     datetimeComplete: row.datetimeComplete,

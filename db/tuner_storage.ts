@@ -76,20 +76,22 @@ export class LibsqlStorage implements Storage {
 
   async createStudy(
     name: string,
-    direction: StudyDirection,
+    direction: StudyDirection | readonly StudyDirection[],
     spec: unknown = {},
   ): Promise<StudyRecord> {
     const existing = await this.getStudy(name);
     if (existing) throw new Error(`Study "${name}" already exists in this storage`);
+    const all = typeof direction === "string" ? [direction] : [...direction];
+    const directions = all.length > 1 ? all : null;
     const [row] = await withWriteLock(() =>
-      this.#db.insert(studies).values({ name, direction, spec }).returning()
+      this.#db.insert(studies).values({ name, direction: all[0], directions, spec }).returning()
     );
-    return { id: row.id, name: row.name, direction: row.direction };
+    return studyRecord(row);
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {
     const [row] = await this.#db.select().from(studies).where(eq(studies.name, name));
-    return row ? { id: row.id, name: row.name, direction: row.direction } : null;
+    return row ? studyRecord(row) : null;
   }
 
   async createTrial(studyId: number, template?: TrialTemplate): Promise<FrozenTrial> {
@@ -146,9 +148,11 @@ export class LibsqlStorage implements Storage {
   async setTrialState(
     trialId: number,
     state: TrialState,
-    value: number | null = null,
+    value: number | readonly number[] | null = null,
   ): Promise<void> {
     const now = this.#now();
+    const several = Array.isArray(value) ? [...value as readonly number[]] : null;
+    const first = several ? several[0] ?? null : value as number | null;
     if (state === TrialState.RUNNING) {
       const started = await withWriteLock(() =>
         this.#db.update(trials).set({
@@ -173,7 +177,7 @@ export class LibsqlStorage implements Storage {
     const moved = await withWriteLock(() =>
       this.#db.update(trials).set({
         state,
-        ...(finished ? { value } : {}),
+        ...(finished ? { value: first, values: several } : {}),
         datetimeComplete: finished ? now : null,
       }).where(open(trialId)).returning({ id: trials.id })
     );
@@ -344,7 +348,8 @@ export class LibsqlStorage implements Storage {
           studyId,
           number: nextNumber(sql`${studyId}`),
           state,
-          value: template.value ?? null,
+          value: template.values?.[0] ?? template.value ?? null,
+          values: template.values ? [...template.values] : null,
           userAttrs: template.userAttrs ?? {},
           systemAttrs: template.systemAttrs ?? {},
           worker: running ? this.worker : null,
@@ -451,6 +456,13 @@ export class LibsqlStorage implements Storage {
     );
     if (written.rowsAffected === 0) throw await refusal(this.#db, trialId);
   }
+}
+
+function studyRecord(row: typeof studies.$inferSelect): StudyRecord {
+  const { id, name, direction, directions } = row;
+  return directions && directions.length > 1
+    ? { id, name, direction, directions }
+    : { id, name, direction };
 }
 
 /** The trial `trialId` while it may still change (RUNNING or WAITING). */

@@ -9,15 +9,21 @@
 import type { StudyDirection } from "./frozen_trial.ts";
 import { InMemoryStorage } from "./in_memory_storage.ts";
 import { MedianPruner } from "./pruners/median.ts";
+import { NopPruner } from "./pruners/nop.ts";
 import type { Pruner } from "./pruners/base.ts";
 import type { Sampler } from "./samplers/base.ts";
 import { TpeSampler } from "./samplers/tpe/sampler.ts";
-import type { Storage } from "./storage.ts";
+import { type Storage, studyDirections } from "./storage.ts";
 import { Study } from "./study.ts";
 
 export interface CreateStudyOptions {
   /** Default "minimize". */
   direction?: StudyDirection;
+  /**
+   * One direction per objective: a multi-objective study (the objective returns an array, the
+   * study's `bestTrials` is the Pareto front). Not with `direction`.
+   */
+  directions?: readonly StudyDirection[];
   /** Default `new TpeSampler({ seed })`. */
   sampler?: Sampler;
   /** Default `new MedianPruner()`. */
@@ -33,10 +39,23 @@ export interface CreateStudyOptions {
 }
 
 export async function createStudy(options: CreateStudyOptions = {}): Promise<Study> {
-  const direction = options.direction ?? "minimize";
-  if (direction !== "minimize" && direction !== "maximize") {
+  if (options.direction !== undefined && options.directions !== undefined) {
+    throw new RangeError("Give direction or directions, not both");
+  }
+  const directions = options.directions ?? [options.direction ?? "minimize"];
+  if (directions.length === 0) throw new RangeError("directions must name at least one direction");
+  for (const direction of directions) {
+    if (direction !== "minimize" && direction !== "maximize") {
+      throw new RangeError(
+        `Study direction is ${JSON.stringify(direction)}; use "minimize" or "maximize"`,
+      );
+    }
+  }
+  if (
+    directions.length > 1 && options.pruner !== undefined && !(options.pruner instanceof NopPruner)
+  ) {
     throw new RangeError(
-      `Study direction is ${JSON.stringify(direction)}; use "minimize" or "maximize"`,
+      "Pruning is not supported for multi-objective studies; leave the pruner out (NopPruner)",
     );
   }
   const storage = options.storage ?? new InMemoryStorage();
@@ -45,14 +64,20 @@ export async function createStudy(options: CreateStudyOptions = {}): Promise<Stu
   if (existing !== null && !options.loadIfExists) {
     throw new Error(`Study "${name}" already exists; pass loadIfExists: true to resume it`);
   }
-  if (existing !== null && existing.direction !== direction) {
+  const stored = existing === null ? null : studyDirections(existing);
+  if (stored !== null && stored.join() !== directions.join()) {
     throw new Error(
-      `Study "${name}" exists with direction "${existing.direction}", not "${direction}"`,
+      stored.length === 1 && directions.length === 1
+        ? `Study "${name}" exists with direction "${stored[0]}", not "${directions[0]}"`
+        : `Study "${name}" exists with directions ${JSON.stringify(stored)}, ` +
+          `not ${JSON.stringify(directions)}`,
     );
   }
-  const record = existing ?? await storage.createStudy(name, direction);
+  const record = existing ??
+    await storage.createStudy(name, directions.length === 1 ? directions[0] : directions);
   const sampler = options.sampler ?? new TpeSampler({ seed: options.seed });
-  const study = new Study(record, storage, sampler, options.pruner ?? new MedianPruner());
+  const pruner = options.pruner ?? (directions.length > 1 ? new NopPruner() : new MedianPruner());
+  const study = new Study(record, storage, sampler, pruner);
   await study.getTrials();
   return study;
 }

@@ -36,6 +36,11 @@ export interface FrozenTrial {
   readonly state: TrialState;
   /** The objective value; for a PRUNED trial its last intermediate value, as Optuna records. */
   readonly value: number | null;
+  /**
+   * A multi-objective study's values, one per direction (`value` holds the first). Absent or
+   * null in single-objective studies: read both kinds with {@linkcode trialValues}.
+   */
+  readonly values?: readonly number[] | null;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly distributions: Readonly<Record<string, Distribution>>;
   /** Values reported by `trial.report(value, step)`, keyed by step. */
@@ -45,6 +50,12 @@ export interface FrozenTrial {
   readonly userAttrs: Readonly<Record<string, unknown>>;
   /** Bookkeeping by the tuner itself: `fixed_params` (enqueued), `grid_id`, ASHA rungs, `fail_reason`. */
   readonly systemAttrs: Readonly<Record<string, unknown>>;
+}
+
+/** The trial's objective values: `values` when it has several, else `[value]`, or null. */
+export function trialValues(trial: FrozenTrial): readonly number[] | null {
+  if (trial.values) return trial.values;
+  return trial.value === null ? null : [trial.value];
 }
 
 /** COMPLETE, PRUNED or FAIL: the trial will not change any more. */

@@ -23,12 +23,21 @@ export class InMemoryStorage implements Storage {
   #locations = new Map<number, [number, number]>();
   #nextTrialId = 0;
 
-  createStudy(name: string, direction: StudyDirection): Promise<StudyRecord> {
+  createStudy(
+    name: string,
+    direction: StudyDirection | readonly StudyDirection[],
+  ): Promise<StudyRecord> {
     return settle(() => {
       if (this.#studies.some((study) => study.name === name)) {
         throw new Error(`Study "${name}" already exists in this storage`);
       }
-      const study = { id: this.#studies.length, name, direction };
+      const directions = typeof direction === "string" ? [direction] : [...direction];
+      const study: StudyRecord = {
+        id: this.#studies.length,
+        name,
+        direction: directions[0],
+        ...(directions.length > 1 ? { directions } : {}),
+      };
       this.#studies.push(study);
       this.#trialsByStudy.set(study.id, []);
       return study;
@@ -55,7 +64,8 @@ export class InMemoryStorage implements Storage {
       id: this.#nextTrialId++,
       number: trials.length,
       state,
-      value: template?.value ?? null,
+      value: template?.values?.[0] ?? template?.value ?? null,
+      ...(template?.values ? { values: [...template.values] } : {}),
       params: { ...template?.params },
       distributions: { ...template?.distributions },
       intermediateValues: new Map(template?.intermediateValues),
@@ -94,7 +104,11 @@ export class InMemoryStorage implements Storage {
     }));
   }
 
-  setTrialState(trialId: number, state: TrialState, value: number | null = null): Promise<void> {
+  setTrialState(
+    trialId: number,
+    state: TrialState,
+    value: number | readonly number[] | null = null,
+  ): Promise<void> {
     return this.#update(trialId, (trial) => {
       if (state === TrialState.RUNNING) {
         if (trial.state !== TrialState.WAITING) {
@@ -105,9 +119,11 @@ export class InMemoryStorage implements Storage {
         return { state, datetimeStart: new Date() };
       }
       const finished = isFinished(state);
+      const several = Array.isArray(value) ? [...value as readonly number[]] : null;
       return {
         state,
-        value: finished ? value : trial.value,
+        value: finished ? (several ? several[0] ?? null : value as number | null) : trial.value,
+        ...(finished && several ? { values: several } : {}),
         datetimeComplete: finished ? new Date() : null,
       };
     });

@@ -4,7 +4,10 @@
  *
  * - Studies: {@linkcode createStudy}, `study.optimize()`, `ask()`/`tell()`, `enqueueTrial()`,
  *   `bestParams`/`bestValue`/`bestTrial`/`trials`.
- * - Samplers: {@linkcode TpeSampler} (default), {@linkcode RandomSampler}, {@linkcode GridSampler}.
+ * - Samplers: {@linkcode TpeSampler} (default), {@linkcode RandomSampler}, {@linkcode GridSampler},
+ *   {@linkcode NsgaIISampler} (multi-objective).
+ * - Multi-objective studies: `createStudy({ directions })`, `study.bestTrials` (the Pareto
+ *   front), {@linkcode hypervolume}; constraints through a sampler's `constraintsFunc`.
  * - Pruners: {@linkcode MedianPruner} (default), {@linkcode PercentilePruner},
  *   {@linkcode SuccessiveHalvingPruner} (ASHA), {@linkcode HyperbandPruner},
  *   {@linkcode ThresholdPruner}, {@linkcode PatientPruner}, {@linkcode NopPruner}.
@@ -52,6 +55,10 @@ export { InMemoryStorage } from "./in_memory_storage.ts";
 export type { Sampler, SearchSpace } from "./samplers/base.ts";
 export { RandomSampler, type RandomSamplerOptions } from "./samplers/random.ts";
 export { GridSampler, type GridSamplerOptions } from "./samplers/grid.ts";
+export { NsgaIISampler, type NsgaIISamplerOptions } from "./samplers/nsga2/sampler.ts";
+export type { ConstraintsFunc } from "./multi_objective/constraints.ts";
+export { hypervolume } from "./multi_objective/hypervolume.ts";
+export { paretoFront } from "./multi_objective/dominance.ts";
 export {
   defaultGamma,
   defaultWeights,

@@ -11,8 +11,13 @@ import type { FrozenTrial } from "./frozen_trial.ts";
 import type { Study } from "./study.ts";
 import type { Trial } from "./trial.ts";
 
-/** What `study.optimize()` runs: returns the value to minimize or maximize. */
-export type Objective = (trial: Trial) => number | Promise<number>;
+/**
+ * What `study.optimize()` runs: returns the value to minimize or maximize, or one value per
+ * direction in a multi-objective study.
+ */
+export type Objective = (
+  trial: Trial,
+) => number | readonly number[] | Promise<number | readonly number[]>;
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -61,7 +66,7 @@ async function runTrial(
   await storage.failStaleTrials?.(study.id);
   const trial = await study.ask();
   const heartbeat = startHeartbeat(study, trial.id);
-  let outcome: number | "PRUNED" | "FAIL";
+  let outcome: number | readonly number[] | "PRUNED" | "FAIL";
   let error: unknown = null;
   try {
     outcome = await objective(trial);

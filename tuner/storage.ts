@@ -18,6 +18,13 @@ export interface StudyRecord {
   readonly id: number;
   readonly name: string;
   readonly direction: StudyDirection;
+  /** A multi-objective study's directions, one per objective (`direction` is the first). */
+  readonly directions?: readonly StudyDirection[];
+}
+
+/** The study's directions: `directions` when it has several objectives, else `[direction]`. */
+export function studyDirections(record: StudyRecord): readonly StudyDirection[] {
+  return record.directions && record.directions.length > 0 ? record.directions : [record.direction];
 }
 
 /**
@@ -27,6 +34,8 @@ export interface StudyRecord {
 export interface TrialTemplate {
   state: TrialState;
   value?: number | null;
+  /** Several objective values (multi-objective studies); `value` is then their first. */
+  values?: readonly number[] | null;
   params?: Record<string, ParamValue>;
   distributions?: Record<string, Distribution>;
   intermediateValues?: ReadonlyMap<number, number>;
@@ -35,8 +44,14 @@ export interface TrialTemplate {
 }
 
 export interface Storage {
-  /** Creates a study; rejects when the name is taken. */
-  createStudy(name: string, direction: StudyDirection): Promise<StudyRecord>;
+  /**
+   * Creates a study; rejects when the name is taken. Several directions make a multi-objective
+   * study (its trials then finish with one value per direction).
+   */
+  createStudy(
+    name: string,
+    direction: StudyDirection | readonly StudyDirection[],
+  ): Promise<StudyRecord>;
   /** The study of that name, or null. */
   getStudy(name: string): Promise<StudyRecord | null>;
 
@@ -58,10 +73,15 @@ export interface Storage {
     distribution: Distribution,
   ): Promise<void>;
   /**
-   * Moves an unfinished trial to `state`, recording `value` when finishing it. Rejects when the
-   * trial is already finished, or when asked to run a trial that is not WAITING.
+   * Moves an unfinished trial to `state`, recording `value` when finishing it (an array: the
+   * values of a multi-objective trial). Rejects when the trial is already finished, or when
+   * asked to run a trial that is not WAITING.
    */
-  setTrialState(trialId: number, state: TrialState, value?: number | null): Promise<void>;
+  setTrialState(
+    trialId: number,
+    state: TrialState,
+    value?: number | readonly number[] | null,
+  ): Promise<void>;
   setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void>;
   setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void>;
   setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void>;

@@ -1,6 +1,6 @@
 /**
- * A study: one objective, one direction, its trials, the sampler that proposes parameters and
- * the pruner that stops hopeless trials. The ask-and-tell core of Optuna 3.1's
+ * A study: one objective and its direction (or several, a multi-objective study), its trials, the
+ * sampler that proposes parameters and the pruner that stops hopeless trials. The ask-and-tell core of Optuna 3.1's
  * `optuna/study/study.py` and `_tell.py`; `optimize()` runs the loop in `optimize.ts`.
  *
  * The study keeps a snapshot of its trials, refreshed from the storage at every `ask()` and
@@ -18,16 +18,20 @@ import {
   type StudyDirection,
   TrialState,
 } from "./frozen_trial.ts";
+import { paretoFront } from "./multi_objective/dominance.ts";
 import { type Objective, optimize, type OptimizeOptions } from "./optimize.ts";
 import type { Pruner } from "./pruners/base.ts";
 import type { Sampler } from "./samplers/base.ts";
-import type { Storage, StudyRecord, TrialTemplate } from "./storage.ts";
+import { type Storage, studyDirections, type StudyRecord, type TrialTemplate } from "./storage.ts";
 import { Trial } from "./trial.ts";
 
 export class Study {
   readonly id: number;
   readonly name: string;
+  /** The first objective's direction. */
   readonly direction: StudyDirection;
+  /** One direction per objective (one entry unless the study is multi-objective). */
+  readonly directions: readonly StudyDirection[];
   readonly storage: Storage;
   readonly sampler: Sampler;
   readonly pruner: Pruner;
@@ -40,6 +44,7 @@ export class Study {
     this.id = record.id;
     this.name = record.name;
     this.direction = record.direction;
+    this.directions = studyDirections(record);
     this.storage = storage;
     this.sampler = sampler;
     this.pruner = pruner;
@@ -50,8 +55,27 @@ export class Study {
     return this.#trials;
   }
 
-  /** The COMPLETE trial with the best value (the earliest among ties). */
+  /** Whether the study has several objectives. */
+  get isMultiObjective(): boolean {
+    return this.directions.length > 1;
+  }
+
+  /**
+   * The Pareto front: COMPLETE trials no other COMPLETE trial beats in every objective (Optuna's
+   * `best_trials`); for a single objective, the trials sharing the best value.
+   */
+  get bestTrials(): FrozenTrial[] {
+    return paretoFront(this.#trials, this.directions);
+  }
+
+  /** The COMPLETE trial with the best value (the earliest among ties); single objective only. */
   get bestTrial(): FrozenTrial {
+    if (this.isMultiObjective) {
+      throw new Error(
+        `Study "${this.name}" has ${this.directions.length} objectives: it has no single best ` +
+          "trial; read bestTrials (the Pareto front)",
+      );
+    }
     let best: FrozenTrial | null = null;
     for (const trial of this.#trials) {
       if (trial.state !== TrialState.COMPLETE) continue;
@@ -96,11 +120,12 @@ export class Study {
 
   /**
    * Finishes a RUNNING trial: a number completes it (NaN or a non-number fails it, as in
-   * Optuna), "PRUNED" records its last intermediate value, "FAIL" records none.
+   * Optuna), "PRUNED" records its last intermediate value, "FAIL" records none. A
+   * multi-objective trial is told one number per direction; a wrong count or a NaN fails it.
    */
   async tell(
     trial: Trial | number,
-    valueOrState: number | "PRUNED" | "FAIL",
+    valueOrState: number | readonly number[] | "PRUNED" | "FAIL",
   ): Promise<FrozenTrial> {
     if (trial instanceof Trial) await trial.flush();
     const frozen = await this.storage.getTrial(await this.#trialId(trial));
@@ -111,7 +136,24 @@ export class Study {
     }
     let state: TrialState;
     let value: number | null = null;
-    if (valueOrState === TrialState.PRUNED) {
+    let values: readonly number[] | null = null;
+    const nObjectives = this.directions.length;
+    if (Array.isArray(valueOrState) || (nObjectives > 1 && typeof valueOrState === "number")) {
+      const told: readonly unknown[] = Array.isArray(valueOrState) ? valueOrState : [valueOrState];
+      const problem = told.length !== nObjectives
+        ? `The objective returned ${told.length} value(s) for ${nObjectives} objective(s)`
+        : told.some((v) => typeof v !== "number" || Number.isNaN(v))
+        ? `The objective returned ${JSON.stringify(told)}; every value must be a number`
+        : null;
+      if (problem === null) {
+        state = TrialState.COMPLETE;
+        values = told as number[];
+        value = values[0];
+      } else {
+        state = TrialState.FAIL;
+        await this.storage.setTrialSystemAttr(frozen.id, "fail_reason", problem);
+      }
+    } else if (valueOrState === TrialState.PRUNED) {
       state = TrialState.PRUNED;
       const step = lastStep(frozen);
       const last = step === null ? NaN : frozen.intermediateValues.get(step)!;
@@ -133,7 +175,7 @@ export class Study {
     try {
       await this.sampler.afterTrial?.(this, frozen, state, value);
     } finally {
-      await this.storage.setTrialState(frozen.id, state, value);
+      await this.storage.setTrialState(frozen.id, state, nObjectives > 1 ? values : value);
     }
     return this.#remember(await this.storage.getTrial(frozen.id));
   }
@@ -156,7 +198,14 @@ export class Study {
 
   /** Inserts a finished trial as given (imported results, hand-built histories). */
   async addTrial(template: TrialTemplate): Promise<FrozenTrial> {
-    if (template.state === TrialState.COMPLETE && typeof template.value !== "number") {
+    if (this.isMultiObjective && template.state === TrialState.COMPLETE) {
+      if (template.values?.length !== this.directions.length) {
+        throw new RangeError(
+          `A COMPLETE trial needs ${this.directions.length} values, got ` +
+            JSON.stringify(template.values ?? null),
+        );
+      }
+    } else if (template.state === TrialState.COMPLETE && typeof template.value !== "number") {
       throw new RangeError(`A COMPLETE trial needs a numeric value, got ${template.value}`);
     }
     for (const [name, value] of Object.entries(template.params ?? {})) {

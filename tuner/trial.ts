@@ -99,6 +99,7 @@ export class Trial {
    * As in Optuna, the first report for a step wins and later ones for it are ignored.
    */
   report(value: number, step: number): void {
+    this.#refuseMultiObjective("report()");
     if (typeof value !== "number") {
       throw new TypeError(`Trial ${this.number}: report() needs a number, got ${String(value)}`);
     }
@@ -114,6 +115,7 @@ export class Trial {
 
   /** Asks the study's pruner whether to stop; if so, throw `TrialPruned` from the objective. */
   async shouldPrune(): Promise<boolean> {
+    this.#refuseMultiObjective("shouldPrune()");
     await this.flush();
     const frozen = await this.study.storage.getTrial(this.id);
     return await this.study.pruner.prune(this.study, frozen);
@@ -181,6 +183,16 @@ export class Trial {
       if (distribution.contains(distribution.toInternal(value))) return value;
     }
     return this.study.sampler.sampleIndependent(this.study, this.toFrozen(), name, distribution);
+  }
+
+  /** Optuna raises NotImplementedError for these in multi-objective studies; so does this. */
+  #refuseMultiObjective(what: string): void {
+    if (this.study.directions.length > 1) {
+      throw new Error(
+        `Trial ${this.number}: ${what} is not supported for multi-objective optimization ` +
+          "(pruning needs one objective)",
+      );
+    }
   }
 
   #write(operation: (storage: Study["storage"]) => Promise<void>): void {
