@@ -13,7 +13,15 @@
  * @module
  */
 
-import { type FrozenTrial, lastStep, type StudyDirection, TrialState } from "../../frozen_trial.ts";
+import {
+  type FrozenTrial,
+  lastStep,
+  type StudyDirection,
+  TrialState,
+  trialValues,
+} from "../../frozen_trial.ts";
+import { violation } from "../../multi_objective/dominance.ts";
+import { splitConstrained, splitMultiObjective } from "./multi_objective.ts";
 
 export type Score = readonly [stepKey: number, value: number];
 
@@ -21,22 +29,41 @@ export interface Observations {
   /** Per parameter, its internal value in each counted trial, or null where the trial lacks it. */
   values: Record<string, (number | null)[]>;
   scores: Score[];
+  /** Multi-objective studies: each counted trial's values as losses (PRUNED, RUNNING left out). */
+  losses: number[][] | null;
+  /** With constraints: each counted trial's total violation (0 feasible, ∞ when unknown). */
+  violations: number[] | null;
 }
 
 export function getObservations(
   trials: readonly FrozenTrial[],
   paramNames: readonly string[],
-  direction: StudyDirection,
+  direction: StudyDirection | readonly StudyDirection[],
   constantLiar: boolean,
+  constraints = false,
 ): Observations {
-  const sign = direction === "minimize" ? 1 : -1;
+  const directions = typeof direction === "string" ? [direction] : direction;
+  const signs = directions.map((d) => d === "minimize" ? 1 : -1);
+  const multi = directions.length > 1;
   const values: Record<string, (number | null)[]> = {};
   for (const name of paramNames) values[name] = [];
   const scores: Score[] = [];
+  const losses: number[][] | null = multi ? [] : null;
+  const violations: number[] | null = constraints ? [] : null;
   for (const trial of trials) {
-    const score = scoreOf(trial, sign, constantLiar);
-    if (score === null) continue;
+    let score: Score | null;
+    if (multi) {
+      // Multi-objective TPE counts COMPLETE trials only (it cannot rank a pruned one).
+      const told = trial.state === TrialState.COMPLETE ? trialValues(trial) : null;
+      if (told === null) continue;
+      losses!.push(told.map((v, k) => signs[k] * v));
+      score = [-Infinity, 0];
+    } else {
+      score = scoreOf(trial, signs[0], constantLiar);
+      if (score === null) continue;
+    }
     scores.push(score);
+    violations?.push(trial.state === TrialState.RUNNING ? Infinity : violation(trial));
     for (const name of paramNames) {
       const distribution = trial.distributions[name];
       values[name].push(
@@ -44,7 +71,7 @@ export function getObservations(
       );
     }
   }
-  return { values, scores };
+  return { values, scores, losses, violations };
 }
 
 function scoreOf(trial: FrozenTrial, sign: number, constantLiar: boolean): Score | null {
@@ -76,7 +103,26 @@ export function countFinished(scores: readonly Score[]): number {
 export function splitObservations(
   scores: readonly Score[],
   nBelow: number,
+  options: {
+    losses?: readonly (readonly number[])[] | null;
+    violations?: readonly number[] | null;
+  } = {},
 ): { below: number[]; above: number[] } {
+  const { losses, violations } = options;
+  if (violations) {
+    return splitConstrained(violations, nBelow, (feasible, n) => {
+      const part = splitObservations(feasible.map((i) => scores[i]), n, {
+        losses: losses && feasible.map((i) => losses[i]),
+      });
+      return {
+        below: part.below.map((j) => feasible[j]),
+        above: part.above.map((j) => feasible[j]),
+      };
+    });
+  }
+  if (losses && losses.length > 0 && losses[0].length > 1) {
+    return splitMultiObjective(losses, nBelow);
+  }
   const ranked = Array.from(scores.keys()).sort((i, j) =>
     compare(scores[i][0], scores[j][0]) || compare(scores[i][1], scores[j][1])
   );

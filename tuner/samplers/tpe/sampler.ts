@@ -10,6 +10,11 @@
  * `multivariate`, the parameters every finished trial shares are sampled jointly (Falkner et al.,
  * BOHB, ICML 2018).
  *
+ * In a multi-objective study it is Optuna 3.1's MOTPE: COMPLETE trials only, split by
+ * non-domination rank and hypervolume subset selection, the good group weighted by hypervolume
+ * contribution (`multi_objective.ts`). With constraints (`constraintsFunc`), feasible trials rank
+ * above infeasible ones, which rank by total violation.
+ *
  * Randomness is per trial: the start-up draws and the EI candidates of trial n come from
  * generators keyed by (seed, n, parameter) ({@linkcode trialRng}), so workers sharing a study with
  * one seed do not repeat each other's draws, and a resumed study carries on from where it stopped.
@@ -18,13 +23,18 @@
  */
 
 import type { Distribution } from "../../distributions.ts";
-import type { FrozenTrial, ParamValue } from "../../frozen_trial.ts";
+import type { FrozenTrial, ParamValue, TrialState } from "../../frozen_trial.ts";
 import type { Study } from "../../study.ts";
 import type { Sampler, SearchSpace } from "../base.ts";
 import { intersectionSearchSpace } from "../intersection_search_space.ts";
 import { RandomSampler, randomSeed } from "../random.ts";
 import { trialRng } from "../trial_rng.ts";
 import { countFinished, getObservations, splitObservations } from "./observations.ts";
+import { weightsBelow } from "./multi_objective.ts";
+import {
+  type ConstraintsFunc,
+  processConstraintsAfterTrial,
+} from "../../multi_objective/constraints.ts";
 import { ParzenEstimator, type ParzenEstimatorParameters } from "./parzen_estimator.ts";
 
 export interface TpeSamplerOptions {
@@ -47,6 +57,13 @@ export interface TpeSamplerOptions {
   multivariate?: boolean;
   /** Treat RUNNING trials as the worst ones, so that parallel workers spread out. */
   constantLiar?: boolean;
+  /**
+   * Constraint values of a finished trial, each ≤ 0 when satisfied (Optuna's
+   * `constraints_func`): feasible trials rank above infeasible ones.
+   */
+  constraintsFunc?: ConstraintsFunc;
+  /** Rank by the `constraints` system attribute even without a `constraintsFunc`. */
+  constrained?: boolean;
 }
 
 /** γ(n) = min(⌈0.1·n⌉, 25), Optuna's `default_gamma`. */
@@ -77,6 +94,8 @@ export class TpeSampler implements Sampler {
   #multivariate: boolean;
   #constantLiar: boolean;
   #parzen: ParzenEstimatorParameters;
+  #constraintsFunc: ConstraintsFunc | null;
+  #constrained: boolean;
 
   constructor(options: TpeSamplerOptions = {}) {
     this.#seed = options.seed ?? randomSeed();
@@ -87,6 +106,8 @@ export class TpeSampler implements Sampler {
     this.#gamma = options.gamma ?? defaultGamma;
     this.#multivariate = options.multivariate ?? false;
     this.#constantLiar = options.constantLiar ?? false;
+    this.#constraintsFunc = options.constraintsFunc ?? null;
+    this.#constrained = this.#constraintsFunc !== null || (options.constrained ?? false);
     this.#parzen = {
       considerPrior: options.considerPrior ?? true,
       priorWeight: options.priorWeight ?? 1,
@@ -142,6 +163,12 @@ export class TpeSampler implements Sampler {
     return distribution.toExternal(internal[name]);
   }
 
+  async afterTrial(study: Study, trial: FrozenTrial, state: TrialState): Promise<void> {
+    if (this.#constraintsFunc !== null) {
+      await processConstraintsAfterTrial(this.#constraintsFunc, study, trial, state);
+    }
+  }
+
   /** The TPE choice for `searchSpace`, or null while there are fewer than nStartupTrials. */
   #sample(
     study: Study,
@@ -149,15 +176,16 @@ export class TpeSampler implements Sampler {
     searchSpace: SearchSpace,
   ): Record<string, number> | null {
     const names = Object.keys(searchSpace);
-    const { values, scores } = getObservations(
+    const { values, scores, losses, violations } = getObservations(
       study.trials,
       names,
-      study.direction,
+      study.directions,
       this.#constantLiar,
+      this.#constrained,
     );
     const n = countFinished(scores);
     if (n < this.#nStartupTrials) return null;
-    const { below, above } = splitObservations(scores, this.#gamma(n));
+    const { below, above } = splitObservations(scores, this.#gamma(n), { losses, violations });
     // Trials without the (first) parameter are left out of both groups, as in Optuna.
     const present = (index: number) => values[names[0]][index] !== null;
     const pick = (indices: number[]) =>
@@ -165,7 +193,13 @@ export class TpeSampler implements Sampler {
         name,
         indices.filter(present).map((i) => values[name][i]!),
       ]));
-    const l = new ParzenEstimator(pick(below), searchSpace, this.#parzen);
+    // MOTPE weighs the good group by hypervolume contribution instead of recency.
+    let parzenBelow = this.#parzen;
+    if (losses !== null) {
+      const weights = weightsBelow(losses, below, violations).filter((_, j) => present(below[j]));
+      parzenBelow = { ...this.#parzen, weights: () => weights };
+    }
+    const l = new ParzenEstimator(pick(below), searchSpace, parzenBelow);
     const g = new ParzenEstimator(pick(above), searchSpace, this.#parzen);
     const rng = trialRng(this.#seed, trial.number, `tpe:${JSON.stringify(names)}`);
     const candidates = l.sample(rng, this.#nEiCandidates);
