@@ -29,6 +29,7 @@ import {
 import { ThresholdPruner, type ThresholdPrunerOptions } from "./pruners/threshold.ts";
 import type { Sampler } from "./samplers/base.ts";
 import { type GridAxis, GridSampler, listAxis } from "./samplers/grid.ts";
+import { NsgaIISampler } from "./samplers/nsga2/sampler.ts";
 import { RandomSampler } from "./samplers/random.ts";
 import { TpeSampler } from "./samplers/tpe/sampler.ts";
 import type { Trial } from "./trial.ts";
@@ -37,7 +38,7 @@ import type { Trial } from "./trial.ts";
 export type ParamSpec = DistributionJson;
 
 export interface SamplerSpec {
-  type: "tpe" | "random" | "grid";
+  type: "tpe" | "random" | "grid" | "nsga2";
   seed?: number;
   /** TPE only. */
   nStartupTrials?: number;
@@ -49,6 +50,20 @@ export interface SamplerSpec {
   constantLiar?: boolean;
   /** Grid only: values per dotted path; by default derived from the space. */
   grid?: Record<string, ParamValue[]>;
+  /** NSGA-II only (Optuna's defaults: 50, 1/params, 0.9, 0.5). */
+  populationSize?: number;
+  mutationProb?: number;
+  crossoverProb?: number;
+  swappingProb?: number;
+}
+
+/** What a sampler built from a spec needs beyond it. */
+export interface SamplerExtras {
+  /**
+   * Rank trials by the constraint values stored on them (system attribute `constraints`):
+   * TPE and NSGA-II put feasible trials first, as Optuna's `constraints_func` does.
+   */
+  constrained?: boolean;
 }
 
 export type PrunerSpec =
@@ -67,7 +82,11 @@ export type PrunerSpec =
   | { type: "none" };
 
 /** The sampler a spec describes; a grid without explicit values is derived from `space`. */
-export function samplerFromSpec(spec: SamplerSpec, space: Record<string, ParamSpec> = {}): Sampler {
+export function samplerFromSpec(
+  spec: SamplerSpec,
+  space: Record<string, ParamSpec> = {},
+  extras: SamplerExtras = {},
+): Sampler {
   switch (spec.type) {
     case "tpe":
       return new TpeSampler({
@@ -76,6 +95,16 @@ export function samplerFromSpec(spec: SamplerSpec, space: Record<string, ParamSp
         nEiCandidates: spec.nEiCandidates,
         multivariate: spec.multivariate,
         constantLiar: spec.constantLiar,
+        constrained: extras.constrained,
+      });
+    case "nsga2":
+      return new NsgaIISampler({
+        seed: spec.seed,
+        populationSize: spec.populationSize,
+        mutationProb: spec.mutationProb,
+        crossoverProb: spec.crossoverProb,
+        swappingProb: spec.swappingProb,
+        constrained: extras.constrained,
       });
     case "random":
       return new RandomSampler({ seed: spec.seed });
@@ -84,7 +113,7 @@ export function samplerFromSpec(spec: SamplerSpec, space: Record<string, ParamSp
     default:
       throw new RangeError(
         `Sampler type is ${JSON.stringify((spec as { type: unknown }).type)}; ` +
-          `use "tpe", "random" or "grid"`,
+          `use "tpe", "random", "grid" or "nsga2"`,
       );
   }
 }
