@@ -19,6 +19,14 @@ import {
   taggedUnionError,
 } from "./fields.ts";
 import { type Issue, issuePath, toIssues } from "./issues.ts";
+import {
+  constraintsSchema,
+  directionsSchema,
+  metricsSchema,
+  OBJECTIVE_METRICS,
+  objectivesIssues,
+  withObjectiveDefaults,
+} from "./objectives_schema.ts";
 import { protoKeyIssue } from "./proto_key.ts";
 import { type RunConfigInput, runConfigSchema } from "./schema.ts";
 import { gridStepIssues, spaceFitIssues, spaceShapeIssues } from "./space_checks.ts";
@@ -32,7 +40,7 @@ export { configForParams, spaceParams } from "./space_walk.ts";
 
 export const DIRECTIONS = ["maximize", "minimize"] as const;
 export const METRICS = ["devAccuracy", "devLoss", "trainLoss", "trainAccuracy"] as const;
-export const SAMPLER_TYPES = ["tpe", "random", "grid"] as const;
+export const SAMPLER_TYPES = ["tpe", "random", "grid", "nsga2"] as const;
 export const PRUNER_TYPES = [
   "median",
   "percentile",
@@ -74,6 +82,15 @@ const samplerSchema = z.discriminatedUnion("type", [
     '{"type": "random"}',
   ),
   strictObject("grid sampler", { type: z.literal("grid"), seed: samplerSeed }, '{"type": "grid"}'),
+  // Optuna 3.1's NSGAIISampler defaults; mutationProb defaults to 1 / (number of parameters).
+  strictObject("nsga2 sampler", {
+    type: z.literal("nsga2"),
+    seed: samplerSeed,
+    populationSize: count("Population size", 2).default(50),
+    mutationProb: boundedNumber("Mutation probability", { min: 0, max: 1 }).optional(),
+    crossoverProb: boundedNumber("Crossover probability", { min: 0, max: 1 }).default(0.9),
+    swappingProb: boundedNumber("Swapping probability", { min: 0, max: 1 }).default(0.5),
+  }, '{"type": "nsga2", "populationSize": 50}'),
 ], { error: taggedUnionError("Sampler", SAMPLER_TYPES, '{"type": "tpe", "seed": 0}') });
 
 const minResourceError = (iss: { input?: unknown }) =>
@@ -261,7 +278,10 @@ const studyName = displayName("Study name", 1, 100).refine(
 export const studySpecSchema = strictObject("study", {
   name: studyName,
   direction: oneOf("Direction", DIRECTIONS).default("maximize"),
-  metric: oneOf("Metric", METRICS).default("devAccuracy"),
+  metric: oneOf("Metric", OBJECTIVE_METRICS).default("devAccuracy"),
+  metrics: metricsSchema.optional(),
+  directions: directionsSchema.optional(),
+  constraints: constraintsSchema.optional(),
   trials: boundedNumber("Trials", { min: 1, max: 10000, integer: true }).default(20),
   sampler: samplerSchema.prefault({}),
   pruner: prunerSchema.prefault({}),
@@ -287,7 +307,13 @@ export function parseStudySpec(input: unknown): ParseStudySpecResult {
     const message = `Sub-spaces may nest at most ${MAX_SPACE_DEPTH} levels deep`;
     return { ok: false, issues: [{ path: "space", message }] };
   }
-  const result = studySpecSchema.safeParse(input);
+  const objectives = objectivesIssues((input ?? {}) as Record<string, unknown>);
+  if (objectives.length > 0) return { ok: false, issues: objectives };
+  const result = studySpecSchema.safeParse(
+    input && typeof input === "object"
+      ? withObjectiveDefaults(input as Record<string, unknown>)
+      : input,
+  );
   if (!result.success) return { ok: false, issues: toIssues(result.error) };
   return { ok: true, spec: { ...result.data, base: result.data.base as RunConfigInput } };
 }

@@ -37,6 +37,9 @@ export async function getStudyById(db: Db, id: number): Promise<StudyRow | undef
 const STUDY_FIELDS = [
   "direction",
   "metric",
+  "metrics",
+  "directions",
+  "constraints",
   "trials",
   "sampler",
   "pruner",
@@ -105,7 +108,12 @@ export async function openStudy(db: Db, spec: StudySpec): Promise<OpenedStudy> {
   const existing = await getStudyByName(db, spec.name);
   if (existing) return join(existing);
   const inserted = await withWriteLock(() =>
-    db.insert(studies).values({ name: spec.name, direction: spec.direction, spec })
+    db.insert(studies).values({
+      name: spec.name,
+      direction: spec.direction,
+      directions: spec.metrics && spec.metrics.length > 1 ? spec.directions : null,
+      spec,
+    })
       .onConflictDoNothing().returning({ id: studies.id })
   );
   const study = (await getStudyByName(db, spec.name))!;
