@@ -116,7 +116,10 @@ export async function completedRunValue(
   if (run?.status !== "completed") return null;
   const [study] = await db.select({ spec: studies.spec }).from(studies)
     .where(eq(studies.id, studyId));
-  const metric = (study?.spec as { metric?: string } | undefined)?.metric ?? "devAccuracy";
+  const spec = study?.spec as { metric?: string; metrics?: string[] } | undefined;
+  // A multi-objective trial needs all its values (measured by its worker): it is run again.
+  if ((spec?.metrics?.length ?? 0) > 1) return null;
+  const metric = spec?.metric ?? "devAccuracy";
   const [last] = await db.select().from(runEpochs).where(eq(runEpochs.runId, runId))
     .orderBy(desc(runEpochs.epoch)).limit(1);
   const value = last?.[metric as keyof typeof last];

@@ -20,7 +20,8 @@ export function studySampler(spec: StudySpec): Sampler {
   if (spec.sampler.type === "grid") {
     return new GridSampler(spaceGrid(spec.space), { seed: spec.sampler.seed });
   }
-  return samplerFromSpec(spec.sampler);
+  // Constraint values are stored on each trial by its worker; TPE and NSGA-II rank by them.
+  return samplerFromSpec(spec.sampler, {}, { constrained: (spec.constraints?.length ?? 0) > 0 });
 }
 
 /** Suggests the trial's parameters, as an objective would, and applies them to the base. */

@@ -21,6 +21,9 @@ import { prunerFromSpec } from "../tuner/from_spec.ts";
 import { type FrozenTrial, TrialState } from "../tuner/frozen_trial.ts";
 import type { RunService } from "./run_service.ts";
 import { studySampler, suggestTrialConfig } from "./study_space.ts";
+import { measureTrialRun, needsMeasurements, objectiveValues } from "./trial_metrics.ts";
+import { constraintValues } from "../config/objectives_schema.ts";
+import { CONSTRAINTS_KEY } from "../tuner/multi_objective/dominance.ts";
 
 export interface StudyWorkerOptions {
   db: Db;
@@ -55,7 +58,9 @@ export async function runStudyWorker(
   const study = await createStudy({
     storage,
     name: row.name,
-    direction: row.direction,
+    ...(spec.metrics && spec.metrics.length > 1 && spec.directions
+      ? { directions: spec.directions }
+      : { direction: row.direction }),
     sampler: studySampler(spec),
     pruner: prunerFromSpec(spec.pruner),
     loadIfExists: true,
@@ -105,13 +110,15 @@ async function trainTrial(
   config.name = `${row.name} #${trial.number}`;
   const { service } = options;
   const metric = spec.metric;
+  // Several objectives: nothing is reported per epoch (Optuna refuses report() there).
+  const multiObjective = (spec.metrics?.length ?? 0) > 1;
   let last: number | null = null;
   /** Each epoch's metric goes to the trial, as the objective's `trial.report` in Optuna. */
   const record = (epoch: EpochRow): number | null => {
     const value = epoch[metric as keyof EpochRow] as number | null;
     if (value === null || !Number.isFinite(value)) return null;
     last = value;
-    trial.report(value, epoch.epoch);
+    if (!multiObjective) trial.report(value, epoch.epoch);
     return value;
   };
   let pruneReason: string | null = null;
@@ -166,6 +173,17 @@ async function trainTrial(
   if (status !== "completed") {
     const run = await getRun(options.db, runId);
     throw new Error(`Run ${runId} ${status}${run?.error ? `: ${run.error}` : ""}`);
+  }
+  if (needsMeasurements(spec)) {
+    // Objectives and constraints measured on the whole run (`jobs/trial_metrics.ts`).
+    const measured = await measureTrialRun(options.db, runId);
+    trial.setUserAttr("metrics", measured);
+    if (spec.constraints?.length) {
+      const values = constraintValues(spec.constraints, measured);
+      await trial.study.setTrialSystemAttr(trial.id, CONSTRAINTS_KEY, values);
+    }
+    const values = objectiveValues(spec, measured, runId);
+    return multiObjective ? values : values[0];
   }
   if (last === null) {
     throw new Error(
