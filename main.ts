@@ -23,6 +23,7 @@ import { type DeviceInfo, deviceLabel, probeDevice } from "./engine/device.ts";
 import { openDb } from "./db/client.ts";
 import { trackHandle } from "./engine/open_handles.ts";
 import { EngineProcess } from "./jobs/engine_process.ts";
+import { laneServices, parallelOnThisMachine } from "./jobs/parallel.ts";
 import { RunService } from "./jobs/run_service.ts";
 import { StudyService } from "./jobs/study_service.ts";
 import { createApp } from "./routes/app.ts";
@@ -69,20 +70,32 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const { db, close: closeDb } = await openDb({ url: options.db, authToken: options.dbToken });
   // Without an engine (--no-train) this server queues work and shows it; workers train it.
   const train = options.train ?? true;
-  const engine = train
-    ? new EngineProcess({ roots: datasetRoots, loadTimeoutMs: limits.loadTimeoutSeconds * 1000 })
-    : null;
-  const service = new RunService(db, {
-    engine,
+  const newEngine = () =>
+    new EngineProcess({ roots: datasetRoots, loadTimeoutMs: limits.loadTimeoutSeconds * 1000 });
+  const engine = train ? newEngine() : null;
+  const jobTiming = {
     leaseMs: limits.leaseSeconds * 1000,
     checkpointSeconds: limits.checkpointSeconds,
     pollMs: options.pollMs,
+  };
+  const service = new RunService(db, {
+    engine,
+    ...jobTiming,
     maxQueued: limits.maxQueued,
     log: options.quiet ? undefined : (line) => console.log(`ajuste: ${line}`),
   });
+  // A study's trials may train several at once here, each lane past the first on an engine
+  // process of its own (jobs/study_lanes.ts).
   const studies = new StudyService(db, service, {
     pollMs: options.pollMs,
     log: options.quiet ? undefined : (line) => console.log(`ajuste: ${line}`),
+    parallel: parallelOnThisMachine(async () => ({
+      memoryBudgetBytes: limits.memoryBudgetBytes,
+      datasets: await describeDatasets(datasetRoots),
+      roots: datasetRoots,
+      device,
+    })),
+    lane: laneServices(db, newEngine, jobTiming),
   });
   const stopping = new AbortController();
   const closing = new AbortController();

@@ -1,11 +1,13 @@
 /**
- * `deno task tune [study.json] [--trials N] [--study NAME] [--db URL] [--json] [--csv FILE]
- * [--train-best [--epochs N]]`: an Optuna-style search in the terminal, its trials stored in the
+ * `deno task tune [study.json] [--trials N] [--parallel N] [--study NAME] [--db URL] [--json]
+ * [--csv FILE] [--train-best [--epochs N]]`: an Optuna-style search in the terminal, its trials stored in the
  * same libSQL database the dashboard shows; `--csv` writes them as a table (Optuna's
  * `trials_dataframe()` columns), `--train-best` then trains the final model (`cli/final_run.ts`).
  *
  * Every such process is a worker: start several (on several machines, with `--db` pointing at one
  * sqld server) and they share the study; it ends with exactly the study's `trials` finished.
+ * `--parallel N` (else the study file's `parallel`, by default chosen from the cores and the
+ * backend: `jobs/parallel.ts`) trains N trials at once here, each on an engine process of its own.
  *
  * @module
  */
@@ -14,18 +16,24 @@ import { dirname } from "node:path";
 import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
-import { studyRefusals } from "../config/admission.ts";
+import { studyAdmissionIssues, studyRefusals } from "../config/admission.ts";
 import { duplicateKeyIssue } from "../config/duplicate_keys.ts";
 import { type JobLimits, parseJobLimits } from "../config/job_limits.ts";
 import { DEFAULT_DB, ensureRuntimeDir } from "../config/env.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
-import { parseStudySpec, spaceParams, type StudySpec } from "../config/study_schema.ts";
+import {
+  MAX_PARALLEL,
+  parseStudySpec,
+  spaceParams,
+  type StudySpec,
+} from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName, openStudy, StudyConflict, type StudyRow } from "../db/studies.ts";
 import { studyTrialsTable, trialsCsv } from "../db/study_export.ts";
 import { EngineProcess } from "../jobs/engine_process.ts";
 import { RunService } from "../jobs/run_service.ts";
-import { runStudyWorker } from "../jobs/study_worker.ts";
+import { laneServices, parallelOnThisMachine } from "../jobs/parallel.ts";
+import { runStudyLanes } from "../jobs/study_lanes.ts";
 import { studyReport } from "../jobs/study_report.ts";
 import { finalRunOptionsSchema } from "../config/final_run.ts";
 import { toIssues } from "../config/issues.ts";
@@ -42,6 +50,12 @@ const program = new Command()
     "--trials <n>",
     "trials this worker runs at most (0: run none, just report)",
     wholeNumber(0),
+  )
+  .option(
+    "--parallel <n>",
+    `trials trained at once here, each in its own engine process (1 to ${MAX_PARALLEL}; ` +
+      "default: the study's parallel, whose auto is chosen from the cores and the backend)",
+    wholeNumber(1),
   )
   .option("--study <name>", "study name (overrides the file's name; joins it if it exists)")
   .option(
@@ -74,6 +88,7 @@ try {
 }
 const options = program.opts<{
   trials?: number;
+  parallel?: number;
   study?: string;
   db: string;
   heartbeat?: number;
@@ -85,6 +100,9 @@ const options = program.opts<{
 const [file] = program.args;
 
 if (!file && !options.study) fail("Give a study file, or --study NAME to join an existing study");
+if (options.parallel !== undefined && options.parallel > MAX_PARALLEL) {
+  fail(`--parallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${options.parallel}`);
+}
 if (options.epochs !== undefined) {
   if (!options.trainBest) fail("--epochs sets the final model's epochs: give --train-best too");
   const checked = finalRunOptionsSchema.safeParse({ epochs: options.epochs });
@@ -145,15 +163,32 @@ if (spec) {
 }
 
 const budget = study.spec.trials;
-// Its own trials only: queued runs of a dashboard are for servers and `deno task work`.
-const service = new RunService(db, {
-  engine: new EngineProcess({
+// The file given (else the stored one) says how many trials train at once, unless --parallel
+// does; N of the worst trial must fit the memory budget together, as at the server's door.
+const searched = {
+  ...(spec ?? study.spec),
+  parallel: options.parallel ?? (spec ?? study.spec).parallel,
+};
+if (options.parallel !== undefined && options.trials !== 0) {
+  const issues = (await studyAdmissionIssues(searched, await cliAdmission(limits)))
+    .filter((issue) => issue.path === "parallel")
+    .map((issue) => ({ ...issue, path: "--parallel" }));
+  if (issues.length > 0) {
+    close();
+    fail(formatIssues(issues));
+  }
+}
+const parallel = await parallelOnThisMachine(() => cliAdmission(limits), options.parallel)(
+  spec ?? study.spec,
+);
+const newEngine = () =>
+  new EngineProcess({
     roots: { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes },
     loadTimeoutMs: limits.loadTimeoutSeconds * 1000,
-  }),
-  claims: "reserved",
-  leaseMs: options.heartbeat === undefined ? undefined : 3 * options.heartbeat * 1000,
-});
+  });
+const leaseMs = options.heartbeat === undefined ? undefined : 3 * options.heartbeat * 1000;
+// Its own trials only: queued runs of a dashboard are for servers and `deno task work`.
+const service = new RunService(db, { engine: newEngine(), claims: "reserved", leaseMs });
 const controller = new AbortController();
 Deno.addSignalListener("SIGINT", () => controller.abort());
 
@@ -166,15 +201,18 @@ const bar = new cliProgress.SingleBar({
 }, cliProgress.Presets.shades_classic);
 if (options.trials !== 0) {
   if (!options.json) {
+    const atOnce = parallel.trials > 1 ? `, ${parallel.trials} at once (${parallel.why})` : "";
     console.error(
-      `Study "${study.name}": ${study.direction} ${study.spec.metric}, ${budget} trials`,
+      `Study "${study.name}": ${study.direction} ${study.spec.metric}, ${budget} trials${atOnce}`,
     );
   }
   bar.start(options.trials ?? budget, 0, { best: "-", elapsed: 0, last: "" });
-  await runStudyWorker({
+  await runStudyLanes({
     db,
     service,
     study,
+    parallel: parallel.trials,
+    lane: laneServices(db, newEngine, { leaseMs }),
     maxTrials: options.trials,
     heartbeatIntervalSeconds: options.heartbeat,
     signal: controller.signal,

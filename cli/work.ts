@@ -16,7 +16,10 @@ import { DEFAULT_DB, displayDatabase, ensureRuntimeDir } from "../config/env.ts"
 import { parseJobLimits } from "../config/job_limits.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { openDb } from "../db/client.ts";
+import { describeDatasets } from "../engine/data/load.ts";
+import { probeDevice } from "../engine/device.ts";
 import { EngineProcess } from "../jobs/engine_process.ts";
+import { laneServices, parallelOnThisMachine } from "../jobs/parallel.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { StudyService } from "../jobs/study_service.ts";
 import { parseArgs } from "./args.ts";
@@ -44,15 +47,29 @@ ensureRuntimeDir();
 
 const roots = { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes };
 const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
-const service = new RunService(db, {
-  engine: new EngineProcess({ roots, loadTimeoutMs: limits.loadTimeoutSeconds * 1000 }),
+const newEngine = () =>
+  new EngineProcess({ roots, loadTimeoutMs: limits.loadTimeoutSeconds * 1000 });
+const jobTiming = {
   leaseMs: limits.leaseSeconds * 1000,
   checkpointSeconds: limits.checkpointSeconds,
+};
+const service = new RunService(db, {
+  engine: newEngine(),
+  ...jobTiming,
   maxQueued: limits.maxQueued,
   log: (line) => console.error(`ajuste work: ${line}`),
 });
+const device = probeDevice();
 const studies = new StudyService(db, service, {
   log: (line) => console.error(`ajuste work: ${line}`),
+  // A study's trials train its `parallel` at once here, each on an engine process of its own.
+  parallel: parallelOnThisMachine(async () => ({
+    memoryBudgetBytes: limits.memoryBudgetBytes,
+    datasets: await describeDatasets(roots),
+    roots,
+    device: await device,
+  })),
+  lane: laneServices(db, newEngine, jobTiming),
 });
 console.error(
   `ajuste work: training queued runs and active studies from ${displayDatabase(options.db)} ` +

@@ -151,17 +151,27 @@ export async function admissionIssues(
   return issues;
 }
 
+/** A study's trial at its worst case in memory, and the searched values that made it so. */
+export interface WorstTrial {
+  config: RunConfig;
+  /** Its estimate's total bytes; null when its data cannot be sized before loading. */
+  bytes: number | null;
+  /** The searched parameters raised to their worst values, in the order they raised it. */
+  raisers: string[];
+  chosen: Record<string, unknown>;
+}
+
 /**
- * What of `spec` could not fit, at its worst case over the search space: each searched value
- * that raises the estimate most (the top of a range, the largest choice) is taken, one parameter
- * after another, and the resulting trial checked like a run.
+ * `spec`'s trial at its worst case over the search space: each searched value that raises the
+ * estimate most (the top of a range, the largest choice) is taken, one parameter after another.
+ * Null when no trial config can be built (the schema's issues say why).
  */
-export async function studyAdmissionIssues(
+export async function studyWorstTrial(
   spec: StudySpec,
   ctx: AdmissionContext,
-): Promise<Issue[]> {
+): Promise<WorstTrial | null> {
   const base = parseRunConfig(spec.base);
-  if (!base.ok) return [];
+  if (!base.ok) return null;
   const chosen: Record<string, unknown> = {};
   // A parameter not yet raised takes its first probe value, so every walk reaches a config.
   const trialOf = (params: Record<string, unknown>) =>
@@ -191,10 +201,42 @@ export async function studyAdmissionIssues(
     }
   }
   const trial = trialOf(chosen);
-  if (!trial.ok) return [];
-  const issues = await admissionIssues(trial.config, ctx);
-  if (issues.length === 0) return [];
+  if (!trial.ok) return null;
+  return { config: trial.config, bytes: worst >= 0 ? worst : null, raisers, chosen };
+}
+
+/**
+ * What of `spec` could not fit, at its worst case over the search space (`studyWorstTrial`),
+ * checked like a run; and, with a `parallel` of N, whether N such trials fit the budget at once.
+ */
+export async function studyAdmissionIssues(
+  spec: StudySpec,
+  ctx: AdmissionContext,
+): Promise<Issue[]> {
+  const worst = await studyWorstTrial(spec, ctx);
+  if (!worst) return [];
+  const { raisers, chosen } = worst;
   const at = raisers.map((path) => `${path} = ${JSON.stringify(chosen[path])}`).join(", ");
+  const issues = await admissionIssues(worst.config, ctx);
+  if (issues.length === 0) {
+    const parallel = typeof spec.parallel === "number" ? spec.parallel : 1;
+    if (parallel > 1 && worst.bytes !== null && parallel * worst.bytes > ctx.memoryBudgetBytes) {
+      const fits = Math.floor(ctx.memoryBudgetBytes / worst.bytes);
+      return [{
+        path: "parallel",
+        message: `Parallel ${parallel} would train ${parallel} trials at once, each up to about ${
+          formatBytes(worst.bytes)
+        }${raisers.length > 0 ? ` (a trial with ${at})` : ""}: ${
+          formatBytes(parallel * worst.bytes)
+        } in all, over the ${
+          formatBytes(ctx.memoryBudgetBytes)
+        } runs may take on this server (AJUSTE_MEMORY_BUDGET); use parallel ${
+          Math.max(1, fits)
+        } or less, or "auto"`,
+      }];
+    }
+    return [];
+  }
   return issues.map((issue) => ({
     path: raisers.length > 0
       ? `space.${spacePathOf(spec.space, raisers[0])}`

@@ -264,6 +264,27 @@ function checkSpace(spec: SpaceChecked, ctx: z.core.$RefinementCtx<SpaceChecked>
   }
 }
 
+/** Trials one process may train at once for a study (`parallel`), at most. */
+export const MAX_PARALLEL = 64;
+
+const parallelError = (iss: { input?: unknown }) =>
+  `Parallel must be "auto" or a whole number of trials from 1 to ${MAX_PARALLEL}, got ${
+    show(iss.input)
+  }`;
+/**
+ * How many trials each process that works on the study trains at once, each in its own engine
+ * process: "auto" (the default) chooses from this machine's cores and backend
+ * (`jobs/parallel.ts`); the study's total and its trial numbers are shared as with several workers.
+ */
+const parallelSchema = z.union([
+  z.literal("auto", { error: parallelError }),
+  z.int({ error: parallelError }).gte(1, { error: parallelError }).lte(MAX_PARALLEL, {
+    error: parallelError,
+  }),
+], { error: parallelError }).describe(
+  'Trials trained at once on each machine working on the study, each in its own engine process; "auto" (the default) chooses from the cores and the backend',
+);
+
 /**
  * A study's name: what lists show and `deno task tune --study NAME` joins by; unique. Blank is
  * refused like empty (which the length rule already names).
@@ -283,6 +304,7 @@ export const studySpecSchema = strictObject("study", {
   directions: directionsSchema.optional(),
   constraints: constraintsSchema.optional(),
   trials: boundedNumber("Trials", { min: 1, max: 10000, integer: true }).default(20),
+  parallel: parallelSchema.default("auto"),
   sampler: samplerSchema.prefault({}),
   pruner: prunerSchema.prefault({}),
   base: baseSchema.prefault({}),

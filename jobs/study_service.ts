@@ -19,8 +19,9 @@ import {
   setStudyActive,
   type StudyRow,
 } from "../db/studies.ts";
+import type { ParallelChoice } from "./parallel.ts";
 import type { RunService } from "./run_service.ts";
-import { runStudyWorker } from "./study_worker.ts";
+import { runStudyLanes } from "./study_lanes.ts";
 
 /** How long a study whose worker failed waits before this process tries it again. */
 const RETRY_AFTER_FAILURE_MS = 30_000;
@@ -30,17 +31,27 @@ export interface StudyServiceOptions {
   pollMs?: number;
   /** Told one line when a worker here starts on a study and when it stops. */
   log?: (line: string) => void;
+  /**
+   * How many trials of a study train at once here (`jobs/parallel.ts`), with `lane` making the
+   * run service (and engine process) of each lane past the first; without them, one at a time.
+   */
+  parallel?: (spec: StudySpec) => Promise<ParallelChoice>;
+  lane?: (k: number) => RunService;
 }
 
 interface LocalWorker {
   controller: AbortController;
   done: Promise<void>;
+  /** Trials it trains at once, once chosen. */
+  parallel: ParallelChoice | null;
 }
 
 export class StudyService {
   readonly #db: Db;
   readonly #runs: RunService;
   readonly #log: (line: string) => void;
+  readonly #parallel: StudyServiceOptions["parallel"];
+  readonly #lane: StudyServiceOptions["lane"];
   /** Studies with a worker in this process, by id. */
   #workers = new Map<number, LocalWorker>();
   /** Studies whose worker here failed, and when this process may try again. */
@@ -55,6 +66,8 @@ export class StudyService {
     this.#db = db;
     this.#runs = runs;
     this.#log = options.log ?? (() => {});
+    this.#parallel = options.parallel;
+    this.#lane = options.lane;
     if (runs.trains) {
       this.#timer = setInterval(() => this.#track(this.#follow()), options.pollMs ?? 1000);
       this.#track(this.#follow());
@@ -128,16 +141,15 @@ export class StudyService {
     }
   }
 
+  /** How many trials of study `id` this process trains at once, while it works on it. */
+  parallelOf(id: number): ParallelChoice | null {
+    return this.#workers.get(id)?.parallel ?? null;
+  }
+
   #startWorker(study: StudyRow): void {
-    this.#log(`study ${study.id} "${study.name}": working on its trials here`);
     const controller = new AbortController();
-    const worker: LocalWorker = { controller, done: Promise.resolve() };
-    worker.done = runStudyWorker({
-      db: this.#db,
-      service: this.#runs,
-      study,
-      signal: controller.signal,
-    })
+    const worker: LocalWorker = { controller, done: Promise.resolve(), parallel: null };
+    worker.done = this.#work(study, worker)
       .then(async ({ finished }) => {
         // Every trial is done: nobody needs to work on it any more.
         if (finished) await setStudyActive(this.#db, study.id, false);
@@ -152,5 +164,23 @@ export class StudyService {
         if (this.#workers.get(study.id) === worker) this.#workers.delete(study.id);
       });
     this.#workers.set(study.id, worker);
+  }
+
+  async #work(study: StudyRow, worker: LocalWorker) {
+    const lane = this.#lane;
+    const choice = this.#parallel && lane
+      ? await this.#parallel(study.spec)
+      : { trials: 1, why: "one engine" };
+    worker.parallel = choice;
+    const atOnce = choice.trials > 1 ? `, ${choice.trials} at once (${choice.why})` : "";
+    this.#log(`study ${study.id} "${study.name}": working on its trials here${atOnce}`);
+    return await runStudyLanes({
+      db: this.#db,
+      service: this.#runs,
+      study,
+      signal: worker.controller.signal,
+      parallel: choice.trials,
+      lane: (k) => lane!(k),
+    });
   }
 }

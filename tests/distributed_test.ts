@@ -36,6 +36,8 @@ function study(name: string, trials: number, epochs: number) {
   return {
     name,
     trials,
+    // Each worker one trial at a time: a killed worker loses exactly the one it trained.
+    parallel: 1,
     sampler: { type: "random", seed: 7 },
     pruner: { type: "none" },
     base: {

@@ -143,6 +143,8 @@ Deno.test("POST /api/studies/:id/stop cancels the trial in flight, queues it aga
       ...study,
       name: "long",
       trials: 2,
+      // One at a time: the second trial waits while the first trains.
+      parallel: 1,
       base: { ...study.base, epochs: 400, batch: { mode: "stochastic" } },
     };
     const { id } = await (await postJson(`${t.url}/api/studies`, long)).json();
@@ -203,6 +205,8 @@ Deno.test("a pruned trial's run ends pruned and says by which pruner, after whic
       ...study,
       name: "pruning",
       trials: 2,
+      // One at a time: the second trial is judged against the first, complete.
+      parallel: 1,
       metric: "trainLoss",
       direction: "minimize",
       sampler: { type: "grid", seed: 2 },

@@ -268,7 +268,12 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
       // A long run holds the engine, so the study's first trial waits while the stream connects.
       const long = tinyRun({ name: "long", epochs: 400, batch: { mode: "stochastic" } });
       const { id: longId } = await (await postJson(`${url}/api/runs`, long)).json();
-      const created = await postJson(`${url}/api/studies`, { ...STUDY_FILE, name: "streamed" });
+      // One trial at a time, on the engine the long run holds.
+      const created = await postJson(`${url}/api/studies`, {
+        ...STUDY_FILE,
+        name: "streamed",
+        parallel: 1,
+      });
       const { id: streamedId } = await created.json();
       const stream = await fetch(`${url}/studies/${streamedId}/live?sort=value`);
       await postForm(`${url}/runs/${longId}/cancel`, {});
@@ -294,6 +299,8 @@ Deno.test("study pages: a study is stopped from its page, and one whose trials a
       const long = {
         ...STUDY_FILE,
         name: "long",
+        // One trial in flight when Stop comes: it alone is re-queued.
+        parallel: 1,
         base: { ...STUDY_FILE.base, epochs: 400, batch: { mode: "stochastic" } },
       };
       const { id } = await (await postJson(`${url}/api/studies`, long)).json();

@@ -81,6 +81,7 @@ export function studyPageRoutes(ctx: AppContext): Hono {
       const id = parseRunId(c.req.param("id"), "Study id");
       const view = await loadStudyView(ctx.db, id);
       if (!view) throw new HTTPException(404, { message: `Study ${id} does not exist` });
+      view.atOnce = ctx.studies.parallelOf(id);
       return c.html(<StudyPage view={view} query={query} />);
     })
     .post("/:id/resume", async (c) => {

@@ -237,6 +237,8 @@ export function valuesToStudyInput(values: FormValues): Record<string, unknown> 
     direction: study("direction"),
     metric: study("metric"),
     trials: numberOrText(study("trials")),
+    // Empty: "auto", chosen from the cores and the backend of the machine that trains.
+    parallel: (study("parallel") ?? "").trim() === "" ? "auto" : numberOrText(study("parallel")),
     sampler: readSampler(values),
     pruner: readPruner(values),
     base,
@@ -262,6 +264,7 @@ function studyValues(spec: Omit<StudySpec, "base" | "space">): FormValues {
   set("direction", spec.direction);
   set("metric", spec.metric);
   set("trials", spec.trials);
+  if (typeof spec.parallel === "number") set("parallel", spec.parallel);
   for (const [key, value] of Object.entries(spec.sampler)) {
     if (typeof value === "boolean") {
       if (value) values[`${STUDY_PREFIX}sampler.${key}`] = CHECKED;

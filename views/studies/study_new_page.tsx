@@ -107,9 +107,8 @@ export function NewStudyForm(props: NewStudyProps) {
           <section class="card launch">
             <h2>Start</h2>
             <p class="help">
-              Trials train one after another on this server. More workers can join from a terminal:
-              {" "}
-              <code>deno task tune --study NAME</code>.
+              Trials train on this server, as many at once as set above. More workers can join from
+              a terminal: <code>deno task tune --study NAME</code>.
             </p>
             <button type="submit" class="primary">Start study</button>
           </section>
@@ -142,6 +141,14 @@ function ObjectiveSection(props: { state: FormState }) {
           name={name("trials")}
           label="Trials"
           help="How many trials in all."
+          integer
+        />
+        <NumberField
+          state={state}
+          name={name("parallel")}
+          label="Trials at once"
+          placeholder="auto"
+          help="Per machine, each in its own engine; empty: from the cores and the backend."
           integer
         />
       </div>

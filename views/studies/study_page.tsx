@@ -40,6 +40,22 @@ export function StudyPage(props: { view: StudyView; query: TrialQuery }) {
   );
 }
 
+/**
+ * How many trials train at once: here, while this server works on the study; else what its
+ * `parallel` asks of each machine that does.
+ */
+function atOnceText(view: StudyView): string {
+  const { atOnce, spec } = view;
+  if (atOnce) {
+    const how = atOnce.trials === 1 ? "one trial at a time" : `${atOnce.trials} trials at once`;
+    return `${how} on this server (${atOnce.why})`;
+  }
+  const parallel = spec.parallel ?? "auto";
+  return parallel === "auto"
+    ? "trials at once: auto (from each machine's cores and backend)"
+    : `${parallel} at once on each machine`;
+}
+
 /** The page's body; the live stream's last message swaps in the finished one. */
 export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
   const { view, query } = props;
@@ -59,7 +75,7 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
             {report.direction} {report.metric} · {SAMPLER_LABELS[spec.sampler.type]} sampler{seed} ·
             {" "}
             {spec.pruner.type === "none" ? "no pruner" : `${spec.pruner.type} pruner`} ·{" "}
-            {report.trialBudget} trials
+            {report.trialBudget} trials · {atOnceText(view)}
           </p>
           <p class="muted">Base: {baseText(spec.base)}</p>
           <p class="muted">Created {timestamp(view.createdAt)}</p>

@@ -48,6 +48,8 @@ export interface StudyView {
   finalRuns: FinalRunItem[];
   /** When and on which worker each trial ran, for the timeline. */
   timeline?: TimelineTrial[];
+  /** How many trials this server trains at once, and why, while it works on the study. */
+  atOnce?: { trials: number; why: string } | null;
 }
 
 export const STUDY_IDS = {
