@@ -75,6 +75,18 @@ Deno.test("A two-objective study with a constraint: measured values, constraints
       report.bestTrials,
       feasible.filter((x) => !beaten(x)).map((x) => x.number),
     );
+    // The study page says what it optimises and lists exactly the front's trials.
+    const page = await (await fetch(`${t.url}/studies/${id}`)).text();
+    assert.match(
+      page,
+      /maximize devAccuracy, minimize parameterCount subject to parameterCount ≤ 200/,
+    );
+    assert.match(page, /id="chart-pareto"/);
+    assert.match(page, /id="chart-hypervolume"/);
+    const table = page.slice(page.indexOf('id="study-best-trials"'));
+    const listed = [...table.slice(0, table.indexOf("</table>")).matchAll(/>#(\d+)</g)]
+      .map((m) => Number(m[1]));
+    assert.deepEqual(listed, report.bestTrials);
   } finally {
     await t.close();
   }

@@ -26,16 +26,37 @@ export const SLICE_SIZE: Size = { width: 320, height: 220 };
 /** The trial fields the plots read. */
 export type ChartTrial =
   & Pick<TrialReport, "number" | "state" | "params" | "value" | "intermediateValues">
+  & Partial<Pick<TrialReport, "feasible" | "values">>
   & { runId?: number | null };
 
-/** A trial's point: its value, what hovering it says, and its run's page. */
+/** How a trial outside the study's constraints is drawn: a faded triangle. */
+export const INFEASIBLE_MARK = {
+  symbol: "triangle",
+  symbolSize: 9,
+  itemStyle: { opacity: 0.45 },
+} as const;
+
+/**
+ * A trial's point: its value, what hovering it says, and its run's page. A trial outside the
+ * study's constraints is drawn as a faded triangle and says so.
+ */
 export function trialPoint(
   trial: ChartTrial,
   value: (number | string)[],
   tip: string[],
 ): { value: (number | string)[]; tip: string[]; href?: string } {
   const href = trial.runId != null ? `/runs/${trial.runId}` : undefined;
-  return { value, tip: [`Trial ${trial.number}`, ...tip], ...(href ? { href } : {}) };
+  const infeasible = trial.feasible === false;
+  return {
+    value,
+    tip: [
+      `Trial ${trial.number}`,
+      ...tip,
+      ...(infeasible ? ["infeasible: outside the constraints"] : []),
+    ],
+    ...(href ? { href } : {}),
+    ...(infeasible ? INFEASIBLE_MARK : {}),
+  };
 }
 
 /** How the browser formats a metric's values. */

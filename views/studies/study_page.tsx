@@ -19,13 +19,19 @@ import {
   type StudyView,
 } from "./study_parts.tsx";
 import { FinalRuns } from "./study_final_runs.tsx";
+import { ParetoSection } from "./pareto_plots.tsx";
 import { StudyAdminActions } from "./study_admin_actions.tsx";
 import { type TrialQuery, trialQueryString, TrialsTable } from "./study_trials_table.tsx";
 
 /** How often a browser without JavaScript reloads a running study's page. */
 const NO_SCRIPT_RELOAD_SECONDS = 5;
 
-const SAMPLER_LABELS: Record<string, string> = { tpe: "TPE", random: "random", grid: "grid" };
+const SAMPLER_LABELS: Record<string, string> = {
+  tpe: "TPE",
+  random: "random",
+  grid: "grid",
+  nsga2: "NSGA-II",
+};
 
 export function StudyPage(props: { view: StudyView; query: TrialQuery }) {
   const { report, status } = props.view;
@@ -72,7 +78,7 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
             Study #{report.id} · {report.study}
           </h2>
           <p class="muted">
-            {report.direction} {report.metric} · {SAMPLER_LABELS[spec.sampler.type]} sampler{seed} ·
+            {objectivesText(report, spec)} · {SAMPLER_LABELS[spec.sampler.type]} sampler{seed} ·
             {" "}
             {spec.pruner.type === "none" ? "no pruner" : `${spec.pruner.type} pruner`} ·{" "}
             {report.trialBudget} trials · {atOnceText(view)}
@@ -120,6 +126,7 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
         </div>
       </header>
       <StudySummary view={view} />
+      <ParetoSection report={report} />
       <FinalRuns runs={view.finalRuns} canTrain={report.bestTrial !== null} />
       <StudyCharts view={view} />
       <TrialsTable view={view} query={query} />
@@ -129,6 +136,21 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
       </details>
     </section>
   );
+}
+
+/** "maximize devAccuracy", or each objective of a multi-objective study, and its constraints. */
+function objectivesText(report: StudyView["report"], spec: StudyView["spec"]): string {
+  const metrics = report.metrics ?? [report.metric];
+  const directions = report.directions ?? [report.direction];
+  const constraints = (spec.constraints ?? []).map((c) =>
+    [
+      c.min !== undefined ? `${c.metric} ≥ ${c.min}` : "",
+      c.max !== undefined ? `${c.metric} ≤ ${c.max}` : "",
+    ]
+      .filter(Boolean).join(", ")
+  );
+  return metrics.map((m, k) => `${directions[k]} ${m}`).join(", ") +
+    (constraints.length ? ` subject to ${constraints.join(", ")}` : "");
 }
 
 /** The base run in a line, as the run page sums up a run. */
