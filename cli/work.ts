@@ -1,7 +1,8 @@
 /**
  * `deno task work [--db URL]`: a worker with no HTTP server. It claims queued runs (from any
  * dashboard, script or study sharing the database) and the trials of active studies, and trains
- * them on this machine's engine, one at a time, until Ctrl-C. Run one per GPU machine, all
+ * them on this machine's engine, one at a time (a study's trials `parallel` at once, each lane past
+ * the first on an engine process of its own), until Ctrl-C. Run one per GPU machine, all
  * pointing at one libSQL server (sqld); a dashboard started with `--no-train` is then only the
  * control plane.
  *
