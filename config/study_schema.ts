@@ -40,7 +40,7 @@ export { configForParams, spaceParams } from "./space_walk.ts";
 
 export const DIRECTIONS = ["maximize", "minimize"] as const;
 export const METRICS = ["devAccuracy", "devLoss", "trainLoss", "trainAccuracy"] as const;
-export const SAMPLER_TYPES = ["tpe", "random", "grid", "nsga2"] as const;
+export const SAMPLER_TYPES = ["tpe", "random", "grid", "nsga2", "gp"] as const;
 export const PRUNER_TYPES = [
   "median",
   "percentile",
@@ -91,6 +91,13 @@ const samplerSchema = z.discriminatedUnion("type", [
     crossoverProb: boundedNumber("Crossover probability", { min: 0, max: 1 }).default(0.9),
     swappingProb: boundedNumber("Swapping probability", { min: 0, max: 1 }).default(0.5),
   }, '{"type": "nsga2", "populationSize": 50}'),
+  // Optuna 4's GPSampler defaults; single objective, no constraints (checked on the study).
+  strictObject("gp sampler", {
+    type: z.literal("gp"),
+    seed: samplerSeed,
+    nStartupTrials: count("Startup trials", 0).default(10),
+    deterministicObjective: flag("Deterministic objective").default(false),
+  }, '{"type": "gp", "seed": 0}'),
 ], { error: taggedUnionError("Sampler", SAMPLER_TYPES, '{"type": "tpe", "seed": 0}') });
 
 const minResourceError = (iss: { input?: unknown }) =>
@@ -310,7 +317,24 @@ export const studySpecSchema = strictObject("study", {
   base: baseSchema.prefault({}),
   space: spaceSchema,
 }, '{"name": "mnist-lr", "space": {"optimizer.lr": {"type": "float", "low": 0.0001, "high": 0.1}}}')
-  .superRefine(checkSpace);
+  .superRefine(checkSpace)
+  .superRefine(checkGpObjectives);
+
+/** The GP sampler models one unconstrained objective (no LogEHVI, no constrained LogEI here). */
+function checkGpObjectives(
+  spec: { sampler: { type: string }; metrics?: unknown[]; constraints?: unknown[] },
+  ctx: z.RefinementCtx,
+): void {
+  if (spec.sampler.type !== "gp") return;
+  const objectives = spec.metrics?.length ?? 1, constraints = spec.constraints?.length ?? 0;
+  if (objectives === 1 && constraints === 0) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["sampler", "type"],
+    message: `Sampler gp handles one objective without constraints, got ${objectives} ` +
+      `metrics and ${constraints} constraints: use "tpe" or "nsga2"`,
+  });
+}
 
 type StudyOutput = z.output<typeof studySpecSchema>;
 

@@ -28,6 +28,7 @@ import {
 } from "./pruners/successive_halving.ts";
 import { ThresholdPruner, type ThresholdPrunerOptions } from "./pruners/threshold.ts";
 import type { Sampler } from "./samplers/base.ts";
+import { GpSampler } from "./samplers/gp/sampler.ts";
 import { type GridAxis, GridSampler, listAxis } from "./samplers/grid.ts";
 import { NsgaIISampler } from "./samplers/nsga2/sampler.ts";
 import { RandomSampler } from "./samplers/random.ts";
@@ -38,9 +39,9 @@ import type { Trial } from "./trial.ts";
 export type ParamSpec = DistributionJson;
 
 export interface SamplerSpec {
-  type: "tpe" | "random" | "grid" | "nsga2";
+  type: "tpe" | "random" | "grid" | "nsga2" | "gp";
   seed?: number;
-  /** TPE only. */
+  /** TPE and GP. */
   nStartupTrials?: number;
   /** TPE only. */
   nEiCandidates?: number;
@@ -55,6 +56,8 @@ export interface SamplerSpec {
   mutationProb?: number;
   crossoverProb?: number;
   swappingProb?: number;
+  /** GP only: fix the noise at its minimum (Optuna's `deterministic_objective`). */
+  deterministicObjective?: boolean;
 }
 
 /** What a sampler built from a spec needs beyond it. */
@@ -106,6 +109,15 @@ export function samplerFromSpec(
         swappingProb: spec.swappingProb,
         constrained: extras.constrained,
       });
+    case "gp":
+      if (extras.constrained) {
+        throw new RangeError('Sampler "gp" does not handle constraints; use "tpe" or "nsga2"');
+      }
+      return new GpSampler({
+        seed: spec.seed,
+        nStartupTrials: spec.nStartupTrials,
+        deterministicObjective: spec.deterministicObjective,
+      });
     case "random":
       return new RandomSampler({ seed: spec.seed });
     case "grid":
@@ -113,7 +125,7 @@ export function samplerFromSpec(
     default:
       throw new RangeError(
         `Sampler type is ${JSON.stringify((spec as { type: unknown }).type)}; ` +
-          `use "tpe", "random", "grid" or "nsga2"`,
+          `use "tpe", "random", "grid", "nsga2" or "gp"`,
       );
   }
 }
