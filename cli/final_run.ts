@@ -42,6 +42,14 @@ export interface FinalRunOptions {
 /** Queues the final run for this process, trains it to its end, and reads back how it ended. */
 export async function trainFinalRun(options: FinalRunOptions): Promise<FinalRunResult> {
   const { db, service, study, report } = options;
+  if (report.metrics && report.metrics.length > 1) {
+    throw new Error(
+      `Study "${study.name}" has ${report.metrics.length} objectives, so no single best trial ` +
+        `to retrain: its best trials are the Pareto front (${
+          report.bestTrials?.map((n) => `#${n}`).join(", ") || "none yet"
+        })`,
+    );
+  }
   if (report.bestTrial === null || report.bestParams === null) {
     throw new Error(`Study "${study.name}" has no complete trial to train a final model from`);
   }

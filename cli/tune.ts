@@ -251,7 +251,24 @@ if (options.json) {
     .sort((a, b) => study.direction === "maximize" ? b.value! - a.value! : a.value! - b.value!)
     .slice(0, 10);
   const paths = Object.keys(spaceParams(study.spec.space));
-  if (top.length > 0) {
+  const metrics = report.metrics ?? [];
+  if (metrics.length > 1) {
+    // Several objectives: the Pareto front, each of its trials with every objective.
+    const front = report.trials.filter((t) => report.bestTrials?.includes(t.number));
+    console.log(
+      `Pareto front (${front.length} trials): ${
+        metrics.map((m, k) => `${report.directions![k]} ${m}`).join(", ")
+      }`,
+    );
+    console.log(formatTable(
+      ["trial", ...metrics, ...paths],
+      front.map((t) => [
+        t.number,
+        ...metrics.map((m, k) => metricCell(m, t.values?.[k] ?? null)),
+        ...paths.map((p) => formatParam(t.params[p])),
+      ]),
+    ));
+  } else if (top.length > 0) {
     console.log(formatTable(
       ["trial", study.spec.metric, ...paths],
       top.map((

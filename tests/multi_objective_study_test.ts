@@ -87,6 +87,10 @@ Deno.test("A two-objective study with a constraint: measured values, constraints
     const listed = [...table.slice(0, table.indexOf("</table>")).matchAll(/>#(\d+)</g)]
       .map((m) => Number(m[1]));
     assert.deepEqual(listed, report.bestTrials);
+    assert.doesNotMatch(page, /id="study-final-runs"/, "no single best trial to retrain");
+    const best = await postJson(`${t.url}/api/studies/${id}/train-best`, {});
+    assert.equal(best.status, 409);
+    assert.match(await best.text(), /2 objectives .*Pareto front/);
   } finally {
     await t.close();
   }

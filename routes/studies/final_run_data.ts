@@ -23,6 +23,15 @@ export async function findStudy(db: Db, raw: string): Promise<StudyRow> {
 /** The best complete trial of `study`, or 409 while it has none. */
 export async function bestTrialOf(db: Db, study: StudyRow): Promise<BestTrial> {
   const report = await studyReport(db, study);
+  if (report.metrics && report.metrics.length > 1) {
+    // As Optuna's best_trial: a multi-objective study has a front, not one best trial.
+    throw new HTTPException(409, {
+      message: `Study "${study.name}" has ${report.metrics.length} objectives ` +
+        `(${report.metrics.join(", ")}), so no single best trial: its best trials are the ` +
+        `Pareto front (${report.bestTrials?.map((n) => `#${n}`).join(", ") || "none yet"}); ` +
+        `continue training one of their runs instead`,
+    });
+  }
   if (report.bestTrial === null || report.bestParams === null) {
     throw new HTTPException(409, {
       message: `Study "${study.name}" has no complete trial to train a final model from yet`,

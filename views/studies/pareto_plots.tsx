@@ -214,7 +214,9 @@ export function ParetoSection(props: { report: StudyReport }) {
         the front when no other trial is at least as good on every objective and better on one
         {report.trials.some((t) => t.feasible === false)
           ? "; trials outside the constraints (faded triangles) never are"
-          : ""}. The other plots below show the first objective, {label(metrics[0])}.
+          : ""}. The other plots below show the first objective,{" "}
+        {label(metrics[0])}. There is no single best trial to retrain: open a front trial's run to
+        continue training it.
       </p>
       <div class="charts">
         <ChartFigure

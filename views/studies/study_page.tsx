@@ -31,6 +31,7 @@ const SAMPLER_LABELS: Record<string, string> = {
   random: "random",
   grid: "grid",
   nsga2: "NSGA-II",
+  gp: "GP",
 };
 
 export function StudyPage(props: { view: StudyView; query: TrialQuery }) {
@@ -127,7 +128,10 @@ export function StudyBody(props: { view: StudyView; query: TrialQuery }) {
       </header>
       <StudySummary view={view} />
       <ParetoSection report={report} />
-      <FinalRuns runs={view.finalRuns} canTrain={report.bestTrial !== null} />
+      {
+        /* A multi-objective study has a front, not one best trial to retrain (see its card). */
+        !report.metrics && <FinalRuns runs={view.finalRuns} canTrain={report.bestTrial !== null} />
+      }
       <StudyCharts view={view} />
       <TrialsTable view={view} query={query} />
       <details class="card config-details">
