@@ -171,6 +171,21 @@ function samplerCode(study: ScriptStudy): string[] {
   if (sampler.type === "random") {
     return [call("    ", "sampler = ", "optuna.samplers.RandomSampler", { seed: sampler.seed })];
   }
+  if (sampler.type === "gp") {
+    // Guarded, not refused: the script still runs under an Optuna without GPSampler (Debian's 3.1).
+    const startup = { seed: sampler.seed, n_startup_trials: sampler.nStartupTrials };
+    return [
+      "    # ajuste's GP sampler follows Optuna 4's GPSampler (Optuna >= 3.6, which needs scipy",
+      "    # and torch); an older Optuna has none, so TPE stands in with the same seed.",
+      '    if hasattr(optuna.samplers, "GPSampler"):',
+      call("        ", "sampler = ", "optuna.samplers.GPSampler", {
+        ...startup,
+        deterministic_objective: sampler.deterministicObjective,
+      }),
+      "    else:",
+      call("        ", "sampler = ", "optuna.samplers.TPESampler", startup),
+    ];
+  }
   const flat = Object.values(space).every((entry) =>
     entry.type !== "layers" && !(entry.type === "categorical" && entry.when)
   );

@@ -245,3 +245,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a gp study's script builds GPSampler where Optuna has it, else TPE (needs python3-optuna)",
+  ignore: optunaPython === null,
+  async fn() {
+    const spec = study({
+      sampler: { type: "gp", seed: 4, nStartupTrials: 6 },
+      space: { "optimizer.lr": { type: "float", low: 1e-4, high: 1e-1, log: true } },
+    });
+    const lines = optunaScript({ id: 3, name: "s", spec }).split("\n");
+    const first = lines.findIndex((line) => line.includes("if hasattr(optuna.samplers"));
+    const last = lines.findIndex((line, i) => i > first && /^ {4}(wrapped|pruner) = /.test(line));
+    const sampler = lines.slice(first, last).map((line) => line.slice(4)).join("\n");
+    assert.match(
+      sampler.replace(/\s+/g, " "),
+      /GPSampler\( ?seed=4, n_startup_trials=6, deterministic_objective=False ?\)/,
+    );
+    const code = `import optuna\n${sampler}\n` +
+      `print(type(sampler).__name__, sampler._n_startup_trials, hasattr(optuna.samplers, "GPSampler"))`;
+    const result = await runPython(optunaPython!, ["-c", code]);
+    assert.equal(result.code, 0, result.stderr);
+    const [name, startup, hasGp] = result.stdout.trim().split(" ");
+    assert.equal(name, hasGp === "True" ? "GPSampler" : "TPESampler");
+    assert.equal(startup, "6");
+  },
+});

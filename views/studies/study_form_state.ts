@@ -40,6 +40,7 @@ import {
   switchScheduler,
 } from "../run_editor/scheduler_form.ts";
 import { SUGGESTED_PATHS, suggestionFor } from "./search_suggestions.ts";
+import { objectivesToValues, readNsga2Sampler, readObjectives } from "./objective_fields.tsx";
 import {
   DISTRIBUTION_FIELDS,
   readEntry,
@@ -182,6 +183,15 @@ function readSampler(values: FormValues): Record<string, unknown> {
   const field = (name: string) => values[`${STUDY_PREFIX}sampler.${name}`];
   const type = field("type");
   const seed = optionalNumber(field("seed"));
+  if (type === "nsga2") return readNsga2Sampler(values, seed);
+  if (type === "gp") {
+    return defined({
+      type,
+      seed,
+      nStartupTrials: optionalNumber(field("nStartupTrials")),
+      deterministicObjective: isChecked(values, `${STUDY_PREFIX}sampler.deterministicObjective`),
+    });
+  }
   if (type !== "tpe") return defined({ type, seed });
   return defined({
     type,
@@ -236,6 +246,7 @@ export function valuesToStudyInput(values: FormValues): Record<string, unknown> 
     name: (study("name") ?? "").trim(),
     direction: study("direction"),
     metric: study("metric"),
+    ...readObjectives(values),
     trials: numberOrText(study("trials")),
     // Empty: "auto", chosen from the cores and the backend of the machine that trains.
     parallel: (study("parallel") ?? "").trim() === "" ? "auto" : numberOrText(study("parallel")),
@@ -275,7 +286,7 @@ function studyValues(spec: Omit<StudySpec, "base" | "space">): FormValues {
   for (const [key, value] of Object.entries(pruner)) set(`pruner.${key}`, value);
   if (spec.pruner.type === "patient") set("pruner.wrapped.type", "none");
   for (const [key, value] of Object.entries(wrapped ?? {})) set(`pruner.wrapped.${key}`, value);
-  return values;
+  return { ...values, ...objectivesToValues(spec) };
 }
 
 function writeDepth(values: FormValues, entry: LayersEntry): void {

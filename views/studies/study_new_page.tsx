@@ -22,6 +22,7 @@ import {
 import { ValidatedFormPage } from "../shell/validated_form_page.tsx";
 import { RunEditor } from "../run_editor/run_editor.tsx";
 import { PrunerFields } from "./pruner_fields.tsx";
+import { MoreObjectiveFields } from "./objective_fields.tsx";
 import { StudyFilePreview, type StudyFileProps } from "./study_file_preview.tsx";
 import { EXTRA_ROWS, SPACE_FIELD, STUDY_PREFIX } from "./study_form_state.ts";
 import { RowsEditor, studyFieldSlot } from "./study_space_editor.tsx";
@@ -50,6 +51,8 @@ const SAMPLER_CHOICES: Choice[] = [
   { value: "tpe", label: "TPE" },
   { value: "random", label: "Random" },
   { value: "grid", label: "Grid" },
+  { value: "nsga2", label: "NSGA-II (several objectives)" },
+  { value: "gp", label: "GP (Gaussian process)" },
 ];
 
 export function NewStudyPage(props: NewStudyProps) {
@@ -119,7 +122,8 @@ export function NewStudyForm(props: NewStudyProps) {
   );
 }
 
-const TPE_HELP = "TPE learns from earlier trials; grid tries every stepped value.";
+const TPE_HELP =
+  "TPE learns from earlier trials; GP models them (small smooth spaces); grid tries every step.";
 
 function ObjectiveSection(props: { state: FormState }) {
   const { state } = props;
@@ -167,6 +171,7 @@ function ObjectiveSection(props: { state: FormState }) {
           choices={METRIC_CHOICES}
         />
       </div>
+      <MoreObjectiveFields state={state} />
       <div class="row">
         <SelectField
           state={state}
@@ -210,6 +215,23 @@ function ObjectiveSection(props: { state: FormState }) {
             name={name("sampler.constantLiar")}
             label="Constant liar"
             help="Parallel workers spread out."
+          />
+        </div>
+      )}
+      {sampler === "gp" && (
+        <div class="row">
+          <NumberField
+            state={state}
+            name={name("sampler.nStartupTrials")}
+            label="Startup trials"
+            help="Random trials before the GP models the results."
+            integer
+          />
+          <CheckboxField
+            state={state}
+            name={name("sampler.deterministicObjective")}
+            label="Deterministic objective"
+            help="No noise: same parameters, same value."
           />
         </div>
       )}
