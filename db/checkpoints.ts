@@ -65,6 +65,22 @@ export async function resumePoint(
   return { checkpoint: new Uint8Array(row.safetensors), epochs };
 }
 
+/** When run `id`'s checkpoint was saved (ms since 1970), or null: a new save differs. */
+export async function checkpointSavedAt(db: Db, id: number): Promise<number | null> {
+  const [row] = await db.select({ savedAt: runCheckpoints.createdAt }).from(runCheckpoints)
+    .where(eq(runCheckpoints.runId, id));
+  return row ? row.savedAt.getTime() : null;
+}
+
+/** Run `id`'s checkpoint with when it was saved, or null when it has none. */
+export async function getCheckpoint(
+  db: Db,
+  id: number,
+): Promise<{ bytes: Uint8Array; savedAt: number } | null> {
+  const [row] = await db.select().from(runCheckpoints).where(eq(runCheckpoints.runId, id));
+  return row ? { bytes: new Uint8Array(row.safetensors), savedAt: row.createdAt.getTime() } : null;
+}
+
 /** The epoch of run `id`'s checkpoint, or null when it has none. */
 export async function checkpointEpoch(db: Db, id: number): Promise<number | null> {
   const [row] = await db.select({ epoch: runCheckpoints.epoch }).from(runCheckpoints)

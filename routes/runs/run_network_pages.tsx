@@ -1,25 +1,29 @@
 /**
  * `GET /runs/:id/network`: the run page's network parts (`views/runs/run_network_section.tsx`),
  * as a fragment for the page's placeholder or, without htmx, as a page of their own.
+ * `GET /runs/:id/first-layer?saved=MS`: a training run's first-layer pictures from its latest
+ * checkpoint, or 204 while that is still the one saved at MS (`views/runs/first_layer.tsx`).
  *
  * @module
  */
 
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { getRun, getWeights } from "../../db/runs.ts";
+import { checkpointSavedAt, getCheckpoint } from "../../db/checkpoints.ts";
+import { getRun, getWeights, type RunWithEpochs } from "../../db/runs.ts";
 import type { NamedTensor } from "../../engine/backend.ts";
+import { decodeCheckpoint } from "../../engine/checkpoint.ts";
 import { decodeSafetensors } from "../../engine/safetensors.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import type { TestRecord } from "../../engine/train.ts";
 import { runNetwork } from "../../views/network/run_network.ts";
-import type { FirstLayerProps } from "../../views/runs/first_layer.tsx";
+import { FirstLayer, type FirstLayerProps } from "../../views/runs/first_layer.tsx";
 import { FIRST_LAYER_UNITS, firstLayerImages } from "../../views/runs/first_layer_images.ts";
 import { type RunNetworkProps, RunNetworkSection } from "../../views/runs/run_network_section.tsx";
 import { Layout } from "../../views/shell/layout.tsx";
 import type { AppContext } from "../context.ts";
 import { parseRunId } from "../shell/params.ts";
-import { dataFacts, isDigitImages } from "./run_model.ts";
+import { type DataFacts, dataFacts, isDigitImages } from "./run_model.ts";
 
 export function runNetworkRoutes(ctx: AppContext): Hono {
   return new Hono().get("/:id/network", async (c) => {
@@ -38,6 +42,8 @@ export function runNetworkRoutes(ctx: AppContext): Hono {
     if (first && facts && isDigitImages(facts)) {
       props.firstLayer = firstLayer(first, facts.imageSide!, facts.classNames, config);
       props.draw = facts.classNames;
+    } else if (isTraining(run) && isDigitImages(facts)) {
+      props.firstLayer = await liveFirstLayer(ctx, run, facts!);
     }
     if (c.req.header("HX-Request")) return c.html(<RunNetworkSection {...props} />);
     return c.html(
@@ -48,7 +54,55 @@ export function runNetworkRoutes(ctx: AppContext): Hono {
         <RunNetworkSection {...props} />
       </Layout>,
     );
+  }).get("/:id/first-layer", async (c) => {
+    const id = parseRunId(c.req.param("id"));
+    const saved = c.req.query("saved") ?? "0";
+    if (!/^\d{1,15}$/.test(saved)) {
+      throw new HTTPException(400, {
+        message: `saved must be a checkpoint's time in milliseconds, got "${saved}"`,
+      });
+    }
+    const run = await getRun(ctx.db, id);
+    if (!run) throw new HTTPException(404, { message: `Run ${id} does not exist` });
+    // A run that stopped training swaps in its whole body, network parts included.
+    if (!isTraining(run)) return c.body(null, 204);
+    const savedAt = await checkpointSavedAt(ctx.db, id);
+    if (savedAt === null || savedAt === Number(saved)) return c.body(null, 204);
+    const facts = await dataFacts(run.config as RunConfig, ctx.datasetRoots);
+    if (!isDigitImages(facts)) return c.body(null, 204);
+    return c.html(<FirstLayer {...await liveFirstLayer(ctx, run, facts!)} />);
   });
+}
+
+function isTraining(run: RunWithEpochs): boolean {
+  return run.status === "queued" || run.status === "running";
+}
+
+/** A training run's first layer as its latest checkpoint has it (none before the first). */
+async function liveFirstLayer(
+  ctx: AppContext,
+  run: RunWithEpochs,
+  facts: DataFacts,
+): Promise<FirstLayerProps> {
+  const config = run.config as RunConfig;
+  const saved = await getCheckpoint(ctx.db, run.id);
+  const checkpoint = saved ? decodeCheckpoint(saved.bytes) : null;
+  const first = checkpoint ? firstWeights(checkpoint.session.weights, config) : undefined;
+  const side = facts.imageSide!;
+  const props: FirstLayerProps = first
+    ? firstLayer(first, side, facts.classNames, config)
+    : { images: [], side, units: config.model.layers[0]?.units ?? 0 };
+  props.live = {
+    runId: run.id,
+    checkpoint: saved && checkpoint
+      ? {
+        savedAt: saved.savedAt,
+        epoch: checkpoint.epoch,
+        midEpoch: checkpoint.session.position !== undefined,
+      }
+      : null,
+  };
+  return props;
 }
 
 /** The weights of the first Linear layer: the first hidden layer's, or the output's without one. */

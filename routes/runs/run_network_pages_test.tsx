@@ -73,7 +73,7 @@ Deno.test("GET /runs/:id/network shows a model without hidden layers its class t
   );
 });
 
-Deno.test("GET /runs/:id/network draws only the diagram for other data and unfinished runs", async () => {
+Deno.test("GET /runs/:id/network draws only the diagram for other data, and no pictures before a save", async () => {
   const synthetic = config({
     data: { dataset: "synthetic-binary", split: { train: 0.8, dev: 0.1, test: 0.1 } },
     loss: "bce_with_logits",
@@ -87,7 +87,10 @@ Deno.test("GET /runs/:id/network draws only the diagram for other data and unfin
   const queued = await insertRun(db, config({ data: { dataset: "mnist" } }));
   const waiting = await fragment(queued);
   assert.match(waiting, /data-parameters="535818"/);
-  assert.doesNotMatch(waiting, /first-layer|draw-digit/);
+  assert.doesNotMatch(waiting, /draw-digit|<img /);
+  // Its first layer's pictures come with its first save, asked for after each streamed message.
+  assert.match(waiting, /appear once the run first saves its state/);
+  assert.match(waiting, new RegExp(`hx-get="/runs/${queued}/first-layer\\?saved=0"`));
   // Without htmx, a page of its own that links back to the run.
   const page = await (await app.request(`/runs/${queued}/network`)).text();
   assert.match(page, /<!DOCTYPE html>/);
