@@ -81,7 +81,8 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-const STUDY_FIELDS = /^(name|direction|metric|trials|sampler|pruner)(\.|$)/;
+const STUDY_FIELDS =
+  /^(name|direction|metric|trials|sampler|pruner|metrics|directions|constraints)(\.|$)/;
 const BASE_GROUPS = [
   "data.split",
   "data.normalize",
