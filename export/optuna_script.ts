@@ -171,6 +171,15 @@ function samplerCode(study: ScriptStudy): string[] {
   if (sampler.type === "random") {
     return [call("    ", "sampler = ", "optuna.samplers.RandomSampler", { seed: sampler.seed })];
   }
+  if (sampler.type === "nsga2") {
+    return [call("    ", "sampler = ", "optuna.samplers.NSGAIISampler", {
+      seed: sampler.seed,
+      population_size: sampler.populationSize,
+      mutation_prob: sampler.mutationProb,
+      crossover_prob: sampler.crossoverProb,
+      swapping_prob: sampler.swappingProb,
+    })];
+  }
   if (sampler.type === "gp") {
     // Guarded, not refused: the script still runs under an Optuna without GPSampler (Debian's 3.1).
     const startup = { seed: sampler.seed, n_startup_trials: sampler.nStartupTrials };
@@ -392,6 +401,15 @@ export function optunaScript(study: ScriptStudy, fileName = "study.py"): string 
   if (spacePaths(spec.space).has("data.dataset")) {
     throw new StudyScriptError(
       "The study searches data.dataset; a script reads one dataset, so it cannot be written",
+    );
+  }
+  if ((spec.metrics?.length ?? 0) > 1 || (spec.constraints?.length ?? 0) > 0) {
+    throw new StudyScriptError(
+      "The Optuna script covers studies with one metric and no constraints; this study has " +
+        [
+          (spec.metrics?.length ?? 0) > 1 ? `${spec.metrics!.length} metrics` : "",
+          spec.constraints?.length ? `${spec.constraints.length} constraint(s)` : "",
+        ].filter(Boolean).join(" and "),
     );
   }
   const base = parseBase(spec);
