@@ -7,9 +7,12 @@
  *   (`OPENBLAS_NUM_THREADS`, else the engine's default of one), so trials never ask for more
  *   threads than there are cores (each trial's engine process keeps its own cores busy; more
  *   would only share them);
- * - on a WebGPU adapter, 1: on a hardware GPU concurrent sessions have not been measured to pay
- *   (no GPU was lent where this was written), and a software adapter such as lavapipe already
- *   spreads one session over every core;
+ * - where trials may train on a WebGPU adapter, 1: on a hardware GPU (`device` "auto" or "gpu")
+ *   concurrent sessions have not been measured to pay (no GPU was lent where this was written),
+ *   and a software adapter such as lavapipe (`device` "gpu") already spreads one session over
+ *   every core. `device` "auto" beside a software adapter counts as the CPU: auto trains there on
+ *   the CPU unless its measurement finds lavapipe faster for the run's shape (on the 2-core box
+ *   of bench/README.md lavapipe took 12-30x the fast CPU backend's time);
  * - never more trials than the memory budget holds at the study's worst trial
  *   (`AJUSTE_MEMORY_BUDGET`, checked against `engine/memory_estimate.ts`'s estimates).
  *
@@ -84,10 +87,13 @@ function gpuTrials(spec: Pick<StudySpec, "base" | "space">, device: DeviceInfo):
       devices.add(choice);
     }
   }
+  if (device.isFallbackAdapter) {
+    return devices.has("gpu")
+      ? "trials may train on the software WebGPU adapter, which already uses every core"
+      : null;
+  }
   if (![...devices].some((choice) => choice === "auto" || choice === "gpu")) return null;
-  return device.isFallbackAdapter
-    ? "trials may train on the software WebGPU adapter, which already uses every core"
-    : "trials may train on the GPU, where concurrent sessions have not been measured to pay";
+  return "trials may train on the GPU, where concurrent sessions have not been measured to pay";
 }
 
 /** OpenBLAS threads a CPU trial uses: `OPENBLAS_NUM_THREADS`, else the engine's default. */

@@ -50,12 +50,17 @@ Deno.test("auto parallel on the CPU is one trial per core group its OpenBLAS thr
   assert.equal(chooseParallel(spec(), machine({ device: adapter(true) })).trials, 8);
 });
 
-Deno.test("auto parallel is 1 where trials may train on a WebGPU adapter, hardware or software", () => {
+Deno.test("auto parallel is 1 where trials may train on a hardware GPU, or on lavapipe by device gpu", () => {
   const auto = spec({ base: { data: { dataset: "synthetic-binary" } } });
   const gpu = chooseParallel(auto, machine({ device: adapter(false) }));
   assert.equal(gpu.trials, 1);
   assert.match(gpu.why, /GPU, where concurrent sessions have not been measured to pay/);
-  assert.equal(chooseParallel(auto, machine({ device: adapter(true) })).trials, 1);
+  const onLavapipe = spec({ base: { device: "gpu", data: { dataset: "synthetic-binary" } } });
+  const software = chooseParallel(onLavapipe, machine({ device: adapter(true) }));
+  assert.equal(software.trials, 1);
+  assert.match(software.why, /software WebGPU adapter, which already uses every core/);
+  // Beside a software adapter, auto trains on the CPU: one trial per core.
+  assert.equal(chooseParallel(auto, machine({ device: adapter(true) })).trials, 8);
   // A searched device that may be "gpu" counts too; without an adapter "auto" is the CPU.
   const searched = spec({
     space: { device: { type: "categorical", choices: ["cpu", "gpu"] } },
