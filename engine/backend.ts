@@ -53,6 +53,11 @@ export interface EpochOptions {
    * so a long epoch can be checkpointed midway; absent, or past the epoch's end, runs it out.
    */
   pauseAt?: number;
+  /**
+   * Told the steps done so far (of `steps`) where the backend knows them for free: after each
+   * step on the CPU, after the waits that bound a GPU's work in flight (never an extra wait).
+   */
+  onSteps?: (done: number, steps: number) => void;
 }
 
 export interface EvalResult {

@@ -54,7 +54,25 @@ export interface DeviceRecord {
   backend: "cpu" | "webgpu";
   description: string;
   bytesAllocated: number;
+  /**
+   * Seconds from the job's start to its first epoch's: loading and splitting the data, choosing
+   * the backend, creating the session (on a GPU: compiling its kernels, copying the data) and
+   * restoring a checkpoint. Epoch 1's `seconds` does not include them. Absent on runs stored
+   * before it was measured.
+   */
+  warmupSeconds?: number;
 }
+
+/**
+ * Where a run is: the phases before its first epoch, in this order, then steps within an epoch.
+ * Steps are reported where the backend knows them without waiting on the GPU for it (every step
+ * on the CPU; on a GPU where it already waits to bound the work in flight).
+ */
+export type TrainProgress =
+  | { phase: "loading" }
+  | { phase: "device" }
+  | { phase: "compiling"; backend: "cpu" | "webgpu" }
+  | { phase: "training"; epoch: number; step: number; steps: number };
 
 export interface RunResult {
   status: RunStatus;
@@ -89,6 +107,11 @@ export interface TrainOptions {
   onEpoch?: (record: EpochRecord, total: number) => void | Promise<void>;
   /** Called once the dataset is loaded and split, before a backend is chosen. */
   onLoaded?: () => void;
+  /**
+   * Called as each phase before the first epoch begins, and with steps done inside epochs (as
+   * often as the backend knows them: the caller throttles). Must be quick.
+   */
+  onProgress?: (progress: TrainProgress) => void;
   /** Called once the backend is chosen and the data is on it. */
   onStart?: (device: DeviceRecord) => void | Promise<void>;
   signal?: AbortSignal;
@@ -123,7 +146,9 @@ export interface TrainOptions {
 
 /** Trains `config` to the end, or until cancelled or diverged. Invalid data raises an Error. */
 export async function train(config: RunConfig, options: TrainOptions): Promise<RunResult> {
-  const { signal, now = () => performance.now() } = options;
+  const { signal, now = () => performance.now(), onProgress } = options;
+  const began = now();
+  onProgress?.({ phase: "loading" });
   const dataset = await loadDataset(config.data.dataset, options.roots, { seed: config.seed });
   const data = prepareData(dataset, config.data, config.seed);
   options.onLoaded?.();
@@ -133,8 +158,10 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
         `give data.split.dev a fraction above 0`,
     );
   }
+  onProgress?.({ phase: "device" });
   const backend = options.backend ??
     await selectBackend(config.device, config.batch, data.train.count);
+  onProgress?.({ phase: "compiling", backend: backend.kind });
   const session = await backend.createSession(config, data);
   const device: DeviceRecord = {
     backend: backend.kind,
@@ -156,7 +183,9 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   const epochSignal = signal ? AbortSignal.any([signal, queued.signal]) : queued.signal;
   const evaluate = data.dev.count > 0 ? (["dev"] as const) : [];
   const queueEpoch = (epoch: number, pauseAt?: number) => {
-    const options = { signal: epochSignal, evaluate, pauseAt };
+    const onSteps = onProgress &&
+      ((step: number, steps: number) => onProgress({ phase: "training", epoch, step, steps }));
+    const options = { signal: epochSignal, evaluate, pauseAt, onSteps };
     const result = session.trainEpoch(epoch - 1, options);
     result.catch(() => {}); // awaited in the loop, or settled in `finally` when it stops early
     return result;
@@ -196,6 +225,7 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
         stopping.load(resume.checkpoint.earlyStopping);
       }
     }
+    device.warmupSeconds = (now() - began) / 1000;
     await options.onStart?.(device);
     // ends[k]: when epoch k's results were back (ends[first − 1]: the start).
     const ends: number[] = [];

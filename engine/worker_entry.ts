@@ -11,7 +11,7 @@
 import type { NamedTensor } from "./backend.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
 import { train } from "./train.ts";
-import type { HostMessage, WorkerMessage } from "./worker_protocol.ts";
+import { type HostMessage, PROGRESS_EVERY_MS, type WorkerMessage } from "./worker_protocol.ts";
 
 const controllers = new Map<number, AbortController>();
 /** Gated jobs waiting after an epoch → what lets them go on. */
@@ -32,13 +32,25 @@ async function runJob(message: Extract<HostMessage, { type: "run" }>): Promise<v
   }
   let state: NamedTensor[] | null = null;
   const { checkpointSeconds, resume } = message;
+  // When the job last told the host anything: steps are posted only this long after.
+  let told = performance.now();
   try {
     const result = await train(message.config, {
       roots: message.roots,
       signal: controller.signal,
       onLoaded: () => post({ type: "loaded", jobId }),
-      onStart: (device) => post({ type: "started", jobId, device }),
+      onProgress: (progress) => {
+        const now = performance.now();
+        if (progress.phase === "training" && now - told < PROGRESS_EVERY_MS) return;
+        told = now;
+        post({ type: "progress", jobId, progress });
+      },
+      onStart: (device) => {
+        told = performance.now();
+        post({ type: "started", jobId, device });
+      },
       onEpoch: (record, total) => {
+        told = performance.now();
         post({ type: "epoch", jobId, record, total });
         return message.gated ? untilContinued(jobId, controller.signal) : undefined;
       },

@@ -7,7 +7,7 @@
 import type { NamedTensor } from "./backend.ts";
 import type { DatasetRoots } from "./data/load.ts";
 import type { RunConfig } from "./spec.ts";
-import type { DeviceRecord, EpochRecord, RunResult } from "./train.ts";
+import type { DeviceRecord, EpochRecord, RunResult, TrainProgress } from "./train.ts";
 
 export type HostMessage =
   | { type: "run"; jobId: number; config: RunConfig; roots: DatasetRoots } & JobOptions
@@ -19,12 +19,23 @@ export type WorkerMessage =
   | { type: "loaded"; jobId: number }
   | { type: "started"; jobId: number; device: DeviceRecord }
   | { type: "epoch"; jobId: number; record: EpochRecord; total: number }
+  /**
+   * Where the job is before its first epoch (loading data, choosing the device, compiling), and
+   * how far into a slow epoch: at most a few a second (`PROGRESS_EVERY_MS`), none for quick epochs.
+   */
+  | { type: "progress"; jobId: number; progress: TrainProgress }
   /** The training state after `epoch` (`engine/checkpoint.ts`'s bytes), to store. */
   | { type: "checkpoint"; jobId: number; epoch: number; bytes: Uint8Array }
   | { type: "finished"; jobId: number; result: RunResult; state: NamedTensor[] | null }
   | { type: "failed"; jobId: number; error: string }
   /** The job was cancelled before it started. */
   | { type: "skipped"; jobId: number };
+
+/**
+ * A job's step progress is posted at most this often: only epochs longer than this report their
+ * steps at all, and a slow one about 4 times a second.
+ */
+export const PROGRESS_EVERY_MS = 250;
 
 /** How a job trains, besides its config. */
 export interface JobOptions {

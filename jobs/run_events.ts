@@ -6,9 +6,12 @@
  */
 
 import type { EpochRow, RunStatus } from "../db/runs.ts";
+import type { TrainProgress } from "../engine/train.ts";
 
 export type RunEvent =
   | { type: "epoch"; epoch: EpochRow; total: number }
+  /** Phases before the first epoch, steps within a slow epoch; published, never stored. */
+  | { type: "progress"; progress: TrainProgress }
   | { type: "status"; status: RunStatus; error?: string | null }
   | { type: "done"; status: RunStatus };
 

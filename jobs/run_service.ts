@@ -370,6 +370,12 @@ export class RunService {
     switch (message.type) {
       case "loaded":
         return;
+      case "progress":
+        // Not stored: a page or API client following the run shows where it is.
+        if (!active.lost && !active.stop) {
+          this.events.publish(id, { type: "progress", progress: message.progress });
+        }
+        return;
       case "started":
         if (active.lost || active.stop) return;
         if (!await markStarted(this.#db, active.lease, message.device)) return this.#lose(active);

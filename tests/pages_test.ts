@@ -206,11 +206,15 @@ Deno.test("pages: new-run form, launching, run page, live stream, list and compa
       const rows = html.filter((data) =>
         data.includes('hx-target="#epoch-rows" hx-swap="beforeend"')
       );
-      assert.equal(rows.length, 3);
-      // Each epoch sends the curves' data for the browser's charts, not the pictures again.
+      // Epochs that come within 250 ms of each other share a message (those that come with the
+      // end, the finished page); the finished page has every epoch's row.
+      assert.ok(rows.length >= 1 && rows.length <= 3);
+      const table = html.at(-1)!.match(/<tbody id="epoch-rows">(.*?)<\/tbody>/s)?.[1];
+      assert.equal(table?.match(/<tr>/g)?.length, 3);
+      // Each message of epochs sends the curves' data for the browser's charts, not the pictures.
       assert.ok(
         rows.every((data) => data.includes('hx-target="#chart-loss-data" hx-swap="outerHTML"')),
-        "each epoch sends the loss curve's data",
+        "each epoch message sends the loss curve's data",
       );
       assert.ok(rows.every((data) => !data.includes("<svg")), "the curves are not redrawn");
       assert.match(html.at(-1)!, /<hx-partial hx-target="#run-live" hx-swap="outerHTML">/);

@@ -136,7 +136,7 @@ export class CpuSession implements TrainingSession {
 
   async #trainEpoch(
     epoch: number,
-    { signal, evaluate = [], pauseAt }: EpochOptions,
+    { signal, evaluate = [], pauseAt, onSteps }: EpochOptions,
   ): Promise<EpochResult> {
     const { config, data, model } = this;
     const train = data.train;
@@ -184,6 +184,7 @@ export class CpuSession implements TrainingSession {
       if (config.gradientClipping) clipGradients(config.gradientClipping, model.gradients);
       this.optimizer.step(params, model.gradients, hyper);
       this.scheduler.stepBatch();
+      onSteps?.(step + 1, steps);
       await this.#pace();
     }
     if (to < steps) {

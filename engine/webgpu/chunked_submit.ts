@@ -46,6 +46,11 @@ export async function submitInChunks(
     submitsBetweenWaits?: number;
     /** Units in the first command buffer (default `perSubmit`). */
     firstSubmit?: number;
+    /**
+     * Told the units known to have run, after each wait this function makes anyway to bound the
+     * work in flight (never a wait of its own).
+     */
+    onDone?: (units: number) => void;
   },
 ): Promise<void> {
   const { device } = context;
@@ -63,6 +68,7 @@ export async function submitInChunks(
         await context.orLost(device.queue.onSubmittedWorkDone());
         sinceWait = 0;
         lastYield = performance.now();
+        options.onDone?.(start);
       } else if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await nextTask();
         lastYield = performance.now();

@@ -58,3 +58,19 @@ Deno.test("submitInChunks() stops between submits once aborted, after the submit
   assert.deepEqual(ranges, [[0, 2], [2, 4]]);
   assert.deepEqual(log, ["submit", "submit", "wait"]);
 });
+
+Deno.test("submitInChunks() tells the units done only after the waits it makes anyway", async () => {
+  const hardware = fakeContext(false);
+  const done: number[] = [];
+  await submitInChunks(hardware.context, 40, 1, () => {}, {
+    label: "test",
+    onDone: (units) => {
+      done.push(units);
+      hardware.log.push(`done ${units}`);
+    },
+  });
+  // The same two waits as without it, each followed by the units submitted before it.
+  assert.equal(hardware.log.filter((entry) => entry === "wait").length, 2);
+  assert.deepEqual(done, [16, 32]);
+  assert.equal(hardware.log.indexOf("done 16"), hardware.log.indexOf("wait") + 1);
+});

@@ -280,7 +280,7 @@ export class WebGpuSession implements TrainingSession {
    */
   async #submitEpoch(
     epoch: number,
-    { signal, evaluate = [], pauseAt }: EpochOptions,
+    { signal, evaluate = [], pauseAt, onSteps }: EpochOptions,
   ): Promise<SubmittedEpoch> {
     this.#assertOpen();
     signal?.throwIfAborted();
@@ -343,6 +343,7 @@ export class WebGpuSession implements TrainingSession {
           signal,
           submitsBetweenWaits: this.#submitsBetweenWaits,
           firstSubmit: Math.floor(FIRST_SUBMIT_DISPATCHES / this.#trainStep.length),
+          onDone: onSteps && ((units) => onSteps(from + units, steps)),
         },
       );
     } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * `GET /api/runs/:id/events`: server-sent events for one run — `epoch` (id = epoch number),
- * `status` and `done`. A client reconnecting with `Last-Event-ID: N` gets epochs after N: the
+ * `progress` (the phases before the first epoch — loading, device, compiling — and steps within
+ * a slow epoch; never stored, so a reconnect gets only those still to come), `status` and `done`. A client reconnecting with `Last-Event-ID: N` gets epochs after N: the
  * stream subscribes first, then replays the database, so nothing falls between the two.
  *
  * @module
@@ -80,6 +81,8 @@ export function runEventsRoute(db: Db, events: RunEvents): Hono {
               data: JSON.stringify({ ...event.epoch, total: event.total }),
             });
             sentEpoch = event.epoch.epoch;
+          } else if (event.type === "progress") {
+            await stream.writeSSE({ event: "progress", data: JSON.stringify(event.progress) });
           } else if (event.type === "status") {
             await stream.writeSSE({
               event: "status",

@@ -177,7 +177,7 @@ export function openApiDocument(version: string) {
       "/api/runs/{id}/events": {
         get: {
           summary:
-            "Server-sent events: epoch (id = epoch number), status, done; resumes after Last-Event-ID",
+            "Server-sent events: epoch (id = epoch number), progress (phases before the first epoch, steps in a slow one), status, done; resumes after Last-Event-ID",
           parameters: [
             idParam,
             {

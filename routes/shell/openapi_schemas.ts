@@ -118,11 +118,23 @@ export const testSchema = record({
   },
 }, "Test-set metrics of a completed run");
 
-export const deviceSchema = record({
+const deviceRecord = record({
   backend: { type: "string", enum: ["cpu", "webgpu"] },
   description: string,
   bytesAllocated: integer,
 }, "Where the run trained");
+
+export const deviceSchema = {
+  ...deviceRecord,
+  properties: {
+    ...deviceRecord.properties,
+    warmupSeconds: {
+      type: "number",
+      description: "Seconds before the first epoch (loading data, choosing the device, " +
+        "compiling); not in epoch 1's seconds. Absent on older runs",
+    },
+  },
+};
 
 const divergedSchema = record({ epoch: integer, step: integer, message: string });
 

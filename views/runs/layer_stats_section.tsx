@@ -2,7 +2,8 @@
  * The run page's look at each hidden layer (`engine/layer_stats.ts`): small multiples of its
  * statistics over epochs, a line per layer, and the last epoch's weight histograms. The page
  * holds a placeholder that fetches the section (`/runs/:id/layers`) once loaded; while the run
- * trains, the section fetches itself again whenever the page's live stream brings a message.
+ * trains, the section fetches itself again when the page's live stream says epochs came (at most
+ * once a second: `LIVE_EPOCH_TRIGGER`).
  *
  * @module
  */
@@ -18,7 +19,7 @@ import {
   statisticPoints,
   weightHistogramSvg,
 } from "./layer_stats_charts.ts";
-import { IDS } from "./run_parts.tsx";
+import { LIVE_EPOCH_TRIGGER } from "./run_parts.tsx";
 
 export const LAYER_STATS_ID = "run-layer-stats";
 
@@ -55,7 +56,7 @@ export function LayerStatsSection(props: LayerStatsProps) {
   const refresh = props.live
     ? {
       "hx-get": layerStatsHref(props.id),
-      "hx-trigger": `htmx:sse:after:message from:#${IDS.live}`,
+      "hx-trigger": LIVE_EPOCH_TRIGGER,
       "hx-swap": "outerHTML",
     }
     : {};

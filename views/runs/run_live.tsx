@@ -66,14 +66,14 @@ export function LiveSnapshot(props: { state: LiveState }) {
   );
 }
 
-/** One more epoch: a new table row, redrawn curves, progress. */
-export function LiveEpoch(props: { state: LiveState; epoch: EpochRow }) {
+/** Epochs since the last message: their table rows, the curves' data, progress. */
+export function LiveEpochs(props: { state: LiveState; epochs: EpochRow[] }) {
   return (
     <>
       <Progress state={props.state} />
       <Charts state={props.state} />
       <Partial id={IDS.epochRows} swap="beforeend">
-        <EpochRowView epoch={props.epoch} />
+        {props.epochs.map((epoch) => <EpochRowView key={epoch.epoch} epoch={epoch} />)}
       </Partial>
     </>
   );

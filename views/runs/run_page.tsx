@@ -58,6 +58,7 @@ export function liveState(run: RunWithEpochs): LiveState {
     error: run.error,
     epochsPlanned: run.epochsPlanned,
     epochs: run.epochs,
+    warmupSeconds: (run.device as DeviceRecord | null)?.warmupSeconds ?? null,
   };
 }
 

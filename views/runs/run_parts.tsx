@@ -8,6 +8,7 @@
 
 import { raw } from "hono/html";
 import { type EpochRow, FINAL_STATUSES, type RunStatus } from "../../db/runs.ts";
+import type { TrainProgress } from "../../engine/train.ts";
 import {
   accuracyChartSpec,
   chartHtml,
@@ -25,6 +26,10 @@ export interface LiveState {
   error: string | null;
   epochsPlanned: number;
   epochs: EpochRow[];
+  /** Where the engine said it was last (streamed only: a reloaded page has none). */
+  progress?: TrainProgress | null;
+  /** Seconds before the first epoch (`DeviceRecord.warmupSeconds`), once known. */
+  warmupSeconds?: number | null;
 }
 
 export const IDS = {
@@ -37,6 +42,73 @@ export const IDS = {
   epochRows: "epoch-rows",
 } as const;
 
+/**
+ * What a section refreshed by the run's epochs listens to: the live stream names an event
+ * `run-epoch` at most once a second while epochs arrive, never for progress messages.
+ */
+export const LIVE_EPOCH_TRIGGER = `run-epoch from:#${IDS.live}`;
+
+/** The phases before the first epoch, in the order they come, as the page names them. */
+export const PHASES = [
+  ["loading", "Loading data"],
+  ["device", "Choosing the device"],
+  ["compiling", "Compiling kernels"],
+  ["training", "Training"],
+] as const;
+type Phase = (typeof PHASES)[number][0];
+
+/**
+ * The phase a run is in before its first epoch ends, from its status and the stream's last
+ * progress (none on a page loaded meanwhile: it then says less until the stream tells more).
+ */
+function currentPhase(state: LiveState): Phase | null {
+  if (state.status !== "running" || state.epochs.length > 0) return null;
+  return state.progress?.phase ?? null;
+}
+
+function PhaseList(props: { phase: Phase; backend?: "cpu" | "webgpu" }) {
+  const at = PHASES.findIndex(([phase]) => phase === props.phase);
+  return (
+    <ol class="run-phases" aria-label="Before the first epoch">
+      {PHASES.map(([phase, name], i) => (
+        <li
+          key={phase}
+          class={i < at ? "done" : i === at ? "current" : "next"}
+          aria-current={i === at ? "step" : undefined}
+        >
+          {phase === "compiling" && props.backend === "cpu" ? "Setting up the model" : name}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Steps of the epoch under way, when the engine reported them (slow epochs only). */
+function StepBar(props: { state: LiveState }) {
+  const { progress, epochs, status } = props.state;
+  if (status !== "running" || progress?.phase !== "training" || progress.steps <= 0) return null;
+  if (progress.epoch !== epochs.length + 1) return null;
+  return (
+    <span class="step-progress">
+      <progress
+        max={progress.steps}
+        value={progress.step}
+        aria-label={`Steps of epoch ${progress.epoch}`}
+      >
+        {progress.step} of {progress.steps}
+      </progress>
+      <span class="muted">
+        Epoch {progress.epoch}: step {progress.step} of {progress.steps}
+      </span>
+    </span>
+  );
+}
+
+/** "warm-up 4.2 s": the time before the first epoch, which no epoch's seconds include. */
+function warmupText(seconds: number | null | undefined): string {
+  return seconds === null || seconds === undefined ? "" : ` · warm-up ${duration(seconds)}`;
+}
+
 /** A run's status; `note` (why it did not complete) shows on hovering it. */
 export function StatusBadge(props: { status: RunStatus; note?: string | null }) {
   return (
@@ -48,14 +120,25 @@ export function StatusBadge(props: { status: RunStatus; note?: string | null }) 
 
 /** Progress with an estimate from the mean epoch time so far. */
 export function RunProgress(props: { state: LiveState }) {
-  const { epochs, epochsPlanned, status } = props.state;
+  const { epochs, epochsPlanned, status, progress } = props.state;
+  const phase = currentPhase(props.state);
   const done = epochs.length;
   const seconds = epochs.reduce((sum, e) => sum + e.seconds, 0);
   const mean = done ? seconds / done : 0;
   let text: string;
   if (status === "queued") text = "Waiting in the queue for a worker to claim it.";
-  else if (status === "running" && done === 0) text = "Loading data and starting the first epoch…";
-  else if (status === "running") {
+  else if (status === "running" && done === 0 && !phase) {
+    text = "Loading data and starting the first epoch…";
+  } else if (phase) {
+    text = phase === "training"
+      ? `Training epoch 1${warmupText(props.state.warmupSeconds)}…`
+      : `${PHASES.find(([p]) => p === phase)![1]}…`;
+    if (phase === "compiling" && progress?.phase === "compiling") {
+      text = progress.backend === "webgpu"
+        ? "Compiling the GPU's kernels and copying the data to it…"
+        : "Setting up the model and its data on the CPU…";
+    }
+  } else if (status === "running") {
     const left = mean * (epochsPlanned - done);
     // After the last epoch only the test set is left to score: no estimate to give.
     const estimate = left <= 0
@@ -63,7 +146,9 @@ export function RunProgress(props: { state: LiveState }) {
       : left < 1
       ? " · under 1 s left"
       : ` · about ${duration(left)} left`;
-    text = `Epoch ${done} of ${epochsPlanned} · ${duration(mean)} per epoch${estimate}`;
+    text = `Epoch ${done} of ${epochsPlanned} · ${duration(mean)} per epoch${estimate}${
+      warmupText(props.state.warmupSeconds)
+    }`;
   } else if (done === 0) {
     // "0 of 20 epochs in 0.00 s" said nothing: say how it ended (the reason shows above).
     text = `Ended ${status} before its first epoch.`;
@@ -71,14 +156,21 @@ export function RunProgress(props: { state: LiveState }) {
     const ended = status === "completed" ? "" : `; ${status} after epoch ${done}`;
     text = `${done} of ${epochsPlanned} ${epochsPlanned === 1 ? "epoch" : "epochs"} in ${
       duration(seconds)
-    }${ended}`;
+    }${ended}${warmupText(props.state.warmupSeconds)}`;
   }
   return (
-    <div id={IDS.progress} class="progress">
+    <div id={IDS.progress} class="progress" data-phase={phase ?? status}>
       <progress max={epochsPlanned} value={done} aria-label="Epochs done">
         {done} of {epochsPlanned}
       </progress>
       <span class="muted">{text}</span>
+      {phase && (
+        <PhaseList
+          phase={phase}
+          backend={progress?.phase === "compiling" ? progress.backend : undefined}
+        />
+      )}
+      <StepBar state={props.state} />
     </div>
   );
 }
