@@ -70,26 +70,35 @@ export function solveUpperTransposed(
   return x;
 }
 
-/** A⁻¹ from its Cholesky factor L (A = L·Lᵀ): L⁻¹ first, then L⁻ᵀ·L⁻¹, symmetric. */
+/**
+ * A⁻¹ from its Cholesky factor L (A = L·Lᵀ): the rows of X = L⁻¹ by forward substitution, then
+ * A⁻¹ = Xᵀ·X as a sum of rank-one updates; both walk rows, not columns, for the cache.
+ */
 export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
-  const lInv = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    lInv[j * n + j] = 1 / l[j * n + j];
-    for (let i = j + 1; i < n; i++) {
-      let sum = 0;
-      for (let k = j; k < i; k++) sum -= l[i * n + k] * lInv[k * n + j];
-      lInv[i * n + j] = sum / l[i * n + i];
+  const x = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    // Row i of X: (e_i − Σ_{k<i} L_ik · X_k) / L_ii, with X_k zero beyond column k.
+    const row = i * n;
+    for (let k = 0; k < i; k++) {
+      const lik = l[row + k];
+      if (lik === 0) continue;
+      const rowK = k * n;
+      for (let j = 0; j <= k; j++) x[row + j] -= lik * x[rowK + j];
     }
+    x[row + i] += 1;
+    const inverseDiagonal = 1 / l[row + i];
+    for (let j = 0; j <= i; j++) x[row + j] *= inverseDiagonal;
   }
   const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      // (L⁻ᵀ L⁻¹)_ij = Σ_k L⁻¹_ki L⁻¹_kj over k ≥ max(i, j) = i.
-      let sum = 0;
-      for (let k = i; k < n; k++) sum += lInv[k * n + i] * lInv[k * n + j];
-      inv[i * n + j] = sum;
-      inv[j * n + i] = sum;
+  for (let k = 0; k < n; k++) {
+    const rowK = k * n;
+    for (let i = 0; i <= k; i++) {
+      const xki = x[rowK + i];
+      if (xki === 0) continue;
+      const rowI = i * n;
+      for (let j = 0; j <= i; j++) inv[rowI + j] += xki * x[rowK + j];
     }
   }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) inv[j * n + i] = inv[i * n + j];
   return inv;
 }
