@@ -82,6 +82,12 @@ Deno.test("A two-objective study with a constraint: measured values, constraints
       /maximize devAccuracy, minimize parameterCount subject to parameterCount ≤ 200/,
     );
     assert.match(page, /id="chart-pareto"/);
+    // The summary counts the front instead of naming one best trial.
+    assert.match(
+      page,
+      new RegExp(`<dt>Pareto front</dt><dd>${report.bestTrials.length} trials?</dd>`),
+    );
+    assert.match(page, /class="best-params" hidden/);
     assert.match(page, /id="chart-hypervolume"/);
     const table = page.slice(page.indexOf('id="study-best-trials"'));
     const listed = [...table.slice(0, table.indexOf("</table>")).matchAll(/>#(\d+)</g)]

@@ -115,17 +115,30 @@ export function StudySummary(props: { view: StudyView }) {
   const finished = finishedCount(report) - props.view.requeued;
   const count = (state: TrialState) => report.counts[state] ?? 0;
   const running = count("RUNNING") + count("WAITING");
+  // Several objectives: a front of best trials (listed in the Pareto card), no single best.
+  const front = report.metrics && report.metrics.length > 1 ? report.bestTrials ?? [] : null;
   return (
     <section id={STUDY_IDS.summary} class="card study-summary">
       <dl class="metrics">
-        <div>
-          <dt>Best {report.metric}</dt>
-          <dd>{metricText(report.metric, report.bestValue)}</dd>
-        </div>
-        <div>
-          <dt>Best trial</dt>
-          <dd>{report.bestTrial === null ? "—" : `#${report.bestTrial}`}</dd>
-        </div>
+        {front
+          ? (
+            <div>
+              <dt>Pareto front</dt>
+              <dd>{front.length} {front.length === 1 ? "trial" : "trials"}</dd>
+            </div>
+          )
+          : (
+            <>
+              <div>
+                <dt>Best {report.metric}</dt>
+                <dd>{metricText(report.metric, report.bestValue)}</dd>
+              </div>
+              <div>
+                <dt>Best trial</dt>
+                <dd>{report.bestTrial === null ? "—" : `#${report.bestTrial}`}</dd>
+              </div>
+            </>
+          )}
         <div>
           <dt>Complete</dt>
           <dd>{count("COMPLETE")}</dd>
@@ -149,7 +162,7 @@ export function StudySummary(props: { view: StudyView }) {
         </progress>
         <span class="muted">{progressText(props.view, finished)}</span>
       </div>
-      <div class="best-params">
+      <div class="best-params" hidden={front !== null ? true : undefined}>
         <h3>Best parameters</h3>
         {report.bestParams
           ? (
