@@ -40,7 +40,7 @@ export { configForParams, spaceParams } from "./space_walk.ts";
 
 export const DIRECTIONS = ["maximize", "minimize"] as const;
 export const METRICS = ["devAccuracy", "devLoss", "trainLoss", "trainAccuracy"] as const;
-export const SAMPLER_TYPES = ["tpe", "random", "grid", "nsga2", "gp"] as const;
+export const SAMPLER_TYPES = ["tpe", "random", "grid", "nsga2", "gp", "cmaes", "qmc"] as const;
 export const PRUNER_TYPES = [
   "median",
   "percentile",
@@ -98,6 +98,24 @@ const samplerSchema = z.discriminatedUnion("type", [
     nStartupTrials: count("Startup trials", 0).default(10),
     deterministicObjective: flag("Deterministic objective").default(false),
   }, '{"type": "gp", "seed": 0}'),
+  // Optuna 3.1's CmaEsSampler defaults; popsize defaults to 4 + ⌊3 ln n⌋, sigma0 to range / 6.
+  strictObject("cmaes sampler", {
+    type: z.literal("cmaes"),
+    seed: samplerSeed,
+    nStartupTrials: count("Startup trials", 0).default(1),
+    sigma0: boundedNumber("Sigma0", { min: 1e-12 }).optional(),
+    popsize: count("Population size", 2).optional(),
+    restartStrategy: oneOf("Restart strategy", ["none", "ipop"]).default("none"),
+    incPopsize: count("Population increase", 1).default(2),
+    considerPrunedTrials: flag("Consider pruned trials").default(false),
+  }, '{"type": "cmaes", "seed": 0}'),
+  // Optuna 3.1's QMCSampler defaults (scramble off, so every worker draws the same points).
+  strictObject("qmc sampler", {
+    type: z.literal("qmc"),
+    seed: samplerSeed,
+    qmcType: oneOf("QMC type", ["sobol", "halton"]).default("sobol"),
+    scramble: flag("Scramble").default(false),
+  }, '{"type": "qmc", "qmcType": "sobol"}'),
 ], { error: taggedUnionError("Sampler", SAMPLER_TYPES, '{"type": "tpe", "seed": 0}') });
 
 const minResourceError = (iss: { input?: unknown }) =>
@@ -318,7 +336,24 @@ export const studySpecSchema = strictObject("study", {
   space: spaceSchema,
 }, '{"name": "mnist-lr", "space": {"optimizer.lr": {"type": "float", "low": 0.0001, "high": 0.1}}}')
   .superRefine(checkSpace)
-  .superRefine(checkGpObjectives);
+  .superRefine(checkGpObjectives)
+  .superRefine(checkCmaesObjectives);
+
+/** CMA-ES (as Optuna 3.1's) minimises one objective and knows no constraints. */
+function checkCmaesObjectives(
+  spec: { sampler: { type: string }; metrics?: unknown[]; constraints?: unknown[] },
+  ctx: z.RefinementCtx,
+): void {
+  if (spec.sampler.type !== "cmaes") return;
+  const objectives = spec.metrics?.length ?? 1, constraints = spec.constraints?.length ?? 0;
+  if (objectives === 1 && constraints === 0) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["sampler", "type"],
+    message: `Sampler cmaes handles one objective without constraints, got ${objectives} ` +
+      `metrics and ${constraints} constraints: use "tpe" or "nsga2"`,
+  });
+}
 
 /** The GP sampler models one unconstrained objective (no LogEHVI, no constrained LogEI here). */
 function checkGpObjectives(

@@ -180,6 +180,27 @@ function samplerCode(study: ScriptStudy): string[] {
       swapping_prob: sampler.swappingProb,
     })];
   }
+  if (sampler.type === "cmaes") {
+    return [call("    ", "sampler = ", "optuna.samplers.CmaEsSampler", {
+      seed: sampler.seed,
+      n_startup_trials: sampler.nStartupTrials,
+      sigma0: sampler.sigma0,
+      popsize: sampler.popsize,
+      restart_strategy: sampler.restartStrategy === "ipop" ? "ipop" : undefined,
+      inc_popsize: sampler.restartStrategy === "ipop" ? sampler.incPopsize : undefined,
+      consider_pruned_trials: sampler.considerPrunedTrials || undefined,
+    })];
+  }
+  if (sampler.type === "qmc") {
+    return [
+      "    # Optuna's QMCSampler draws its points with scipy.stats.qmc: it needs scipy.",
+      call("    ", "sampler = ", "optuna.samplers.QMCSampler", {
+        qmc_type: sampler.qmcType,
+        scramble: sampler.scramble,
+        seed: sampler.seed,
+      }),
+    ];
+  }
   if (sampler.type === "gp") {
     // Guarded, not refused: the script still runs under an Optuna without GPSampler (Debian's 3.1).
     const startup = { seed: sampler.seed, n_startup_trials: sampler.nStartupTrials };

@@ -28,9 +28,11 @@ import {
 } from "./pruners/successive_halving.ts";
 import { ThresholdPruner, type ThresholdPrunerOptions } from "./pruners/threshold.ts";
 import type { Sampler } from "./samplers/base.ts";
+import { CmaEsSampler } from "./samplers/cmaes/sampler.ts";
 import { GpSampler } from "./samplers/gp/sampler.ts";
 import { type GridAxis, GridSampler, listAxis } from "./samplers/grid.ts";
 import { NsgaIISampler } from "./samplers/nsga2/sampler.ts";
+import { QmcSampler } from "./samplers/qmc/sampler.ts";
 import { RandomSampler } from "./samplers/random.ts";
 import { TpeSampler } from "./samplers/tpe/sampler.ts";
 import type { Trial } from "./trial.ts";
@@ -39,7 +41,7 @@ import type { Trial } from "./trial.ts";
 export type ParamSpec = DistributionJson;
 
 export interface SamplerSpec {
-  type: "tpe" | "random" | "grid" | "nsga2" | "gp";
+  type: "tpe" | "random" | "grid" | "nsga2" | "gp" | "cmaes" | "qmc";
   seed?: number;
   /** TPE and GP. */
   nStartupTrials?: number;
@@ -58,6 +60,15 @@ export interface SamplerSpec {
   swappingProb?: number;
   /** GP only: fix the noise at its minimum (Optuna's `deterministic_objective`). */
   deterministicObjective?: boolean;
+  /** CMA-ES only (Optuna's CmaEsSampler; nStartupTrials defaults to 1 there). */
+  sigma0?: number;
+  popsize?: number;
+  restartStrategy?: "none" | "ipop";
+  incPopsize?: number;
+  considerPrunedTrials?: boolean;
+  /** QMC only (Optuna's QMCSampler). */
+  qmcType?: "sobol" | "halton";
+  scramble?: boolean;
 }
 
 /** What a sampler built from a spec needs beyond it. */
@@ -118,6 +129,21 @@ export function samplerFromSpec(
         nStartupTrials: spec.nStartupTrials,
         deterministicObjective: spec.deterministicObjective,
       });
+    case "cmaes":
+      if (extras.constrained) {
+        throw new RangeError('Sampler "cmaes" does not handle constraints; use "tpe" or "nsga2"');
+      }
+      return new CmaEsSampler({
+        seed: spec.seed,
+        nStartupTrials: spec.nStartupTrials,
+        sigma0: spec.sigma0,
+        popsize: spec.popsize,
+        restartStrategy: spec.restartStrategy === "ipop" ? "ipop" : null,
+        incPopsize: spec.incPopsize,
+        considerPrunedTrials: spec.considerPrunedTrials,
+      });
+    case "qmc":
+      return new QmcSampler({ seed: spec.seed, qmcType: spec.qmcType, scramble: spec.scramble });
     case "random":
       return new RandomSampler({ seed: spec.seed });
     case "grid":
@@ -125,7 +151,7 @@ export function samplerFromSpec(
     default:
       throw new RangeError(
         `Sampler type is ${JSON.stringify((spec as { type: unknown }).type)}; ` +
-          `use "tpe", "random", "grid", "nsga2" or "gp"`,
+          `use "tpe", "random", "grid", "nsga2", "gp", "cmaes" or "qmc"`,
       );
   }
 }
