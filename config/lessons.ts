@@ -23,6 +23,11 @@ export interface Lesson {
   knob: string[];
   /** What to look for on the comparison: two or three sentences a teacher would say. */
   lookFor: string;
+  /**
+   * The layer statistic the lesson's comparison opens on, where the knob shows inside the
+   * network: a key of the compare page's statistics (`views/runs/layer_stats_charts.ts`).
+   */
+  statistic: string;
   base: RunConfigInput;
   variants: LessonVariant[];
 }
@@ -73,6 +78,7 @@ export const LESSONS: Lesson[] = [
       "has barely moved. Stochastic takes a step per example, so its loss is noisy yet it makes " +
       "the most progress per epoch (and costs the most time); mini-batch sits between, which is " +
       "why it is the default.",
+    statistic: "updateRatio",
     base: base(),
     variants: [
       { label: "full batch", change: { batch: { mode: "full" } } },
@@ -87,6 +93,7 @@ export const LESSONS: Lesson[] = [
     lookFor: "Plain SGD follows the raw gradient and creeps; momentum keeps a running direction " +
       "and gets further in the same steps. RMSprop and Adam scale each weight's step by its " +
       "recent gradient size, so they drop the loss fastest early on — Adam adds momentum on top.",
+    statistic: "updateRatio",
     base: base(),
     variants: [
       { label: "sgd", change: { optimizer: { type: "sgd", lr: 0.01 } } },
@@ -103,6 +110,7 @@ export const LESSONS: Lesson[] = [
       "weights by 2/fan-in, which keeps ReLU activations' scale through depth; Xavier assumes " +
       "symmetric activations (tanh) and lets ReLU signals shrink, LeCun sits close to it. The " +
       "better-scaled start shows as a lower loss in the first epoch.",
+    statistic: "activationStd",
     base: base({
       model: {
         layers: [{ units: 128 }, { units: 64 }, { units: 64 }, { units: 64 }].map((layer) => ({
@@ -127,6 +135,7 @@ export const LESSONS: Lesson[] = [
       "lean on any one of them. It trades train accuracy for dev accuracy: the gap between the " +
       "two curves narrows as the rate grows, and at 0.5 on so little data training is visibly " +
       "slower.",
+    statistic: "weightNorm",
     base: base({ epochs: 6 }),
     variants: [
       { label: "0", change: { model: { layers: twoLayers({ dropout: 0 }) } } },
@@ -143,6 +152,7 @@ export const LESSONS: Lesson[] = [
       "gradient fades on its way back, so the loss sits near its start. Batch norm re-centres " +
       "and rescales each layer's pre-activations every batch, keeping the sigmoids in their " +
       "useful range — compare the saturated share per layer.",
+    statistic: "inactiveShare",
     base: base({
       model: { layers: deepSigmoid(false) },
       optimizer: { type: "sgd", lr: 0.1, momentum: 0.9 },
@@ -160,6 +170,7 @@ export const LESSONS: Lesson[] = [
       "weight in proportion to its size (weight norms fall smoothly); L1 pulls each weight " +
       "toward zero by the same amount, driving many exactly to zero — look at the weight " +
       "histograms. Elastic net does both.",
+    statistic: "weightNorm",
     base: base({ epochs: 5 }),
     variants: [
       { label: "none", change: { regularization: { l1: 0, l2: 0 } } },

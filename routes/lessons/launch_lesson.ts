@@ -7,12 +7,32 @@
  */
 
 import type { Issue } from "../../config/issues.ts";
-import { type Lesson, LESSON_DATASETS, lessonConfigs } from "../../config/lessons.ts";
+import { HTTPException } from "hono/http-exception";
+import {
+  findLesson,
+  type Lesson,
+  LESSON_DATASETS,
+  lessonConfigs,
+  LESSONS,
+} from "../../config/lessons.ts";
 import { parseRunConfig } from "../../config/schema.ts";
 import { describeDatasets } from "../../engine/data/load.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import type { AppContext } from "../context.ts";
 import { runIssues } from "../shell/admit.ts";
+
+/** The lesson named `id`, or a 404 naming the lessons there are. */
+export function lessonOf(id: string): Lesson {
+  const lesson = findLesson(id);
+  if (!lesson) {
+    throw new HTTPException(404, {
+      message: `Lesson ${JSON.stringify(id)} does not exist; the lessons are ${
+        LESSONS.map((known) => known.id).join(", ")
+      }`,
+    });
+  }
+  return lesson;
+}
 
 export type LessonPlan = { ok: true; configs: RunConfig[] } | { ok: false; issues: Issue[] };
 
@@ -55,7 +75,7 @@ export async function launchLesson(
   return { ok: true, ids };
 }
 
-/** The comparison page of a launched lesson's runs. */
-export function compareHref(ids: number[]): string {
-  return `/runs/compare?ids=${ids.join(",")}`;
+/** The comparison page of a launched lesson's runs, with what to look for in them. */
+export function compareHref(ids: number[], lesson: Lesson): string {
+  return `/runs/compare?ids=${ids.join(",")}&lesson=${lesson.id}`;
 }

@@ -7,24 +7,11 @@
  */
 
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { badRequestBody } from "../../config/issues.ts";
-import { findLesson, type Lesson, lessonConfigs, LESSONS } from "../../config/lessons.ts";
+import { lessonConfigs, LESSONS } from "../../config/lessons.ts";
 import { LessonsPage } from "../../views/lessons/lessons_page.tsx";
 import type { AppContext } from "../context.ts";
-import { compareHref, launchLesson } from "./launch_lesson.ts";
-
-function lessonOf(id: string): Lesson {
-  const lesson = findLesson(id);
-  if (!lesson) {
-    throw new HTTPException(404, {
-      message: `Lesson ${JSON.stringify(id)} does not exist; the lessons are ${
-        LESSONS.map((known) => known.id).join(", ")
-      }`,
-    });
-  }
-  return lesson;
-}
+import { compareHref, launchLesson, lessonOf } from "./launch_lesson.ts";
 
 export function lessonRoutes(ctx: AppContext): Hono {
   return new Hono()
@@ -35,7 +22,7 @@ export function lessonRoutes(ctx: AppContext): Hono {
       if (!outcome.ok) {
         return c.html(<LessonsPage lessons={LESSONS} refused={{ lesson, ...outcome }} />, 400);
       }
-      return c.redirect(compareHref(outcome.ids), 303);
+      return c.redirect(compareHref(outcome.ids, lesson), 303);
     })
     .get("/api/lessons", (c) =>
       c.json({
@@ -53,6 +40,6 @@ export function lessonRoutes(ctx: AppContext): Hono {
       if (!outcome.ok) {
         return c.json(badRequestBody(outcome.issues, `Cannot launch lesson ${lesson.id}`), 400);
       }
-      return c.json({ ids: outcome.ids }, 201, { Location: compareHref(outcome.ids) });
+      return c.json({ ids: outcome.ids }, 201, { Location: compareHref(outcome.ids, lesson) });
     });
 }

@@ -12,6 +12,18 @@ import type { DatasetRoots } from "../../engine/data/load.ts";
 import type { DeviceInfo } from "../../engine/device.ts";
 
 const FASHION_MNIST = defaultDatasetRoots().fashionMnist;
+
+/** Text as hono/jsx prints it. */
+function escapeHtml(text: string): string {
+  const entities: Record<string, string> = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+  };
+  return text.replace(/[&<>"']/g, (c) => entities[c]);
+}
 const cpu = Promise.resolve<DeviceInfo>({ backend: "cpu", reason: "not probed in tests" });
 
 /** The app on `datasetRoots` and a fresh in-memory database; no engine, so runs stay queued. */
@@ -55,7 +67,10 @@ Deno.test("lesson routes queue each lesson's runs as checked plain runs and open
           const body = await response.json();
           assert.equal(response.status, 201, `${lesson.id}: ${JSON.stringify(body)}`);
           assert.equal(body.ids.length, lesson.variants.length);
-          assert.equal(response.headers.get("Location"), `/runs/compare?ids=${body.ids.join(",")}`);
+          assert.equal(
+            response.headers.get("Location"),
+            `/runs/compare?ids=${body.ids.join(",")}&lesson=${lesson.id}`,
+          );
           const expected = lessonConfigs(lesson).map((input) => {
             const parsed = parseRunConfig(input);
             if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -72,6 +87,9 @@ Deno.test("lesson routes queue each lesson's runs as checked plain runs and open
           assert.equal(compare.status, 200, `${lesson.id}'s comparison`);
           const html = await compare.text();
           for (const config of expected) assert.ok(html.includes(config.name), config.name);
+          // What to look for, from the lesson's card, above the curves.
+          assert.ok(html.includes(`<h2 id="lesson-note-title">Lesson: ${lesson.title}</h2>`));
+          assert.ok(html.includes(escapeHtml(lesson.lookFor)), `${lesson.id}'s look-for text`);
         }
       },
     );
@@ -83,7 +101,8 @@ Deno.test("lesson routes queue each lesson's runs as checked plain runs and open
       });
       assert.equal(response.status, 303);
       const location = response.headers.get("Location")!;
-      const ids = /^\/runs\/compare\?ids=([\d,]+)$/.exec(location)![1].split(",").map(Number);
+      const ids = /^\/runs\/compare\?ids=([\d,]+)&lesson=optimizers$/.exec(location)![1]
+        .split(",").map(Number);
       assert.equal(ids.length, 4);
       const compare = await fetch(`${url}${location}`);
       assert.equal(compare.status, 200);

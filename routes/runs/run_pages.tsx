@@ -31,6 +31,7 @@ import { parseRunId } from "../shell/params.ts";
 import { queryInteger, queryStatus, queryTrials } from "./run_query.ts";
 import { continueRun } from "./continue_run.ts";
 import { loadRunView } from "./run_view_data.ts";
+import { lessonOf } from "../lessons/launch_lesson.ts";
 import { runNetworkRoutes } from "./run_network_pages.tsx";
 import { runLayerStatsRoutes } from "./layer_stats_pages.tsx";
 
@@ -105,7 +106,8 @@ export function runPageRoutes(ctx: AppContext): Hono {
         if (!run) throw new HTTPException(404, { message: `Run ${id} does not exist` });
         runs.push(run);
       }
-      return c.html(<ComparePage runs={runs} />);
+      const lesson = c.req.query("lesson");
+      return c.html(<ComparePage runs={runs} lesson={lesson ? lessonOf(lesson) : undefined} />);
     })
     .get("/:id", async (c) => {
       const id = parseRunId(c.req.param("id"));

@@ -59,7 +59,7 @@ export const lessonPaths = {
       responses: {
         201: ok(
           record({ ids: { type: "array", items: integer } }),
-          "Queued, in the lesson's order; Location is /runs/compare?ids=…",
+          "Queued, in the lesson's order; Location is /runs/compare?ids=…&lesson=ID",
         ),
         400: { ...badRequest, description: "A run this server would refuse; nothing was queued" },
         404: { ...notFound, description: "No such lesson" },

@@ -1,12 +1,14 @@
 /**
  * `/runs/compare?ids=1,2,3`: the runs' train and dev curves overlaid, a colour per run, a layer
  * statistic overlaid (picked on the page), and a table of their key metrics and settings, the
- * settings that differ highlighted.
+ * settings that differ highlighted. A lesson's comparison (`&lesson=ID`) says first what to
+ * look for, and opens the layer statistic on the one where the lesson's knob shows.
  *
  * @module
  */
 
 import type { Child } from "hono/jsx";
+import type { Lesson } from "../../config/lessons.ts";
 import type { RunWithEpochs } from "../../db/runs.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import type { TestRecord } from "../../engine/train.ts";
@@ -17,14 +19,25 @@ import { layerCompareChoice, LayerStatsCompare } from "./layer_stats_compare.tsx
 import { StatusBadge } from "./run_parts.tsx";
 import { ComparedSettingRows } from "./settings_table.tsx";
 
-export function ComparePage(props: { runs: RunWithEpochs[] }) {
-  const { runs } = props;
+export function ComparePage(props: { runs: RunWithEpochs[]; lesson?: Lesson }) {
+  const { runs, lesson } = props;
   const label = (run: RunWithEpochs) => `#${run.id} ${run.name}`;
+  const choice = layerCompareChoice(runs, { statistic: lesson?.statistic });
   return (
-    <Layout title="Compare runs" current="/runs">
+    <Layout title={lesson ? `Lesson: ${lesson.title}` : "Compare runs"} current="/runs">
       <h2 class="page-title">Compare {runs.length} runs</h2>
+      {lesson && (
+        <section class="card lesson-note" aria-labelledby="lesson-note-title">
+          <h2 id="lesson-note-title">Lesson: {lesson.title}</h2>
+          <p>{lesson.lookFor}</p>
+          <p class="help">
+            The runs differ only in {lesson.knob.join(" and ")}; they fill in as they train.{" "}
+            <a href="/lessons">All lessons</a>
+          </p>
+        </section>
+      )}
       <CompareCharts runs={runs} />
-      <LayerStatsCompare runs={runs} choice={layerCompareChoice(runs, {})} />
+      <LayerStatsCompare runs={runs} choice={choice} />
       <section class="card">
         <h2>Side by side</h2>
         <div class="table-scroll">
