@@ -8,6 +8,7 @@ import { parseStudySpec, type StudySpec } from "../config/study_schema.ts";
 import { optunaScript } from "../export/optuna_script.ts";
 import { studySampler, suggestTrialConfig } from "../jobs/study_space.ts";
 import { createStudy } from "../tuner/mod.ts";
+import { specToValues, valuesToStudyInput } from "../views/studies/study_form_state.ts";
 import { findPython, runPython } from "./python_helpers.ts";
 
 const space = {
@@ -57,6 +58,31 @@ Deno.test("study files name cmaes and qmc, with Optuna's defaults", () => {
     qmcType: "sobol",
     scramble: false,
   });
+});
+
+Deno.test("the New study form keeps every cmaes and qmc knob (study → form → study)", () => {
+  for (
+    const sampler of [
+      {
+        type: "cmaes",
+        seed: 5,
+        nStartupTrials: 3,
+        popsize: 12,
+        sigma0: 0.4,
+        restartStrategy: "ipop",
+        incPopsize: 3,
+        considerPrunedTrials: true,
+      },
+      { type: "cmaes" },
+      { type: "qmc", qmcType: "halton", scramble: true, seed: 8 },
+      { type: "qmc" },
+    ]
+  ) {
+    const before = spec(sampler);
+    const after = parseStudySpec(valuesToStudyInput(specToValues(before)));
+    assert.ok(after.ok, JSON.stringify(!after.ok && after.issues));
+    assert.deepEqual(after.spec.sampler, before.sampler);
+  }
 });
 
 Deno.test("bad cmaes and qmc knobs are refused naming the field and what is allowed", () => {

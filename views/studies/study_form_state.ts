@@ -192,6 +192,26 @@ function readSampler(values: FormValues): Record<string, unknown> {
       deterministicObjective: isChecked(values, `${STUDY_PREFIX}sampler.deterministicObjective`),
     });
   }
+  if (type === "cmaes") {
+    return defined({
+      type,
+      seed,
+      nStartupTrials: optionalNumber(field("nStartupTrials")),
+      popsize: optionalNumber(field("popsize")),
+      sigma0: optionalNumber(field("sigma0")),
+      restartStrategy: field("restartStrategy") || undefined,
+      incPopsize: optionalNumber(field("incPopsize")),
+      considerPrunedTrials: isChecked(values, `${STUDY_PREFIX}sampler.considerPrunedTrials`),
+    });
+  }
+  if (type === "qmc") {
+    return defined({
+      type,
+      seed,
+      qmcType: field("qmcType") || undefined,
+      scramble: isChecked(values, `${STUDY_PREFIX}sampler.scramble`),
+    });
+  }
   if (type !== "tpe") return defined({ type, seed });
   return defined({
     type,

@@ -53,6 +53,8 @@ const SAMPLER_CHOICES: Choice[] = [
   { value: "grid", label: "Grid" },
   { value: "nsga2", label: "NSGA-II (several objectives)" },
   { value: "gp", label: "GP (Gaussian process)" },
+  { value: "cmaes", label: "CMA-ES" },
+  { value: "qmc", label: "QMC (Sobol, Halton)" },
 ];
 
 export function NewStudyPage(props: NewStudyProps) {
@@ -232,6 +234,68 @@ function ObjectiveSection(props: { state: FormState }) {
             name={name("sampler.deterministicObjective")}
             label="Deterministic objective"
             help="No noise: same parameters, same value."
+          />
+        </div>
+      )}
+      {sampler === "cmaes" && (
+        <div class="row">
+          <NumberField
+            state={state}
+            name={name("sampler.nStartupTrials")}
+            label="Startup trials"
+            help="Random trials before CMA-ES starts."
+            integer
+          />
+          <NumberField
+            state={state}
+            name={name("sampler.popsize")}
+            label="Population"
+            placeholder="4 + 3 ln n"
+            help="Trials per generation."
+            integer
+          />
+          <NumberField
+            state={state}
+            name={name("sampler.sigma0")}
+            label="Sigma0"
+            placeholder="range / 6"
+            help="Initial step, in the scaled space."
+          />
+          <SelectField
+            state={state}
+            name={name("sampler.restartStrategy")}
+            label="Restarts"
+            help="IPOP: restart with a larger population when stuck."
+            choices={[{ value: "none", label: "None" }, { value: "ipop", label: "IPOP" }]}
+          />
+          <NumberField
+            state={state}
+            name={name("sampler.incPopsize")}
+            label="Population factor"
+            help="Per IPOP restart."
+            integer
+          />
+          <CheckboxField
+            state={state}
+            name={name("sampler.considerPrunedTrials")}
+            label="Use pruned trials"
+            help="At their last reported value."
+          />
+        </div>
+      )}
+      {sampler === "qmc" && (
+        <div class="row">
+          <SelectField
+            state={state}
+            name={name("sampler.qmcType")}
+            label="Sequence"
+            choices={[{ value: "sobol", label: "Sobol" }, { value: "halton", label: "Halton" }]}
+          />
+          <CheckboxField
+            state={state}
+            name={name("sampler.scramble")}
+            label="Scramble"
+            help="Randomised by the seed."
           />
         </div>
       )}

@@ -32,6 +32,8 @@ const SAMPLER_LABELS: Record<string, string> = {
   grid: "grid",
   nsga2: "NSGA-II",
   gp: "GP",
+  cmaes: "CMA-ES",
+  qmc: "QMC",
 };
 
 export function StudyPage(props: { view: StudyView; query: TrialQuery }) {
