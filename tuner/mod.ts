@@ -5,7 +5,7 @@
  * - Studies: {@linkcode createStudy}, `study.optimize()`, `ask()`/`tell()`, `enqueueTrial()`,
  *   `bestParams`/`bestValue`/`bestTrial`/`trials`.
  * - Samplers: {@linkcode TpeSampler} (default), {@linkcode RandomSampler}, {@linkcode GridSampler},
- *   {@linkcode NsgaIISampler} (multi-objective).
+ *   {@linkcode NsgaIISampler} (multi-objective), {@linkcode CmaEsSampler}, {@linkcode QmcSampler}.
  * - Multi-objective studies: `createStudy({ directions })`, `study.bestTrials` (the Pareto
  *   front), {@linkcode hypervolume}; constraints through a sampler's `constraintsFunc`.
  * - Pruners: {@linkcode MedianPruner} (default), {@linkcode PercentilePruner},
@@ -56,6 +56,8 @@ export type { Sampler, SearchSpace } from "./samplers/base.ts";
 export { RandomSampler, type RandomSamplerOptions } from "./samplers/random.ts";
 export { GridSampler, type GridSamplerOptions } from "./samplers/grid.ts";
 export { NsgaIISampler, type NsgaIISamplerOptions } from "./samplers/nsga2/sampler.ts";
+export { CmaEsSampler, type CmaEsSamplerOptions } from "./samplers/cmaes/sampler.ts";
+export { QmcSampler, type QmcSamplerOptions } from "./samplers/qmc/sampler.ts";
 export type { ConstraintsFunc } from "./multi_objective/constraints.ts";
 export { hypervolume } from "./multi_objective/hypervolume.ts";
 export { paretoFront } from "./multi_objective/dominance.ts";
