@@ -19,6 +19,7 @@ import {
 import { type JobLimits, parseJobLimits } from "./config/job_limits.ts";
 import { defaultDatasetRoots } from "./config/paths.ts";
 import { describeDatasets } from "./engine/data/load.ts";
+import { withAutoReport } from "./engine/auto_device.ts";
 import { type DeviceInfo, deviceLabel, probeDevice } from "./engine/device.ts";
 import { openDb } from "./db/client.ts";
 import { trackHandle } from "./engine/open_handles.ts";
@@ -101,7 +102,8 @@ export async function startServer(options: StartOptions): Promise<Server> {
   const closing = new AbortController();
   const app = createApp({
     datasetRoots,
-    probeDevice: () => Promise.resolve(device),
+    // What device "auto" chooses, measured here on first use (or read from the calibration file).
+    probeDevice: () => withAutoReport(device),
     token: options.token,
     db,
     service,

@@ -28,8 +28,9 @@ import type { DatasetInfo, DatasetRoots } from "../engine/data/load.ts";
 import { peekDataset } from "../engine/data/peek.ts";
 import type { DeviceInfo } from "../engine/device.ts";
 import { type DataShape, estimateMemory, type MemoryEstimate } from "../engine/memory_estimate.ts";
-import { effectiveBatch, SOFTWARE_ADAPTER_MIN_BATCH } from "../engine/select_backend.ts";
-import type { RunConfig } from "../engine/spec.ts";
+import { decideAuto } from "../engine/auto_device.ts";
+import { runShape } from "../engine/select_backend.ts";
+import { outputUnits, type RunConfig } from "../engine/spec.ts";
 
 export interface AdmissionContext {
   /** Bytes one run may take on this host. */
@@ -70,11 +71,23 @@ async function dataShape(config: RunConfig, ctx: AdmissionContext): Promise<Data
   }
 }
 
-/** Whether `config` would train on the GPU that `device` describes. */
-function onGpu(config: RunConfig, device: DeviceInfo, trainRows: number): boolean {
+/**
+ * Whether `config` may train on the GPU that `device` describes: `auto` decides as the engine
+ * will where the device carries its calibration, and is taken to use the adapter where not.
+ */
+function onGpu(config: RunConfig, device: DeviceInfo, shape: DataShape): boolean {
   if (device.backend !== "webgpu" || config.device === "cpu") return false;
-  if (config.device === "gpu" || !device.isFallbackAdapter) return true;
-  return effectiveBatch(config.batch, trainRows) >= SOFTWARE_ADAPTER_MIN_BATCH;
+  const calibration = device.auto?.calibration;
+  if (config.device === "gpu" || !calibration) return true;
+  const adapter = { description: device.description, isFallbackAdapter: device.isFallbackAdapter };
+  const run = runShape(
+    config.batch,
+    shape.trainRows,
+    shape.features,
+    config.model.layers,
+    outputUnits(config.loss, shape.classes),
+  );
+  return decideAuto(adapter, calibration, run).backend === "webgpu";
 }
 
 /** The field a user would change to shrink the largest part of `estimate`. */
@@ -130,7 +143,7 @@ export async function admissionIssues(
     });
   }
   const { device } = ctx;
-  if (device.backend === "webgpu" && onGpu(config, device, shape.trainRows)) {
+  if (device.backend === "webgpu" && onGpu(config, device, shape)) {
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     const { what, bytes } = estimate.largestBuffer;
     if (bytes > limit) {

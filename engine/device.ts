@@ -1,15 +1,14 @@
 /**
  * What the engine can run on: the WebGPU adapter Deno offers (a real GPU, or lavapipe's CPU
- * adapter), or the CPU reference when there is none. Only the adapter is requested here; the
- * GPUDevice belongs to the engine worker that trains.
+ * adapter), and the CPU backend, which is all there is without an adapter. Only the adapter is
+ * requested here; the GPUDevice belongs to the engine worker that trains (`auto_device.ts` adds
+ * what `device: "auto"` chooses between them).
  *
  * @module
  */
 
+import type { AutoReport } from "./auto_device.ts";
 import { requestAdapter } from "./webgpu/adapter.ts";
-
-/** Smallest batch that `device: "auto"` trains on a software adapter (see `select_backend.ts`). */
-export const SOFTWARE_ADAPTER_MIN_BATCH = 128;
 
 /** Adapter limits that decide tile sizes and how much data fits in one binding. */
 export const REPORTED_LIMITS = [
@@ -38,12 +37,16 @@ export interface WebGpuDeviceInfo {
   isFallbackAdapter: boolean;
   limits: Record<ReportedLimit, number>;
   features: string[];
+  /** What `device: "auto"` chooses here, and the figures it chooses from. */
+  auto?: AutoReport;
 }
 
 export interface CpuDeviceInfo {
   backend: "cpu";
   /** Why there is no WebGPU adapter. */
   reason: string;
+  /** What `device: "auto"` chooses here (the CPU backend). */
+  auto?: AutoReport;
 }
 
 export type DeviceInfo = WebGpuDeviceInfo | CpuDeviceInfo;
@@ -93,9 +96,9 @@ function describeAdapter(adapter: GPUAdapter): WebGpuDeviceInfo {
   };
 }
 
-/** Short human label: "GPU", "CPU adapter (lavapipe)" or "CPU reference". */
+/** Short human label: "GPU", "CPU adapter (lavapipe)" or "CPU". */
 export function deviceLabel(device: DeviceInfo): string {
-  if (device.backend === "cpu") return "CPU reference";
+  if (device.backend === "cpu") return "CPU";
   if (!device.isFallbackAdapter) return "GPU";
   return /llvmpipe|lavapipe/i.test(device.description) ? "CPU adapter (lavapipe)" : "CPU adapter";
 }

@@ -4,20 +4,20 @@ import { requestAdapter } from "./webgpu/adapter.ts";
 
 const adapter = await requestAdapter();
 
-Deno.test("probeDevice() reports the CPU reference where the runtime has no WebGPU", async () => {
+Deno.test("probeDevice() reports the CPU backend where the runtime has no WebGPU", async () => {
   const device = await probeDevice(null);
   assert.equal(device.backend, "cpu");
   assert.match(device.backend === "cpu" ? device.reason : "", /WebGPU is not available/);
-  assert.equal(deviceLabel(device), "CPU reference");
+  assert.equal(deviceLabel(device), "CPU");
 });
 
-Deno.test("probeDevice() reports the CPU reference when no adapter is found", async () => {
+Deno.test("probeDevice() reports the CPU backend when no adapter is found", async () => {
   const device = await probeDevice({ requestAdapter: () => Promise.resolve(null) });
   assert.equal(device.backend, "cpu");
   assert.match(device.backend === "cpu" ? device.reason : "", /No WebGPU adapter found/);
 });
 
-Deno.test("probeDevice() turns a failing requestAdapter() into the CPU reference", async () => {
+Deno.test("probeDevice() turns a failing requestAdapter() into the CPU backend", async () => {
   const device = await probeDevice({
     requestAdapter: () => Promise.reject(new Error("driver crashed")),
   });

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  closeWebGpu,
-  effectiveBatch,
-  selectBackend,
-  SOFTWARE_ADAPTER_MIN_BATCH,
-} from "./select_backend.ts";
+import { autoCalibration, decideAuto, EXAMPLE_SHAPES } from "./auto_device.ts";
+import { openCpuBackend } from "./cpu/fast_backend.ts";
+import { closeWebGpu, effectiveBatch, runShape, selectBackend } from "./select_backend.ts";
 import { requestAdapter } from "./webgpu/adapter.ts";
 
 const adapter = await requestAdapter();
-const software = adapter?.info.isFallbackAdapter === true ||
-  /llvmpipe|lavapipe|swiftshader/i.test(`${adapter?.info.description} ${adapter?.info.device}`);
 
 Deno.test("effectiveBatch() is 1, the minibatch size capped by the rows, or every row", () => {
   assert.equal(effectiveBatch({ mode: "stochastic", size: 64, shuffle: true }, 900), 1);
@@ -18,22 +13,48 @@ Deno.test("effectiveBatch() is 1, the minibatch size capped by the rows, or ever
   assert.equal(effectiveBatch({ mode: "full", size: 1, shuffle: false }, 900), 900);
 });
 
-Deno.test("device cpu is the reference backend, with or without an adapter", async () => {
-  assert.equal((await selectBackend("cpu")).kind, "cpu");
+Deno.test("runShape() gives auto a run's examples per step, steps per epoch and widths", () => {
+  const layers = [{ units: 512, activation: "relu" as const, batchNorm: false, dropout: 0.2 }];
+  assert.deepEqual(
+    runShape({ mode: "minibatch", size: 128, shuffle: true }, 54000, 784, layers, 10),
+    { batch: 128, steps: 422, widths: [784, 512, 10] },
+  );
+  assert.deepEqual(
+    runShape({ mode: "full", size: 1, shuffle: false }, 900, 10, [], 1),
+    { batch: 900, steps: 1, widths: [10, 1] },
+  );
+});
+
+Deno.test("device cpu is the fast CPU backend, with or without an adapter", async () => {
+  const selected = await selectBackend("cpu");
+  assert.equal(selected.backend.kind, "cpu");
+  assert.equal(selected.backend.description, openCpuBackend().description);
+  assert.equal(selected.why, undefined);
 });
 
 Deno.test({
-  name: "auto on a software adapter: WebGPU for large batches, the CPU reference one at a time",
-  ignore: !adapter || !software,
+  name: "auto trains each shape where this machine's calibration predicts it fastest",
+  ignore: !adapter,
   async fn() {
     try {
-      const large = { mode: "minibatch" as const, size: SOFTWARE_ADAPTER_MIN_BATCH, shuffle: true };
-      assert.equal((await selectBackend("auto", large, 54000)).kind, "webgpu");
-      const single = { mode: "stochastic" as const, size: 1, shuffle: true };
-      assert.equal((await selectBackend("auto", single, 54000)).kind, "cpu");
-      const few = { mode: "full" as const, size: 1, shuffle: false };
-      assert.equal((await selectBackend("auto", few, 100)).kind, "cpu", "a full batch of 100 rows");
-      assert.equal((await selectBackend("gpu", single, 54000)).kind, "webgpu", "gpu forces it");
+      const gpu = (await selectBackend("gpu")).backend;
+      assert.equal(gpu.kind, "webgpu", "gpu forces the adapter");
+      const summary = {
+        description: gpu.description,
+        isFallbackAdapter: adapter!.info.isFallbackAdapter ?? false,
+      };
+      const calibration = await autoCalibration(
+        openCpuBackend(),
+        summary,
+        () => Promise.resolve({ backend: gpu, release() {} }),
+      );
+      for (const shape of EXAMPLE_SHAPES) {
+        const expected = decideAuto(summary, calibration, shape);
+        const selected = await selectBackend("auto", shape);
+        assert.equal(selected.backend.kind, expected.backend, expected.why);
+        assert.equal(selected.why, expected.why);
+        assert.match(selected.why!, /^measured .*: .* predicted an epoch of \d+ steps? of \d+/);
+      }
     } finally {
       await closeWebGpu();
     }

@@ -13,7 +13,7 @@ import { type Predictions, summarizePredictions } from "./predictions.ts";
 import { earlyStopMessage, EarlyStopping } from "./early_stopping.ts";
 import type { LayerStats } from "./layer_stats.ts";
 import { divergenceReason, startingLoss, zeroOutputLoss } from "./divergence.ts";
-import { selectBackend } from "./select_backend.ts";
+import { runShape, selectBackend } from "./select_backend.ts";
 import { outputUnits, type RunConfig } from "./spec.ts";
 
 export interface EpochRecord {
@@ -54,6 +54,8 @@ export interface DeviceRecord {
   backend: "cpu" | "webgpu";
   description: string;
   bytesAllocated: number;
+  /** Why `device: "auto"` chose this backend: its prediction from this machine's figures. */
+  why?: string;
   /**
    * Seconds from the job's start to its first epoch's: loading and splitting the data, choosing
    * the backend, creating the session (on a GPU: compiling its kernels, copying the data) and
@@ -159,14 +161,25 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
     );
   }
   onProgress?.({ phase: "device" });
-  const backend = options.backend ??
-    await selectBackend(config.device, config.batch, data.train.count);
+  const { backend, why } = options.backend
+    ? { backend: options.backend, why: undefined }
+    : await selectBackend(
+      config.device,
+      runShape(
+        config.batch,
+        data.train.count,
+        data.features,
+        config.model.layers,
+        outputUnits(config.loss, data.classes),
+      ),
+    );
   onProgress?.({ phase: "compiling", backend: backend.kind });
   const session = await backend.createSession(config, data);
   const device: DeviceRecord = {
     backend: backend.kind,
     description: backend.description,
     bytesAllocated: session.bytesAllocated,
+    ...why ? { why } : {},
   };
   const epochs: EpochRecord[] = [];
   const { resume, checkpoints } = options;

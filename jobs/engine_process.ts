@@ -12,6 +12,7 @@
  * @module
  */
 
+import { calibrationFile } from "../engine/calibration_cache.ts";
 import { trackHandle } from "../engine/open_handles.ts";
 import type { DatasetRoots } from "../engine/data/load.ts";
 import type { RunConfig } from "../engine/spec.ts";
@@ -114,7 +115,8 @@ export class EngineProcess implements Engine {
 
   #spawn(): Child {
     const process = new Deno.Command(Deno.execPath(), {
-      // --allow-ffi loads OpenBLAS for the fast CPU backend (engine/cpu/blas_gemm.ts).
+      // --allow-ffi loads OpenBLAS for the fast CPU backend (engine/cpu/blas_gemm.ts); writing
+      // is allowed to device "auto"'s calibration file only (engine/calibration_cache.ts).
       args: [
         "run",
         "--config",
@@ -123,6 +125,7 @@ export class EngineProcess implements Engine {
         "--allow-env",
         "--allow-sys",
         "--allow-ffi",
+        ...calibrationWrite(),
         ENTRY,
       ],
       stdin: "piped",
@@ -218,4 +221,11 @@ export function describeExit(status: Deno.CommandStatus): string {
     return `died of ${status.signal}${hint}`;
   }
   return `exited with code ${status.code}`;
+}
+
+/** Write access to the calibration file's folder (its lock and temporary files sit beside it). */
+function calibrationWrite(): string[] {
+  const file = calibrationFile();
+  const slash = file?.lastIndexOf("/") ?? -1;
+  return file && slash > 0 ? [`--allow-write=${file.slice(0, slash)}`] : [];
 }

@@ -100,7 +100,7 @@ Deno.test("GET / works without JavaScript: the picker is a plain GET form to /",
   const html = await (await app().request("/?dataset=synthetic-binary")).text();
   assert.match(html, /<form[^>]*method="get" action="\/"/);
   assert.match(html, /<option value="synthetic-binary" selected>/);
-  assert.match(html, /CPU reference/);
+  assert.match(html, /Every run trains on the CPU backend/);
 });
 
 Deno.test("an unknown page is an HTML 404", async () => {

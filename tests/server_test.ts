@@ -7,6 +7,7 @@ import { defaultDatasetRoots } from "../config/paths.ts";
 import { openDb } from "../db/client.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { StudyService } from "../jobs/study_service.ts";
+import type { AutoReport } from "../engine/auto_device.ts";
 import { startServer } from "../main.ts";
 import { createApp } from "../routes/app.ts";
 
@@ -41,7 +42,7 @@ Deno.test("server answers the API and the start page over HTTP", async (t) => {
       assert.ok(datasets.some((dataset: { id: string }) => dataset.id === "synthetic-binary"));
     });
 
-    await t.step("GET /api/device describes a WebGPU adapter or the CPU reference", async () => {
+    await t.step("GET /api/device describes a WebGPU adapter, or why the CPU backend is all there is", async () => {
       const device = await (await get("/api/device")).json();
       if (device.backend === "webgpu") {
         assert.equal(typeof device.description, "string");
@@ -93,11 +94,40 @@ Deno.test("startServer() listens on the port it was given, 0 picking a free one"
     assert.equal(server.url, `http://127.0.0.1:${server.port}`);
     const health = await (await fetch(`${server.url}/api/health`)).json();
     assert.equal(health.ok, true);
-    assert.deepEqual(await (await fetch(`${server.url}/api/device`)).json(), server.device);
+    const { auto, ...device } = await (await fetch(`${server.url}/api/device`)).json();
+    assert.deepEqual(device, server.device);
+    assertAutoReport(auto, server.device.backend === "webgpu");
   } finally {
     await server.shutdown();
   }
 });
+
+/**
+ * GET /api/device's `auto`: what device "auto" chooses here and why. With an adapter (and the
+ * default AJUSTE_AUTO_DEVICE=measure), the figures measured for the CPU backend and the adapter,
+ * and for each example shape the backend predicted fastest from them.
+ */
+function assertAutoReport(auto: AutoReport, adapter: boolean) {
+  assert.ok(["measure", "rule"].includes(auto.mode));
+  assert.equal(typeof auto.rule, "string");
+  assert.deepEqual(auto.examples.map((example) => example.batch), [1, 32, 128, 1024]);
+  if (!adapter || auto.mode === "rule") {
+    assert.equal(auto.calibration, null);
+    if (!adapter) assert.ok(auto.examples.every((example) => example.backend === "cpu"));
+    return;
+  }
+  const candidates = auto.calibration!.candidates;
+  assert.deepEqual(candidates.map((candidate) => candidate.backend), ["cpu", "webgpu"]);
+  for (const candidate of candidates) {
+    assert.ok(candidate.flopsPerSecond > 0 && candidate.parametersPerSecond > 0);
+    assert.equal(candidate.timed.length, 3);
+  }
+  for (const example of auto.examples) {
+    const [cpu, gpu] = example.epochSeconds!;
+    assert.equal(example.backend, gpu < cpu ? "webgpu" : "cpu", example.why);
+    assert.match(example.why, /predicted an epoch of/);
+  }
+}
 
 Deno.test("startServer() on a taken port fails with AddrInUse and creates no database", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -22,6 +22,7 @@
  */
 
 import type { Backend, TrainingSession } from "../backend.ts";
+import { readEnv } from "../env.ts";
 import type { PreparedData } from "../data/dataset.ts";
 import type { RunConfig } from "../spec.ts";
 import { BlasGemm } from "./blas_gemm.ts";
@@ -59,15 +60,6 @@ export function openCpuBackend(kernels: CpuKernels = cpuKernelsFromEnv()): Backe
     if (kernels === "blas") throw new Error(`CPU kernels "blas" need OpenBLAS: ${blas.reason}`);
   }
   return new FastCpuBackend(() => new WasmGemm(), `CPU, ${new WasmGemm().description}`);
-}
-
-/** An environment variable, or undefined where it is unset or may not be read. */
-function readEnv(name: string): string | undefined {
-  if (typeof Deno === "undefined") return undefined;
-  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
-    return undefined;
-  }
-  return Deno.env.get(name);
 }
 
 /** `AJUSTE_CPU`'s choice; `fast` where it is unset or may not be read. */

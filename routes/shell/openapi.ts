@@ -59,7 +59,8 @@ export function openApiDocument(version: string) {
       },
       "/api/device": {
         get: {
-          summary: "The WebGPU adapter, or why the CPU reference is used",
+          summary:
+            'The WebGPU adapter (or why there is none) and what device "auto" chooses here, with the figures it measured',
           responses: { 200: { description: "OK" } },
         },
       },
