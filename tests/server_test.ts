@@ -42,7 +42,7 @@ Deno.test("server answers the API and the start page over HTTP", async (t) => {
       assert.ok(datasets.some((dataset: { id: string }) => dataset.id === "synthetic-binary"));
     });
 
-    await t.step("GET /api/device describes a WebGPU adapter, or why the CPU backend is all there is", async () => {
+    await t.step("GET /api/device describes a WebGPU adapter, or why there is none", async () => {
       const device = await (await get("/api/device")).json();
       if (device.backend === "webgpu") {
         assert.equal(typeof device.description, "string");
