@@ -20,6 +20,9 @@ import { LINE, MUTED, PALETTE, type Size } from "../charts/charts.ts";
 import { metricFormat, metricFormatter, trialPoint } from "./study_charts.ts";
 import { emptyNote, paramPairs, plotTitle } from "./study_plots/plot_parts.ts";
 
+/** The card's id, which the live study stream swaps. */
+export const PARETO_ID = "study-pareto";
+
 export const PARETO_SIZE: Size = { width: 480, height: 320 };
 export const HYPERVOLUME_SIZE: Size = { width: 480, height: 280 };
 
@@ -207,7 +210,7 @@ export function ParetoSection(props: { report: StudyReport }) {
   const best = (report.bestTrials ?? []).map((n) => byNumber.get(n)!).filter(Boolean);
   const paths = Object.keys(best[0]?.params ?? {});
   return (
-    <section id="study-pareto" class="card">
+    <section id={PARETO_ID} class="card">
       <h3>Pareto front</h3>
       <p class="muted">
         {metrics.map((m, k) => `${report.directions![k]} ${label(m)}`).join(", ")}. A trial is on

@@ -7,6 +7,7 @@
 
 import type { Child } from "hono/jsx";
 import { StudyBody } from "./study_page.tsx";
+import { PARETO_ID, ParetoSection } from "./pareto_plots.tsx";
 import {
   STUDY_IDS,
   StudyCharts,
@@ -34,6 +35,11 @@ export function StudyLiveUpdate(props: { view: StudyView; query: TrialQuery }) {
       <Partial id={STUDY_IDS.summary} swap="outerHTML">
         <StudySummary view={props.view} />
       </Partial>
+      {(props.view.report.metrics?.length ?? 0) > 1 && (
+        <Partial id={PARETO_ID} swap="outerHTML">
+          <ParetoSection report={props.view.report} />
+        </Partial>
+      )}
       <Partial id={STUDY_IDS.charts} swap="outerHTML">
         <StudyCharts view={props.view} />
       </Partial>
