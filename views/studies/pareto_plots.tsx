@@ -242,18 +242,18 @@ export function ParetoSection(props: { report: StudyReport }) {
               <thead>
                 <tr>
                   <th>Trial</th>
-                  {metrics.map((m) => <th>{label(m)}</th>)}
-                  {paths.map((p) => <th>{p}</th>)}
+                  {metrics.map((m) => <th key={m}>{label(m)}</th>)}
+                  {paths.map((p) => <th key={p}>{p}</th>)}
                 </tr>
               </thead>
               <tbody>
                 {best.map((t) => (
-                  <tr>
+                  <tr key={t.number}>
                     <td>
                       {t.runId ? <a href={`/runs/${t.runId}`}>#{t.number}</a> : `#${t.number}`}
                     </td>
-                    {metrics.map((m, k) => <td>{metricFormatter(m)(t.values![k])}</td>)}
-                    {paths.map((p) => <td>{String(t.params[p])}</td>)}
+                    {metrics.map((m, k) => <td key={m}>{metricFormatter(m)(t.values![k])}</td>)}
+                    {paths.map((p) => <td key={p}>{String(t.params[p])}</td>)}
                   </tr>
                 ))}
               </tbody>
