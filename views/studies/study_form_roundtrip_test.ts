@@ -258,12 +258,15 @@ function randomStudy(r: Rand): Json {
   if (clipping === "value" && r.maybe()) {
     space["gradientClipping.clipValue"] = { type: "categorical", choices: [0.01, 0.1, 1] };
   }
-  const samplerType = r.pick(["tpe", "random"]);
+  const samplerType = r.pick(["tpe", "random", "gp"]);
   const sampler: Json = { type: samplerType };
   if (r.maybe()) sampler.seed = r.int(0, 99);
   if (samplerType === "tpe" && r.maybe()) {
     Object.assign(sampler, { nStartupTrials: r.int(0, 20), multivariate: r.maybe() });
     if (r.maybe()) sampler.constantLiar = false;
+  }
+  if (samplerType === "gp" && r.maybe()) {
+    Object.assign(sampler, { nStartupTrials: r.int(0, 20), deterministicObjective: r.maybe() });
   }
   const pruner = r.pick<Json>([
     { type: "median", nStartupTrials: r.int(0, 9), nWarmupSteps: r.int(0, 3) },
@@ -380,6 +383,7 @@ Deno.test("the generator covers what the form must keep", () => {
       "when:2",
       "sampler:tpe",
       "sampler:random",
+      "sampler:gp",
       "pruner:median",
       "pruner:asha",
       "pruner:percentile",
