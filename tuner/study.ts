@@ -21,6 +21,7 @@ import {
 import { paretoFront } from "./multi_objective/dominance.ts";
 import { type Objective, optimize, type OptimizeOptions } from "./optimize.ts";
 import type { Pruner } from "./pruners/base.ts";
+import { samplerView } from "./pruners/bracket_view.ts";
 import type { Sampler } from "./samplers/base.ts";
 import { type Storage, studyDirections, type StudyRecord, type TrialTemplate } from "./storage.ts";
 import { Trial } from "./trial.ts";
@@ -107,10 +108,12 @@ export class Study {
   async ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
     const created = await this.storage.createTrial(this.id);
     await this.getTrials();
-    await this.sampler.beforeTrial?.(this, created);
+    // Under Hyperband the sampler sees only the trial's bracket, as in Optuna.
+    const view = samplerView(this, created);
+    await this.sampler.beforeTrial?.(view, created);
     const frozen = this.#trials[created.number] ?? created;
-    const searchSpace = this.sampler.inferRelativeSearchSpace(this, frozen);
-    const relativeParams = this.sampler.sampleRelative(this, frozen, searchSpace);
+    const searchSpace = this.sampler.inferRelativeSearchSpace(view, frozen);
+    const relativeParams = this.sampler.sampleRelative(view, frozen, searchSpace);
     const trial = new Trial(this, frozen, searchSpace, relativeParams);
     for (const [name, distribution] of Object.entries(fixedDistributions)) {
       trial.suggest(name, distribution);
@@ -173,7 +176,7 @@ export class Study {
       await this.storage.setTrialSystemAttr(frozen.id, "fail_reason", reason);
     }
     try {
-      await this.sampler.afterTrial?.(this, frozen, state, value);
+      await this.sampler.afterTrial?.(samplerView(this, frozen), frozen, state, value);
     } finally {
       await this.storage.setTrialState(frozen.id, state, nObjectives > 1 ? values : value);
     }

@@ -17,6 +17,7 @@ import {
   singleValue,
 } from "./distributions.ts";
 import { type FrozenTrial, type ParamValue, TrialState } from "./frozen_trial.ts";
+import { samplerView } from "./pruners/bracket_view.ts";
 import type { SearchSpace } from "./samplers/base.ts";
 import type { Study } from "./study.ts";
 
@@ -182,7 +183,9 @@ export class Trial {
       const value = this.#relativeParams[name];
       if (distribution.contains(distribution.toInternal(value))) return value;
     }
-    return this.study.sampler.sampleIndependent(this.study, this.toFrozen(), name, distribution);
+    const frozen = this.toFrozen();
+    const view = samplerView(this.study, frozen);
+    return this.study.sampler.sampleIndependent(view, frozen, name, distribution);
   }
 
   /** Optuna raises NotImplementedError for these in multi-objective studies; so does this. */
