@@ -98,3 +98,22 @@ Deno.test("CMA-ES samples categorical params independently and restarts with IPO
   }
   assert.equal(perGeneration.get(0), 8);
 });
+
+Deno.test("CMA-ES counts pruned trials at their last report only with considerPrunedTrials", async () => {
+  const generations = async (considerPrunedTrials: boolean) => {
+    const study = await createStudy({
+      sampler: new CmaEsSampler({ seed: 2, popsize: 3, considerPrunedTrials }),
+    });
+    for (let i = 0; i < 12; i++) {
+      const trial = await study.ask();
+      const x = trial.suggestFloat("x", 0, 1), y = trial.suggestFloat("y", 0, 1);
+      trial.report(x + y, 1);
+      // The first trial completes (CMA-ES needs one); the rest are pruned after one report.
+      await study.tell(trial, i === 0 ? x + y : "PRUNED");
+    }
+    return study.trials.map((t) => t.systemAttrs["cma:generation"] ?? null);
+  };
+  assert.deepEqual(await generations(true), [null, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3]);
+  // Without it the pruned trials never make a generation: all wait in generation 0.
+  assert.deepEqual(await generations(false), [null, ...Array(11).fill(0)]);
+});
