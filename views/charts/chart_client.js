@@ -14,6 +14,8 @@
 import { smoothValues } from "./chart_smoothing.js";
 
 const FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif";
+/** Lines with more points than this are drawn sampled (every point stays in the data). */
+const SAMPLE_ABOVE = 1000;
 /** The reader's choices per figure, kept across live redraws of the page's parts. */
 const choices = new Map();
 /** Live charts by figure. */
@@ -160,6 +162,12 @@ function buildOption(base, meta, state) {
     }
   }
   if (meta.smoothing && state.smoothing > 0) smoothSeries(option, state.smoothing);
+  // Thousands of epochs: drawn through largest-triangle sampling, as many points as pixels.
+  for (const series of option.series ?? []) {
+    if (series.type === "line" && (series.data?.length ?? 0) > SAMPLE_ABOVE) {
+      series.sampling = "lttb";
+    }
+  }
   if (meta.axisPicker && state.hiddenAxes?.size) hideAxes(option, state.hiddenAxes);
   const items = (option.series ?? []).some((s) =>
     s.type !== "line" || (s.data ?? []).some((d) => d?.tip)
@@ -290,18 +298,44 @@ function draw(view) {
   view.chart.setOption(buildOption(option, meta, view.state), true);
 }
 
+/**
+ * A live chart redraws at most once per animation frame and {@linkcode REDRAW_EVERY_MS}, and
+ * never spends more than a fifth of the page's time redrawing (a chart of thousands of points on
+ * a slow machine waits four times its last redraw): data elements that come faster only replace
+ * the one waiting (each holds every point so far, so no point is lost), and reading the JSON
+ * waits for the redraw too.
+ */
+const REDRAW_EVERY_MS = 250;
+
+function scheduleRedraw(view, script) {
+  view.waiting = script;
+  if (view.timer) return;
+  const gap = Math.max(REDRAW_EVERY_MS, 4 * (view.drawMs ?? 0));
+  const wait = Math.max(0, (view.drawnAt ?? 0) + gap - performance.now());
+  view.timer = setTimeout(() =>
+    requestAnimationFrame(() => {
+      view.timer = null;
+      const latest = view.waiting;
+      view.waiting = null;
+      if (!view.box.isConnected || !latest) return;
+      const began = performance.now();
+      const { option, meta } = resolveColours(latest.textContent);
+      view.base = option;
+      view.meta = meta;
+      draw(view);
+      view.chart.getZr().flush(); // paint now, so that the time measured includes it
+      view.drawnAt = performance.now();
+      view.drawMs = view.drawnAt - began;
+    }), wait);
+}
+
 /** Reads the figure's data element: a new chart, or new points for the one it has. */
 function hydrate(figure) {
   const script = figure.querySelector(":scope > script.chart-data");
   if (!script) return;
-  const { size, option, meta } = resolveColours(script.textContent);
   let view = charts.get(figure);
-  if (view && view.box.isConnected) {
-    view.base = option;
-    view.meta = meta;
-    draw(view);
-    return;
-  }
+  if (view && view.box.isConnected) return scheduleRedraw(view, script);
+  const { size, option, meta } = resolveColours(script.textContent);
   const id = key(figure);
   const yAxis = single(option.yAxis);
   const state = choices.get(id) ??
@@ -315,7 +349,7 @@ function hydrate(figure) {
   figure.append(box, tools);
   figure.classList.add("chart-live");
   const chart = echarts.init(box, null, { renderer: "svg" });
-  view = { figure, box, tools, chart, base: option, meta, state };
+  view = { figure, box, tools, chart, base: option, meta, state, timer: null, waiting: null };
   charts.set(figure, view);
   chart.on("click", (params) => {
     if (params.data?.href) location.assign(params.data.href);
@@ -353,6 +387,7 @@ function release(node) {
   if (!(node instanceof Element)) return;
   for (const [figure, view] of charts) {
     if (!figure.isConnected && (node === figure || node.contains(figure))) {
+      clearTimeout(view.timer);
       view.chart.dispose();
       charts.delete(figure);
     }
@@ -362,6 +397,7 @@ function release(node) {
 /** Redraws every chart in the scheme's colours. */
 function repaint() {
   for (const view of [...charts.values()]) {
+    clearTimeout(view.timer);
     charts.delete(view.figure);
     view.chart.dispose();
     view.box.remove();

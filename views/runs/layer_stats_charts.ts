@@ -85,7 +85,7 @@ export function statisticPoints(
   statistic: LayerStatistic,
   layer: number,
 ): [number, number | null][] {
-  return epochs.map((epoch) => {
+  return sampleEpochs(epochs).map((epoch) => {
     const stats = epoch.layers?.[layer];
     const value = stats ? statistic.pick(stats) : null;
     // A figure stored as null (not finite), or ≤ 0 on a log axis, leaves a gap.
@@ -95,6 +95,19 @@ export function statisticPoints(
       : null;
     return [epoch.epoch, shown];
   });
+}
+
+/** More points than a small multiple has pixels across show nothing more. */
+export const MAX_SMALL_POINTS = 300;
+
+/**
+ * Every `k`-th epoch (and the last) once there are more than {@linkcode MAX_SMALL_POINTS}: a
+ * run of thousands of epochs draws (and redraws while it trains) in the time of a few hundred.
+ */
+export function sampleEpochs(epochs: EpochRow[]): EpochRow[] {
+  if (epochs.length <= MAX_SMALL_POINTS) return epochs;
+  const every = Math.ceil(epochs.length / MAX_SMALL_POINTS);
+  return epochs.filter((_, i) => i % every === 0 || i === epochs.length - 1);
 }
 
 export interface SmallChartOptions {

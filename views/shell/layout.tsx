@@ -68,8 +68,6 @@ export function Layout(props: LayoutProps) {
           <link rel="stylesheet" href="/static/network.css" />
           <link rel="stylesheet" href="/static/lessons.css" />
           <link rel="stylesheet" href="/static/charts.css" />
-          <script src="/static/htmx.min.js" defer></script>
-          <script src="/static/ext/hx-sse.js" defer></script>
           <script src="/static/charts.js" type="module"></script>
           <script>{raw(PAGE_SCRIPT)}</script>
           {props.reloadWithoutScript && (
@@ -102,6 +100,14 @@ export function Layout(props: LayoutProps) {
             </nav>
           </header>
           <main>{props.children}</main>
+          {
+            /* Not deferred: htmx run after parsing (defer) starts on a timer, which could fire
+            while its SSE extension was still downloading (a first, cold page on a loaded box),
+            and then never connected the page's live stream. Run here, while the document is
+            still loading, htmx waits for DOMContentLoaded, after the extension registered. */
+          }
+          <script src="/static/htmx.min.js"></script>
+          <script src="/static/ext/hx-sse.js"></script>
         </body>
       </html>
     </>
