@@ -2,9 +2,10 @@
  * The measurement `device: "auto"` chooses from (`auto_choice.ts`): each candidate backend — the
  * fast CPU backend and the WebGPU adapter, hardware or software — trains three shapes
  * ({@linkcode SHAPES}) for a few steps each, and a 1-row evaluation gives what an epoch costs on
- * top (the GPU's readback). On a 2-core machine with lavapipe that takes 1–4 s (most of it
- * lavapipe compiling and running its kernels), done outside any training loop, once per process
- * and kept per machine (`calibration_cache.ts`), so later processes read it instead.
+ * top (the GPU's readback). On a shared 2-core machine with lavapipe that took 9–10 s under a
+ * load of 12–14 (bench/auto_calibration_bench.ts), most of it lavapipe compiling and running its
+ * kernels; it runs outside any training loop, once per process at most, and is kept per machine
+ * (`calibration_cache.ts`), so later processes read it instead.
  *
  * @module
  */
@@ -46,11 +47,14 @@ export const SHAPES = [
 /**
  * Steps per timed epoch for each shape, warm-up epochs (pipelines, allocations, the JIT) and
  * timed epochs (the fastest counts: other processes only ever slow one down). A software adapter
- * takes 10–200 ms a step, so the GPU's are fewer.
+ * takes 10–200 ms a step, so it gets a few (its figures are rough, but it loses or wins by a wide
+ * margin); a hardware GPU takes microseconds, so it gets enough that the epoch's readback (about
+ * 10 ms in Deno) does not swamp them.
  */
-const STEPS = {
+const PLANS = {
   cpu: { steps: [32, 16, 8], warmUp: 2, epochs: 2 },
-  webgpu: { steps: [4, 4, 2], warmUp: 1, epochs: 1 },
+  software: { steps: [2, 2, 1], warmUp: 1, epochs: 1 },
+  hardware: { steps: [256, 128, 64], warmUp: 1, epochs: 2 },
 } as const;
 
 /** Times every candidate, one after the other. */
@@ -61,7 +65,8 @@ export async function measureCandidates(
   const began = performance.now();
   const figures: BackendFigures[] = [];
   for (const { backend, isFallbackAdapter } of candidates) {
-    const plan = STEPS[backend.kind];
+    const plan =
+      PLANS[backend.kind === "cpu" ? "cpu" : isFallbackAdapter ? "software" : "hardware"];
     const timed: TimedShape[] = [];
     let epochSeconds = Infinity;
     for (const [i, shape] of SHAPES.entries()) {

@@ -16,7 +16,7 @@ import type { Calibration } from "./calibration.ts";
 import { readEnv } from "./env.ts";
 
 /** Bumped when what is measured changes, so older entries are measured again. */
-export const CALIBRATION_VERSION = 1;
+export const CALIBRATION_VERSION = 2;
 
 /** How long a lock is honoured: a measurement takes seconds, so an older one is stale. */
 const LOCK_STALE_MS = 60_000;
