@@ -3,11 +3,13 @@
  * it is allocated, so that a run the host or the GPU cannot hold is refused at the door (see
  * `config/admission.ts`) instead of exhausting memory in the middle of training. The estimate
  * errs high: it counts what the CPU reference holds (`cpu/mlp.ts`: per hidden layer seven
- * activation-sized buffers) and the dataset twice (as loaded, and split).
+ * activation-sized buffers), what the fast CPU backend holds beside it (WebAssembly memory for
+ * its products and Adam's staging, `kernels`) and the dataset twice (as loaded, and split).
  *
  * @module
  */
 
+import { wasmProductBytes } from "./cpu/wasm_gemm.ts";
 import { layerStatsEnabled } from "./layer_stats.ts";
 import { effectiveBatch } from "./select_backend.ts";
 import { outputUnits, type RunConfig } from "./spec.ts";
@@ -35,6 +37,12 @@ export interface MemoryEstimate {
     model: number;
     optimizer: number;
     activations: number;
+    /**
+     * The fast CPU backend's WebAssembly memory: its largest product's operands, packed copies
+     * and result (the WebAssembly kernel's; OpenBLAS's own buffers are per process), and Adam's
+     * staging of its largest tensor and gradient.
+     */
+    kernels: number;
     data: number;
     total: number;
   };
@@ -97,6 +105,7 @@ export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstima
   const startCopy = layerStatsEnabled(config) ? hiddenWeights : 0;
   const model = (2 * parameters + normStats + kept + startCopy) * F32;
   const optimizer = stateCopies(config) * parameters * F32;
+  const kernels = productBytes(widths, rowsAtOnce) + adamStagingBytes(config, widths);
   const trainInputs = data.trainRows * data.features * data.bytesPerValue;
   const candidates = [
     largestWeights,
@@ -115,9 +124,33 @@ export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstima
       model,
       optimizer,
       activations,
+      kernels,
       data: dataBytes,
-      total: model + optimizer + activations + dataBytes,
+      total: model + optimizer + activations + kernels + dataBytes,
     },
     largestBuffer: candidates.reduce((a, b) => b.bytes > a.bytes ? b : a),
   };
+}
+
+/** The WebAssembly product kernel's memory at its largest: forward, dW and dX of every layer. */
+function productBytes(widths: number[], rows: number): number {
+  let largest = 0;
+  for (let i = 1; i < widths.length; i++) {
+    const [inputs, outputs] = [widths[i - 1], widths[i]];
+    largest = Math.max(
+      largest,
+      wasmProductBytes(rows, outputs, inputs),
+      wasmProductBytes(outputs, inputs, rows),
+      wasmProductBytes(rows, inputs, outputs),
+    );
+  }
+  return largest;
+}
+
+/** WebAssembly Adam's staging of a parameter tensor and its gradient (`cpu/wasm_adam.ts`). */
+function adamStagingBytes(config: RunConfig, widths: number[]): number {
+  if (config.optimizer.type !== "adam" && config.optimizer.type !== "adamw") return 0;
+  let largest = 0;
+  for (let i = 1; i < widths.length; i++) largest = Math.max(largest, widths[i - 1] * widths[i]);
+  return 2 * largest * F32 + 65536;
 }

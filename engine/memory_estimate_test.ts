@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { parseRunConfig } from "../config/schema.ts";
+import { FastCpuBackend } from "./cpu/fast_backend.ts";
+import { WasmGemm } from "./cpu/wasm_gemm.ts";
 import { estimateMemory } from "./memory_estimate.ts";
 
 Deno.test("estimateMemory() counts early stopping's three copies of the weights", () => {
@@ -24,4 +26,50 @@ Deno.test("estimateMemory() counts layer statistics' copy of the hidden weights"
     estimateMemory(off.config, data).bytes.model;
   // Hidden weights 4·10 + 10·6; the output layer's are not copied.
   assert.equal(extra, (40 + 60) * 4);
+});
+
+Deno.test("estimateMemory() counts the WebAssembly memory the fast CPU backend grows to", async () => {
+  const parsed = parseRunConfig({
+    model: { layers: [{ units: 300 }, { units: 40 }] },
+    batch: { mode: "minibatch", size: 200 },
+    layerStats: false,
+  });
+  assert.ok(parsed.ok);
+  const rows = 600;
+  const examples = (count: number) => ({
+    count,
+    inputs: new Uint8Array(count * 100).map((_, i) => (i * 37) % 256),
+    labels: new Uint8Array(count).map((_, i) => i % 10),
+  });
+  const data = {
+    features: 100,
+    classes: 10,
+    transform: { scale: 1 / 255, shift: 0 },
+    train: examples(rows),
+    dev: examples(100),
+    test: examples(100),
+  };
+  const gemm = new WasmGemm();
+  const session = await new FastCpuBackend(() => gemm, "wasm").createSession(parsed.config, data);
+  try {
+    await session.trainEpoch(0, { evaluate: ["dev"] });
+    await session.evaluate("test");
+    // The estimate counts evaluation chunks of up to every row at once (here all 600 train rows).
+    await session.evaluate("train");
+  } finally {
+    session.dispose();
+  }
+  const shape = {
+    features: 100,
+    classes: 10,
+    rows: 800,
+    trainRows: rows,
+    bytesPerValue: 1 as const,
+  };
+  const { kernels } = estimateMemory(parsed.config, shape).bytes;
+  // Adam stages its largest tensor (100·300 weights) and gradient, plus a page.
+  const products = kernels - (2 * 100 * 300 * 4 + 65536);
+  assert.ok(gemm.bytes > 65536, `the products grew the memory (${gemm.bytes} bytes)`);
+  assert.ok(products >= gemm.bytes, `${products} counted for ${gemm.bytes} held`);
+  assert.ok(products <= 2 * gemm.bytes, `${products} counted for ${gemm.bytes} held`);
 });

@@ -169,6 +169,17 @@ function compileGemmModule(): { module: WebAssembly.Module; fused: boolean } {
   return compiled = { module, fused };
 }
 
+/**
+ * Bytes of WebAssembly memory a product of this shape grows the kernel's memory to: A and B as
+ * given, their packed copies, the padded result and bias, in whole 64 KiB pages. The memory
+ * never shrinks, so a session holds its largest product's.
+ */
+export function wasmProductBytes(m: number, n: number, k: number): number {
+  const floats = roundUp(m * k, 4) + roundUp(k * n, 4) + roundUp(m, ROWS) * k +
+    roundUp(n, COLUMNS) * k + roundUp(m, ROWS) * roundUp(n, COLUMNS) + roundUp(n, COLUMNS);
+  return Math.max(1, Math.ceil((floats * 4) / PAGE_BYTES)) * PAGE_BYTES;
+}
+
 export class WasmGemm implements Gemm {
   readonly description: string;
   readonly #exports: Exports;
@@ -198,7 +209,7 @@ export class WasmGemm implements Gemm {
     }
     const mPadded = roundUp(m, ROWS);
     const nPadded = roundUp(n, COLUMNS);
-    // Float offsets into the memory, each 16-byte aligned.
+    // Float offsets into the memory, each 16-byte aligned (`wasmProductBytes` counts them).
     const aRaw = 0;
     const bRaw = aRaw + roundUp(m * k, 4);
     const aPacked = bRaw + roundUp(k * n, 4);
@@ -223,6 +234,11 @@ export class WasmGemm implements Gemm {
         c.set(floats.subarray(cOut + i * nPadded, cOut + i * nPadded + n), i * n);
       }
     }
+  }
+
+  /** Bytes of WebAssembly memory this kernel holds now (its largest product's so far). */
+  get bytes(): number {
+    return this.#exports.memory.buffer.byteLength;
   }
 
   /** The memory as floats, grown to at least `floats` of them. */
