@@ -246,7 +246,7 @@ export function RunBody(props: { view: RunView }) {
 function deviceText(device: DeviceRecord): string {
   return device.backend === "webgpu"
     ? `trained on WebGPU${device.description ? ` (${device.description})` : ""}`
-    : "trained on the CPU reference";
+    : `trained on ${device.description || "the CPU"}`;
 }
 
 /** Where early stopping ended the run, and whose weights its test metrics and download are. */

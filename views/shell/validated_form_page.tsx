@@ -15,7 +15,7 @@ import { Layout } from "./layout.tsx";
 export const DEVICE_CHOICES: Choice[] = [
   { value: "auto", label: "Auto (the faster of GPU and CPU)" },
   { value: "gpu", label: "GPU (WebGPU)" },
-  { value: "cpu", label: "CPU reference" },
+  { value: "cpu", label: "CPU" },
 ];
 
 export function ValidatedFormPage(props: {
