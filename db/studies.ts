@@ -128,9 +128,13 @@ export async function listStudies(db: Db) {
     sql<
       number
     >`(select count(*) from trials t where t.study_id = "studies"."id" and t.state = ${state})`;
-  const best = sql<number | null>`(select case when "studies"."direction" = 'maximize'
-    then max(t.value) else min(t.value) end
-    from trials t where t.study_id = "studies"."id" and t.state = 'COMPLETE')`;
+  // A multi-objective study has no single best value; a trial outside the constraints is never
+  // best (a constraint value above 0 is violated).
+  const best = sql<number | null>`(select case when "studies"."directions" is not null then null
+    when "studies"."direction" = 'maximize' then max(t.value) else min(t.value) end
+    from trials t where t.study_id = "studies"."id" and t.state = 'COMPLETE'
+      and not exists (select 1 from json_each(t.system_attrs, '$.constraints') c
+        where c.value > 0))`;
   return await db.select({
     id: studies.id,
     name: studies.name,

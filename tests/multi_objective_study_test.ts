@@ -94,6 +94,11 @@ Deno.test("A two-objective study with a constraint: measured values, constraints
       .map((m) => Number(m[1]));
     assert.deepEqual(listed, report.bestTrials);
     assert.doesNotMatch(page, /id="study-final-runs"/, "no single best trial to retrain");
+    const list = await (await fetch(`${t.url}/api/studies`)).json();
+    assert.equal(list.studies[0].bestValue, null, "no single best value");
+    const listPage = await (await fetch(`${t.url}/studies`)).text();
+    const listText = listPage.replace(/<[^>]+>/g, "");
+    assert.match(listText, /maximize devAccuracy, minimize parameterCount/);
     const best = await postJson(`${t.url}/api/studies/${id}/train-best`, {});
     assert.equal(best.status, 409);
     assert.match(await best.text(), /2 objectives .*Pareto front/);

@@ -14,7 +14,13 @@ export interface StudyListItem {
   id: number;
   name: string;
   direction: "minimize" | "maximize";
-  spec: { metric: string; trials: number; sampler: { type: string } };
+  spec: {
+    metric: string;
+    trials: number;
+    sampler: { type: string };
+    metrics?: string[];
+    directions?: string[];
+  };
   createdAt: Date;
   complete: number;
   pruned: number;
@@ -67,7 +73,7 @@ export function StudiesPage(props: { studies: StudyListItem[] }) {
                         <a href={`/studies/${study.id}`}>{study.name}</a>
                       </td>
                       <td>
-                        {study.direction} <code>{study.spec.metric}</code>
+                        {objectives(study)}
                       </td>
                       <td>
                         <StudyStatusBadge status={study.status} />
@@ -157,4 +163,18 @@ export function RecentStudies(props: { studies: StudyListItem[] }) {
         )}
     </section>
   );
+}
+
+/** "maximize devAccuracy", or each direction and metric of a multi-objective study. */
+function objectives(study: { direction: string; spec: StudyListItem["spec"] }) {
+  const metrics = study.spec.metrics && study.spec.metrics.length > 1
+    ? study.spec.metrics
+    : [study.spec.metric];
+  const directions = study.spec.directions ?? [study.direction];
+  return metrics.map((m, k) => (
+    <span key={m}>
+      {k > 0 && ", "}
+      {directions[k]} <code>{m}</code>
+    </span>
+  ));
 }
