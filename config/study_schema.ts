@@ -105,7 +105,7 @@ const samplerSchema = z.discriminatedUnion("type", [
     nStartupTrials: count("Startup trials", 0).default(1),
     sigma0: boundedNumber("Sigma0", { min: 1e-12 }).optional(),
     popsize: count("Population size", 2).optional(),
-    restartStrategy: oneOf("Restart strategy", ["none", "ipop"]).default("none"),
+    restartStrategy: oneOf("Restart strategy", ["none", "ipop", "bipop"]).default("none"),
     incPopsize: count("Population increase", 1).default(2),
     considerPrunedTrials: flag("Consider pruned trials").default(false),
   }, '{"type": "cmaes", "seed": 0}'),

@@ -181,15 +181,21 @@ function samplerCode(study: ScriptStudy): string[] {
     })];
   }
   if (sampler.type === "cmaes") {
-    return [call("    ", "sampler = ", "optuna.samplers.CmaEsSampler", {
-      seed: sampler.seed,
-      n_startup_trials: sampler.nStartupTrials,
-      sigma0: sampler.sigma0,
-      popsize: sampler.popsize,
-      restart_strategy: sampler.restartStrategy === "ipop" ? "ipop" : undefined,
-      inc_popsize: sampler.restartStrategy === "ipop" ? sampler.incPopsize : undefined,
-      consider_pruned_trials: sampler.considerPrunedTrials || undefined,
-    })];
+    const restarts = sampler.restartStrategy === "none" ? undefined : sampler.restartStrategy;
+    return [
+      ...(restarts === "bipop"
+        ? ['    # restart_strategy="bipop" needs Optuna 3.2 or later (3.1 offers only "ipop").']
+        : []),
+      call("    ", "sampler = ", "optuna.samplers.CmaEsSampler", {
+        seed: sampler.seed,
+        n_startup_trials: sampler.nStartupTrials,
+        sigma0: sampler.sigma0,
+        popsize: sampler.popsize,
+        restart_strategy: restarts,
+        inc_popsize: restarts && sampler.incPopsize,
+        consider_pruned_trials: sampler.considerPrunedTrials || undefined,
+      }),
+    ];
   }
   if (sampler.type === "qmc") {
     return [

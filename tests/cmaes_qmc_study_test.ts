@@ -74,6 +74,7 @@ Deno.test("the New study form keeps every cmaes and qmc knob (study → form →
         considerPrunedTrials: true,
       },
       { type: "cmaes" },
+      { type: "cmaes", restartStrategy: "bipop" },
       { type: "qmc", qmcType: "halton", scramble: true, seed: 8 },
       { type: "qmc" },
     ]
@@ -94,9 +95,9 @@ Deno.test("bad cmaes and qmc knobs are refused naming the field and what is allo
   const [qmcType] = issues({ sampler: { type: "qmc", qmcType: "faure" } });
   assert.equal(qmcType.path, "sampler.qmcType");
   assert.match(qmcType.message, /sobol.*halton/);
-  const [restart] = issues({ sampler: { type: "cmaes", restartStrategy: "bipop" } });
+  const [restart] = issues({ sampler: { type: "cmaes", restartStrategy: "sep" } });
   assert.equal(restart.path, "sampler.restartStrategy");
-  assert.match(restart.message, /ipop/);
+  assert.match(restart.message, /none, ipop, bipop/);
   const [popsize] = issues({ sampler: { type: "cmaes", popsize: 1 } });
   assert.equal(popsize.path, "sampler.popsize");
   const [objectives] = issues({

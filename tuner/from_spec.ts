@@ -63,7 +63,7 @@ export interface SamplerSpec {
   /** CMA-ES only (Optuna's CmaEsSampler; nStartupTrials defaults to 1 there). */
   sigma0?: number;
   popsize?: number;
-  restartStrategy?: "none" | "ipop";
+  restartStrategy?: "none" | "ipop" | "bipop";
   incPopsize?: number;
   considerPrunedTrials?: boolean;
   /** QMC only (Optuna's QMCSampler). */
@@ -138,7 +138,7 @@ export function samplerFromSpec(
         nStartupTrials: spec.nStartupTrials,
         sigma0: spec.sigma0,
         popsize: spec.popsize,
-        restartStrategy: spec.restartStrategy === "ipop" ? "ipop" : null,
+        restartStrategy: spec.restartStrategy === "none" ? null : spec.restartStrategy,
         incPopsize: spec.incPopsize,
         considerPrunedTrials: spec.considerPrunedTrials,
       });

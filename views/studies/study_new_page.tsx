@@ -265,8 +265,12 @@ function ObjectiveSection(props: { state: FormState }) {
             state={state}
             name={name("sampler.restartStrategy")}
             label="Restarts"
-            help="IPOP: restart with a larger population when stuck."
-            choices={[{ value: "none", label: "None" }, { value: "ipop", label: "IPOP" }]}
+            help="When stuck: IPOP grows the population, BIPOP alternates large and small."
+            choices={[
+              { value: "none", label: "None" },
+              { value: "ipop", label: "IPOP" },
+              { value: "bipop", label: "BIPOP" },
+            ]}
           />
           <NumberField
             state={state}

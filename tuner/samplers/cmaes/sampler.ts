@@ -7,7 +7,11 @@
  * itself. Categorical parameters, single-parameter spaces, a changed space and the first
  * `nStartupTrials` trials are sampled by the independent sampler (random). With
  * `restartStrategy: "ipop"` a generation that meets cmaes' stopping tests restarts CMA-ES from a
- * random mean with `incPopsize` times the population.
+ * random mean with `incPopsize` times the population; `"bipop"` (Hansen 2009, as later Optuna
+ * releases run it; Optuna 3.1 has only IPOP) alternates: while the small-population runs have
+ * spent fewer evaluations than the large ones, a small run with a population of
+ * ⌊popsize₀ · (incPopsize^k)^(u²)⌋ (u uniform, k the large restarts so far), else the next large
+ * run with popsize₀ · incPopsize^(k+1).
  *
  * State lives in the trials, as Optuna keeps it: `cma:optimizer` (the optimizer as JSON, on the
  * trial that told a generation), `cma:generation` (or `cma:restart_R:generation` with restarts)
@@ -29,7 +33,7 @@ import { trialRng } from "../trial_rng.ts";
 import { Cma, type CmaState } from "./cma.ts";
 import { SearchSpaceTransform } from "./transform.ts";
 
-export const RESTART_STRATEGIES = ["ipop"] as const;
+export const RESTART_STRATEGIES = ["ipop", "bipop"] as const;
 export type RestartStrategy = typeof RESTART_STRATEGIES[number];
 
 export interface CmaEsSamplerOptions {
@@ -42,7 +46,7 @@ export interface CmaEsSamplerOptions {
   seed?: number;
   /** Count PRUNED trials, valued at their last intermediate value. */
   considerPrunedTrials?: boolean;
-  /** "ipop": restart with a larger population when CMA-ES stops progressing. */
+  /** "ipop": restart with a larger population when CMA-ES stops progressing; "bipop". */
   restartStrategy?: RestartStrategy | null;
   /** Solutions per generation (default: cmaes' 4 + ⌊3 ln n⌋). */
   popsize?: number;
@@ -53,7 +57,16 @@ export interface CmaEsSamplerOptions {
 const KEY = {
   optimizer: "cma:optimizer",
   nRestarts: "cma:n_restarts",
+  bipop: "cma:bipop",
 };
+
+/** BIPOP's bookkeeping, kept beside the optimizer. */
+interface Bipop {
+  nRestartsWithLarge: number;
+  poptype: "small" | "large";
+  smallNEval: number;
+  largeNEval: number;
+}
 
 interface Planned {
   names: string[];
@@ -94,7 +107,9 @@ export class CmaEsSampler implements Sampler {
     }
     if (this.#restartStrategy !== null && !RESTART_STRATEGIES.includes(this.#restartStrategy)) {
       throw new RangeError(
-        `CMA-ES restartStrategy is ${JSON.stringify(this.#restartStrategy)}; use "ipop" or none`,
+        `CMA-ES restartStrategy is ${
+          JSON.stringify(this.#restartStrategy)
+        }; use "ipop", "bipop" or none`,
       );
     }
   }
@@ -121,8 +136,9 @@ export class CmaEsSampler implements Sampler {
     if (completed.length < this.#nStartupTrials) return;
     const trans = new SearchSpaceTransform(space);
 
-    let { cma, nRestarts } = this.#restore(completed);
+    let { cma, nRestarts, bipop } = this.#restore(completed);
     if (cma === null) cma = this.#init(trans, this.#popsize, null);
+    const initialPopsize = this.#popsize ?? 4 + Math.floor(3 * Math.log(names.length));
     // A dynamic search space is left to the independent sampler, as Optuna does.
     if (cma.dim !== names.length) return;
 
@@ -137,12 +153,30 @@ export class CmaEsSampler implements Sampler {
           t,
         ) => [trans.transform(t.params), sign * t.value!]),
       );
-      if (this.#restartStrategy === "ipop" && cma.shouldStop()) {
+      if (this.#restartStrategy !== null && cma.shouldStop()) {
         nRestarts += 1;
         const rng = trialRng(this.#seed, trial.number, "cmaes:restart");
-        cma = this.#init(trans, cma.popsize * this.#incPopsize, rng);
+        let popsize = cma.popsize * this.#incPopsize;
+        if (this.#restartStrategy === "bipop") {
+          const nEval = cma.popsize * cma.generation;
+          if (bipop.poptype === "small") bipop.smallNEval += nEval;
+          else bipop.largeNEval += nEval;
+          if (bipop.smallNEval < bipop.largeNEval) {
+            bipop.poptype = "small";
+            const multiplier = this.#incPopsize ** bipop.nRestartsWithLarge;
+            popsize = Math.floor(initialPopsize * multiplier ** (rng.uniform() ** 2));
+          } else {
+            bipop.poptype = "large";
+            bipop.nRestartsWithLarge += 1;
+            popsize = initialPopsize * this.#incPopsize ** bipop.nRestartsWithLarge;
+          }
+        }
+        cma = this.#init(trans, popsize, rng);
       }
       await study.setTrialSystemAttr(trial.id, KEY.optimizer, cma.state);
+      if (this.#restartStrategy === "bipop") {
+        await study.setTrialSystemAttr(trial.id, KEY.bipop, bipop);
+      }
     }
     const x = cma.ask(trialRng(this.#seed, trial.number, "cmaes"));
     await study.setTrialSystemAttr(trial.id, this.#generationKey(nRestarts), cma.generation);
@@ -196,14 +230,22 @@ export class CmaEsSampler implements Sampler {
   }
 
   /** The optimizer stored by the latest completed trial that told a generation. */
-  #restore(completed: FrozenTrial[]): { cma: Cma | null; nRestarts: number } {
+  #restore(completed: FrozenTrial[]): { cma: Cma | null; nRestarts: number; bipop: Bipop } {
+    const fresh = (): Bipop => ({
+      nRestartsWithLarge: 0,
+      poptype: "small",
+      smallNEval: 0,
+      largeNEval: 0,
+    });
     for (let i = completed.length - 1; i >= 0; i--) {
-      const state = completed[i].systemAttrs[KEY.optimizer] as CmaState | undefined;
+      const attrs = completed[i].systemAttrs;
+      const state = attrs[KEY.optimizer] as CmaState | undefined;
       if (state === undefined) continue;
-      const nRestarts = (completed[i].systemAttrs[KEY.nRestarts] as number | undefined) ?? 0;
-      return { cma: new Cma(state), nRestarts };
+      const nRestarts = (attrs[KEY.nRestarts] as number | undefined) ?? 0;
+      const bipop = { ...fresh(), ...(attrs[KEY.bipop] as Bipop | undefined) };
+      return { cma: new Cma(state), nRestarts, bipop };
     }
-    return { cma: null, nRestarts: 0 };
+    return { cma: null, nRestarts: 0, bipop: fresh() };
   }
 
   #checkedX0(trans: SearchSpaceTransform): Record<string, number> {

@@ -117,3 +117,39 @@ Deno.test("CMA-ES counts pruned trials at their last report only with considerPr
   // Without it the pruned trials never make a generation: all wait in generation 0.
   assert.deepEqual(await generations(false), [null, ...Array(11).fill(0)]);
 });
+
+Deno.test("BIPOP restarts once with a large population, then alternates to a small one", async () => {
+  const study = await createStudy({
+    sampler: new CmaEsSampler({ seed: 4, restartStrategy: "bipop", popsize: 4 }),
+  });
+  // Flat: each run stops on cmaes' tolfun test (10 + ⌈30·2/popsize⌉ generations).
+  await study.optimize(
+    (trial) => trial.suggestFloat("x", 0, 1) * 0 + trial.suggestFloat("y", 0, 1) * 0,
+    {
+      nTrials: 330,
+    },
+  );
+  const perGeneration = (restart: number) => {
+    const counts = new Map<unknown, number>();
+    for (const t of study.trials) {
+      if (t.systemAttrs["cma:n_restarts"] !== restart) continue;
+      const g = t.systemAttrs[`cma:restart_${restart}:generation`];
+      counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+    return counts.get(0);
+  };
+  const bipop = study.trials.map((t) => t.systemAttrs["cma:bipop"]).filter((b) => b);
+  assert.deepEqual(bipop[0], {
+    nRestartsWithLarge: 0,
+    poptype: "small",
+    smallNEval: 0,
+    largeNEval: 0,
+  });
+  assert.equal(perGeneration(0), 4);
+  assert.equal(perGeneration(1), 8, "the first restart is large: 4 · 2");
+  const small = perGeneration(2)!;
+  assert.ok(small >= 4 && small < 8, `the second is small: ⌊4 · 2^(u²)⌋ = ${small}`);
+  const last = bipop[bipop.length - 1] as { poptype: string; nRestartsWithLarge: number };
+  assert.equal(last.poptype, "small");
+  assert.equal(last.nRestartsWithLarge, 1);
+});
