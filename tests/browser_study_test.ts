@@ -36,6 +36,8 @@ Deno.test({
       // What to optimise and the base run: MNIST, small enough for a trial to take a moment.
       await page.getByLabel("Study name").fill("lr <search>");
       await page.getByLabel("Trials", { exact: true }).fill("3");
+      // One at a time: the trials wait behind the engine's other run below.
+      await page.getByLabel("Trials at once").fill("1");
       await page.getByLabel("Sampler", { exact: true }).selectOption("random");
       await page.getByLabel("Pruner").selectOption("none");
       await page.getByLabel("Train size", { exact: true }).fill("3000");
@@ -62,6 +64,7 @@ Deno.test({
       await lrLow.blur();
       await page.getByText("Valid. Save it as").waitFor();
       const file = JSON.parse(await page.locator("#study-json").textContent() ?? "");
+      assert.equal(file.parallel, 1, "Trials at once goes into the study file");
       assert.deepEqual(file.space, {
         "optimizer.lr": { type: "float", low: 0.001, high: 0.1, log: true },
         "model.layers.0.units": { type: "int", low: 16, high: 64, log: true },

@@ -6,10 +6,12 @@
  */
 
 import assert from "node:assert/strict";
+import { parseStudySpec } from "../config/study_schema.ts";
 import { openDb } from "../db/client.ts";
 import { getStudyByName } from "../db/studies.ts";
 import { LibsqlStorage } from "../db/tuner_storage.ts";
 import type { FrozenTrial } from "../tuner/frozen_trial.ts";
+import { specToValues, valuesToStudyInput } from "../views/studies/study_form_state.ts";
 import { postJson, startTestServer, waitFor } from "./service_helpers.ts";
 
 const root = new URL("..", import.meta.url);
@@ -178,4 +180,16 @@ Deno.test("a study started from the API with parallel 2 trains two trials at onc
   } finally {
     await t.close();
   }
+});
+
+Deno.test("the New study form's Trials at once: empty is auto (left out of the file), a number is kept, and back", () => {
+  const spec = parseStudySpec({ ...studyFile(), parallel: 3 });
+  assert.ok(spec.ok);
+  const values = specToValues(spec.spec);
+  assert.equal(values["study.parallel"], "3");
+  assert.equal(valuesToStudyInput(values).parallel, 3);
+  const auto = { ...values, "study.parallel": "" };
+  assert.ok(!("parallel" in JSON.parse(JSON.stringify(valuesToStudyInput(auto)))));
+  const parsed = parseStudySpec(valuesToStudyInput({ ...values, "study.parallel": "many" }));
+  assert.ok(!parsed.ok && parsed.issues.some((issue) => issue.path === "parallel"));
 });

@@ -268,8 +268,8 @@ export function valuesToStudyInput(values: FormValues): Record<string, unknown> 
     metric: study("metric"),
     ...readObjectives(values),
     trials: numberOrText(study("trials")),
-    // Empty: "auto", chosen from the cores and the backend of the machine that trains.
-    parallel: (study("parallel") ?? "").trim() === "" ? "auto" : numberOrText(study("parallel")),
+    // Empty: left out, so "auto": chosen from the cores and the backend of the machine that trains.
+    parallel: (study("parallel") ?? "").trim() === "" ? undefined : numberOrText(study("parallel")),
     sampler: readSampler(values),
     pruner: readPruner(values),
     base,
