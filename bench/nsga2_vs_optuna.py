@@ -1,8 +1,10 @@
 """Optuna 3.1 side of bench/nsga2_vs_optuna.ts: NSGAIISampler with its defaults on ZDT1-3.
 
 Reads nothing; prints one JSON object: for each function and seed, every trial's two values,
-and the time of ask + suggest + tell per trial around trials 100 and 500 of a long ZDT1 study.
-Run it with Debian's Python: /usr/bin/python3 bench/nsga2_vs_optuna.py [seeds] [trials]
+and (NSGA-II only) the time of ask + suggest + tell per trial around trials 100 and 500 of a long
+ZDT1 study. Run it with Debian's Python:
+/usr/bin/python3 bench/nsga2_vs_optuna.py [seeds] [trials] [nsga2|tpe]
+("tpe": TPESampler with its defaults, which is MOTPE on two objectives).
 """
 
 import json
@@ -35,15 +37,20 @@ def zdt(kind):
 def main():
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     trials = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    kind_of_sampler = sys.argv[3] if len(sys.argv) > 3 else "nsga2"
+    make = optuna.samplers.NSGAIISampler if kind_of_sampler == "nsga2" else optuna.samplers.TPESampler
     out = {"values": {}, "overhead": {}}
     for kind in (1, 2, 3):
         runs = []
         for seed in range(seeds):
-            sampler = optuna.samplers.NSGAIISampler(seed=seed)
+            sampler = make(seed=seed)
             study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
             study.optimize(zdt(kind), n_trials=trials)
             runs.append([list(t.values) for t in study.trials])
         out["values"][f"zdt{kind}"] = runs
+    if kind_of_sampler != "nsga2":
+        print(json.dumps(out))
+        return
     # Per-trial time (ask, suggest 30 floats, tell) at two points of one 510-trial study.
     study = optuna.create_study(
         directions=["minimize", "minimize"], sampler=optuna.samplers.NSGAIISampler(seed=0)

@@ -6,7 +6,9 @@
  * sides by one function. Also the time of ask + suggest + tell per trial around trial 100 and 500
  * (medians of 10 trials) of one long ZDT1 study a side.
  *
- *   nice deno run --allow-run=/usr/bin/python3 --allow-read bench/nsga2_vs_optuna.ts [seeds] [trials]
+ *   nice deno run --allow-run=/usr/bin/python3 --allow-read bench/nsga2_vs_optuna.ts [seeds] [trials] [nsga2|tpe]
+ *
+ * With "tpe", both sides use TPE with its defaults, which on two objectives is MOTPE (no timings).
  *
  * @module
  */
@@ -15,12 +17,16 @@ import { createStudy } from "../tuner/create_study.ts";
 import { paretoFront } from "../tuner/multi_objective/dominance.ts";
 import { hypervolume } from "../tuner/multi_objective/hypervolume.ts";
 import { NsgaIISampler } from "../tuner/samplers/nsga2/sampler.ts";
+import { TpeSampler } from "../tuner/samplers/tpe/sampler.ts";
 import type { Trial } from "../tuner/trial.ts";
 import { TrialState } from "../tuner/frozen_trial.ts";
 
 const N = 30;
 const seeds = Number(Deno.args[0] ?? 20);
 const trials = Number(Deno.args[1] ?? 200);
+const samplerType = Deno.args[2] ?? "nsga2";
+const makeSampler = (seed: number) =>
+  samplerType === "nsga2" ? new NsgaIISampler({ seed }) : new TpeSampler({ seed });
 const REFERENCE = [11, 11];
 
 function zdt(kind: 1 | 2 | 3) {
@@ -73,7 +79,7 @@ function pGreater(a: number[], b: number[]): number {
 async function ours(kind: 1 | 2 | 3, seed: number): Promise<number[][]> {
   const study = await createStudy({
     directions: ["minimize", "minimize"],
-    sampler: new NsgaIISampler({ seed }),
+    sampler: makeSampler(seed),
   });
   await study.optimize(zdt(kind), { nTrials: trials });
   return study.trials.map((t) => [...t.values!]);
@@ -96,7 +102,12 @@ async function ourOverhead(): Promise<{ "100": number; "500": number }> {
 }
 
 const python = new Deno.Command("/usr/bin/python3", {
-  args: [new URL("./nsga2_vs_optuna.py", import.meta.url).pathname, String(seeds), String(trials)],
+  args: [
+    new URL("./nsga2_vs_optuna.py", import.meta.url).pathname,
+    String(seeds),
+    String(trials),
+    samplerType,
+  ],
   stdout: "piped",
   stderr: "inherit",
 }).output();
@@ -107,14 +118,14 @@ for (const kind of [1, 2, 3] as const) {
   for (let seed = 0; seed < seeds; seed++) volumes.push(frontVolume(await ours(kind, seed)));
   results[`zdt${kind}`] = volumes;
 }
-const overhead = await ourOverhead();
+const overhead = samplerType === "nsga2" ? await ourOverhead() : null;
 const optuna = JSON.parse(new TextDecoder().decode((await python).stdout)) as {
   values: Record<string, number[][][]>;
-  overhead: { "100": number; "500": number };
+  overhead?: { "100": number; "500": number };
 };
 
 console.log(
-  `${seeds} seeds a side, ${trials} trials, hypervolume from (11, 11) (larger is better)\n`,
+  `${samplerType}: ${seeds} seeds a side, ${trials} trials, hypervolume from (11, 11) (larger is better)\n`,
 );
 console.log("| function | ajuste median | Optuna 3.1 median | P(ajuste > Optuna) |");
 console.log("|---|---|---|---|");
@@ -127,8 +138,9 @@ for (const name of ["zdt1", "zdt2", "zdt3"]) {
     } |`,
   );
 }
+if (overhead === null || !optuna.overhead) Deno.exit(0);
 console.log("\n| per trial (ask + 30 suggests + tell), ms | ajuste | Optuna 3.1 |");
 console.log("|---|---|---|");
 for (const at of ["100", "500"] as const) {
-  console.log(`| trial ${at} | ${overhead[at].toFixed(2)} | ${optuna.overhead[at].toFixed(2)} |`);
+  console.log(`| trial ${at} | ${overhead[at].toFixed(2)} | ${optuna.overhead![at].toFixed(2)} |`);
 }

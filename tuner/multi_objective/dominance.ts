@@ -241,23 +241,31 @@ export function paretoFront(
  * loss vectors, 1 for those only rank 0 dominates, and so on.
  */
 export function nondominationRanks(losses: readonly (readonly number[])[]): number[] {
+  // One pass of pairwise comparisons, then peel rank by rank (Deb's fast non-dominated sort).
   const n = losses.length;
-  const ranks = new Array<number>(n).fill(-1);
-  let unranked = n;
-  let rank = 0;
-  while (unranked > 0) {
-    const fresh: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (ranks[i] !== -1) continue;
-      let dominated = false;
-      for (let j = 0; j < n && !dominated; j++) {
-        if (ranks[j] === -1 && dominatesLoss(losses[j], losses[i])) dominated = true;
+  const dominatedBy = new Int32Array(n);
+  const beats: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (dominatesLoss(losses[i], losses[j])) {
+        beats[i].push(j);
+        dominatedBy[j]++;
+      } else if (dominatesLoss(losses[j], losses[i])) {
+        beats[j].push(i);
+        dominatedBy[i]++;
       }
-      if (!dominated) fresh.push(i);
     }
-    for (const i of fresh) ranks[i] = rank;
-    unranked -= fresh.length;
-    rank++;
+  }
+  const ranks = new Array<number>(n).fill(-1);
+  let front: number[] = [];
+  for (let i = 0; i < n; i++) if (dominatedBy[i] === 0) front.push(i);
+  for (let rank = 0; front.length > 0; rank++) {
+    const next: number[] = [];
+    for (const i of front) {
+      ranks[i] = rank;
+      for (const j of beats[i]) if (--dominatedBy[j] === 0) next.push(j);
+    }
+    front = next;
   }
   return ranks;
 }

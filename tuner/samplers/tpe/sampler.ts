@@ -96,6 +96,11 @@ export class TpeSampler implements Sampler {
   #parzen: ParzenEstimatorParameters;
   #constraintsFunc: ConstraintsFunc | null;
   #constrained: boolean;
+  /**
+   * The last multi-objective split and its weights, by study, trial and observation count: each
+   * parameter of a trial samples from the same split, which costs a sort and a subset selection.
+   */
+  #moSplit: { key: string; below: number[]; above: number[]; weights: number[] } | null = null;
 
   constructor(options: TpeSamplerOptions = {}) {
     this.#seed = options.seed ?? randomSeed();
@@ -169,6 +174,28 @@ export class TpeSampler implements Sampler {
     }
   }
 
+  /** The good and bad groups (and MOTPE's weights of the good one), memoised across a trial. */
+  #split(
+    study: Study,
+    trial: FrozenTrial,
+    scores: Parameters<typeof splitObservations>[0],
+    n: number,
+    losses: number[][] | null,
+    violations: number[] | null,
+  ): { below: number[]; above: number[]; weights: number[] | null } {
+    const nBelow = this.#gamma(n);
+    if (losses === null) {
+      return { ...splitObservations(scores, nBelow, { violations }), weights: null };
+    }
+    const key = `${study.id}:${trial.number}:${scores.length}:${nBelow}`;
+    if (this.#moSplit?.key !== key) {
+      const { below, above } = splitObservations(scores, nBelow, { losses, violations });
+      this.#moSplit = { key, below, above, weights: weightsBelow(losses, below, violations) };
+    }
+    const { below, above, weights } = this.#moSplit;
+    return { below, above, weights };
+  }
+
   /** The TPE choice for `searchSpace`, or null while there are fewer than nStartupTrials. */
   #sample(
     study: Study,
@@ -185,7 +212,7 @@ export class TpeSampler implements Sampler {
     );
     const n = countFinished(scores);
     if (n < this.#nStartupTrials) return null;
-    const { below, above } = splitObservations(scores, this.#gamma(n), { losses, violations });
+    const { below, above, weights } = this.#split(study, trial, scores, n, losses, violations);
     // Trials without the (first) parameter are left out of both groups, as in Optuna.
     const present = (index: number) => values[names[0]][index] !== null;
     const pick = (indices: number[]) =>
@@ -196,8 +223,8 @@ export class TpeSampler implements Sampler {
     // MOTPE weighs the good group by hypervolume contribution instead of recency.
     let parzenBelow = this.#parzen;
     if (losses !== null) {
-      const weights = weightsBelow(losses, below, violations).filter((_, j) => present(below[j]));
-      parzenBelow = { ...this.#parzen, weights: () => weights };
+      const kept = weights!.filter((_, j) => present(below[j]));
+      parzenBelow = { ...this.#parzen, weights: () => kept };
     }
     const l = new ParzenEstimator(pick(below), searchSpace, parzenBelow);
     const g = new ParzenEstimator(pick(above), searchSpace, this.#parzen);
