@@ -74,6 +74,25 @@ interface Block {
 
 const EMPTY = new Float32Array(0);
 
+/** Where a model keeps its parameters and their gradients (`WasmAdamOptimizer.storage`). */
+export interface ParameterStorage {
+  /** The next parameter's place and its gradient's, `length` values each, zero-filled. */
+  take(length: number): { data: Float32Array; grad: Float32Array };
+}
+
+/** Lengths of the parameter tensors of a model of `shape`, in `named_parameters()` order. */
+export function parameterSizes(shape: MlpShape): number[] {
+  const sizes: number[] = [];
+  let inFeatures = shape.features;
+  for (const layer of shape.layers) {
+    sizes.push(inFeatures * layer.units, layer.units);
+    if (layer.batchNorm) sizes.push(layer.units, layer.units);
+    inFeatures = layer.units;
+  }
+  sizes.push(inFeatures * shape.outputs, shape.outputs);
+  return sizes;
+}
+
 export class Mlp {
   /** Learnable tensors in torch's `named_parameters()` order. */
   readonly parameters: NamedTensor[] = [];
@@ -91,12 +110,16 @@ export class Mlp {
   #batch = 0;
   #trained = false;
 
-  /** `gemm` computes the Linear products; without one, the reference loops do. */
+  /**
+   * `gemm` computes the Linear products; without one, the reference loops do. `storage` gives
+   * every parameter tensor and gradient its place (all of them, in order, or none).
+   */
   constructor(
     readonly shape: MlpShape,
     init: InitScheme,
     rng: Rng,
     readonly gemm: Gemm | null = null,
+    readonly storage: ParameterStorage | null = null,
   ) {
     let inFeatures = shape.features;
     shape.layers.forEach((spec, l) => {
@@ -105,9 +128,11 @@ export class Mlp {
       let norm: Block["norm"] = null;
       if (spec.batchNorm) {
         const state = createBatchNormState(spec.units);
-        const dGamma = this.#parameter(`${prefix}.norm.weight`, [spec.units], state.gamma);
-        const dBeta = this.#parameter(`${prefix}.norm.bias`, [spec.units], state.beta);
-        norm = { state, dGamma, dBeta };
+        const gamma = this.#parameter(`${prefix}.norm.weight`, [spec.units], state.gamma);
+        const beta = this.#parameter(`${prefix}.norm.bias`, [spec.units], state.beta);
+        state.gamma = gamma.data;
+        state.beta = beta.data;
+        norm = { state, dGamma: gamma.grad, dBeta: beta.grad };
         this.buffers.push(
           { name: `${prefix}.norm.running_mean`, shape: [spec.units], data: state.runningMean },
           { name: `${prefix}.norm.running_var`, shape: [spec.units], data: state.runningVar },
@@ -133,13 +158,22 @@ export class Mlp {
     this.#output = this.#dense("output", inFeatures, shape.outputs, init, rng);
   }
 
-  /** Registers a parameter tensor (fresh zeros unless `data` is given); returns its gradient. */
-  #parameter(name: string, shape: number[], data?: Float32Array): Float32Array {
-    const tensor = data ?? new Float32Array(shape.reduce((a, b) => a * b, 1));
-    const grad = new Float32Array(tensor.length);
-    this.parameters.push({ name, shape, data: tensor });
+  /**
+   * Registers a parameter tensor with `initial`'s values, kept in `storage`'s place where there is
+   * one (else `initial` itself); returns it and its gradient, which the model must use.
+   */
+  #parameter(
+    name: string,
+    shape: number[],
+    initial: Float32Array,
+  ): { data: Float32Array; grad: Float32Array } {
+    const slot = this.storage?.take(initial.length);
+    slot?.data.set(initial);
+    const data = slot?.data ?? initial;
+    const grad = slot?.grad ?? new Float32Array(initial.length);
+    this.parameters.push({ name, shape, data });
     this.gradients.push(grad);
-    return grad;
+    return { data, grad };
   }
 
   /** A Linear layer named `prefix`, initialised per `init`. */
@@ -153,9 +187,16 @@ export class Mlp {
     const weight = new Float32Array(outFeatures * inFeatures);
     const bias = new Float32Array(outFeatures);
     initLinear(init, weight, bias, inFeatures, outFeatures, rng);
-    const dWeight = this.#parameter(`${prefix}.weight`, [outFeatures, inFeatures], weight);
-    const dBias = this.#parameter(`${prefix}.bias`, [outFeatures], bias);
-    return { inFeatures, outFeatures, weight, bias, dWeight, dBias };
+    const w = this.#parameter(`${prefix}.weight`, [outFeatures, inFeatures], weight);
+    const b = this.#parameter(`${prefix}.bias`, [outFeatures], bias);
+    return {
+      inFeatures,
+      outFeatures,
+      weight: w.data,
+      bias: b.data,
+      dWeight: w.grad,
+      dBias: b.grad,
+    };
   }
 
   /** Bytes of parameters, gradients, buffers and activation workspace. */

@@ -3,7 +3,7 @@ import { Rng } from "../random.ts";
 import type { LayerSpec } from "../spec.ts";
 import { assertGradient, numericGradient, testValues } from "./gradient_check.ts";
 import { lossForward } from "./losses.ts";
-import { Mlp } from "./mlp.ts";
+import { Mlp, parameterSizes } from "./mlp.ts";
 
 const BATCH = 6, FEATURES = 4;
 
@@ -105,4 +105,15 @@ Deno.test("Mlp.backward() refuses to run after an evaluation forward", () => {
   );
   model.forward(testValues(BATCH * FEATURES, 1), BATCH, { training: false });
   assert.throws(() => model.backward(new Float32Array(BATCH * 2)), /needs a training-mode forward/);
+});
+
+Deno.test("parameterSizes() lists a model's tensors as the model registers them", () => {
+  const layers = [
+    { units: 7, activation: "relu" as const, batchNorm: true, dropout: 0 },
+    { units: 5, activation: "tanh" as const, batchNorm: false, dropout: 0.1 },
+  ];
+  const shape = { features: 4, layers, outputs: 3 };
+  const model = new Mlp(shape, "default", new Rng(2));
+  assert.deepEqual(parameterSizes(shape), model.parameters.map((p) => p.data.length));
+  assert.deepEqual(parameterSizes(shape), [28, 7, 7, 7, 35, 5, 15, 3]);
 });

@@ -36,7 +36,7 @@ import { clipGradients } from "./grad_clip.ts";
 import { KeptWeights } from "./kept_weights.ts";
 import { CpuLayerStats } from "./layer_stats.ts";
 import { lossForward, outputsFromLogits, predictClasses } from "./losses.ts";
-import { Mlp } from "./mlp.ts";
+import { Mlp, parameterSizes } from "./mlp.ts";
 import {
   createOptimizer,
   loadOptimizer,
@@ -89,15 +89,18 @@ export class CpuSession implements TrainingSession {
     this.#units = outputUnits(config.loss, data.classes);
     this.#inputOffset = transformInput(0, data.transform);
     const layers = config.model.layers;
+    const shape = { features: data.features, layers, outputs: this.#units };
+    this.optimizer = (fast?.createOptimizer ?? createOptimizer)(
+      config.optimizer,
+      parameterSizes(shape),
+    );
+    // WebAssembly Adam keeps the parameters in its memory and updates them there.
     this.model = new Mlp(
-      { features: data.features, layers, outputs: this.#units },
+      shape,
       config.model.init,
       new Rng(config.seed),
       fast?.gemm,
-    );
-    this.optimizer = (fast?.createOptimizer ?? createOptimizer)(
-      config.optimizer,
-      this.model.parameters.map((p) => p.data.length),
+      this.optimizer.storage?.() ?? null,
     );
     const { batchSize, steps } = epochOrder(
       data.train.count,

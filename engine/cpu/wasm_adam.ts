@@ -13,8 +13,11 @@
  * operation is f32, as torch's, where the reference rounds f64 intermediates to f32.
  *
  * The moments live in the module's memory for the optimizer's life (its {@linkcode state}
- * tensors are views of it, so checkpoints read and load them as any optimizer's); each step
- * copies a tensor's parameters and gradient in and the parameters back out.
+ * tensors are views of it, so checkpoints read and load them as any optimizer's), and so may the
+ * parameters and gradients: a model built on {@linkcode WasmAdamOptimizer.storage} keeps every
+ * parameter tensor and its gradient there, and a step updates them in place. Any other tensor is copied in
+ * (parameters and gradient) and back out (parameters), as a profile of the default model found
+ * those copies half of Adam's time.
  *
  * @module
  */
@@ -22,6 +25,7 @@
 import type { AdamSpec } from "../spec.ts";
 import { type StepHyper, withHyper } from "../schedule/lr_scheduler.ts";
 import { adamScalars } from "./optim/adam.ts";
+import type { ParameterStorage } from "./mlp.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
 
@@ -112,7 +116,13 @@ export class WasmAdamOptimizer implements Optimizer {
   readonly state: Record<string, Float32Array[]> = {};
   readonly #exports: Exports;
   /** Float offsets of each tensor's moments, and of the parameter and gradient staging. */
-  readonly #offsets: { expAvg: number; expAvgSq: number; maxExpAvgSq: number }[] = [];
+  readonly #offsets: {
+    expAvg: number;
+    expAvgSq: number;
+    maxExpAvgSq: number;
+    param: number;
+    grad: number;
+  }[] = [];
   readonly #param: number;
   readonly #grad: number;
   readonly #floats: Float32Array;
@@ -125,7 +135,8 @@ export class WasmAdamOptimizer implements Optimizer {
     const take = (count: number) => (next += padded(count)) - padded(count);
     for (const size of sizes) {
       const expAvg = take(size), expAvgSq = take(size);
-      this.#offsets.push({ expAvg, expAvgSq, maxExpAvgSq: moments === 3 ? take(size) : 0 });
+      const maxExpAvgSq = moments === 3 ? take(size) : 0;
+      this.#offsets.push({ expAvg, expAvgSq, maxExpAvgSq, param: take(size), grad: take(size) });
     }
     const largest = Math.max(0, ...sizes);
     this.#param = take(largest);
@@ -140,6 +151,31 @@ export class WasmAdamOptimizer implements Optimizer {
     this.state.exp_avg = views("expAvg");
     this.state.exp_avg_sq = views("expAvgSq");
     if (spec.amsgrad) this.state.max_exp_avg_sq = views("maxExpAvgSq");
+  }
+
+  /**
+   * Each tensor's parameter and gradient places in this memory, in order: a model that keeps its
+   * tensors there (`Mlp`'s `storage`) is updated in place, with no copies. Their padding lanes
+   * stay zero: gradients are written only within each tensor, and Adam keeps zeros zero.
+   */
+  storage(): ParameterStorage {
+    let next = 0;
+    return {
+      take: (length) => {
+        const t = next++;
+        if (t >= this.sizes.length || this.sizes[t] !== length) {
+          throw new RangeError(
+            `Parameter ${t} of ${length} values does not match the optimizer's sizes ` +
+              `[${this.sizes.join(", ")}]`,
+          );
+        }
+        const { param, grad } = this.#offsets[t];
+        return {
+          data: this.#floats.subarray(param, param + length),
+          grad: this.#floats.subarray(grad, grad + length),
+        };
+      },
+    };
   }
 
   get steps(): number {
@@ -166,15 +202,20 @@ export class WasmAdamOptimizer implements Optimizer {
     params.forEach((param, t) => {
       const size = this.sizes[t];
       const end = padded(size);
-      floats.set(param.subarray(0, size), this.#param);
-      floats.set(grads[t].subarray(0, size), this.#grad);
-      // The padding lanes compute on zeros, never on stale bits (NaN, slow subnormals).
-      floats.fill(0, this.#param + size, this.#param + end);
-      floats.fill(0, this.#grad + size, this.#grad + end);
       const { expAvg, expAvgSq, maxExpAvgSq } = this.#offsets[t];
+      const inPlace = this.#holds(param, this.#offsets[t].param) &&
+        this.#holds(grads[t], this.#offsets[t].grad);
+      const at = inPlace ? this.#offsets[t] : { param: this.#param, grad: this.#grad };
+      if (!inPlace) {
+        floats.set(param.subarray(0, size), this.#param);
+        floats.set(grads[t].subarray(0, size), this.#grad);
+        // The padding lanes compute on zeros, never on stale bits (NaN, slow subnormals).
+        floats.fill(0, this.#param + size, this.#param + end);
+        floats.fill(0, this.#grad + size, this.#grad + end);
+      }
       update(
-        this.#param * 4,
-        this.#grad * 4,
+        at.param * 4,
+        at.grad * 4,
         expAvg * 4,
         expAvgSq * 4,
         maxExpAvgSq * 4,
@@ -189,8 +230,13 @@ export class WasmAdamOptimizer implements Optimizer {
         decay,
         gradientDecay,
       );
-      param.set(floats.subarray(this.#param, this.#param + size));
+      if (!inPlace) param.set(floats.subarray(this.#param, this.#param + size));
     });
     this.#steps++;
+  }
+
+  /** Whether `tensor` is this memory's view at float offset `at`. */
+  #holds(tensor: Float32Array, at: number): boolean {
+    return tensor.buffer === this.#floats.buffer && tensor.byteOffset === at * 4;
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { AdamSpec } from "../spec.ts";
+import { Rng } from "../random.ts";
 import { testValues } from "./gradient_check.ts";
 import { createOptimizer, loadOptimizer, optimizerCheckpoint } from "./optim/optimizer.ts";
 import { WasmAdamOptimizer } from "./wasm_adam.ts";
@@ -103,4 +104,36 @@ Deno.test("WasmAdamOptimizer saves and loads a checkpoint as the reference does"
   fast.step(params, grads);
   restored.step(copy, grads);
   assert.deepEqual(copy, params);
+});
+
+Deno.test("WasmAdamOptimizer updates parameters kept in its storage in place, as copied ones", () => {
+  const sizes = [6, 3];
+  const rng = new Rng(5);
+  const values = sizes.map((size) => Float32Array.from({ length: size }, () => rng.normal()));
+  const gradients = sizes.map((size) => Float32Array.from({ length: size }, () => rng.normal()));
+  const spec = {
+    type: "adam" as const,
+    lr: 0.01,
+    betas: [0.9, 0.999] as [number, number],
+    eps: 1e-8,
+    weightDecay: 0.1,
+    amsgrad: false,
+  };
+  const copied = new WasmAdamOptimizer(spec, sizes);
+  const copiedParams = values.map((v) => v.slice());
+  const inPlace = new WasmAdamOptimizer(spec, sizes);
+  const storage = inPlace.storage();
+  const slots = sizes.map((size) => storage.take(size));
+  slots.forEach((slot, t) => slot.data.set(values[t]));
+  for (let step = 0; step < 3; step++) {
+    copied.step(copiedParams, gradients);
+    slots.forEach((slot, t) => slot.grad.set(gradients[t]));
+    inPlace.step(slots.map((slot) => slot.data), slots.map((slot) => slot.grad));
+  }
+  slots.forEach((slot, t) => {
+    assert.deepEqual(slot.data, copiedParams[t]);
+    assert.notDeepEqual(slot.data, values[t]);
+  });
+  assert.throws(() => storage.take(1), /Parameter 2 of 1 values does not match/);
+  assert.throws(() => new WasmAdamOptimizer(spec, sizes).storage().take(5), /\[6, 3\]/);
 });

@@ -12,6 +12,7 @@ import type { OptimizerSpec } from "../../spec.ts";
 import { AdamOptimizer } from "./adam.ts";
 import { RmspropOptimizer } from "./rmsprop.ts";
 import { SgdOptimizer } from "./sgd.ts";
+import type { ParameterStorage } from "../mlp.ts";
 
 export interface Optimizer {
   readonly spec: OptimizerSpec;
@@ -31,6 +32,8 @@ export interface Optimizer {
   readonly momentumUsed: boolean;
   /** Takes up counting where a checkpoint left off; its state tensors are loaded separately. */
   resume(steps: number, momentumUsed: boolean): void;
+  /** Places for the parameters, where the optimizer updates them in place (`wasm_adam.ts`). */
+  storage?(): ParameterStorage;
 }
 
 /** What a checkpoint keeps of `optimizer`: copies of its state tensors and its step counts. */
