@@ -256,7 +256,7 @@ const invalidStudies: Array<[string, unknown, string, string]> = [
   ],
   [
     "unknown sampler",
-    { ...designStudy, sampler: { type: "cmaes" } },
+    { ...designStudy, sampler: { type: "bohb" } },
     "sampler.type",
     "tpe, random, grid",
   ],

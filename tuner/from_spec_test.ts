@@ -61,7 +61,10 @@ Deno.test("samplerFromSpec() and prunerFromSpec() build what the type names", ()
     prunerFromSpec({ type: "asha", reductionFactor: 3 }) instanceof SuccessiveHalvingPruner,
   );
   assert.ok(prunerFromSpec({ type: "none" }) instanceof NopPruner);
-  assert.throws(() => samplerFromSpec({ type: "cmaes" } as never), /use "tpe", "random" or "grid"/);
+  assert.throws(
+    () => samplerFromSpec({ type: "bohb" } as never),
+    /use "tpe", "random", "grid", "nsga2", "gp", "cmaes" or "qmc"/,
+  );
   assert.ok(prunerFromSpec({ type: "hyperband" }) instanceof HyperbandPruner);
   assert.ok(prunerFromSpec({ type: "threshold", upper: 2 }) instanceof ThresholdPruner);
   const patient = prunerFromSpec({ type: "patient", patience: 2, wrapped: { type: "median" } });
