@@ -24,7 +24,12 @@
  */
 
 import type { Distribution } from "../../distributions.ts";
-import { type FrozenTrial, type ParamValue, TrialState } from "../../frozen_trial.ts";
+import {
+  type FrozenTrial,
+  type ParamValue,
+  type StudyDirection,
+  TrialState,
+} from "../../frozen_trial.ts";
 import type { Study } from "../../study.ts";
 import type { Sampler, SearchSpace } from "../base.ts";
 import { intersectionSearchSpace } from "../intersection_search_space.ts";
@@ -32,6 +37,7 @@ import { RandomSampler, randomSeed } from "../random.ts";
 import { trialRng } from "../trial_rng.ts";
 import { Cma, type CmaState } from "./cma.ts";
 import { SearchSpaceTransform } from "./transform.ts";
+import { warmStartDistribution } from "./warm_start.ts";
 
 export const RESTART_STRATEGIES = ["ipop", "bipop"] as const;
 export type RestartStrategy = typeof RESTART_STRATEGIES[number];
@@ -39,6 +45,11 @@ export type RestartStrategy = typeof RESTART_STRATEGIES[number];
 export interface CmaEsSamplerOptions {
   /** Initial mean, as parameter values (default: the middle of each range). */
   x0?: Record<string, number>;
+  /**
+   * Warm start (Optuna's `source_trials`): finished trials of a similar study whose best tenth
+   * sets the initial mean and covariance; not with `x0` or `sigma0`.
+   */
+  sourceTrials?: readonly FrozenTrial[];
   /** Initial step size in the transformed space (default: the narrowest range / 6). */
   sigma0?: number;
   /** COMPLETE trials before CMA-ES starts (Optuna: 1). */
@@ -75,6 +86,7 @@ interface Planned {
 
 export class CmaEsSampler implements Sampler {
   #x0: Record<string, number> | null;
+  #sourceTrials: readonly FrozenTrial[] | null;
   #sigma0: number | null;
   #nStartupTrials: number;
   #seed: number;
@@ -88,6 +100,10 @@ export class CmaEsSampler implements Sampler {
 
   constructor(options: CmaEsSamplerOptions = {}) {
     this.#x0 = options.x0 ?? null;
+    this.#sourceTrials = options.sourceTrials ?? null;
+    if (this.#sourceTrials !== null && (this.#x0 !== null || options.sigma0 !== undefined)) {
+      throw new RangeError("CMA-ES sourceTrials cannot be combined with x0 or sigma0");
+    }
     this.#sigma0 = options.sigma0 ?? null;
     this.#nStartupTrials = options.nStartupTrials ?? 1;
     this.#seed = options.seed ?? randomSeed();
@@ -137,7 +153,7 @@ export class CmaEsSampler implements Sampler {
     const trans = new SearchSpaceTransform(space);
 
     let { cma, nRestarts, bipop } = this.#restore(completed);
-    if (cma === null) cma = this.#init(trans, this.#popsize, null);
+    if (cma === null) cma = this.#init(trans, study.direction, this.#popsize, null);
     const initialPopsize = this.#popsize ?? 4 + Math.floor(3 * Math.log(names.length));
     // A dynamic search space is left to the independent sampler, as Optuna does.
     if (cma.dim !== names.length) return;
@@ -171,7 +187,7 @@ export class CmaEsSampler implements Sampler {
             popsize = initialPopsize * this.#incPopsize ** bipop.nRestartsWithLarge;
           }
         }
-        cma = this.#init(trans, popsize, rng);
+        cma = this.#init(trans, study.direction, popsize, rng);
       }
       await study.setTrialSystemAttr(trial.id, KEY.optimizer, cma.state);
       if (this.#restartStrategy === "bipop") {
@@ -263,24 +279,43 @@ export class CmaEsSampler implements Sampler {
     return x0;
   }
 
+  /** Optuna's warm start: the promising distribution of the source trials that fit the space. */
+  #warmStart(trans: SearchSpaceTransform, direction: StudyDirection) {
+    const sign = direction === "minimize" ? 1 : -1;
+    const solutions = this.#completedTrials(this.#sourceTrials!)
+      .filter((t) => {
+        const names = Object.keys(t.distributions);
+        return names.length === trans.names.length &&
+          trans.names.every((n) => n in t.distributions);
+      })
+      .map((t) => [trans.transform(t.params), sign * t.value!] as const);
+    if (solutions.length === 0) {
+      throw new RangeError(
+        `CMA-ES sourceTrials: none completed over the same params (${trans.names.join(", ")})`,
+      );
+    }
+    return warmStartDistribution(solutions);
+  }
+
   #init(
     trans: SearchSpaceTransform,
+    direction: StudyDirection,
     popsize: number | null,
     randomStart: { uniform(): number } | null,
   ): Cma {
     const lows = trans.bounds.map(([low]) => low), highs = trans.bounds.map(([, high]) => high);
-    const mean = randomStart !== null
+    let mean = randomStart !== null
       ? lows.map((low, i) => low + (highs[i] - low) * randomStart.uniform())
       : this.#x0 !== null
       ? trans.transform(this.#checkedX0(trans))
       : lows.map((low, i) => low + (highs[i] - low) / 2);
-    const sigma = Math.max(
-      this.#sigma0 ?? Math.min(...lows.map((low, i) => (highs[i] - low) / 6)),
-      1e-8,
-    );
+    let sigma = this.#sigma0 ?? Math.min(...lows.map((low, i) => (highs[i] - low) / 6));
+    let cov: number[] | undefined;
+    if (this.#sourceTrials !== null) ({ mean, sigma, cov } = this.#warmStart(trans, direction));
     return Cma.create({
       mean,
-      sigma,
+      sigma: Math.max(sigma, 1e-10),
+      cov,
       bounds: trans.bounds,
       nMaxResampling: 10 * trans.bounds.length,
       populationSize: popsize ?? undefined,
