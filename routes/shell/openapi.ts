@@ -503,26 +503,56 @@ export function openApiDocument(version: string) {
             bestParams: nullable({ type: "object" }),
             bestValue: nullable(number),
             bestTrial: nullable(integer),
+            metrics: {
+              type: "array",
+              items: string,
+              description:
+                "A multi-objective study's metrics (absent with one); the best* fields " +
+                "are then null",
+            },
+            directions: {
+              type: "array",
+              items: { type: "string", enum: ["minimize", "maximize"] },
+            },
+            bestTrials: {
+              type: "array",
+              items: integer,
+              description: "A multi-objective study's Pareto front: its feasible trials no other " +
+                "beats on every objective",
+            },
             counts: { type: "object", additionalProperties: integer },
             trials: { type: "array", items: ref("Trial") },
             spec: ref("StudySpec"),
             active: { type: "boolean", description: "Trials are being run by this server" },
           },
         },
-        Trial: record({
-          number: integer,
-          state: { type: "string", enum: ["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL"] },
-          params: { type: "object" },
-          value: nullable(number),
-          intermediateValues: {
-            type: "array",
-            items: { type: "array", items: number, minItems: 2, maxItems: 2 },
-            description: "[step, value] pairs",
+        Trial: withOptional(
+          record({
+            number: integer,
+            state: { type: "string", enum: ["WAITING", "RUNNING", "COMPLETE", "PRUNED", "FAIL"] },
+            params: { type: "object" },
+            value: nullable(number),
+            intermediateValues: {
+              type: "array",
+              items: { type: "array", items: number, minItems: 2, maxItems: 2 },
+              description: "[step, value] pairs",
+            },
+            runId: nullable(integer),
+            durationSeconds: nullable(number),
+            failReason: nullable(string),
+          }),
+          {
+            values: {
+              ...nullable({ type: "array", items: number }),
+              description: "Multi-objective studies: one value per metric",
+            },
+            constraints: {
+              ...nullable({ type: "array", items: number }),
+              description: "Studies with constraints: each value ≤ 0 when satisfied",
+            },
+            feasible: nullable({ type: "boolean" }),
           },
-          runId: nullable(integer),
-          durationSeconds: nullable(number),
-          failReason: nullable(string),
-        }),
+        ),
         Error: {
           type: "object",
           required: ["error"],
@@ -545,4 +575,12 @@ export function openApiDocument(version: string) {
 export function openApiRoute(version: string): Hono {
   const document = openApiDocument(version);
   return new Hono().get("/openapi.json", (c) => c.json(document));
+}
+
+/** `schema` with more properties that may be absent. */
+function withOptional<T extends { properties: Record<string, unknown> }>(
+  schema: T,
+  properties: Record<string, unknown>,
+): T {
+  return { ...schema, properties: { ...schema.properties, ...properties } };
 }
