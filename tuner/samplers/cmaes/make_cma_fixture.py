@@ -46,6 +46,8 @@ def case(name, f, mean, sigma, bounds, popsize, generations, seed):
 cases = [
     case("ellipsoid-3d", rotated_ellipsoid, [1.0, -1.0, 0.5], 0.8, None, None, 8, 1),
     case("rosenbrock-5d-bounded", rosenbrock, [0.0] * 5, 0.5, [[-2.0, 2.0]] * 5, 12, 6, 2),
+    # A slope: the evolution path grows until h_sigma turns 0 (the rank-one update stalls).
+    case("slope-4d", lambda x: float(sum(x)), [0.0] * 4, 0.1, None, None, 10, 4),
     # Tiny sigma on a flat function: should_stop() turns true (what IPOP restarts on).
     case("flat-2d", lambda x: 1.0, [0.5, 0.5], 0.3, [[0.0, 1.0]] * 2, None, 23, 3),
 ]
