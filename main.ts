@@ -96,7 +96,7 @@ export async function startServer(options: StartOptions): Promise<Server> {
       roots: datasetRoots,
       device,
     })),
-    lane: laneServices(db, newEngine, jobTiming),
+    lane: laneServices(db, newEngine, { ...jobTiming, firstLayers: service.firstLayers }),
   });
   const stopping = new AbortController();
   const closing = new AbortController();

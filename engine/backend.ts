@@ -7,6 +7,7 @@
 
 import type { SessionCheckpoint } from "./checkpoint.ts";
 import type { PreparedData } from "./data/dataset.ts";
+import type { FirstLayerSnapshot } from "./first_layer.ts";
 import type { LayerStats } from "./layer_stats.ts";
 import type { RunConfig } from "./spec.ts";
 
@@ -38,6 +39,11 @@ export interface EpochResult {
    * turns them off or the epoch paused or diverged.
    */
   layers?: LayerStats[];
+  /**
+   * The first hidden layer's strongest units at the epoch's end (`engine/first_layer.ts`), when
+   * {@linkcode layers} is there and the input is a 28×28 image.
+   */
+  firstLayer?: FirstLayerSnapshot;
 }
 
 export interface EpochOptions {

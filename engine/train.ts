@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { FirstLayerSnapshot } from "./first_layer.ts";
 import type { Backend, EpochResult, EvalResult, TrainingSession } from "./backend.ts";
 import { resumeConflict, type TrainingCheckpoint } from "./checkpoint.ts";
 import { loadDataset } from "./data/load.ts";
@@ -105,8 +106,16 @@ export interface EarlyStopRecord {
 }
 
 export interface TrainOptions {
-  /** Called after each epoch, in order; awaited, so a slow consumer slows training. */
-  onEpoch?: (record: EpochRecord, total: number) => void | Promise<void>;
+  /**
+   * Called after each epoch, in order; awaited, so a slow consumer slows training. `extra` has
+   * the epoch's first-layer snapshot where the session made one (`first_layer.ts`): kept out of
+   * the record, which is stored.
+   */
+  onEpoch?: (
+    record: EpochRecord,
+    total: number,
+    extra: { firstLayer?: FirstLayerSnapshot },
+  ) => void | Promise<void>;
   /** Called once the dataset is loaded and split, before a backend is chosen. */
   onLoaded?: () => void;
   /**
@@ -302,7 +311,11 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       };
       epochs.push(record);
       lastEpoch = { seconds: record.seconds, steps: result.steps };
-      await options.onEpoch?.(record, config.epochs);
+      await options.onEpoch?.(
+        record,
+        config.epochs,
+        result.firstLayer ? { firstLayer: result.firstLayer } : {},
+      );
       // Kept on the record, so the curve shows how far it went before the run stopped.
       if (runaway) {
         return ended("diverged", { divergedAt: { epoch, step: result.steps, message: runaway } });

@@ -49,9 +49,12 @@ async function runJob(message: Extract<HostMessage, { type: "run" }>): Promise<v
         told = performance.now();
         post({ type: "started", jobId, device });
       },
-      onEpoch: (record, total) => {
+      onEpoch: (record, total, { firstLayer }) => {
         told = performance.now();
-        post({ type: "epoch", jobId, record, total });
+        if (firstLayer) {
+          const transfer = [firstLayer.weights.buffer as ArrayBuffer];
+          post({ type: "epoch", jobId, record, total, firstLayer }, transfer);
+        } else post({ type: "epoch", jobId, record, total });
         return message.gated ? untilContinued(jobId, controller.signal) : undefined;
       },
       onFinish: async (session) => {

@@ -6,6 +6,7 @@
 
 import type { NamedTensor } from "./backend.ts";
 import type { DatasetRoots } from "./data/load.ts";
+import type { FirstLayerSnapshot } from "./first_layer.ts";
 import type { RunConfig } from "./spec.ts";
 import type { DeviceRecord, EpochRecord, RunResult, TrainProgress } from "./train.ts";
 
@@ -18,7 +19,14 @@ export type WorkerMessage =
   /** The job's data is loaded (the engine host times loads out: see `jobs/engine_process.ts`). */
   | { type: "loaded"; jobId: number }
   | { type: "started"; jobId: number; device: DeviceRecord }
-  | { type: "epoch"; jobId: number; record: EpochRecord; total: number }
+  /** `firstLayer`: the epoch's strongest first-layer units, shown live and never stored. */
+  | {
+    type: "epoch";
+    jobId: number;
+    record: EpochRecord;
+    total: number;
+    firstLayer?: FirstLayerSnapshot;
+  }
   /**
    * Where the job is before its first epoch (loading data, choosing the device, compiling), and
    * how far into a slow epoch: at most a few a second (`PROGRESS_EVERY_MS`), none for quick epochs.

@@ -36,6 +36,7 @@ import type { RunConfig } from "../engine/spec.ts";
 import type { Engine, WorkerMessage } from "../engine/worker_protocol.ts";
 import { trackHandle } from "../engine/open_handles.ts";
 import { processId } from "./owner.ts";
+import { LiveFirstLayers } from "./live_first_layers.ts";
 import { RunEvents } from "./run_events.ts";
 import { RunWatcher } from "./run_watcher.ts";
 
@@ -85,6 +86,8 @@ export interface RunServiceOptions {
   log?: (line: string) => void;
   /** Seconds between a plain run's checkpoints (0: after every epoch); see the default's. */
   checkpointSeconds?: number;
+  /** Where to keep its runs' first-layer snapshots (a study's lanes share the server's). */
+  firstLayers?: LiveFirstLayers;
 }
 
 /** The run this process's engine trains. */
@@ -104,6 +107,8 @@ interface ActiveRun {
 
 export class RunService {
   readonly events = new RunEvents();
+  /** Each training run's latest first-layer snapshot, for its page's live pictures. */
+  readonly firstLayers: LiveFirstLayers;
   readonly owner: string;
   readonly #db: Db;
   readonly #engine: Engine | null;
@@ -138,6 +143,7 @@ export class RunService {
     this.#watcher = new RunWatcher(db, this.events);
     this.#log = options.log ?? (() => {});
     this.#checkpointSeconds = options.checkpointSeconds ?? DEFAULT_CHECKPOINT_SECONDS;
+    this.firstLayers = options.firstLayers ?? new LiveFirstLayers();
     const pollMs = options.pollMs ?? Math.min(DEFAULT_POLL_MS, this.leaseMs / 3);
     this.#timers.push(
       setInterval(() => this.#track(this.#renew()), this.leaseMs / 3),
@@ -398,6 +404,8 @@ export class RunService {
             lr: lr ?? null,
             layers: layers ?? null,
           };
+          // Before the event: a page asks for the pictures once the event reaches it.
+          if (message.firstLayer) this.firstLayers.set(id, epoch, message.firstLayer);
           this.events.publish(id, { type: "epoch", epoch: row, total: message.total });
           if (renewal === "cancel") return await this.#cancelRequested(active);
           await this.#judge(active, row);
@@ -494,6 +502,7 @@ export class RunService {
   }
 
   #end(active: ActiveRun): void {
+    this.firstLayers.delete(active.lease.runId);
     if (this.#active === active) this.#active = null;
     this.#claimNext();
     this.#checkIdle();

@@ -1,11 +1,15 @@
 /**
- * The run page's first-layer pictures while an MNIST run trains: the server saves the run's state
- * after every epoch here (AJUSTE_CHECKPOINT_SECONDS=0), and `/runs/:id/first-layer` draws each
- * new save, answering 204 while the one on show is still the latest.
+ * The run page's first-layer pictures while an MNIST run trains: each epoch's result carries the
+ * first layer's strongest units, which the server keeps in memory, and `/runs/:id/first-layer`
+ * draws every new epoch, answering 204 while the one on show is still the latest. The run saves
+ * no checkpoint before its end here (AJUSTE_CHECKPOINT_SECONDS=3600), so epoch after epoch the
+ * pictures come from the epochs themselves.
  */
 
 import assert from "node:assert/strict";
 import { parseJobLimits } from "../config/job_limits.ts";
+import { checkpointSavedAt } from "../db/checkpoints.ts";
+import { openDb } from "../db/client.ts";
 import { postJson, startTestServer, waitFor } from "./service_helpers.ts";
 
 interface Drawn {
@@ -23,14 +27,15 @@ function drawn(html: string): Drawn {
   return { epoch: Number(epoch[1]), saved: saved[1], images };
 }
 
-Deno.test("a training MNIST run's first-layer pictures change from one epoch's save to the next", async () => {
-  const limits = parseJobLimits({ AJUSTE_CHECKPOINT_SECONDS: "0" });
+Deno.test("a training MNIST run's first-layer pictures change epoch by epoch, with no save between", async () => {
+  const limits = parseJobLimits({ AJUSTE_CHECKPOINT_SECONDS: "3600" });
   const server = await startTestServer(undefined, { limits });
+  const { db, close } = await openDb({ url: server.dbUrl });
   try {
     const created = await postJson(`${server.url}/api/runs`, {
       name: "live first layer",
       device: "cpu",
-      epochs: 4,
+      epochs: 6,
       data: { dataset: "mnist", trainSize: 6000, testSize: 100 },
       model: { layers: [{ units: 32 }] },
       batch: { size: 64 },
@@ -58,26 +63,37 @@ Deno.test("a training MNIST run's first-layer pictures change from one epoch's s
     let saved = "0";
     let unchanged = 0;
     while (await status() === "running") {
+      // The last epoch's save comes after its snapshot: with none yet, none is drawn from one.
+      const savedBefore = await checkpointSavedAt(db, id);
       const response = await fetch(`${server.url}/runs/${id}/first-layer?saved=${saved}`);
       if (response.status === 204) {
         unchanged++;
         await response.body?.cancel();
       } else {
         assert.equal(response.status, 200);
-        const now = drawn(await response.text());
+        const html = await response.text();
+        const now = drawn(html);
         assert.equal(now.images.length, 32);
+        if (now.epoch < 6) {
+          // Drawn from the epoch itself: the run has saved nothing yet.
+          assert.match(html, /the weights after epoch \d+; they follow each epoch/);
+          assert.equal(savedBefore, null, `no save by epoch ${now.epoch}`);
+        }
         assert.notEqual(now.saved, saved);
         seen.push(now);
         saved = now.saved;
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    assert.ok(unchanged > 0, "asked again before a new save, it answers 204");
+    assert.ok(unchanged > 0, "asked again before a new epoch, it answers 204");
     const epochs = seen.map((d) => d.epoch);
-    assert.ok(new Set(epochs).size >= 2, `pictures after two or more epochs, saw ${epochs}`);
+    const early = epochs.filter((epoch) => epoch < 6);
+    assert.ok(
+      new Set(early).size >= 3,
+      `pictures after three or more unsaved epochs, saw ${epochs}`,
+    );
     for (let i = 1; i < seen.length; i++) {
-      assert.ok(seen[i].epoch >= seen[i - 1].epoch);
-      if (seen[i].epoch === seen[i - 1].epoch) continue;
+      assert.ok(seen[i].epoch > seen[i - 1].epoch, `each answer a newer epoch: ${epochs}`);
       const changed = seen[i].images.filter((src, unit) => src !== seen[i - 1].images[unit]);
       assert.ok(changed.length > 0, `epoch ${seen[i].epoch}'s pictures differ from the last`);
     }
@@ -92,6 +108,7 @@ Deno.test("a training MNIST run's first-layer pictures change from one epoch's s
       /saved must be a checkpoint&#39;s time in milliseconds, got &quot;yesterday/,
     );
   } finally {
+    close();
     await server.close();
   }
 });

@@ -6,6 +6,7 @@
  */
 
 import type { NamedTensor } from "../backend.ts";
+import { type FirstLayerSnapshot, strongestRows, takesFirstLayer } from "../first_layer.ts";
 import {
   countsDeadUnits,
   finishLayerStats,
@@ -155,6 +156,13 @@ export class CpuLayerStats {
       }
       return tensor.data.slice();
     });
+  }
+
+  /** The first hidden layer's strongest units, for a 28×28 image input (`first_layer.ts`). */
+  firstLayer(): FirstLayerSnapshot | null {
+    const first = this.#model.parameters[this.#weights[0]];
+    if (!first || !takesFirstLayer(this.#weights.length, first.shape[1])) return null;
+    return strongestRows(first.data, first.shape[1]);
   }
 
   /** The statistics of every hidden layer, after an evaluation-mode forward of `rows` rows. */

@@ -195,6 +195,7 @@ export class CpuSession implements TrainingSession {
       return { loss: NaN, accuracy: NaN, steps: to, paused: true };
     }
     const layers = this.#layerStats ? this.#probeLayerStats(this.#layerStats) : undefined;
+    const firstLayer = this.#layerStats?.firstLayer();
     const evaluations: EpochResult["evaluations"] = {};
     // ReduceLROnPlateau needs the dev metric whether or not the caller asked for it.
     const splits = config.scheduler?.type === "reduce_on_plateau" && data.dev.count > 0
@@ -211,6 +212,7 @@ export class CpuSession implements TrainingSession {
       lr,
       evaluations,
       ...(layers ? { layers } : {}),
+      ...(firstLayer ? { firstLayer } : {}),
     };
   }
 

@@ -6,7 +6,9 @@
  *   `afterBackward`), before the penalty's gradient, clipping and the optimizer touch `grads`;
  * - after its last step, the stats buffer is cleared, the probe batch (the train split's first
  *   rows) goes through the evaluation-mode forward, `weight_sums` and `main` sum each layer, and
- *   the sums are copied to staging.
+ *   the sums are copied to staging;
+ * - for a 28×28 image input, the first hidden layer's weight is copied to staging right behind
+ *   them, and the host keeps its strongest units (`engine/first_layer.ts`).
  *
  * @module
  */
@@ -20,6 +22,12 @@ import {
   layerStatsKernels,
   layerStatsPartials,
 } from "../kernels/layer_stats.ts";
+import {
+  type FirstLayerSnapshot,
+  IMAGE_INPUTS,
+  strongestRows,
+  takesFirstLayer,
+} from "../first_layer.ts";
 import { finishLayerStats, type LayerStats, probeRows } from "../layer_stats.ts";
 import type { GpuContext } from "./gpu_context.ts";
 import type { ModelLayout } from "./model_layout.ts";
@@ -42,6 +50,8 @@ export class GpuLayerStats {
   readonly #epochEnd: Dispatch[];
   /** Σ g² of each layer, for the last step (Programs.trainStep's `afterBackward`). */
   readonly gradientDispatches: Dispatch[];
+  /** Bytes of the first hidden layer's weight staged after the sums; 0 unless an image input. */
+  readonly #firstLayerBytes: number;
   /** The epoch whose start weights {@linkcode start} holds, if any. */
   #startEpoch: number | null = null;
 
@@ -57,6 +67,7 @@ export class GpuLayerStats {
       forward: Dispatch[];
       epochEnd: Dispatch[];
       gradients: Dispatch[];
+      firstLayer: boolean;
     },
   ) {
     this.#layout = layout;
@@ -69,6 +80,11 @@ export class GpuLayerStats {
     this.#forward = parts.forward;
     this.#epochEnd = parts.epochEnd;
     this.gradientDispatches = parts.gradients;
+    const first = layout.hidden[0];
+    this.#firstLayerBytes =
+      parts.firstLayer && first && takesFirstLayer(layout.hidden.length, first.inFeatures)
+        ? first.spec.units * first.inFeatures * 4
+        : 0;
   }
 
   static async create(
@@ -76,8 +92,9 @@ export class GpuLayerStats {
     programs: Programs,
     buffers: SessionBuffers,
     layout: ModelLayout,
-    trainCount: number,
+    options: { trainCount: number; firstLayer: boolean },
   ): Promise<GpuLayerStats> {
+    const { trainCount } = options;
     const rows = probeRows(trainCount);
     const startOffsets: number[] = [];
     const partialsOffsets: number[] = [];
@@ -132,12 +149,18 @@ export class GpuLayerStats {
         layerStatsDispatch(context, k.epochEnd, bound(l)),
       ]),
       gradients: kernels.map((k, l) => layerStatsDispatch(context, k.gradients, bound(l))),
+      firstLayer: options.firstLayer,
     });
   }
 
-  /** Bytes {@linkcode encodeEpochEnd} stages. */
-  get bytes(): number {
+  /** Bytes of the sums alone. */
+  get #sumBytes(): number {
     return this.#layout.hidden.length * LAYER_STATS_WORDS * 4;
+  }
+
+  /** Bytes {@linkcode encodeEpochEnd} stages: the sums, then any first-layer weight. */
+  get bytes(): number {
+    return this.#sumBytes + this.#firstLayerBytes;
   }
 
   /** Records the copy of the start weights; call in `epoch`'s first command buffer. */
@@ -168,7 +191,25 @@ export class GpuLayerStats {
     encodeStep(pass, this.#forward, this.#probeStep.group, 0, this.#rows);
     for (const dispatch of this.#epochEnd) encodeDispatch(pass, dispatch, 0);
     pass.end();
-    staging.copy(encoder, this.#stats, 0, at, this.bytes);
+    staging.copy(encoder, this.#stats, 0, at, this.#sumBytes);
+    // The weight as the epoch left it: nothing after the probe forward writes params.
+    const first = this.#layout.hidden[0];
+    if (this.#firstLayerBytes > 0) {
+      staging.copy(
+        encoder,
+        this.#params,
+        first.weight * 4,
+        at + this.#sumBytes,
+        this.#firstLayerBytes,
+      );
+    }
+  }
+
+  /** The strongest first-layer units {@linkcode encodeEpochEnd} staged at byte `at`, if any. */
+  decodeFirstLayer(bytes: ArrayBuffer, at: number): FirstLayerSnapshot | null {
+    if (this.#firstLayerBytes === 0) return null;
+    const weights = new Float32Array(bytes, at + this.#sumBytes, this.#firstLayerBytes / 4);
+    return strongestRows(weights, IMAGE_INPUTS);
   }
 
   /** The statistics {@linkcode encodeEpochEnd} staged at byte `at` of `bytes`. */

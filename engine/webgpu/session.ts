@@ -72,6 +72,11 @@ const DISPATCHES_PER_SUBMIT_SOFTWARE = 256;
 const FIRST_SUBMIT_DISPATCHES = 128;
 
 export interface SessionOptions {
+  /**
+   * Whether epochs of an image model carry the first layer's snapshot (`../first_layer.ts`) with
+   * the layer statistics (default true; bench/first_layer_epoch_bench.ts turns it off to time it).
+   */
+  firstLayer?: boolean;
   /** Most dispatches per command buffer (default 1024); an epoch is split into submits of whole steps. */
   dispatchesPerSubmit?: number;
   /** Submits between waits for the GPU (default: 16, or 1 on a software adapter; chunked_submit.ts). */
@@ -241,7 +246,10 @@ export class WebGpuSession implements TrainingSession {
     queue.writeBuffer(buffers.params, 0, initial.params);
     if (initial.buffers.length > 0) queue.writeBuffer(buffers.running, 0, initial.buffers);
     const layerStats = layerStatsEnabled(config)
-      ? await GpuLayerStats.create(context, programs, buffers, initial.layout, data.train.count)
+      ? await GpuLayerStats.create(context, programs, buffers, initial.layout, {
+        trainCount: data.train.count,
+        firstLayer: options.firstLayer ?? true,
+      })
       : null;
     return new WebGpuSession(
       context,
@@ -394,7 +402,13 @@ export class WebGpuSession implements TrainingSession {
     this.#writer.stepOnDev(evaluations.dev ?? null);
     const staged = submitted.layerStats;
     const layers = staged && this.#layerStats?.decode(bytes, staged.at, staged.startKnown);
-    return { ...result, evaluations, ...(layers ? { layers } : {}) };
+    const firstLayer = staged && this.#layerStats?.decodeFirstLayer(bytes, staged.at);
+    return {
+      ...result,
+      evaluations,
+      ...(layers ? { layers } : {}),
+      ...(firstLayer ? { firstLayer } : {}),
+    };
   }
 
   /**

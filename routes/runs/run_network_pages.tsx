@@ -2,7 +2,9 @@
  * `GET /runs/:id/network`: the run page's network parts (`views/runs/run_network_section.tsx`),
  * as a fragment for the page's placeholder or, without htmx, as a page of their own.
  * `GET /runs/:id/first-layer?saved=MS`: a training run's first-layer pictures from its latest
- * checkpoint, or 204 while that is still the one saved at MS (`views/runs/first_layer.tsx`).
+ * epoch (trained in this process: the snapshot each epoch's result carries, kept in memory by the
+ * run service) or else its latest checkpoint, or 204 while that is still the one of time MS
+ * (`views/runs/first_layer.tsx`).
  *
  * @module
  */
@@ -16,9 +18,14 @@ import { decodeCheckpoint } from "../../engine/checkpoint.ts";
 import { decodeSafetensors } from "../../engine/safetensors.ts";
 import type { RunConfig } from "../../engine/spec.ts";
 import type { TestRecord } from "../../engine/train.ts";
+import type { LiveFirstLayer as LiveEpoch } from "../../jobs/live_first_layers.ts";
 import { runNetwork } from "../../views/network/run_network.ts";
 import { FirstLayer, type FirstLayerProps } from "../../views/runs/first_layer.tsx";
-import { FIRST_LAYER_UNITS, firstLayerImages } from "../../views/runs/first_layer_images.ts";
+import {
+  FIRST_LAYER_UNITS,
+  firstLayerImages,
+  unitImage,
+} from "../../views/runs/first_layer_images.ts";
 import { type RunNetworkProps, RunNetworkSection } from "../../views/runs/run_network_section.tsx";
 import { Layout } from "../../views/shell/layout.tsx";
 import type { AppContext } from "../context.ts";
@@ -66,7 +73,8 @@ export function runNetworkRoutes(ctx: AppContext): Hono {
     if (!run) throw new HTTPException(404, { message: `Run ${id} does not exist` });
     // A run that stopped training swaps in its whole body, network parts included.
     if (!isTraining(run)) return c.body(null, 204);
-    const savedAt = await checkpointSavedAt(ctx.db, id);
+    const epoch = ctx.service.firstLayers.get(id);
+    const savedAt = epoch ? epoch.at : await checkpointSavedAt(ctx.db, id);
     if (savedAt === null || savedAt === Number(saved)) return c.body(null, 204);
     const facts = await dataFacts(run.config as RunConfig, ctx.datasetRoots);
     if (!isDigitImages(facts)) return c.body(null, 204);
@@ -94,6 +102,8 @@ async function liveFirstLayer(
 ): Promise<FirstLayerProps> {
   const config = run.config as RunConfig;
   const side = facts.imageSide!;
+  const epoch = ctx.service.firstLayers.get(run.id);
+  if (epoch) return epochFirstLayer(run, epoch, side, config);
   const savedAt = await checkpointSavedAt(ctx.db, run.id);
   const key = `${run.id}@${new Date(run.createdAt).getTime()}@${savedAt}`;
   const drawn = drawnSaves.get(key);
@@ -117,6 +127,34 @@ async function liveFirstLayer(
     },
   };
   drawnSaves.set(`${run.id}@${new Date(run.createdAt).getTime()}@${saved.savedAt}`, props);
+  if (drawnSaves.size > KEPT_SAVES) drawnSaves.delete(drawnSaves.keys().next().value!);
+  return props;
+}
+
+/** A training run's first layer as its latest epoch left it, drawn once per epoch. */
+function epochFirstLayer(
+  run: RunWithEpochs,
+  epoch: LiveEpoch,
+  side: number,
+  config: RunConfig,
+): FirstLayerProps {
+  const key = `${run.id}@${new Date(run.createdAt).getTime()}@epoch@${epoch.at}`;
+  const drawn = drawnSaves.get(key);
+  if (drawn) return drawn;
+  const { snapshot } = epoch;
+  const props: FirstLayerProps = {
+    images: snapshot.indices.map((unit, k) => ({
+      ...unitImage(snapshot.weights, k, side),
+      unit,
+    })),
+    side,
+    units: config.model.layers[0]?.units ?? snapshot.units,
+    live: {
+      runId: run.id,
+      checkpoint: { savedAt: epoch.at, epoch: epoch.epoch, midEpoch: false, perEpoch: true },
+    },
+  };
+  drawnSaves.set(key, props);
   if (drawnSaves.size > KEPT_SAVES) drawnSaves.delete(drawnSaves.keys().next().value!);
   return props;
 }

@@ -88,8 +88,8 @@ Deno.test("GET /runs/:id/network draws only the diagram for other data, and no p
   const waiting = await fragment(queued);
   assert.match(waiting, /data-parameters="535818"/);
   assert.doesNotMatch(waiting, /draw-digit|<img /);
-  // Its first layer's pictures come with its first save, asked for after each streamed message.
-  assert.match(waiting, /appear once the run first saves its state/);
+  // Its first layer's pictures come with its first epoch, asked for after each streamed message.
+  assert.match(waiting, /appear after the first epoch/);
   assert.match(waiting, new RegExp(`hx-get="/runs/${queued}/first-layer\\?saved=0"`));
   // Without htmx, a page of its own that links back to the run.
   const page = await (await app.request(`/runs/${queued}/network`)).text();

@@ -3,11 +3,12 @@
  * 28×28 pictures (see `first_layer_images.ts`). A model without hidden layers shows its output
  * units instead, one template per class.
  *
- * While the run trains, the pictures come from its latest checkpoint (the state it saves every
- * `AJUSTE_CHECKPOINT_SECONDS`, 10 s by default and at most once an epoch, which the GPU reads
- * back outside its step loop anyway), and the section asks `/runs/:id/first-layer` again after
- * each message of the page's live stream and every 2 s; the server answers 204, and nothing is
- * redrawn, until a newer checkpoint is there. No weights are read back for the pictures alone.
+ * While the run trains, the pictures follow each epoch: a run trained by this server carries its
+ * first layer's strongest units in every epoch's result (`engine/first_layer.ts`: in the GPU's
+ * one readback per epoch, no wait of its own); a run trained elsewhere shows its latest
+ * checkpoint (saved every `AJUSTE_CHECKPOINT_SECONDS`, 10 s by default). The section asks
+ * `/runs/:id/first-layer` again after each message of the page's live stream and every 2 s; the
+ * server answers 204, and nothing is redrawn, until a newer epoch or checkpoint is there.
  *
  * @module
  */
@@ -31,8 +32,11 @@ export interface FirstLayerProps {
 
 export interface LiveFirstLayer {
   runId: number;
-  /** The checkpoint drawn: when it was saved (ms) and the epochs it covers; null before one. */
-  checkpoint: { savedAt: number; epoch: number; midEpoch: boolean } | null;
+  /**
+   * What is drawn: when it was saved or arrived (ms), the epochs it covers, and whether it is the
+   * latest epoch's own snapshot (`perEpoch`) rather than a checkpoint; null before either.
+   */
+  checkpoint: { savedAt: number; epoch: number; midEpoch: boolean; perEpoch?: boolean } | null;
 }
 
 /** Where a live section asks for its next pictures. */
@@ -99,8 +103,8 @@ function LiveNote(props: { checkpoint: LiveFirstLayer["checkpoint"] }) {
   if (!checkpoint) {
     return (
       <p class="muted" data-live-epoch="">
-        The pictures appear once the run first saves its state, after an epoch (every 10 s by
-        default), and follow it while it trains.
+        The pictures appear after the first epoch (with layer statistics off, or for a run trained
+        by another process, after its first save) and follow the run while it trains.
       </p>
     );
   }
@@ -109,7 +113,9 @@ function LiveNote(props: { checkpoint: LiveFirstLayer["checkpoint"] }) {
     : `after epoch ${checkpoint.epoch}`;
   return (
     <p class="muted" data-live-epoch={String(checkpoint.epoch)}>
-      While training: the weights {where}, as the run last saved them; they follow each save.
+      {checkpoint.perEpoch
+        ? `While training: the weights after epoch ${checkpoint.epoch}; they follow each epoch.`
+        : `While training: the weights ${where}, as the run last saved them; they follow each save.`}
     </p>
   );
 }
