@@ -6,6 +6,7 @@
  */
 
 import { type Command, CommanderError, InvalidArgumentError } from "commander";
+import { databaseUrlIssue } from "../config/env.ts";
 
 /** Parses `args` with `program`; help exits 0, a usage error (already printed) exits 2. */
 export function parseArgs(program: Command, name: string, args: string[]): void {
@@ -27,4 +28,15 @@ export function wholeNumber(min: number): (raw: string) => number {
     }
     return n;
   };
+}
+
+/**
+ * `--db` (or `AJUSTE_DB`, its default) checked as the server checks it, before any connection:
+ * a usage error (exit 2) saying what the URL must look like instead of libSQL's stack trace.
+ */
+export function checkedDatabaseUrl(name: string, url: string): string {
+  const issue = databaseUrlIssue(url.trim());
+  if (issue === null) return url.trim();
+  console.error(`${name}: ${issue}`);
+  Deno.exit(2);
 }

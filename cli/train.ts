@@ -13,7 +13,7 @@
 import process from "node:process";
 import cliProgress from "cli-progress";
 import { Command } from "commander";
-import { parseArgs, wholeNumber } from "./args.ts";
+import { checkedDatabaseUrl, parseArgs, wholeNumber } from "./args.ts";
 import { formatIssues, formatTable, lossCell, paramCell, rateCell } from "./format.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { displayDatabase, ensureRuntimeDir } from "../config/env.ts";
@@ -45,6 +45,7 @@ parseArgs(program, "train", Deno.args);
 ensureRuntimeDir();
 const options = program.opts<{ json?: boolean; epochs?: number; device?: string; db?: string }>();
 const [path] = program.args;
+const dbUrl = options.db === undefined ? undefined : checkedDatabaseUrl("ajuste train", options.db);
 
 let input: Record<string, unknown> = {};
 if (path) {
@@ -104,7 +105,7 @@ const showEpoch = (e: EpochRecord) => {
   });
 };
 const roots = { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes };
-const result: RunOutcome = await (options.db ? trainStored(options.db) : train(config, {
+const result: RunOutcome = await (dbUrl ? trainStored(dbUrl) : train(config, {
   roots,
   signal: controller.signal,
   onStart: (device) => startBar(`on ${device.description}`),

@@ -37,7 +37,7 @@ import { runStudyLanes } from "../jobs/study_lanes.ts";
 import { studyReport } from "../jobs/study_report.ts";
 import { finalRunOptionsSchema } from "../config/final_run.ts";
 import { toIssues } from "../config/issues.ts";
-import { parseArgs, wholeNumber } from "./args.ts";
+import { checkedDatabaseUrl, parseArgs, wholeNumber } from "./args.ts";
 import { type FinalRunResult, trainFinalRun } from "./final_run.ts";
 import { cliAdmission } from "./admission.ts";
 import { formatIssues, formatTable, lossCell, metricCell, paramCell, rateCell } from "./format.ts";
@@ -98,6 +98,7 @@ const options = program.opts<{
   epochs?: number;
 }>();
 const [file] = program.args;
+const dbUrl = checkedDatabaseUrl("ajuste tune", options.db);
 
 if (!file && !options.study) fail("Give a study file, or --study NAME to join an existing study");
 if (options.parallel !== undefined && options.parallel > MAX_PARALLEL) {
@@ -141,7 +142,7 @@ if (file) {
   spec = parsed.spec;
 }
 
-const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
+const { db, close } = await openDb({ url: dbUrl, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
 let study: StudyRow;
 if (spec) {
   // The same file joins the study (every worker of a distributed search passes it); another
@@ -159,7 +160,7 @@ if (spec) {
   if (!opened.created) console.error(`Joining study "${study.name}" (#${study.id})`);
 } else {
   study = await getStudyByName(db, options.study!) ??
-    fail(`No study "${options.study}" in ${options.db}; give its study file to create it`);
+    fail(`No study "${options.study}" in ${dbUrl}; give its study file to create it`);
 }
 
 const budget = study.spec.trials;

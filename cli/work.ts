@@ -23,7 +23,7 @@ import { EngineProcess } from "../jobs/engine_process.ts";
 import { laneServices, parallelOnThisMachine } from "../jobs/parallel.ts";
 import { RunService } from "../jobs/run_service.ts";
 import { StudyService } from "../jobs/study_service.ts";
-import { parseArgs } from "./args.ts";
+import { checkedDatabaseUrl, parseArgs } from "./args.ts";
 
 const program = new Command()
   .name("deno task work")
@@ -37,6 +37,7 @@ const program = new Command()
 
 parseArgs(program, "work", Deno.args);
 const options = program.opts<{ db: string }>();
+const dbUrl = checkedDatabaseUrl("ajuste work", options.db);
 let limits;
 try {
   limits = parseJobLimits(Deno.env.toObject());
@@ -47,7 +48,7 @@ try {
 ensureRuntimeDir();
 
 const roots = { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes };
-const { db, close } = await openDb({ url: options.db, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
+const { db, close } = await openDb({ url: dbUrl, authToken: Deno.env.get("AJUSTE_DB_TOKEN") });
 const newEngine = () =>
   new EngineProcess({ roots, loadTimeoutMs: limits.loadTimeoutSeconds * 1000 });
 const jobTiming = {
@@ -73,7 +74,7 @@ const studies = new StudyService(db, service, {
   lane: laneServices(db, newEngine, jobTiming),
 });
 console.error(
-  `ajuste work: training queued runs and active studies from ${displayDatabase(options.db)} ` +
+  `ajuste work: training queued runs and active studies from ${displayDatabase(dbUrl)} ` +
     `as ${service.owner}; Ctrl-C to stop`,
 );
 

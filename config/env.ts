@@ -56,6 +56,17 @@ export class HelpRequested extends Error {
 
 const DB_URL = /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)|^:memory:$/;
 
+/**
+ * Why `url` is not a database URL libSQL opens (`null` when it is), in the words every entry point
+ * (server, `train`, `tune`, `work`) prints; a bare path is told how to write it as a file URL.
+ */
+export function databaseUrlIssue(url: string): string | null {
+  if (DB_URL.test(url)) return null;
+  const hint = url && !/^[a-z][a-z0-9+.-]*:/i.test(url) ? ` (for a file, write "file:${url}")` : "";
+  return `Database URL must start with file:, libsql://, http(s)://, ws(s):// or be :memory: ` +
+    `(--db or AJUSTE_DB), got "${url}"${hint}`;
+}
+
 const serverEnvSchema = z.object({
   host: z.string().trim().min(1, { error: "Host must not be empty (--host or AJUSTE_HOST)" }),
   port: z.string().trim().transform((raw, ctx) => {
@@ -67,10 +78,8 @@ const serverEnvSchema = z.object({
     });
     return z.NEVER;
   }),
-  db: z.string().trim().refine((url) => DB_URL.test(url), {
-    error: (issue) =>
-      `Database URL must start with file:, libsql://, http(s)://, ws(s):// or be :memory: ` +
-      `(--db or AJUSTE_DB), got "${issue.input}"`,
+  db: z.string().trim().refine((url) => databaseUrlIssue(url) === null, {
+    error: (issue) => databaseUrlIssue(String(issue.input)) ?? "",
   }),
   dbToken: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
