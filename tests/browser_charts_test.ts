@@ -106,6 +106,10 @@ Deno.test({
       const exact = String(Number(trainLoss.toPrecision(6)));
       await loss.getByText(exact, { exact: true }).waitFor();
       await loss.getByText("Epoch 3").waitFor();
+      // The crosshair is shared: the accuracy chart reads out the same epoch.
+      const accuracy = String(Number((run.epochs[2].trainAccuracy * 100).toFixed(2))) + "%";
+      await page.locator("#chart-accuracy").getByText("Epoch 3").waitFor();
+      await page.locator("#chart-accuracy").getByText(accuracy, { exact: true }).first().waitFor();
       await screenshot(page, "30-chart-tooltip");
 
       // Shift + wheel zooms the epoch axis; Reset zoom shows every epoch again.
@@ -130,6 +134,19 @@ Deno.test({
       // The accuracy chart has no log switch: a percentage is not a decade-spanning value.
       assert.equal(await page.locator("#chart-accuracy").getByLabel("Log scale").count(), 0);
       await screenshot(page, "31-chart-log-smoothed");
+
+      // The confusion matrix says on hover what a cell counts.
+      const confusion = page.locator("#chart-confusion");
+      await confusion.scrollIntoViewIfNeeded();
+      await confusion.locator(".chart-box svg").waitFor();
+      const cell = await pointOnPage(page, "#chart-confusion", [1, 0]);
+      await page.mouse.move(cell.x, cell.y);
+      const wrong = run.test.confusion[1] as number;
+      await confusion.getByText(/True \S+, predicted \S+/).waitFor();
+      await screenshot(page, "33-confusion-tooltip");
+      await confusion.getByText(`${wrong} ${wrong === 1 ? "example" : "examples"} ·`, {
+        exact: false,
+      }).waitFor();
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
@@ -294,6 +311,16 @@ Deno.test({
       });
       assert.deepEqual(axes, ["optimizer.lr", "model.layers.0.units", "devAccuracy"]);
       await screenshot(page, "32-study-plots");
+
+      // The slice picker hides a parameter's slice and shows it again.
+      const lrSlice = page.locator("#chart-slice-optimizer-lr");
+      const units = page.locator("#chart-slice-model-layers-0-units");
+      await page.locator(".slice-picker").getByLabel("optimizer.lr", { exact: true }).uncheck();
+      assert.ok(await lrSlice.isHidden());
+      assert.ok(await units.isVisible());
+      await page.locator(".slice-picker").getByLabel("optimizer.lr", { exact: true }).check();
+      await lrSlice.locator(".chart-box svg").waitFor();
+      assert.ok(await lrSlice.isVisible());
 
       // Clicking a trial's point in the history opens that trial's run; hovering it names it.
       const trial = study.trials[1];

@@ -165,6 +165,28 @@ Deno.test({
         assert.deepEqual(errors, []);
       }
 
+      // The plots across the study page (drawn 980 px wide) fit the phone once live, with room
+      // for the plot, rather than scrolling sideways inside their strip.
+      {
+        const { page, errors } = await openPage(browser, { viewport: PHONE });
+        await page.goto(`${url}/studies/${study}`);
+        for (const id of ["chart-intermediate", "chart-parallel", "chart-timeline"]) {
+          await page.locator(`#${id} .chart-box svg`).waitFor();
+          const strip = await page.locator(`#${id}`).evaluate((figure) => {
+            const strip = figure.parentElement!;
+            const box = figure.querySelector(".chart-box")!.getBoundingClientRect();
+            return { scroll: strip.scrollWidth, width: strip.clientWidth, height: box.height };
+          });
+          assert.ok(
+            strip.scroll <= strip.width,
+            `${id} scrolls sideways: ${JSON.stringify(strip)}`,
+          );
+          assert.ok(strip.height >= 200, `${id} keeps room for its plot: ${strip.height} px`);
+        }
+        await screenshot(page, "21-phone-study");
+        assert.deepEqual(errors, []);
+      }
+
       // The layer table stacks on a phone and is a table on a laptop: in both, 512 units and
       // every other value show whole.
       for (const viewport of [PHONE, { width: 1280, height: 800 }]) {

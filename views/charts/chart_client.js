@@ -44,7 +44,9 @@ const AXIS_FORMATS = {
     Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3)
       ? v.toExponential(1).replace(".0e", "e").replace("e+", "e")
       : String(Number(v.toPrecision(3))),
-  time: (v) => new Date(v).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+  // Seconds too: trials a few seconds apart otherwise share every label.
+  time: (v) =>
+    new Date(v).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
 };
 const EXACT_FORMATS = {
   percent: (v) => `${Number((v * 100).toFixed(2))}%`,
@@ -132,8 +134,23 @@ function hideAxes(option, hidden) {
   }
 }
 
-function buildOption(base, meta, state) {
+/**
+ * On a phone-sized chart a legend at the top right runs into a title's second line: it moves
+ * under the title, and the plot down with it.
+ */
+function makeRoomForLegend(option, width) {
+  const title = single(option.title);
+  const legend = single(option.legend);
+  if (width >= 480 || !title?.subtext || !legend || legend.show === false) return;
+  if (legend.bottom !== undefined || (legend.top ?? 0) > 20) return;
+  Object.assign(legend, { top: 44, right: 8 });
+  const grid = single(option.grid);
+  if (grid && typeof grid.top === "number") grid.top = Math.max(grid.top, 76);
+}
+
+function buildOption(base, meta, state, width = Infinity) {
   const option = structuredClone(base);
+  makeRoomForLegend(option, width);
   option.animation = false;
   option.textStyle = { fontFamily: FONT, ...option.textStyle };
   const x = single(option.xAxis);
@@ -178,9 +195,25 @@ function buildOption(base, meta, state) {
     textStyle: { color: cssColour("--ink", "#1d232b"), fontFamily: FONT },
     confine: true,
   };
-  option.tooltip = items
-    ? { ...tooltipStyle, trigger: "item", formatter: itemTooltip(exact) }
-    : { ...tooltipStyle, trigger: "axis", formatter: axisTooltip(option, exact) };
+  // Over epochs or trials, a crosshair with its x and y read out on the axes.
+  const crosshair = {
+    type: "cross",
+    label: {
+      backgroundColor: cssColour("--muted", "#5b6675"),
+      color: cssColour("--paper", "#ffffff"),
+      fontFamily: FONT,
+      formatter: (p) =>
+        p.axisDimension === "y" ? exact(Number(p.value)) : escapeHtml(String(Math.round(p.value))),
+    },
+    lineStyle: { color: cssColour("--muted", "#5b6675"), type: "dashed" },
+    crossStyle: { color: cssColour("--muted", "#5b6675") },
+  };
+  option.tooltip = items ? { ...tooltipStyle, trigger: "item", formatter: itemTooltip(exact) } : {
+    ...tooltipStyle,
+    trigger: "axis",
+    formatter: axisTooltip(option, exact),
+    ...(meta.integerX ? { axisPointer: crosshair } : {}),
+  };
   if (meta.zoomX && x) {
     const zoomed = state.zoom && (state.zoom[0] > 0 || state.zoom[1] < 100);
     if (zoomed && meta.integerX) {
@@ -295,7 +328,7 @@ function current(view) {
 
 function draw(view) {
   const { option, meta } = current(view);
-  view.chart.setOption(buildOption(option, meta, view.state), true);
+  view.chart.setOption(buildOption(option, meta, view.state, view.box.clientWidth), true);
 }
 
 /**
@@ -349,6 +382,10 @@ function hydrate(figure) {
   figure.append(box, tools);
   figure.classList.add("chart-live");
   const chart = echarts.init(box, null, { renderer: "svg" });
+  if (meta.group) {
+    chart.group = meta.group;
+    echarts.connect(meta.group);
+  }
   view = { figure, box, tools, chart, base: option, meta, state, timer: null, waiting: null };
   charts.set(figure, view);
   chart.on("click", (params) => {
@@ -358,7 +395,16 @@ function hydrate(figure) {
     const zoom = chart.getOption().dataZoom?.[0];
     if (zoom) state.zoom = [zoom.start, zoom.end];
   });
-  new ResizeObserver(() => chart.resize()).observe(box);
+  view.narrow = box.clientWidth < 480;
+  new ResizeObserver(() => {
+    // Across a phone's width the legend moves (makeRoomForLegend): draw again, then fit.
+    const narrow = box.clientWidth < 480;
+    if (narrow !== view.narrow) {
+      view.narrow = narrow;
+      draw(view);
+    }
+    chart.resize();
+  }).observe(box);
   buildTools(view);
   draw(view);
 }
@@ -406,10 +452,42 @@ function repaint() {
   }
 }
 
+/**
+ * Pickers of which figures show (a study's slices): a checkbox with `data-toggles="id"` hides or
+ * shows that figure; the choice outlives the live redraws that bring the picker back.
+ */
+const hiddenFigures = new Set();
+
+function applyToggles(node) {
+  if (!(node instanceof Element)) return;
+  const inputs = node.matches("input[data-toggles]")
+    ? [node]
+    : node.querySelectorAll("input[data-toggles]");
+  for (const input of inputs) {
+    const id = input.dataset.toggles;
+    input.checked = !hiddenFigures.has(id);
+    const figure = document.getElementById(id);
+    if (figure) figure.hidden = !input.checked;
+  }
+}
+
+document.addEventListener("change", (event) => {
+  const input = event.target.closest?.("input[data-toggles]");
+  if (!input) return;
+  const id = input.dataset.toggles;
+  if (input.checked) hiddenFigures.delete(id);
+  else hiddenFigures.add(id);
+  applyToggles(input);
+  // The chart was drawn while hidden, at no size: draw it again at its box's.
+  const view = [...charts.values()].find((v) => v.figure.id === id);
+  view?.chart.resize();
+});
+
 new MutationObserver((records) => {
   for (const record of records) {
     record.removedNodes.forEach(release);
     record.addedNodes.forEach(hydrateWithin);
+    record.addedNodes.forEach(applyToggles);
   }
 }).observe(document.documentElement, { childList: true, subtree: true });
 matchMedia("(prefers-color-scheme: dark)").addEventListener("change", repaint);

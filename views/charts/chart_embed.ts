@@ -36,6 +36,11 @@ export interface ChartMeta {
   };
   /** Parallel coordinates: axes the reader may hide, by dimension. */
   axisPicker?: boolean;
+  /**
+   * Charts of a page in the same group share their crosshair (and zoom): hovering epoch 3 on
+   * the loss shows epoch 3 on the accuracy and learning rate too.
+   */
+  group?: string;
 }
 
 /** A chart the page can draw both ways. Data items may carry `tip` lines and an `href`. */

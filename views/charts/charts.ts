@@ -257,6 +257,7 @@ export function lineChartSpec(options: LineChartOptions): ChartSpec {
       integerX: true,
       logToggle: !options.percent,
       smoothing: true,
+      group: "epochs",
     },
   };
 }
@@ -273,6 +274,14 @@ export interface HeatmapOptions extends Size {
  * diagonal.
  */
 export function confusionHeatmapSvg(options: HeatmapOptions): string {
+  return specSvg(confusionHeatmapSpec(options));
+}
+
+/**
+ * The confusion matrix as a chart the browser can take over: each cell says on hover its true
+ * and predicted class, its count and its share of the true class's examples.
+ */
+export function confusionHeatmapSpec(options: HeatmapOptions): ChartSpec {
   const n = options.classNames.length;
   if (options.confusion.length !== n * n) {
     throw new RangeError(
@@ -281,9 +290,9 @@ export function confusionHeatmapSvg(options: HeatmapOptions): string {
     );
   }
   const cells: {
-    value: [number, number, number];
-    count: number;
-    label: { color: string };
+    value: [number, number, number, number];
+    label: { show: boolean; color: string };
+    tip: string[];
   }[] = [];
   for (let actual = 0; actual < n; actual++) {
     const row = options.confusion.slice(actual * n, (actual + 1) * n);
@@ -291,13 +300,20 @@ export function confusionHeatmapSvg(options: HeatmapOptions): string {
     for (let predicted = 0; predicted < n; predicted++) {
       const share = row[predicted] / total;
       // Dark cells need light numbers, light cells dark ones, whatever the page's scheme.
-      const label = { color: share > 0.5 ? "#ffffff" : "#1d232b" };
-      cells.push({ value: [predicted, actual, share], count: row[predicted], label });
+      const label = { show: row[predicted] > 0, color: share > 0.5 ? "#ffffff" : "#1d232b" };
+      const [trueName, predictedName] = [options.classNames[actual], options.classNames[predicted]];
+      const tip = [
+        `True ${trueName}, predicted ${predictedName}`,
+        `${row[predicted]} ${row[predicted] === 1 ? "example" : "examples"} · ` +
+        `${(share * 100).toFixed(1)}% of true ${trueName}`,
+      ];
+      cells.push({ value: [predicted, actual, share, row[predicted]], label, tip });
     }
   }
   const longest = Math.max(...options.classNames.map((name) => name.length));
   const rotate = longest > 3 ? 40 : 0;
-  return renderSvg(options, {
+  const size = { width: options.width, height: options.height };
+  const option: echarts.EChartsOption = {
     grid: { left: 16, right: 16, top: 16, bottom: 48 },
     xAxis: {
       type: "category",
@@ -332,14 +348,13 @@ export function confusionHeatmapSvg(options: HeatmapOptions): string {
       label: {
         show: true,
         fontSize: n > 12 ? 9 : 11,
-        formatter: (params: unknown) => {
-          const cell = (params as { data: { count: number } }).data;
-          return cell.count === 0 ? "" : String(cell.count);
-        },
+        // The count (a template, so it survives as JSON); empty cells hide theirs.
+        formatter: "{@[3]}",
       },
       itemStyle: { borderColor: PAPER, borderWidth: 1 },
     }],
-  });
+  };
+  return { size, option };
 }
 
 export interface CurveOptions {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   accuracyChartSvg,
   axisNumber,
+  confusionHeatmapSpec,
   confusionHeatmapSvg,
   epochTicks,
   lineChartSvg,
@@ -69,6 +70,20 @@ Deno.test("confusionHeatmapSvg() labels the classes and shows each non-zero coun
     assert.ok(svg.includes(`>${name}<`), `missing ${name}`);
   }
   for (const count of ["17", "23", "31", "4"]) assert.ok(svg.includes(`>${count}<`));
+  assert.ok(!svg.includes(">0<"), "an empty cell shows no count");
+});
+
+Deno.test("confusionHeatmapSpec() gives each cell a tooltip with its classes, count and share", () => {
+  const spec = confusionHeatmapSpec({
+    width: 300,
+    height: 300,
+    classNames: ["cat", "dog"],
+    confusion: [3, 1, 0, 4],
+  });
+  // deno-lint-ignore no-explicit-any
+  const cells = (spec.option.series as any)[0].data;
+  assert.deepEqual(cells[1].tip, ["True cat, predicted dog", "1 example · 25.0% of true cat"]);
+  assert.deepEqual(cells[2].tip, ["True dog, predicted cat", "0 examples · 0.0% of true dog"]);
 });
 
 Deno.test("confusionHeatmapSvg() refuses a matrix that does not match the classes", () => {

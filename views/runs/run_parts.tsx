@@ -131,7 +131,7 @@ export function RunProgress(props: { state: LiveState }) {
     text = "Loading data and starting the first epoch…";
   } else if (phase) {
     text = phase === "training"
-      ? `Training epoch 1${warmupText(props.state.warmupSeconds)}…`
+      ? `Training epoch 1…${warmupText(props.state.warmupSeconds)}`
       : `${PHASES.find(([p]) => p === phase)![1]}…`;
     if (phase === "compiling" && progress?.phase === "compiling") {
       text = progress.backend === "webgpu"

@@ -8,7 +8,7 @@
 import { raw } from "hono/html";
 import type { ClassMetrics } from "../../engine/class_metrics.ts";
 import type { TestRecord } from "../../engine/train.ts";
-import { confusionHeatmapSvg } from "../charts/charts.ts";
+import { chartHtml, confusionHeatmapSpec } from "../charts/charts.ts";
 import { lossText, percent } from "../shell/format.ts";
 import { ClassMetricsTable } from "./class_metrics_table.tsx";
 
@@ -66,12 +66,12 @@ export function TestMetrics(props: { results: RunResults }) {
 export function ConfusionMatrix(props: { results: RunResults }) {
   const { test, classNames } = props.results;
   const side = Math.min(440, 150 + classNames.length * 30);
-  const svg = confusionHeatmapSvg({
+  const html = chartHtml(confusionHeatmapSpec({
     width: side,
     height: side,
     confusion: test.confusion,
     classNames,
-  });
+  }));
   return (
     <section class="card confusion" id="confusion-matrix">
       <h2>Confusion matrix</h2>
@@ -79,8 +79,13 @@ export function ConfusionMatrix(props: { results: RunResults }) {
         Test examples by true class (rows) and predicted class (columns); shade is the share of each
         row.
       </p>
-      <figure class="heatmap" style={`width: ${side}px; aspect-ratio: 1`}>
-        {raw(svg)}
+      <figure
+        class="heatmap"
+        id="chart-confusion"
+        style={`width: ${side}px; aspect-ratio: 1`}
+        aria-label="Confusion matrix"
+      >
+        {raw(html)}
       </figure>
       <ClassMetricsTable metrics={props.results.classMetrics} />
     </section>

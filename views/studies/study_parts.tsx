@@ -222,6 +222,9 @@ function progressText(view: StudyView, finished: number): string {
   return running ? `${of} · ${running} running` : `${of}…`;
 }
 
+/** A slice plot's figure id, from its parameter's path. */
+const sliceId = (name: string) => `chart-slice-${name.replace(/[^\w-]+/g, "-")}`;
+
 /** The plots, each in a box of fixed size: two side by side, two across, then the slices. */
 export function StudyCharts(props: { view: StudyView }) {
   const { report, spec, importances, maxEpochs } = props.view;
@@ -281,9 +284,21 @@ export function StudyCharts(props: { view: StudyView }) {
       />
       <section class="card slices">
         <h2>Slices</h2>
+        {Object.keys(space).length > 1 && (
+          // Which parameters' slices show (the browser keeps the choice across live redraws).
+          <fieldset class="slice-picker">
+            <legend>Parameters</legend>
+            {Object.keys(space).map((name) => (
+              <label>
+                <input type="checkbox" checked data-toggles={sliceId(name)} /> {name}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <div class="slice-grid">
           {Object.entries(space).map(([name, param]) => (
             <Chart
+              id={sliceId(name)}
               label={`${metric} against ${name}`}
               spec={sliceChart({ trials, name, param, metric })}
             />
