@@ -135,6 +135,15 @@ Deno.test({
       assert.equal(await page.locator("#chart-accuracy").getByLabel("Log scale").count(), 0);
       await screenshot(page, "31-chart-log-smoothed");
 
+      // A finished run's layer statistics read out exact values on hover too.
+      const std = page.locator('[data-statistic="activationStd"]');
+      await std.scrollIntoViewIfNeeded();
+      await std.locator(".chart-box svg").waitFor();
+      const value = run.epochs[2].layers[0].activationStd as number;
+      const point = await pointOnPage(page, '[data-statistic="activationStd"]', [3, value]);
+      await page.mouse.move(point.x, point.y);
+      await std.getByText(String(Number(value.toPrecision(6))), { exact: true }).waitFor();
+
       // The confusion matrix says on hover what a cell counts.
       const confusion = page.locator("#chart-confusion");
       await confusion.scrollIntoViewIfNeeded();

@@ -21,7 +21,10 @@ import {
   PALETTE,
   renderSvg,
   type Size,
+  specSvg,
 } from "../charts/charts.ts";
+import type { ChartSpec } from "../charts/chart_embed.ts";
+import type { EChartsOption } from "echarts";
 
 /** One of the small multiples: 300 × 190 px, three across a wide page, one on a phone. */
 export const SMALL_SIZE: Size = { width: 300, height: 190 };
@@ -122,6 +125,14 @@ export interface SmallChartOptions {
 
 /** A compact line chart over epochs with its legend below, one series per layer or run. */
 export function smallChartSvg(options: SmallChartOptions): string {
+  return specSvg(smallChartSpec(options));
+}
+
+/**
+ * The same chart as the browser can take over (`chartHtml`): exact values of each line on hover.
+ * Its y labels' formatter goes as the meta's format.
+ */
+export function smallChartSpec(options: SmallChartOptions): ChartSpec {
   const size = options.size ?? SMALL_SIZE;
   const xMax = Math.max(1, options.xMax);
   const ticks = epochTicks(xMax).filter((_, i, all) => all.length <= 6 || i % 2 === 0);
@@ -134,7 +145,7 @@ export function smallChartSvg(options: SmallChartOptions): string {
   // About 6 px a character at the legend's 12 px, and 30 px of marker and gap per item.
   const legendWidth = options.series.reduce((sum, s) => sum + s.name.length * 6 + 30, 0);
   const legendRows = options.series.length > 1 ? Math.ceil(legendWidth / (size.width - 16)) : 0;
-  return renderSvg(size, {
+  const option: EChartsOption = {
     color: PALETTE,
     title: { text: options.title, left: 6, top: 4, textStyle: { fontSize: 12, color: INK } },
     legend: legendRows
@@ -180,7 +191,8 @@ export function smallChartSvg(options: SmallChartOptions): string {
         style: { text: options.emptyText, fill: MUTED, fontSize: 12, fontFamily: FONT },
       }]
       : [],
-  });
+  };
+  return { size, option, meta: { yFormat: options.axis === "percent" ? "percent" : "number" } };
 }
 
 /** One layer's weight histogram: 32 bars over [−R, R], the end bins holding what lies past R. */

@@ -10,8 +10,8 @@
 import { raw } from "hono/html";
 import type { RunWithEpochs } from "../../db/runs.ts";
 import type { RunConfig } from "../../engine/spec.ts";
-import { CURVE_SIZE, PALETTE } from "../charts/charts.ts";
-import { COMPARE_STATISTICS, smallChartSvg, statisticPoints } from "./layer_stats_charts.ts";
+import { chartHtml, CURVE_SIZE, PALETTE } from "../charts/charts.ts";
+import { COMPARE_STATISTICS, smallChartSpec, statisticPoints } from "./layer_stats_charts.ts";
 
 export const LAYER_COMPARE_ID = "compare-layer-stats";
 export const LAYER_COMPARE_HREF = "/runs/compare/layers";
@@ -99,7 +99,7 @@ export function LayerStatsCompare(props: { runs: RunWithEpochs[]; choice: LayerC
         aria-label={`${title} per epoch, one line per run`}
         data-statistic={statistic.key}
       >
-        {raw(smallChartSvg({
+        {raw(chartHtml(smallChartSpec({
           title,
           axis: statistic.axis,
           xMax,
@@ -110,7 +110,7 @@ export function LayerStatsCompare(props: { runs: RunWithEpochs[]; choice: LayerC
             points: statisticPoints(run.epochs, statistic, choice.layer),
             color: PALETTE[runs.indexOf(run) % PALETTE.length],
           })),
-        }))}
+        })))}
       </figure>
       {lacking.length > 0 && (
         <p class="muted">

@@ -11,11 +11,11 @@
 import { raw } from "hono/html";
 import type { EpochRow } from "../../db/runs.ts";
 import type { LayerSpec } from "../../engine/spec.ts";
-import { PALETTE } from "../charts/charts.ts";
+import { chartHtml, PALETTE, specSvg } from "../charts/charts.ts";
 import {
   RUN_STATISTICS,
   SMALL_SIZE,
-  smallChartSvg,
+  smallChartSpec,
   statisticPoints,
   weightHistogramSvg,
 } from "./layer_stats_charts.ts";
@@ -105,7 +105,11 @@ function SmallMultiples(props: LayerStatsProps) {
           aria-label={`${statistic.title} per epoch, one line per hidden layer`}
           data-statistic={statistic.key}
         >
-          {raw(smallChartSvg({
+          {
+            /* A finished run's charts read out exact values on hover; a training run's stay
+            pictures, redrawn whole at each refresh rather than made live again each time. */
+          }
+          {raw((props.live ? specSvg : chartHtml)(smallChartSpec({
             title: statistic.title,
             axis: statistic.axis,
             xMax: props.epochsPlanned,
@@ -115,7 +119,7 @@ function SmallMultiples(props: LayerStatsProps) {
               points: statisticPoints(props.epochs, statistic, l),
               color: PALETTE[l % PALETTE.length],
             })),
-          }))}
+          })))}
         </figure>
       ))}
     </div>
