@@ -35,7 +35,7 @@ Deno.test("a training MNIST run's first-layer pictures change epoch by epoch, wi
     const created = await postJson(`${server.url}/api/runs`, {
       name: "live first layer",
       device: "cpu",
-      epochs: 6,
+      epochs: 8,
       data: { dataset: "mnist", trainSize: 6000, testSize: 100 },
       model: { layers: [{ units: 32 }] },
       batch: { size: 64 },
@@ -74,7 +74,7 @@ Deno.test("a training MNIST run's first-layer pictures change epoch by epoch, wi
         const html = await response.text();
         const now = drawn(html);
         assert.equal(now.images.length, 32);
-        if (now.epoch < 6) {
+        if (now.epoch < 8) {
           // Drawn from the epoch itself: the run has saved nothing yet.
           assert.match(html, /the weights after epoch \d+; they follow each epoch/);
           assert.equal(savedBefore, null, `no save by epoch ${now.epoch}`);
@@ -87,7 +87,7 @@ Deno.test("a training MNIST run's first-layer pictures change epoch by epoch, wi
     }
     assert.ok(unchanged > 0, "asked again before a new epoch, it answers 204");
     const epochs = seen.map((d) => d.epoch);
-    const early = epochs.filter((epoch) => epoch < 6);
+    const early = epochs.filter((epoch) => epoch < 8);
     assert.ok(
       new Set(early).size >= 3,
       `pictures after three or more unsaved epochs, saw ${epochs}`,
