@@ -1,6 +1,6 @@
 /**
  * Gaussian-process Bayesian optimisation, as Optuna 4's `GPSampler`
- * (`optuna/samplers/_gp/sampler.py`, Optuna 4.5; Optuna 3.1 has none) for single-objective
+ * (`optuna/samplers/_gp/sampler.py`, Optuna 4.5–4.9; Optuna 3.1 has none) for single-objective
  * studies:
  *
  * - after `nStartupTrials` COMPLETE trials (before them, and for parameters outside the space all
@@ -12,7 +12,9 @@
  *   from this sampler's previous fit as Optuna's is;
  * - the next point maximises log expected improvement over the best value (`log_ei.ts`), found
  *   by random preliminary points and local searches from the best of them and the best trial
- *   (`optimise.ts`).
+ *   (`optimise.ts`);
+ * - trials running on other workers enter the posterior as if they had reached the best value,
+ *   as Optuna ≥ 4.6 does, so that parallel workers spread out.
  *
  * Deterministic for a seed: trial n's random choices come from a generator keyed by (seed, n).
  * The warm start makes a fit depend on the fits this instance made before, as in Optuna.
@@ -113,9 +115,23 @@ export class GpSampler implements Sampler {
       initial: this.#cache,
     });
     this.#cache = params;
-    const gp = new GpRegressor(points, values, space.isCategorical, params);
     let best = 0;
     for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+    // Trials running elsewhere count as if they had reached the best value (Optuna ≥ 4.6's
+    // "best" constant liar, with the kernel fitted to the complete trials only): the posterior
+    // is certain there, so parallel workers do not sample the same point.
+    const running = study.trials.filter((t) =>
+      t.state === TrialState.RUNNING && t.number !== trial.number &&
+      space.names.every((name, i) =>
+        name in t.params && t.distributions[name]?.equals(space.distributions[i])
+      )
+    ).map((t) => space.normalize(t.params));
+    const gp = new GpRegressor(
+      [...points, ...running],
+      [...values, ...running.map(() => values[best])],
+      space.isCategorical,
+      params,
+    );
     const acquisition = new LogEiAcquisition(gp, space, values[best]);
     const { x } = optimiseAcquisition(acquisition, {
       rng: trialRng(this.#seed, trial.number, `gp:${JSON.stringify(space.names)}`),

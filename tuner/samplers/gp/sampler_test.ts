@@ -102,3 +102,22 @@ Deno.test("standardize() centres and scales, clipping infinities to the finite e
   assert.deepEqual(Array.from(standardize([1, 3, Infinity, -Infinity])), [-1, 1, 1, -1]);
   assert.deepEqual(Array.from(standardize([2, 2])), [0, 0]);
 });
+
+Deno.test("GpSampler steers away from a trial still running elsewhere, not from a failed one", async () => {
+  for (const seed of [0, 1]) {
+    const distances: Record<string, number> = {};
+    for (const ending of ["running", "failed"]) {
+      const study = await best(new GpSampler({ seed, nStartupTrials: 8 }), bowl, 10);
+      const first = await study.ask();
+      const [x1, y1] = [first.suggestFloat("x", -5, 5), first.suggestFloat("y", -5, 5)];
+      await first.flush();
+      if (ending === "failed") await study.tell(first, "FAIL");
+      const second = await study.ask();
+      const [x2, y2] = [second.suggestFloat("x", -5, 5), second.suggestFloat("y", -5, 5)];
+      distances[ending] = Math.hypot(x1 - x2, y1 - y2);
+    }
+    // A failed trial tells the GP nothing: the next one lands on the same EI maximum.
+    assert.ok(distances.failed < 1e-3, `seed ${seed}: ${JSON.stringify(distances)}`);
+    assert.ok(distances.running > 0.1, `seed ${seed}: ${JSON.stringify(distances)}`);
+  }
+});
