@@ -14,7 +14,10 @@ Deno.test({
   async fn() {
     const backend = await WebGpuBackend.create(gpuTestOptions());
     try {
-      const config = tinyConfig({ batch: { mode: "stochastic" }, epochs: 1 });
+      const config = tinyConfig({
+        batch: { mode: "stochastic", size: 1, shuffle: true },
+        epochs: 1,
+      });
       const session = await backend.createSession(config, tinyData({ train: 300 }));
       try {
         const reports: [number, number][] = [];
