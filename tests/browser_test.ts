@@ -96,7 +96,12 @@ Deno.test({
       await blocker.release();
       await page.locator("#epoch-rows tr").first().waitFor();
       await screenshot(page, "03-run-live");
-      await page.locator("#confusion-matrix svg").waitFor({ timeout: 40_000 });
+      // The finished body has come: the confusion matrix (its server picture, which the live
+      // chart then hides).
+      await page.locator("#confusion-matrix figure > svg").waitFor({
+        state: "attached",
+        timeout: 40_000,
+      });
       const rows = await readLiveCount(page);
       assert.ok(
         rows.atLoad === 0 && rows.most === 3,
