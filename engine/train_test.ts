@@ -103,15 +103,21 @@ Deno.test("train() with queued epochs that come back in pairs reports each epoch
   // As on a GPU in Deno: the readback waits for all submitted work, so epochs 1 and 2 are back
   // together at 400 ms, then 3 and 4 at 800 ms, and 5 at 1200 ms. Not 0.4, 0, 0.4, 0, 0.4 s:
   // from the second epoch on, each gets half of its pair's 0.4 s.
-  const readings = [0, 400, 400, 800, 800, 1200];
+  // Before them: the call, the warm-up's end (data and session ready, 150 ms) and training's start.
+  const readings = [0, 150, 150, 550, 550, 950, 950, 1350];
+  let warmup: number | undefined;
   const result = await train(config, {
     roots,
     backend: new LoggingBackend(true),
     now: () => readings.shift()!,
+    onStart: (device) => {
+      warmup = device.warmupSeconds;
+    },
   });
   assert.equal(result.status, "completed");
   assert.deepEqual(result.epochs.map((epoch) => epoch.seconds), [0.4, 0.2, 0.2, 0.2, 0.2]);
-  assert.equal(readings.length, 0, "one reading at the start and one per epoch");
+  assert.equal(warmup, 0.15, "the warm-up is reported apart from epoch 1");
+  assert.equal(readings.length, 0, "three readings before the first epoch and one per epoch");
 });
 
 Deno.test("train() stopped after an epoch cancels the queued one and settles it before returning", async () => {
