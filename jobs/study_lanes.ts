@@ -47,7 +47,7 @@ export async function runStudyLanes(
     Array.from({ length: lanes }, async (_, k) => {
       const service = k === 0 ? options.service : options.lane(k);
       try {
-        return await runStudyWorker({
+        const result = await runStudyWorker({
           ...options,
           service,
           signal: controller.signal,
@@ -56,6 +56,9 @@ export async function runStudyLanes(
             ? undefined
             : Math.floor(maxTrials / lanes) + (k < maxTrials % lanes ? 1 : 0),
         });
+        // This lane saw every trial done and none running: the others are only waiting for that.
+        if (result.finished) abort();
+        return result;
       } catch (error) {
         abort();
         throw error;
@@ -69,8 +72,6 @@ export async function runStudyLanes(
   const failed = results.find((result) => result.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
   const done = results as PromiseFulfilledResult<{ study: Study; finished: boolean }>[];
-  return {
-    study: done[0].value.study,
-    finished: !options.signal?.aborted && done.some((result) => result.value.finished),
-  };
+  // Finished once any lane saw it so, even if a shutdown then stopped the lanes still waiting.
+  return { study: done[0].value.study, finished: done.some((result) => result.value.finished) };
 }
