@@ -199,7 +199,7 @@ Deno.test("POST /api/studies/:id/stop cancels the trial in flight, queues it aga
 Deno.test("a pruned trial's run ends pruned and says by which pruner, after which epoch", async () => {
   const t = await startTestServer();
   try {
-    // The grid's order (seed 2) trains lr 0.01 first; lr 1e-7 then barely moves the train loss,
+    // The grid's order (seed 0) trains lr 0.01 first; lr 1e-7 then barely moves the train loss,
     // above the first trial's at epoch 1, so the median pruner (one startup trial) stops it.
     const pruning = {
       ...study,
@@ -209,7 +209,7 @@ Deno.test("a pruned trial's run ends pruned and says by which pruner, after whic
       parallel: 1,
       metric: "trainLoss",
       direction: "minimize",
-      sampler: { type: "grid", seed: 2 },
+      sampler: { type: "grid", seed: 0 },
       pruner: { type: "median", nStartupTrials: 1 },
       base: { ...study.base, epochs: 4 },
       space: { "optimizer.lr": { type: "categorical", choices: [0.01, 1e-7] } },

@@ -111,6 +111,7 @@ export class GridSampler implements Sampler {
   #points: GridPoints;
   #seed: number;
   #description: string;
+  #order: { stride: bigint; offset: bigint } | null = null;
 
   /** A grid over the product of `searchSpace`'s values, or over the given points. */
   constructor(
@@ -140,7 +141,7 @@ export class GridSampler implements Sampler {
 
   async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
     if ("grid_id" in trial.systemAttrs || "fixed_params" in trial.systemAttrs) return;
-    const gridId = this.#pick(study, trialRng(this.#seed, trial.number, "grid"));
+    const gridId = this.#pick(study, trial.number, trialRng(this.#seed, trial.number, "grid"));
     await study.setTrialSystemAttr(trial.id, "search_space", this.#points.description);
     await study.setTrialSystemAttr(trial.id, "grid_id", gridId);
   }
@@ -181,11 +182,18 @@ export class GridSampler implements Sampler {
     return this.#points.at(id);
   }
 
-  /** A point no finished trial took, preferring one no running trial holds either. */
-  #pick(study: Study, rng: Rng): number {
+  /**
+   * A point no finished trial took, preferring one no running trial holds either. Trial `number`'s
+   * own point in the seeded visiting order comes first: trials started at the same moment (a
+   * study's parallel lanes, or workers on several machines) see none of each other's points yet,
+   * but their numbers are distinct, so they take distinct points instead of racing to the same.
+   */
+  #pick(study: Study, number: number, rng: Rng): number {
     const { visited, running } = this.#taken(study);
     const free = (id: number) => !visited.has(id) && !running.has(id);
     const unvisited = (id: number) => !visited.has(id);
+    const own = this.#orderAt(number % this.size);
+    if (free(own)) return own;
     if (this.size - visited.size - running.size > LIST_UNVISITED_BELOW) {
       // Most points are free: a random draw finds one in a few tries.
       for (let tries = 0; tries < 1000; tries++) {
@@ -204,6 +212,18 @@ export class GridSampler implements Sampler {
     return drawIndex(rng, this.size);
   }
 
+  /** Point `k` of the seeded visiting order: an affine permutation k ↦ (a·k + b) mod size. */
+  #orderAt(k: number): number {
+    if (this.#order === null) {
+      const rng = trialRng(this.#seed, 0, "grid-order");
+      let stride = 1 + drawIndex(rng, this.size);
+      while (gcd(stride, this.size) !== 1) stride++;
+      this.#order = { stride: BigInt(stride), offset: BigInt(drawIndex(rng, this.size)) };
+    }
+    const { stride, offset } = this.#order;
+    return Number((stride * BigInt(k) + offset) % BigInt(this.size));
+  }
+
   /** Points that finished trials of this grid took, and points running trials hold. */
   #taken(study: Study): { visited: Set<number>; running: Set<number> } {
     const visited = new Set<number>(), running = new Set<number>();
@@ -219,6 +239,11 @@ export class GridSampler implements Sampler {
 }
 
 const TWO_32 = 2 ** 32;
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
 
 /** A uniform integer in [0, n), for n up to 2^53 (`Rng.int` stops at 2^32). */
 function drawIndex(rng: Rng, n: number): number {

@@ -48,3 +48,20 @@ Deno.test("GridSampler refuses a parameter it has no values for, and empty value
   );
   assert.throws(() => new GridSampler({ x: [] }), /Grid for "x" is \[\]; give a non-empty list/);
 });
+
+Deno.test("GridSamplers asked at the same moment take distinct points (a study's parallel lanes)", async () => {
+  // Two workers ask together: neither sees the other's point yet, only its running trial.
+  const clashes: number[] = [];
+  for (let seed = 0; seed < 20; seed++) {
+    const storage = new InMemoryStorage();
+    const workers = [];
+    for (let i = 0; i < 2; i++) {
+      const sampler = new GridSampler({ lr: [1000, 0.01] }, { seed });
+      workers.push(await createStudy({ name: "race", storage, sampler, loadIfExists: true }));
+    }
+    const trials = await Promise.all(workers.map((w) => w.ask()));
+    const points = trials.map((trial) => trial.suggestCategorical("lr", [1000, 0.01]));
+    if (points[0] === points[1]) clashes.push(seed);
+  }
+  assert.deepEqual(clashes, [], "seeds whose two concurrent trials took the same point");
+});
