@@ -14,51 +14,15 @@
 
 import { createStudy } from "../tuner/create_study.ts";
 import { TpeSampler } from "../tuner/samplers/tpe/sampler.ts";
-import type { Trial } from "../tuner/trial.ts";
+import { FUNCTIONS as SHARED, type Objective } from "./bench_functions.ts";
 
-type Objective = (trial: Trial) => number;
-
-function sphere(dim: number): Objective {
-  return (trial) => {
-    let sum = 0;
-    for (let i = 0; i < dim; i++) sum += trial.suggestFloat(`x${i}`, -5, 5) ** 2;
-    return sum;
-  };
-}
-
-const FUNCTIONS: Record<string, { label: string; objective: Objective }> = {
-  sphere2: { label: "sphere 2-D, [−5, 5]²", objective: sphere(2) },
-  sphere5: { label: "sphere 5-D, [−5, 5]⁵", objective: sphere(5) },
-  rosenbrock2: {
-    label: "Rosenbrock 2-D, [−2, 2]²",
-    objective: (trial) => {
-      const x = trial.suggestFloat("x", -2, 2), y = trial.suggestFloat("y", -2, 2);
-      return (1 - x) ** 2 + 100 * (y - x * x) ** 2;
-    },
-  },
-  branin: {
-    label: "Branin (min 0.3979)",
-    objective: (trial) => {
-      const x = trial.suggestFloat("x", -5, 10), y = trial.suggestFloat("y", 0, 15);
-      const b = 5.1 / (4 * Math.PI ** 2), c = 5 / Math.PI, t = 1 / (8 * Math.PI);
-      return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * Math.cos(x) + 10;
-    },
-  },
-  lr_valley: {
-    label: "(log₁₀ lr + 2.5)², lr ∈ [1e−5, 1] log",
-    objective: (trial) => (Math.log10(trial.suggestFloat("lr", 1e-5, 1, { log: true })) + 2.5) ** 2,
-  },
-  mixed: {
-    label: "mixed: categorical + float + int step",
-    objective: (trial) => {
-      const optimizer = trial.suggestCategorical("optimizer", ["sgd", "rmsprop", "adam"]);
-      const x = trial.suggestFloat("x", -3, 3);
-      const units = trial.suggestInt("units", 16, 256, { step: 16 });
-      const offset = { sgd: 1, rmsprop: 0.5, adam: 0 }[optimizer];
-      return (x - 1) ** 2 + offset + ((units - 128) / 128) ** 2;
-    },
-  },
-};
+/** The six functions this bench has always run (bench_functions.ts adds two the GP bench uses). */
+const FUNCTIONS = Object.fromEntries(
+  ["sphere2", "sphere5", "rosenbrock2", "branin", "lr_valley", "mixed"].map((name) => [
+    name,
+    SHARED[name],
+  ]),
+);
 
 interface Results {
   /** Per function, the best value of each seed's study. */
@@ -81,7 +45,7 @@ async function bestValue(objective: Objective, seed: number, nTrials: number): P
 /** Mean milliseconds of ask + suggest + tell over the last `window` of `nTrials` trials. */
 async function msPerTrialAt(nTrials: number, seeds: number, window = 10): Promise<number> {
   const times: number[] = [];
-  const objective = sphere(5);
+  const objective = SHARED.sphere5.objective;
   for (let seed = 0; seed < seeds; seed++) {
     const study = await createStudy({ sampler: new TpeSampler({ seed }) });
     for (let number = 0; number < nTrials; number++) {
