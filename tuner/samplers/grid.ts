@@ -110,6 +110,8 @@ export class GridSampler implements Sampler {
   readonly size: number;
   #points: GridPoints;
   #seed: number;
+  /** The seed given, if any: the visiting order's, shared by every worker built with it. */
+  #givenSeed: number | undefined;
   #description: string;
   #order: { stride: bigint; offset: bigint } | null = null;
 
@@ -129,6 +131,7 @@ export class GridSampler implements Sampler {
     this.size = this.#points.size;
     this.#description = JSON.stringify(this.#points.description);
     this.#seed = options.seed ?? randomSeed();
+    this.#givenSeed = options.seed;
   }
 
   inferRelativeSearchSpace(): Record<string, Distribution> {
@@ -192,7 +195,7 @@ export class GridSampler implements Sampler {
     const { visited, running } = this.#taken(study);
     const free = (id: number) => !visited.has(id) && !running.has(id);
     const unvisited = (id: number) => !visited.has(id);
-    const own = this.#orderAt(number % this.size);
+    const own = this.#orderAt(study, number % this.size);
     if (free(own)) return own;
     if (this.size - visited.size - running.size > LIST_UNVISITED_BELOW) {
       // Most points are free: a random draw finds one in a few tries.
@@ -212,10 +215,14 @@ export class GridSampler implements Sampler {
     return drawIndex(rng, this.size);
   }
 
-  /** Point `k` of the seeded visiting order: an affine permutation k ↦ (a·k + b) mod size. */
-  #orderAt(k: number): number {
+  /**
+   * Point `k` of the visiting order: an affine permutation k ↦ (a·k + b) mod size, drawn from the
+   * given seed, or without one from the study's name — the same for every worker of the study
+   * (each builds its own sampler, whose random seeds differ), another for another study.
+   */
+  #orderAt(study: Study, k: number): number {
     if (this.#order === null) {
-      const rng = trialRng(this.#seed, 0, "grid-order");
+      const rng = trialRng(this.#givenSeed ?? nameSeed(study.name), 0, "grid-order");
       let stride = 1 + drawIndex(rng, this.size);
       while (gcd(stride, this.size) !== 1) stride++;
       this.#order = { stride: BigInt(stride), offset: BigInt(drawIndex(rng, this.size)) };
@@ -239,6 +246,13 @@ export class GridSampler implements Sampler {
 }
 
 const TWO_32 = 2 ** 32;
+
+/** FNV-1a of `name`'s UTF-16 units: a 32-bit seed. */
+function nameSeed(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];

@@ -56,8 +56,11 @@ Deno.test("GridSamplers asked at the same moment take distinct points (a study's
     const storage = new InMemoryStorage();
     const workers = [];
     for (let i = 0; i < 2; i++) {
-      const sampler = new GridSampler({ lr: [1000, 0.01] }, { seed });
-      workers.push(await createStudy({ name: "race", storage, sampler, loadIfExists: true }));
+      // Half the seeds given, half not: unseeded workers draw seeds of their own.
+      const sampler = new GridSampler({ lr: [1000, 0.01] }, seed % 2 ? { seed } : {});
+      workers.push(
+        await createStudy({ name: `race ${seed}`, storage, sampler, loadIfExists: true }),
+      );
     }
     const trials = await Promise.all(workers.map((w) => w.ask()));
     const points = trials.map((trial) => trial.suggestCategorical("lr", [1000, 0.01]));
