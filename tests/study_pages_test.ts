@@ -268,6 +268,12 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
       // A long run holds the engine, so the study's first trial waits while the stream connects.
       const long = tinyRun({ name: "long", epochs: 400, batch: { mode: "stochastic" } });
       const { id: longId } = await (await postJson(`${url}/api/runs`, long)).json();
+      // Training, not just queued: a queued run holds nothing, and the study's trials could take
+      // the engine first and end before the stream below connects.
+      await waitFor(async () => {
+        const run = await (await fetch(`${url}/api/runs/${longId}`)).json();
+        return run.status === "running" && run.epochs.length >= 1 ? run : undefined;
+      }, "the long run training");
       // One trial at a time, on the engine the long run holds.
       const created = await postJson(`${url}/api/studies`, {
         ...STUDY_FILE,
@@ -276,8 +282,14 @@ Deno.test("study pages: new-study form, starting, the study page, its stream and
       });
       const { id: streamedId } = await created.json();
       const stream = await fetch(`${url}/studies/${streamedId}/live?sort=value`);
-      await postForm(`${url}/runs/${longId}/cancel`, {});
-      const html = (await readSse(stream)).map((event) => event.data);
+      // The long run is cancelled once the stream's first update is in: cancelled earlier, the
+      // tiny trials could all end (in about 0.1 s) before the stream first looks.
+      let cancelled: Promise<Response> | undefined;
+      const html = (await readSse(stream, () => {
+        cancelled ??= postForm(`${url}/runs/${longId}/cancel`, {});
+        return false;
+      })).map((event) => event.data);
+      await cancelled;
       assert.match(html[0], /<hx-partial hx-target="#study-trials" hx-swap="outerHTML">/);
       assert.match(html[0], /<hx-partial hx-target="#study-charts" hx-swap="outerHTML">/);
       assert.ok(html.length >= 2, "at least one update before the end");
