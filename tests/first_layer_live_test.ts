@@ -35,7 +35,7 @@ Deno.test("a training MNIST run's first-layer pictures change epoch by epoch, wi
     const created = await postJson(`${server.url}/api/runs`, {
       name: "live first layer",
       device: "cpu",
-      epochs: 10,
+      epochs: 16,
       data: { dataset: "mnist", trainSize: 6000, testSize: 100 },
       model: { layers: [{ units: 32 }] },
       batch: { size: 64 },
@@ -74,7 +74,7 @@ Deno.test("a training MNIST run's first-layer pictures change epoch by epoch, wi
         const html = await response.text();
         const now = drawn(html);
         assert.equal(now.images.length, 32);
-        if (now.epoch < 10) {
+        if (now.epoch < 16) {
           // Drawn from the epoch itself: the run has saved nothing yet.
           assert.match(html, /the weights after epoch \d+; they follow each epoch/);
           assert.equal(savedBefore, null, `no save by epoch ${now.epoch}`);
@@ -89,7 +89,7 @@ Deno.test("a training MNIST run's first-layer pictures change epoch by epoch, wi
     const epochs = seen.map((d) => d.epoch);
     // The server draws a watched run at most every 400 ms or so (more when drawing is slow, as
     // on a loaded box), so a page may skip epochs; it must still move on with no save between.
-    const early = epochs.filter((epoch) => epoch < 10);
+    const early = epochs.filter((epoch) => epoch < 16);
     assert.ok(
       new Set(early).size >= 2,
       `pictures after two or more unsaved epochs, saw ${epochs}`,
