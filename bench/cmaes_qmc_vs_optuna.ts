@@ -14,12 +14,12 @@
  * @module
  */
 
-import { Rng } from "../engine/random.ts";
 import { createStudy } from "../tuner/create_study.ts";
 import type { Sampler } from "../tuner/samplers/base.ts";
 import { CmaEsSampler } from "../tuner/samplers/cmaes/sampler.ts";
 import { QmcSampler } from "../tuner/samplers/qmc/sampler.ts";
 import { FUNCTIONS, type Objective } from "./bench_functions.ts";
+import { bootstrapInterval, median, probabilityBetter } from "./bench_stats.ts";
 
 /** Σ 100^(i/4)·(Rx)_i², R: Givens rotations by 0.7 rad of each neighbouring pair (as the .py). */
 const ellipsoid5: Objective = (trial) => {
@@ -52,12 +52,6 @@ const samplers: Record<Side, (seed: number) => Sampler> = {
   qmc: (seed) => new QmcSampler({ scramble: true, seed }),
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 async function best(sampler: Sampler, objective: Objective, nTrials: number): Promise<number> {
   const study = await createStudy({ sampler });
   await study.optimize(objective, { nTrials });
@@ -74,24 +68,6 @@ async function msPerTrial(sampler: Sampler): Promise<Record<"100" | "500", numbe
     times.push(performance.now() - start);
   }
   return { 100: median(times.slice(95, 105)), 500: median(times.slice(495, 505)) };
-}
-
-/** P(a random study of ours ends lower than a random one of Optuna's): 0.5 means parity. */
-function probabilityBetter(mine: number[], theirs: number[]): number {
-  let wins = 0;
-  for (const a of mine) for (const b of theirs) wins += a < b ? 1 : a === b ? 0.5 : 0;
-  return wins / (mine.length * theirs.length);
-}
-
-/** 95% percentile-bootstrap interval of {@linkcode probabilityBetter}, seeds resampled per side. */
-function bootstrapInterval(mine: number[], theirs: number[], reps = 2000): [number, number] {
-  const rng = new Rng(12345);
-  const resample = (values: number[]) => values.map(() => values[rng.int(values.length)]);
-  const estimates = Array.from(
-    { length: reps },
-    () => probabilityBetter(resample(mine), resample(theirs)),
-  ).sort((a, b) => a - b);
-  return [estimates[Math.floor(0.025 * reps)], estimates[Math.ceil(0.975 * reps) - 1]];
 }
 
 async function ours(seeds: number, trials: Record<Side, number>): Promise<Results> {

@@ -22,17 +22,12 @@ import { createStudy } from "../tuner/create_study.ts";
 import { FloatDistribution } from "../tuner/distributions.ts";
 import { GpSampler } from "../tuner/samplers/gp/sampler.ts";
 import { FUNCTIONS, type Objective } from "./bench_functions.ts";
+import { bootstrapInterval, median, probabilityBetter } from "./bench_stats.ts";
 
 interface Results {
   /** Per function and checkpoint, the best value of each seed's study. */
   bests: Record<string, Record<string, number[]>>;
   msPerTrial: Record<"100" | "500", number>;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function bestsAt(objective: Objective, seed: number, checkpoints: number[]) {
@@ -66,24 +61,6 @@ async function msPerTrialAt(nTrials: number, timed = 3): Promise<number> {
     if (number > 0) times.push(performance.now() - start);
   }
   return times.reduce((sum, t) => sum + t, 0) / times.length;
-}
-
-/** P(a random study of ours ends lower than a random one of Optuna's): 0.5 means parity. */
-function probabilityBetter(mine: number[], theirs: number[]): number {
-  let wins = 0;
-  for (const a of mine) for (const b of theirs) wins += a < b ? 1 : a === b ? 0.5 : 0;
-  return wins / (mine.length * theirs.length);
-}
-
-/** 95% percentile-bootstrap interval of {@linkcode probabilityBetter}, seeds resampled per side. */
-function bootstrapInterval(mine: number[], theirs: number[], reps = 2000): [number, number] {
-  const rng = new Rng(12345);
-  const resample = (values: number[]) => values.map(() => values[rng.int(values.length)]);
-  const estimates = Array.from(
-    { length: reps },
-    () => probabilityBetter(resample(mine), resample(theirs)),
-  ).sort((a, b) => a - b);
-  return [estimates[Math.floor(0.025 * reps)], estimates[Math.ceil(0.975 * reps) - 1]];
 }
 
 async function ours(seeds: number, checkpoints: number[]): Promise<Results> {

@@ -14,11 +14,11 @@
  * @module
  */
 
-import { Rng } from "../engine/random.ts";
 import { createStudy } from "../tuner/create_study.ts";
 import { TrialPruned } from "../tuner/errors.ts";
 import { HyperbandPruner } from "../tuner/pruners/hyperband.ts";
 import { TpeSampler } from "../tuner/samplers/tpe/sampler.ts";
+import { bootstrapInterval, median, probabilityBetter } from "./bench_stats.ts";
 
 const STEPS = 27;
 
@@ -78,28 +78,6 @@ async function tuned(seed: number, nTrials = 100): Promise<[number, number]> {
     return value;
   }, { nTrials });
   return [study.bestValue, steps];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function probabilityBetter(mine: number[], theirs: number[]): number {
-  let wins = 0;
-  for (const a of mine) for (const b of theirs) wins += a < b ? 1 : a === b ? 0.5 : 0;
-  return wins / (mine.length * theirs.length);
-}
-
-function bootstrapInterval(mine: number[], theirs: number[], reps = 2000): [number, number] {
-  const rng = new Rng(12345);
-  const resample = (values: number[]) => values.map(() => values[rng.int(values.length)]);
-  const estimates = Array.from(
-    { length: reps },
-    () => probabilityBetter(resample(mine), resample(theirs)),
-  ).sort((a, b) => a - b);
-  return [estimates[Math.floor(0.025 * reps)], estimates[Math.ceil(0.975 * reps) - 1]];
 }
 
 /** Steps trained and the best value of a completed trial, from the verdicts of one replay. */

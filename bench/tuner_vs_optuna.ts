@@ -15,6 +15,7 @@
 import { createStudy } from "../tuner/create_study.ts";
 import { TpeSampler } from "../tuner/samplers/tpe/sampler.ts";
 import { FUNCTIONS as SHARED, type Objective } from "./bench_functions.ts";
+import { median, probabilityBetter } from "./bench_stats.ts";
 
 /** The six functions this bench has always run (bench_functions.ts adds two the GP bench uses). */
 const FUNCTIONS = Object.fromEntries(
@@ -28,12 +29,6 @@ interface Results {
   /** Per function, the best value of each seed's study. */
   bests: Record<string, number[]>;
   msPerTrial: Record<"100" | "1000", number>;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function bestValue(objective: Objective, seed: number, nTrials: number): Promise<number> {
@@ -56,13 +51,6 @@ async function msPerTrialAt(nTrials: number, seeds: number, window = 10): Promis
     }
   }
   return times.reduce((sum, t) => sum + t, 0) / times.length;
-}
-
-/** P(a random study of ours ends lower than a random one of Optuna's): 0.5 means parity. */
-function probabilityBetter(mine: number[], theirs: number[]): number {
-  let wins = 0;
-  for (const a of mine) for (const b of theirs) wins += a < b ? 1 : a === b ? 0.5 : 0;
-  return wins / (mine.length * theirs.length);
 }
 
 /** Standard error of {@linkcode probabilityBetter} under parity (Mann–Whitney U / n²). */
