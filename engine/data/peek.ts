@@ -51,7 +51,15 @@ async function head(path: string, count: number, maxBytes: number): Promise<Uint
   return bytes.subarray(0, count);
 }
 
-async function idxImages(dir: string, prefix: string, maxBytes: number) {
+/**
+ * The image count and size of `<prefix>-images-idx3-ubyte` (plain or .gz) in `dir`, from its
+ * header alone; null when there is no such readable file.
+ */
+export async function peekIdxImages(
+  dir: string,
+  prefix: string,
+  maxBytes: number,
+): Promise<{ count: number; rows: number; cols: number } | null> {
   for (const name of [`${prefix}-images-idx3-ubyte`, `${prefix}-images-idx3-ubyte.gz`]) {
     const path = `${dir}/${name}`;
     try {
@@ -62,7 +70,7 @@ async function idxImages(dir: string, prefix: string, maxBytes: number) {
     const header = await head(path, 16, maxBytes);
     if (header.length < 16) return null;
     const view = new DataView(header.buffer, header.byteOffset, 16);
-    return { count: view.getUint32(4), features: view.getUint32(8) * view.getUint32(12) };
+    return { count: view.getUint32(4), rows: view.getUint32(8), cols: view.getUint32(12) };
   }
   return null;
 }
@@ -74,13 +82,13 @@ export async function peekDataset(id: string, roots: DatasetRoots): Promise<Peek
   const path = await resolveDatasetPath(id, raw, roots.allowedRoots);
   if (id.startsWith("idx:")) {
     await checkFolder(path, "Dataset folder");
-    const train = await idxImages(path, "train", maxBytes);
+    const train = await peekIdxImages(path, "train", maxBytes);
     if (!train) throw new Error(`Dataset folder "${path}" has no readable train-images-idx3-ubyte`);
-    const test = await idxImages(path, "t10k", maxBytes);
+    const test = await peekIdxImages(path, "t10k", maxBytes);
     return {
       rows: train.count + (test?.count ?? 0),
       testRows: test?.count ?? 0,
-      features: train.features,
+      features: train.rows * train.cols,
       classes: 256,
       pixels: true,
     };
