@@ -15,7 +15,9 @@ as the WebGPU engine does, so neither side pays for a DataLoader. Variants:
 """
 
 import argparse
+import ctypes
 import datetime
+import gzip
 import json
 import os
 import statistics
@@ -31,8 +33,13 @@ FEATURES, CLASSES, LAYERS = 784, 10, [512, 256]
 
 
 def read_idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
+    """An IDX file, plain or gzipped (`path` + ".gz", as Debian's dataset-fashion-mnist installs it)."""
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            data = f.read()
+    else:
+        with gzip.open(path + ".gz", "rb") as f:
+            data = f.read()
     dims = data[3]
     shape = struct.unpack(">" + "I" * dims, data[4 : 4 + 4 * dims])
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
@@ -164,15 +171,25 @@ def bench(variant, batch, args, data, device):
 
 def cpu_blas():
     """The BLAS library this process loaded (the dynamic loader's choice: Debian's alternatives,
-    or LD_LIBRARY_PATH) and OpenBLAS's thread setting, which torch.set_num_threads does not set."""
+    or LD_LIBRARY_PATH) and, for OpenBLAS, the kernel it picked for this processor (which
+    OPENBLAS_CORETYPE overrides) and the threads it runs, which torch.set_num_threads does not
+    set (OPENBLAS_NUM_THREADS does)."""
     try:
         with open("/proc/self/maps") as maps:
             paths = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
     except OSError:
         paths = set()
     real = sorted({os.path.realpath(p) for p in paths if p.startswith("/")})
+    described = f"BLAS {', '.join(real) or 'unknown'}"
+    for path in real:
+        if "openblas" not in os.path.basename(path):
+            continue
+        library = ctypes.CDLL(path)  # already loaded: this only looks its symbols up
+        library.openblas_get_corename.restype = ctypes.c_char_p
+        core = library.openblas_get_corename().decode()
+        described += f" (OpenBLAS {core}, {library.openblas_get_num_threads()} threads)"
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
-    return f"BLAS {', '.join(real) or 'unknown'}, OPENBLAS_NUM_THREADS {threads}"
+    return f"{described}, OPENBLAS_NUM_THREADS {threads}"
 
 
 def main():
