@@ -5,7 +5,7 @@
  */
 
 import type { FirstLayerSnapshot } from "./first_layer.ts";
-import type { Backend, EpochResult, EvalResult, TrainingSession } from "./backend.ts";
+import type { Backend, EpochResult, TrainingSession } from "./backend.ts";
 import { resumeConflict, type TrainingCheckpoint } from "./checkpoint.ts";
 import { loadDataset } from "./data/load.ts";
 import type { DatasetRoots } from "./data/load.ts";
@@ -15,7 +15,8 @@ import { earlyStopMessage, EarlyStopping } from "./early_stopping.ts";
 import type { LayerStats } from "./layer_stats.ts";
 import { divergenceReason, startingLoss, zeroOutputLoss } from "./divergence.ts";
 import { runShape, selectBackend } from "./select_backend.ts";
-import { outputUnits, type RunConfig } from "./spec.ts";
+import { type LossName, outputUnits, type RunConfig } from "./spec.ts";
+import { lossForward, predictClasses } from "./cpu/losses.ts";
 
 export interface EpochRecord {
   epoch: number;
@@ -346,13 +347,11 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
       }
       earlyStop = { stoppedEpoch, bestEpoch, message: earlyStopMessage(stoppedEpoch, bestEpoch) };
     }
-    const test = toTestRecord(await session.evaluate("test"), data.classes);
+    // One evaluation-mode pass over the test split gives both the predictions and the metrics.
     const rows = Uint32Array.from({ length: data.test.count }, (_, i) => i);
-    const predictions = summarizePredictions(
-      await session.predict("test", rows),
-      units,
-      config.loss,
-    );
+    const outputs = await session.predict("test", rows);
+    const test = testRecord(outputs, data.test.labels, config.loss, units, data.classes);
+    const predictions = summarizePredictions(outputs, units, config.loss);
     await options.onFinish?.(session);
     return ended("completed", { test, predictions, ...(earlyStop ? { earlyStop } : {}) });
   } finally {
@@ -387,12 +386,35 @@ async function resumeSession(
   await session.restore(checkpoint.session);
 }
 
-function toTestRecord(result: EvalResult, classes: number): TestRecord {
+/**
+ * The test metrics of `outputs` (what `predict` gives: logits, or probabilities for `bce`)
+ * against `labels`, as the session's own evaluation computes them.
+ */
+function testRecord(
+  outputs: Float32Array,
+  labels: Uint8Array,
+  loss: LossName,
+  units: number,
+  classes: number,
+): TestRecord {
+  const count = labels.length;
+  // bce's probabilities back to logits, which the loss takes: sigmoid32 of them gives the
+  // probability again or an f32 neighbour, so the mean loss moves by about 1e-9 relative.
+  const logits = loss === "bce" ? outputs.map((p) => Math.log(p) - Math.log1p(-p)) : outputs;
+  const predicted = new Uint8Array(count);
+  predictClasses(loss, logits, count, units, predicted);
+  const confusion = new Array<number>(classes * classes).fill(0);
+  let correct = 0;
+  for (let r = 0; r < count; r++) {
+    confusion[labels[r] * classes + predicted[r]]++;
+    if (predicted[r] === labels[r]) correct++;
+  }
   return {
-    loss: result.loss,
-    accuracy: result.accuracy,
-    count: result.count,
+    // An empty split has no mean: NaN rather than a made-up 0.
+    loss: count > 0 ? lossForward(loss, logits, labels, count, units, null) : NaN,
+    accuracy: correct / count,
+    count,
     classes,
-    confusion: Array.from(result.confusion),
+    confusion,
   };
 }

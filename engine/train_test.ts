@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Backend, EpochOptions, EpochResult, TrainingSession } from "./backend.ts";
+import type { Backend, EpochOptions, EpochResult, EvalResult, TrainingSession } from "./backend.ts";
 import { CpuBackend } from "./cpu/session.ts";
 import type { PreparedData } from "./data/dataset.ts";
 import type { RunConfig } from "./spec.ts";
@@ -145,4 +145,29 @@ Deno.test("train() that diverges cancels the queued epoch", async () => {
   });
   assert.equal(result.status, "diverged");
   assert.ok(backend.log.at(-1)?.startsWith("aborted"), backend.log.join(", "));
+});
+
+Deno.test("train()'s test metrics, from the predictions' pass, are the session's evaluate('test')", async () => {
+  for (const loss of ["cross_entropy", "bce"] as const) {
+    let evaluated: EvalResult | undefined;
+    const { test } = await train({ ...config, loss, epochs: 2 }, {
+      roots: { mnist: "" },
+      backend: new CpuBackend(),
+      onFinish: async (session) => {
+        evaluated = await session.evaluate("test");
+      },
+    });
+    assert.ok(test && evaluated, loss);
+    assert.deepEqual(
+      { count: test.count, accuracy: test.accuracy, confusion: test.confusion },
+      {
+        count: evaluated.count,
+        accuracy: evaluated.accuracy,
+        confusion: Array.from(evaluated.confusion),
+      },
+      loss,
+    );
+    // bce's probabilities go back to logits first, which moves its mean by about 1e-9.
+    assert.ok(Math.abs(test.loss - evaluated.loss) <= 1e-7 * evaluated.loss, loss);
+  }
 });
