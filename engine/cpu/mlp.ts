@@ -29,6 +29,7 @@ import type { Gemm } from "./gemm.ts";
 import { initLinear } from "./init.ts";
 import { linearBackward, linearForward, linearScratchSize } from "./linear.ts";
 import { gemmLinearBackward, gemmLinearForward } from "./linear_gemm.ts";
+import type { WasmReluDropout } from "./wasm_relu_dropout.ts";
 
 export interface MlpShape {
   features: number;
@@ -70,6 +71,8 @@ interface Block {
   grad: Float32Array; // ∂loss/∂(block output), then reused in place down the block
   /** The block's input of the last forward (a view, not a copy). */
   input: Float32Array;
+  /** Fused ReLU-and-dropout kernels holding the buffers above; null: the reference loops. */
+  fused: WasmReluDropout | null;
 }
 
 const EMPTY = new Float32Array(0);
@@ -120,6 +123,7 @@ export class Mlp {
     rng: Rng,
     readonly gemm: Gemm | null = null,
     readonly storage: ParameterStorage | null = null,
+    readonly reluDropout: ((size: number, spec: LayerSpec) => WasmReluDropout | null) | null = null,
   ) {
     let inFeatures = shape.features;
     shape.layers.forEach((spec, l) => {
@@ -152,6 +156,7 @@ export class Mlp {
         dropped: EMPTY,
         grad: EMPTY,
         input: EMPTY,
+        fused: null,
       });
       inFeatures = spec.units;
     });
@@ -221,13 +226,17 @@ export class Mlp {
     let scratch = linearScratchSize(batch, out.inFeatures, out.outFeatures);
     for (const b of this.#blocks) {
       const size = batch * b.spec.units;
-      b.z = new Float32Array(size);
-      b.normalised = b.norm ? new Float32Array(size) : b.z;
+      b.fused = this.reluDropout?.(size, b.spec) ?? null;
+      if (b.fused) Object.assign(b, b.fused.buffers);
+      else {
+        b.z = new Float32Array(size);
+        b.normalised = b.norm ? new Float32Array(size) : b.z;
+        b.activated = new Float32Array(size);
+        b.mask = new Uint8Array(b.spec.dropout > 0 ? size : 0);
+        b.dropped = b.spec.dropout > 0 ? new Float32Array(size) : b.activated;
+        b.grad = new Float32Array(size);
+      }
       b.xHat = b.norm ? new Float32Array(size) : EMPTY;
-      b.activated = new Float32Array(size);
-      b.mask = new Uint8Array(b.spec.dropout > 0 ? size : 0);
-      b.dropped = b.spec.dropout > 0 ? new Float32Array(size) : b.activated;
-      b.grad = new Float32Array(size);
       scratch = Math.max(scratch, linearScratchSize(batch, b.linear.inFeatures, b.spec.units));
     }
     // Only the reference kernels need scratch for their transposes.
@@ -262,15 +271,20 @@ export class Mlp {
         batchNormEvalForward(z, batch, b.spec.units, b.norm.state, normalised);
       }
       const activated = b.activated.subarray(0, size);
-      activationForward(b.spec.activation, normalised, activated);
+      const source = mode.training && b.spec.dropout > 0 ? mode.dropout : null;
+      // The fused kernels draw hashed masks; replayed ones go through the reference's dropout.
+      const hashed = source && "seed" in source ? { ...source, layer: l } : null;
+      if (b.fused) b.fused.forward(size, hashed);
+      else activationForward(b.spec.activation, normalised, activated);
       x = activated;
-      if (mode.training && b.spec.dropout > 0) {
+      if (source) {
         const mask = b.mask.subarray(0, size);
-        const source = mode.dropout;
-        if ("masks" in source) mask.set(source.masks[l]!.subarray(0, size));
-        else dropoutMask(b.spec.dropout, source.seed, source.step, l, mask);
         x = b.dropped.subarray(0, size);
-        dropoutForward(activated, mask, b.spec.dropout, x);
+        if (!b.fused || !hashed) {
+          if ("masks" in source) mask.set(source.masks[l]!.subarray(0, size));
+          else dropoutMask(b.spec.dropout, source.seed, source.step, l, mask);
+          dropoutForward(activated, mask, b.spec.dropout, x);
+        }
       }
     });
     const out = this.#output;
@@ -304,9 +318,12 @@ export class Mlp {
       const b = blocks[l];
       const size = batch * b.spec.units;
       const d = b.grad.subarray(0, size);
-      if (b.spec.dropout > 0) dropoutBackward(d, b.mask.subarray(0, size), b.spec.dropout, d);
-      const normalised = b.normalised.subarray(0, size);
-      activationBackward(b.spec.activation, normalised, b.activated.subarray(0, size), d, d);
+      if (b.fused) b.fused.backward(size);
+      else {
+        if (b.spec.dropout > 0) dropoutBackward(d, b.mask.subarray(0, size), b.spec.dropout, d);
+        const normalised = b.normalised.subarray(0, size);
+        activationBackward(b.spec.activation, normalised, b.activated.subarray(0, size), d, d);
+      }
       if (b.norm !== null) {
         const { state, dGamma, dBeta } = b.norm;
         const saved = { xHat: b.xHat.subarray(0, size), invStd: b.invStd };

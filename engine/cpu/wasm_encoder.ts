@@ -172,6 +172,60 @@ export class FunctionWriter {
   f32x4RelaxedMadd(): this {
     return this.#simd(0x105);
   }
+  /** All ones in each lane where a > b, else zeros (false for NaN). */
+  f32x4Gt(): this {
+    return this.#simd(0x44);
+  }
+
+  /** A constant of four i32 lanes, lane 0 first. */
+  i32x4Const(lanes: [number, number, number, number]): this {
+    const bytes = new Uint8Array(Int32Array.from(lanes).buffer);
+    return this.#simd(0x0c, ...bytes);
+  }
+  /** An i32 into all four lanes. */
+  i32x4Splat(): this {
+    return this.#simd(0x11);
+  }
+  i32x4Add(): this {
+    return this.#simd(0xae);
+  }
+  /** Lane-wise product, modulo 2³² (as `Math.imul`). */
+  i32x4Mul(): this {
+    return this.#simd(0xb5);
+  }
+  /** Each lane shifted right, zeros in, by the i32 on top (modulo 32). */
+  i32x4ShrU(): this {
+    return this.#simd(0xad);
+  }
+  /** All ones in each lane where a > b as signed integers, else zeros. */
+  i32x4GtS(): this {
+    return this.#simd(0x3b);
+  }
+  v128And(): this {
+    return this.#simd(0x4e);
+  }
+  v128Xor(): this {
+    return this.#simd(0x51);
+  }
+  /** Two i32x4 into one i16x8 (a's lanes first), saturating. */
+  i16x8NarrowI32x4S(): this {
+    return this.#simd(0x85);
+  }
+  /** Two i16x8 into one i8x16 (a's lanes first), saturating. */
+  i8x16NarrowI16x8S(): this {
+    return this.#simd(0x65);
+  }
+  i8x16Neg(): this {
+    return this.#simd(0x61);
+  }
+  /** The low (lanes 0–7) or high bytes, sign-extended to i16x8. */
+  i16x8ExtendI8x16S(half: "low" | "high"): this {
+    return this.#simd(half === "low" ? 0x87 : 0x88);
+  }
+  /** The low (lanes 0–3) or high i16 lanes, sign-extended to i32x4. */
+  i32x4ExtendI16x8S(half: "low" | "high"): this {
+    return this.#simd(half === "low" ? 0xa7 : 0xa8);
+  }
 
   /** `select`: the first operand when the i32 on top is non-zero, else the second. */
   select(): this {
