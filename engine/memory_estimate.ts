@@ -9,6 +9,7 @@
  * @module
  */
 
+import { SparseInputLayer } from "./cpu/sparse_input.ts";
 import { wasmProductBytes } from "./cpu/wasm_gemm.ts";
 import { layerStatsEnabled } from "./layer_stats.ts";
 import { effectiveBatch } from "./select_backend.ts";
@@ -105,7 +106,8 @@ export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstima
   const startCopy = layerStatsEnabled(config) ? hiddenWeights : 0;
   const model = (2 * parameters + normStats + kept + startCopy) * F32;
   const optimizer = stateCopies(config) * parameters * F32;
-  const kernels = productBytes(widths, rowsAtOnce) + adamStagingBytes(config, widths);
+  const kernels = productBytes(widths, rowsAtOnce) + adamStagingBytes(config, widths) +
+    (widths.length > 2 ? SparseInputLayer.bytesFor(rowsAtOnce, widths[0], widths[1]) : 0);
   const trainInputs = data.trainRows * data.features * data.bytesPerValue;
   const candidates = [
     largestWeights,

@@ -20,6 +20,7 @@ function examples(
   classes: number,
   rng: Rng,
   pixels: boolean,
+  background = 0,
 ): Examples {
   const inputs = pixels ? new Uint8Array(count * features) : new Float32Array(count * features);
   const labels = new Uint8Array(count);
@@ -28,16 +29,21 @@ function examples(
     for (let f = 0; f < features; f++) {
       // Inputs that carry the label, so a few steps of training visibly help.
       const signal = f % classes === labels[r] ? 0.6 : 0;
-      const value = Math.min(1, Math.max(0, rng.uniform() * 0.6 + signal));
+      let value = Math.min(1, Math.max(0, rng.uniform() * 0.6 + signal));
+      // MNIST-like: a share of the pixels is background (0), whatever the label.
+      if (background > 0 && rng.uniform() < background) value = 0;
       inputs[r * features + f] = pixels ? Math.round(value * 255) : value * 2 - 1;
     }
   }
   return { count, inputs, labels };
 }
 
-/** 64 train / 24 dev / 20 test rows of 12 features in 3 classes (u8 pixels unless `f32`). */
+/**
+ * 64 train / 24 dev / 20 test rows of 12 features in 3 classes (u8 pixels unless `f32`);
+ * `background` of the pixels 0, as MNIST's background, when given.
+ */
 export function tinyData(
-  options: { classes?: number; f32?: boolean; train?: number } = {},
+  options: { classes?: number; f32?: boolean; train?: number; background?: number } = {},
 ): PreparedData {
   const classes = options.classes ?? 3;
   const rng = new Rng(1234);
@@ -46,9 +52,9 @@ export function tinyData(
     features: 12,
     classes,
     transform: pixels ? { scale: 1 / 255 / 0.5, shift: -1 } : { scale: 1, shift: 0 },
-    train: examples(options.train ?? 64, 12, classes, rng, pixels),
-    dev: examples(24, 12, classes, rng, pixels),
-    test: examples(20, 12, classes, rng, pixels),
+    train: examples(options.train ?? 64, 12, classes, rng, pixels, options.background),
+    dev: examples(24, 12, classes, rng, pixels, options.background),
+    test: examples(20, 12, classes, rng, pixels, options.background),
   };
 }
 

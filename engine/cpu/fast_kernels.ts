@@ -11,13 +11,21 @@
 import type { LayerSpec, OptimizerSpec } from "../spec.ts";
 import type { Gemm } from "./gemm.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
+import { SparseInputLayer } from "./sparse_input.ts";
 import { WasmAdamOptimizer } from "./wasm_adam.ts";
+import { WasmGemm } from "./wasm_gemm.ts";
 import { reluDropoutBlock, type WasmReluDropout } from "./wasm_relu_dropout.ts";
 import { WasmRmspropOptimizer } from "./wasm_rmsprop.ts";
 import { WasmSgdOptimizer } from "./wasm_sgd.ts";
 
 export interface FastKernels {
   readonly gemm: Gemm;
+  /**
+   * The first hidden layer's sparse products (`sparse_input.ts`), for the WebAssembly products
+   * only: there they took 0.6–0.8 of the dense ones' time on MNIST batches (bench/README.md),
+   * while OpenBLAS's dense products ran as fast or faster than the sparse ones.
+   */
+  readonly sparseInput?: () => SparseInputLayer;
   /**
    * A ReLU block's activation and dropout fused in WebAssembly SIMD over buffers in its memory
    * (`wasm_relu_dropout.ts`), null for other activations: the reference's loops took about
@@ -28,7 +36,13 @@ export interface FastKernels {
 }
 
 export function fastKernels(gemm: Gemm): FastKernels {
-  return { gemm, createOptimizer: fastOptimizer, reluDropout: reluDropoutBlock };
+  const sparseInput = gemm instanceof WasmGemm ? () => new SparseInputLayer() : undefined;
+  return {
+    gemm,
+    createOptimizer: fastOptimizer,
+    ...(sparseInput ? { sparseInput } : {}),
+    reluDropout: reluDropoutBlock,
+  };
 }
 
 /** The optimizer for `spec` over parameters of these sizes, in WebAssembly. */

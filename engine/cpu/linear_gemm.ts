@@ -35,6 +35,20 @@ export function gemmLinearForward(
   gemm.multiply(shape, x, weight, y, bias);
 }
 
+/** dBias[out] = Σ_batch dY[batch×out], in f32 as the products. */
+export function biasGradient(
+  dY: Float32Array,
+  batch: number,
+  outFeatures: number,
+  dBias: Float32Array,
+): void {
+  dBias.fill(0);
+  for (let i = 0; i < batch; i++) {
+    const row = i * outFeatures;
+    for (let o = 0; o < outFeatures; o++) dBias[o] += dY[row + o];
+  }
+}
+
 /** Backward of {@linkcode gemmLinearForward} from dY[batch×out] and the saved input x. */
 export function gemmLinearBackward(
   gemm: Gemm,
@@ -44,11 +58,7 @@ export function gemmLinearBackward(
   { batch, inFeatures, outFeatures }: LinearShape,
   { dWeight, dBias, dX }: LinearGrads,
 ): void {
-  dBias.fill(0);
-  for (let i = 0; i < batch; i++) {
-    const row = i * outFeatures;
-    for (let o = 0; o < outFeatures; o++) dBias[o] += dY[row + o];
-  }
+  biasGradient(dY, batch, outFeatures, dBias);
   const weightShape = { m: outFeatures, n: inFeatures, k: batch, transA: true, transB: false };
   gemm.multiply(weightShape, dY, x, dWeight);
   if (dX === null) return;

@@ -28,7 +28,8 @@ import { dropoutBackward, dropoutForward, dropoutMask } from "./dropout.ts";
 import type { Gemm } from "./gemm.ts";
 import { initLinear } from "./init.ts";
 import { linearBackward, linearForward, linearScratchSize } from "./linear.ts";
-import { gemmLinearBackward, gemmLinearForward } from "./linear_gemm.ts";
+import { biasGradient, gemmLinearBackward, gemmLinearForward } from "./linear_gemm.ts";
+import type { SparseInputLayer } from "./sparse_input.ts";
 import type { WasmReluDropout } from "./wasm_relu_dropout.ts";
 
 export interface MlpShape {
@@ -116,6 +117,8 @@ export class Mlp {
   /**
    * `gemm` computes the Linear products; without one, the reference loops do. `storage` gives
    * every parameter tensor and gradient its place (all of them, in order, or none).
+   * `sparseInput`, with a `gemm`, computes the first hidden layer's products from the inputs
+   * that differ from the background value whenever few enough do (`sparse_input.ts`).
    */
   constructor(
     readonly shape: MlpShape,
@@ -123,6 +126,7 @@ export class Mlp {
     rng: Rng,
     readonly gemm: Gemm | null = null,
     readonly storage: ParameterStorage | null = null,
+    readonly sparseInput: SparseInputLayer | null = null,
     readonly reluDropout: ((size: number, spec: LayerSpec) => WasmReluDropout | null) | null = null,
   ) {
     let inFeatures = shape.features;
@@ -261,7 +265,17 @@ export class Mlp {
       const size = batch * b.spec.units;
       b.input = x;
       const z = b.z.subarray(0, size);
-      this.#linearForward(b.linear, x, z, offset);
+      const sparse = l === 0 && this.gemm !== null && this.sparseInput !== null &&
+        this.sparseInput.forward(
+          x,
+          b.linear.weight,
+          b.linear.bias,
+          { batch, inFeatures: b.linear.inFeatures, outFeatures: b.linear.outFeatures },
+          offset,
+          z,
+          mode.training,
+        );
+      if (!sparse) this.#linearForward(b.linear, x, z, offset);
       offset = 0;
       const normalised = b.normalised.subarray(0, size);
       if (b.norm !== null && mode.training) {
@@ -349,6 +363,11 @@ export class Mlp {
     const batch = this.#batch;
     const dX = below ? below.grad.subarray(0, batch * below.spec.units) : null;
     const grads = { dWeight: dense.dWeight, dBias: dense.dBias, dX };
+    if (below === undefined && this.sparseInput?.trained && dense === this.#blocks[0]?.linear) {
+      biasGradient(dY, batch, dense.outFeatures, dense.dBias);
+      this.sparseInput.backward(dY, dense.dBias, dense.dWeight);
+      return;
+    }
     if (this.gemm !== null) {
       const { inFeatures, outFeatures } = dense;
       const shape = { batch, inFeatures, outFeatures };

@@ -101,6 +101,7 @@ export class CpuSession implements TrainingSession {
       new Rng(config.seed),
       fast?.gemm,
       this.optimizer.storage?.() ?? null,
+      fast?.sparseInput?.() ?? null,
       fast?.reluDropout ?? null,
     );
     const { batchSize, steps } = epochOrder(

@@ -128,6 +128,21 @@ export class FunctionWriter {
     return this.add().set(name);
   }
 
+  /** i32 bitwise and. */
+  and(): this {
+    return this.#op(0x71);
+  }
+  /** i32.load: a 4-byte integer at the address on top, plus `offset`. */
+  i32Load(offset = 0): this {
+    return this.#op(0x28, ...memarg(2, offset));
+  }
+  f32Add(): this {
+    return this.#op(0x92);
+  }
+  f32Mul(): this {
+    return this.#op(0x94);
+  }
+
   f32Load(offset = 0): this {
     return this.#op(0x2a, ...memarg(2, offset));
   }
