@@ -8,7 +8,8 @@ The trials' parameters come from ajuste's seeded random sampler (bench/study_ben
 enqueued with study.enqueue_trial, so both sides train the same 20 configurations; the objective
 still asks for every parameter with trial.suggest_*, as an Optuna user writes it. --n-jobs runs
 Optuna's thread pool (study.optimize(n_jobs=N)); --threads sets torch.set_num_threads (default:
-PyTorch's own, the number of cores).
+PyTorch's own). torch's thread count leaves OpenBLAS's alone: the caller sets OPENBLAS_NUM_THREADS
+(bench/study_bench.sh does), and the JSON reports both.
 
     /usr/bin/python3 bench/study_bench.py PARAMS.json [--n-jobs N] [--threads N] [--data DIR]
 
@@ -118,6 +119,7 @@ def main():
             "engine": f"optuna {optuna.__version__} + torch {torch.__version__}",
             "nJobs": args.n_jobs,
             "torchThreads": torch.get_num_threads(),
+            "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
             "studySeconds": end - begin,
             "sinceImportSeconds": end - started,
             "trials": [
