@@ -390,9 +390,10 @@ function docstring(study: ScriptStudy, name: string, hasData: boolean): string {
     "Each trial draws the study's search space with trial.suggest_*, sets it on the base run",
     "config (BASE below, as the study file writes it) and trains it in PyTorch as the run",
     "script does, reporting each epoch's metric to the pruner; the best trial is printed and",
-    "the optimisation history and parameter importances are drawn at the end.",
+    "the optimisation history and parameter importances are drawn at the end. Trials run",
+    "n_jobs at a time (the study's parallel; threads of this one process, sharing its GIL).",
     "",
-    `    python3 ${name}${data} [--trials N] [--no-plots]`,
+    `    python3 ${name}${data} [--trials N] [--n-jobs N] [--no-plots]`,
     "",
     dataNote(scriptDataset(parseBase(study.spec))),
     "Needs torch (1.13 or later) and optuna (3.1 or later); plotly for the plots.",
@@ -406,7 +407,10 @@ function parseBase(spec: StudySpec): RunConfig {
   return parsed.config;
 }
 
-/** BASE (the study's base as written) and STUDY (its name, direction, metric and trials). */
+/**
+ * BASE (the study's base as written) and STUDY (its name, direction, metric, trials and
+ * `parallel`, which the script's main gives Optuna as `n_jobs`).
+ */
 export function baseConstants(study: ScriptStudy): string {
   const { spec } = study;
   const settings = {
@@ -414,6 +418,7 @@ export function baseConstants(study: ScriptStudy): string {
     direction: spec.direction,
     metric: spec.metric,
     trials: spec.trials,
+    parallel: spec.parallel,
   };
   return [
     "# The study's base run config as written: fields left out take ajuste's defaults.",
@@ -450,7 +455,7 @@ export function optunaScript(study: ScriptStudy, fileName = "study.py"): string 
   ].join("\n");
   const parts = [
     docstring(study, fileName, dataset.path !== null),
-    importLines(features, [], true),
+    importLines(features, ["os"], true),
     header,
     ...sections(trainingSectionNames(dataset), features),
     ...sections(["study_config"], features),

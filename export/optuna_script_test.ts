@@ -271,3 +271,27 @@ Deno.test({
     assert.equal(startup, "6");
   },
 });
+
+Deno.test({
+  name: "the script runs the study's parallel as Optuna's n_jobs, auto as 1 on a GPU (python3)",
+  ignore: python === null,
+  async fn() {
+    const jobs = async (parallel: number | "auto", device: string) => {
+      const spec = study({ parallel, space: STUDIES["a grid over a flat space"].space });
+      const script = optunaScript({ id: 4, name: "s", spec });
+      assert.match(script, /study\.optimize\(\n.*n_trials=args\.trials, n_jobs=n_jobs\n/);
+      const definition = /^def study_jobs\(.*?(?=\n\n\n)/ms.exec(script)![0];
+      const code = `import os\n${baseConstants({ name: "s", spec })}\n${definition}\n` +
+        `class Device:\n    type = ${JSON.stringify(device)}\n` +
+        `print(study_jobs(STUDY["parallel"], Device()), os.cpu_count())`;
+      const result = await runPython(python!, ["-c", code]);
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout.trim().split(" ").map(Number);
+    };
+    assert.deepEqual((await jobs(3, "cpu"))[0], 3);
+    assert.deepEqual((await jobs(3, "cuda"))[0], 3);
+    assert.equal((await jobs("auto", "cuda"))[0], 1);
+    const [auto, cores] = await jobs("auto", "cpu");
+    assert.equal(auto, cores);
+  },
+});

@@ -30,6 +30,14 @@ def objective(trial, dataset, device):
     return values[-1]
 
 
+def study_jobs(parallel, device):
+    """Optuna's n_jobs for the study's `parallel` (trials at once, here in this process's threads):
+    "auto" as ajuste chooses it, 1 on a GPU, else one trial per core."""
+    if parallel != "auto":
+        return parallel
+    return 1 if device.type == "cuda" else os.cpu_count() or 1
+
+
 def draw_plots(study):
     """The notebook's two plots: the optimisation history and the parameters' importances."""
     try:
@@ -45,6 +53,9 @@ def main():
     parser.add_argument("--data", default=DATA_PATH, help=f"the dataset (default {DATA_PATH})")
     # end when
     parser.add_argument("--trials", type=int, default=STUDY["trials"], help="trials to run")
+    parser.add_argument(
+        "--n-jobs", type=int, help="trials at once (default: the study's parallel, STUDY below)"
+    )
     parser.add_argument("--no-plots", action="store_true", help="draw no plots at the end")
     args = parser.parse_args()
     use_gpu = FULL_BASE["device"] != "cpu" and torch.cuda.is_available()
@@ -56,8 +67,14 @@ def main():
     dataset = None  # drawn for each trial from its seed
     # end when
 
+    n_jobs = args.n_jobs or study_jobs(STUDY["parallel"], device)
+    if n_jobs > 1 and device.type == "cpu":
+        # The trials share the cores: PyTorch's own threads would otherwise take all of them each.
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // n_jobs))
     study = create_study()
-    study.optimize(lambda trial: objective(trial, dataset, device), n_trials=args.trials)
+    study.optimize(
+        lambda trial: objective(trial, dataset, device), n_trials=args.trials, n_jobs=n_jobs
+    )
     print(f"Best trial #{study.best_trial.number}: {STUDY['metric']} {study.best_value:.4f}")
     for name, value in study.best_params.items():
         print(f"    {name} = {value!r}")
