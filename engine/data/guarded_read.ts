@@ -116,6 +116,7 @@ export async function readCapped(
   maxBytes: number,
   options: { gzip?: boolean } = {},
 ): Promise<Uint8Array> {
+  if (!options.gzip) return await readPlainCapped(path, what, maxBytes);
   const stream = await openCapped(path, what, maxBytes, options);
   try {
     return await new Response(stream).bytes();
@@ -126,5 +127,34 @@ export async function readCapped(
         ? `Could not decompress "${path}": ${message}`
         : message,
     );
+  }
+}
+
+/**
+ * A plain file read straight into one buffer of the size it had when checked: a stream's chunks
+ * and their concatenation touch every byte twice, which made reading MNIST's 47 MB of images
+ * take 0.8-1.2 s in a new process here rather than 0.2-0.3 s. A file that grew since is read on
+ * up to the cap.
+ */
+async function readPlainCapped(path: string, what: string, maxBytes: number): Promise<Uint8Array> {
+  const size = await checkRegularFile(path, what, maxBytes);
+  using file = await Deno.open(path);
+  // One byte more than the size, so that a file that grew is noticed.
+  let bytes = new Uint8Array(size + 1);
+  let total = 0;
+  while (true) {
+    if (total === bytes.length) {
+      const larger = new Uint8Array(Math.min(2 * total, maxBytes + 1));
+      larger.set(bytes);
+      bytes = larger;
+    }
+    const read = await file.read(bytes.subarray(total));
+    if (read === null) return bytes.subarray(0, total);
+    total += read;
+    if (total > maxBytes) {
+      throw new Error(
+        `${what} "${path}" gives more than ${maxBytes} bytes, the limit (AJUSTE_MAX_DATASET_BYTES)`,
+      );
+    }
   }
 }
