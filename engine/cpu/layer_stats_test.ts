@@ -3,7 +3,7 @@ import type { Examples, PreparedData } from "../data/dataset.ts";
 import { finishLayerStats } from "../layer_stats.ts";
 import { Rng } from "../random.ts";
 import type { LayerSpec, RunConfig } from "../spec.ts";
-import { layerSums, type LayerValues, weightHistogram } from "./layer_stats.ts";
+import { CpuLayerStats, layerSums, type LayerValues, weightHistogram } from "./layer_stats.ts";
 import { lossForward } from "./losses.ts";
 import { Mlp } from "./mlp.ts";
 import { CpuBackend } from "./session.ts";
@@ -80,6 +80,13 @@ Deno.test("finishLayerStats() counts saturation for sigmoid (|x| > 4) and tanh (
 Deno.test("weightHistogram() puts values on a bin edge in the bin above", () => {
   const counts = weightHistogram(Float32Array.from([-1, -0.9375, 0, 0.9375, 1]), 1);
   assert.deepEqual([counts[0], counts[1], counts[16], counts[31]], [1, 1, 1, 2]);
+});
+
+Deno.test("weightHistogram() clamps infinite and far values into the end bins and counts no NaN", () => {
+  const weight = Float32Array.from([-Infinity, -5, -1.01, NaN, 0.99, 1e30, Infinity]);
+  const counts = weightHistogram(weight, 1);
+  assert.deepEqual([counts[0], counts[31]], [3, 3]);
+  assert.equal(counts.reduce((sum, c) => sum + c, 0), 6);
 });
 
 const FEATURES = 3;
@@ -171,4 +178,16 @@ Deno.test("CpuSession leaves layer statistics out when the config turns them off
   const result = await session.trainEpoch(0);
   session.dispose();
   assert.equal(result.layers, undefined);
+});
+
+Deno.test("CpuLayerStats takes each epoch's start weights afresh, not the first epoch's", () => {
+  const layers = [{ units: 4, activation: "relu" as const, batchNorm: false, dropout: 0 }];
+  const model = new Mlp({ features: 3, layers, outputs: 2 }, "default", new Rng(1));
+  const stats = new CpuLayerStats(model);
+  const weight = model.parameters[0].data;
+  stats.epochStarted();
+  weight.fill(0.5);
+  stats.epochStarted();
+  weight.fill(0.25);
+  assert.deepEqual([...stats.startWeights()![0].data], Array(12).fill(0.5));
 });
