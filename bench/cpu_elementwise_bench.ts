@@ -2,8 +2,9 @@
  * The fast CPU backend's element-wise kernels against the reference's loops, alone, on the
  * default model's hidden layers (512 and 256 ReLU units, dropout 0.2): per batch size, the
  * median ms a training step spends in each (forward: ReLU, dropout mask, dropout; backward:
- * dropout, ReLU derivative; both layers), the two timed alternately call by call so a noisy
- * shared machine loads them alike.
+ * dropout, ReLU derivative; both layers) and in gathering the batch's MNIST-like inputs (784
+ * bytes a row, four in five 0, from 20,000 rows), the two timed alternately call by call so a
+ * noisy shared machine loads them alike.
  *
  *     deno run --allow-sys bench/cpu_elementwise_bench.ts [--batch 32,128,1024] [--steps 300]
  *
@@ -12,11 +13,16 @@
 
 import { activationBackward, activationForward } from "../engine/cpu/activations.ts";
 import { dropoutBackward, dropoutForward, dropoutMask } from "../engine/cpu/dropout.ts";
+import { gatherInputs } from "../engine/cpu/gather.ts";
+import { WasmGather } from "../engine/cpu/wasm_gather.ts";
 import { WasmReluDropout } from "../engine/cpu/wasm_relu_dropout.ts";
 import { Rng } from "../engine/random.ts";
 
 const UNITS = [512, 256];
 const DROPOUT = 0.2;
+const FEATURES = 784;
+const STORED_ROWS = 20000;
+const TRANSFORM = { scale: 2 / 255, shift: -1 };
 
 function flag(name: string, fallback: string): string {
   const at = Deno.args.indexOf(`--${name}`);
@@ -40,6 +46,13 @@ if (import.meta.main) {
   const steps = Number(flag("steps", "300"));
   console.log(`load average ${Deno.loadavg().map((l) => l.toFixed(2))}`);
   const rng = new Rng(1);
+  const examples = {
+    count: STORED_ROWS,
+    inputs: Uint8Array.from({ length: STORED_ROWS * FEATURES }, () => {
+      return rng.uniform() < 0.8 ? 0 : rng.int(256);
+    }),
+    labels: new Uint8Array(STORED_ROWS),
+  };
   for (const batch of batches) {
     const layers = UNITS.map((units) => {
       const size = batch * units;
@@ -57,6 +70,8 @@ if (import.meta.main) {
       };
       return { size, fused, reference, dY };
     });
+    const gather = new WasmGather(batch * FEATURES);
+    const gathered = new Float32Array(batch * FEATURES);
     const ms: Record<string, number[]> = {};
     const add = (name: string, value: number) => (ms[name] ??= []).push(value);
     for (let step = 0; step < steps; step++) {
@@ -80,6 +95,15 @@ if (import.meta.main) {
       add("fused forward", fusedForward);
       add("reference backward", referenceBackward);
       add("fused backward", fusedBackward);
+      const rows = Uint32Array.from({ length: batch }, () => rng.int(STORED_ROWS));
+      add(
+        "reference gather",
+        time(() => gatherInputs(examples, FEATURES, rows, TRANSFORM, gathered)),
+      );
+      add(
+        "wasm gather",
+        time(() => gather.gather(examples, FEATURES, rows, TRANSFORM, gather.inputs)),
+      );
     }
     const cells = Object.entries(ms).map(([name, values]) =>
       `${name} ${median(values.slice(steps / 5)).toFixed(3)}`

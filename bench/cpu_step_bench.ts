@@ -7,11 +7,11 @@
  *
  *     deno run --allow-read --allow-env --allow-ffi --allow-sys bench/cpu_step_bench.ts \
  *       [--batch 32,128,1024] [--optimizer sgd,rmsprop,adam] [--rounds 5] [--train-size 9000]
- *       [--variants reference-optimizer,reference-relu-dropout,fast]
+ *       [--variants reference-optimizer,reference-relu-dropout,reference-gather,fast]
  *
  * Variants, each the fast backend with one part put back to the reference's TypeScript:
- * `reference-optimizer`, `reference-relu-dropout` (ReLU and dropout, forward and backward); and
- * `fast`, everything `device: "cpu"` runs.
+ * `reference-optimizer`, `reference-relu-dropout` (ReLU and dropout, forward and backward),
+ * `reference-gather`; and `fast`, everything `device: "cpu"` runs.
  *
  * @module
  */
@@ -51,6 +51,7 @@ const OPTIMIZERS: Record<string, OptimizerSpec> = {
 const VARIANTS: Record<string, (gemm: Gemm) => FastKernels> = {
   "reference-optimizer": (gemm) => ({ ...fastKernels(gemm), createOptimizer }),
   "reference-relu-dropout": (gemm) => ({ ...fastKernels(gemm), reluDropout: undefined }),
+  "reference-gather": (gemm) => ({ ...fastKernels(gemm), inputGather: undefined }),
   fast: fastKernels,
 };
 

@@ -32,6 +32,7 @@ import { SerialQueue } from "../serial.ts";
 import { outputUnits, type RunConfig } from "../spec.ts";
 import { gatherInputs, gatherLabels } from "./gather.ts";
 import type { FastKernels } from "./fast_kernels.ts";
+import type { WasmGather } from "./wasm_gather.ts";
 import { clipGradients } from "./grad_clip.ts";
 import { KeptWeights } from "./kept_weights.ts";
 import { CpuLayerStats } from "./layer_stats.ts";
@@ -68,6 +69,8 @@ export class CpuSession implements TrainingSession {
   /** The model input of a raw 0 (background pixel), which the first layer skips. */
   readonly #inputOffset: number;
   #inputs: Float32Array;
+  /** The fast backend's gather, whose memory holds #inputs; null: the reference's loop. */
+  #inputGather: WasmGather | null;
   #labels: Uint8Array;
   #dLogits: Float32Array;
   #predicted: Uint8Array;
@@ -117,7 +120,8 @@ export class CpuSession implements TrainingSession {
       assertBatchesOfTwo(config, data.train.count, batchSize);
     }
     const rows = Math.max(batchSize, Math.min(EVAL_CHUNK, maxSplitCount(data)));
-    this.#inputs = new Float32Array(rows * data.features);
+    this.#inputGather = fast?.inputGather?.(rows * data.features) ?? null;
+    this.#inputs = this.#inputGather?.inputs ?? new Float32Array(rows * data.features);
     this.#labels = new Uint8Array(rows);
     this.#dLogits = new Float32Array(rows * this.#units);
     this.#predicted = new Uint8Array(rows);
@@ -289,7 +293,9 @@ export class CpuSession implements TrainingSession {
   /** Gathers inputs (returned) and labels (into #labels) of `rows`. */
   #gather(examples: Examples, rows: Uint32Array): Float32Array {
     const inputs = this.#inputs.subarray(0, rows.length * this.data.features);
-    gatherInputs(examples, this.data.features, rows, this.data.transform, inputs);
+    const gather = this.#inputGather;
+    if (gather) gather.gather(examples, this.data.features, rows, this.data.transform, inputs);
+    else gatherInputs(examples, this.data.features, rows, this.data.transform, inputs);
     gatherLabels(examples, rows, this.#labels);
     return inputs;
   }
@@ -419,6 +425,7 @@ export class CpuSession implements TrainingSession {
 
   dispose(): void {
     this.#inputs = new Float32Array(0);
+    this.#inputGather = null;
     this.#labels = new Uint8Array(0);
     this.#dLogits = new Float32Array(0);
     this.#predicted = new Uint8Array(0);

@@ -187,6 +187,10 @@ export class FunctionWriter {
   f32x4RelaxedMadd(): this {
     return this.#simd(0x105);
   }
+  /** i32.load8_u: the byte at the address on top, plus `offset`, zero-extended. */
+  i32Load8U(offset = 0): this {
+    return this.#op(0x2d, ...memarg(0, offset));
+  }
   /** All ones in each lane where a > b, else zeros (false for NaN). */
   f32x4Gt(): this {
     return this.#simd(0x44);
