@@ -41,7 +41,10 @@ export interface AdmissionContext {
 }
 
 /** The shape of `config`'s data; null when it cannot be known (admission leaves that to load). */
-async function dataShape(config: RunConfig, ctx: AdmissionContext): Promise<DataShape | null> {
+export async function dataShape(
+  config: RunConfig,
+  ctx: AdmissionContext,
+): Promise<DataShape | null> {
   const { dataset } = config.data;
   const info = ctx.datasets.find((candidate) => candidate.id === dataset);
   if (info) {
