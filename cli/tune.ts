@@ -36,6 +36,7 @@ import { laneServices, parallelOnThisMachine } from "../jobs/parallel.ts";
 import { runStudyLanes } from "../jobs/study_lanes.ts";
 import { studyReport } from "../jobs/study_report.ts";
 import { finalRunOptionsSchema } from "../config/final_run.ts";
+import { parseRunConfig } from "../config/schema.ts";
 import { toIssues } from "../config/issues.ts";
 import { checkedDatabaseUrl, parseArgs, wholeNumber } from "./args.ts";
 import { type FinalRunResult, trainFinalRun } from "./final_run.ts";
@@ -119,6 +120,26 @@ if (options.csv !== undefined) {
   }
 }
 
+const newEngine = () =>
+  new EngineProcess({
+    roots: { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes },
+    loadTimeoutMs: limits.loadTimeoutSeconds * 1000,
+  });
+/**
+ * The engine processes of this study's lanes, each started as soon as the study is known and
+ * loading its datasets meanwhile; `trainingEngine` hands them out, then new ones.
+ */
+const startedEngines: EngineProcess[] = [];
+const trainingEngine = () => startedEngines.shift() ?? newEngine();
+function startEngines(count: number, study: StudySpec): void {
+  if (options.trials === 0) return;
+  while (startedEngines.length < count) {
+    const engine = newEngine();
+    engine.prepare(studyDatasets(study));
+    startedEngines.push(engine);
+  }
+}
+
 // The study file is checked before the database is opened, so a bad file leaves nothing behind.
 let spec: StudySpec | undefined;
 if (file) {
@@ -137,6 +158,7 @@ if (file) {
   if (!parsed.ok) fail(`Invalid study file "${file}":\n${formatIssues(parsed.issues)}`);
   // What every trial would fail on (a split the dataset refuses, sizes past it, a missing path),
   // and what would not fit this machine at the worst of the search space.
+  startEngines(1, parsed.spec);
   const issues = await studyRefusals(parsed.spec, await cliAdmission(limits));
   if (issues.length > 0) fail(`Invalid study file "${file}":\n${formatIssues(issues)}`);
   spec = parsed.spec;
@@ -182,14 +204,16 @@ if (options.parallel !== undefined && options.trials !== 0) {
 const parallel = await parallelOnThisMachine(() => cliAdmission(limits), options.parallel)(
   spec ?? study.spec,
 );
-const newEngine = () =>
-  new EngineProcess({
-    roots: { ...defaultDatasetRoots(), maxFileBytes: limits.maxDatasetBytes },
-    loadTimeoutMs: limits.loadTimeoutSeconds * 1000,
-  });
+// As many as `runStudyLanes` will run.
+startEngines(
+  options.trials === undefined
+    ? parallel.trials
+    : Math.max(1, Math.min(parallel.trials, options.trials)),
+  spec ?? study.spec,
+);
 const leaseMs = options.heartbeat === undefined ? undefined : 3 * options.heartbeat * 1000;
 // Its own trials only: queued runs of a dashboard are for servers and `deno task work`.
-const service = new RunService(db, { engine: newEngine(), claims: "reserved", leaseMs });
+const service = new RunService(db, { engine: trainingEngine(), claims: "reserved", leaseMs });
 const controller = new AbortController();
 Deno.addSignalListener("SIGINT", () => controller.abort());
 
@@ -213,7 +237,7 @@ if (options.trials !== 0) {
     service,
     study,
     parallel: parallel.trials,
-    lane: laneServices(db, newEngine, { leaseMs }),
+    lane: laneServices(db, trainingEngine, { leaseMs }),
     maxTrials: options.trials,
     heartbeatIntervalSeconds: options.heartbeat,
     signal: controller.signal,
@@ -233,6 +257,8 @@ if (options.trials !== 0) {
   bar.stop();
   await service.whenIdle();
 }
+// Started for lanes that did not run (the study had fewer trials left than lanes).
+await Promise.all(startedEngines.splice(0).map((engine) => engine.close()));
 
 const report = await studyReport(db, study);
 if (options.csv !== undefined) {
@@ -339,6 +365,15 @@ function printFinalRun(run: FinalRunResult) {
   } else if (run.error) {
     console.log(run.error);
   }
+}
+
+/** The datasets `study`'s trials may train on: its base's, and the searched ones. */
+function studyDatasets(study: StudySpec): string[] {
+  const base = parseRunConfig(study.base);
+  const searched = study.space["data.dataset"];
+  const choices = searched?.type === "categorical" ? searched.choices : [];
+  return [base.ok ? base.config.data.dataset : null, ...choices]
+    .filter((id) => typeof id === "string");
 }
 
 function bestSoFar(value: number | null): number | null {

@@ -10,6 +10,7 @@
 
 import type { NamedTensor } from "./backend.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
+import { loadDataset } from "./data/load.ts";
 import { train } from "./train.ts";
 import { type HostMessage, PROGRESS_EVERY_MS, type WorkerMessage } from "./worker_protocol.ts";
 
@@ -112,6 +113,10 @@ self.onmessage = (event: MessageEvent<HostMessage>) => {
     queue = queue.then(() => runJob(message));
   } else if (message.type === "continue") {
     waiting.get(message.jobId)?.();
+  } else if (message.type === "prepare") {
+    // Into the cache that jobs load from; a dataset that fails to load is not cached, and the
+    // job that needs it reports why.
+    for (const id of message.datasets) loadDataset(id, message.roots).catch(() => {});
   } else {
     controllers.get(message.jobId)?.abort();
   }

@@ -13,7 +13,9 @@ import type { DeviceRecord, EpochRecord, RunResult, TrainProgress } from "./trai
 export type HostMessage =
   | { type: "run"; jobId: number; config: RunConfig; roots: DatasetRoots } & JobOptions
   | { type: "continue"; jobId: number }
-  | { type: "cancel"; jobId: number };
+  | { type: "cancel"; jobId: number }
+  /** Load these datasets now, so that the jobs to come find them loaded. */
+  | { type: "prepare"; datasets: string[]; roots: DatasetRoots };
 
 export type WorkerMessage =
   /** The job's data is loaded (the engine host times loads out: see `jobs/engine_process.ts`). */

@@ -79,6 +79,14 @@ export class EngineProcess implements Engine {
     return jobId;
   }
 
+  /**
+   * Starts the engine process now, loading `datasets` (dataset ids) while the caller still sets
+   * up: the first job then skips the process's start and the load (for MNIST ~0.2 s each here).
+   */
+  prepare(datasets: string[]): void {
+    this.#send({ type: "prepare", datasets, roots: this.#roots });
+  }
+
   resume(jobId: number): void {
     if (this.#listeners.has(jobId)) this.#send({ type: "continue", jobId });
   }

@@ -75,3 +75,17 @@ Deno.test("EngineProcess fails a job whose data does not load in time, and frees
     await engine.close();
   }
 });
+
+Deno.test("EngineProcess.prepare() starts the engine at once, and its first job trains as any", async () => {
+  const engine = new EngineProcess({ roots: defaultDatasetRoots() });
+  try {
+    engine.prepare(["synthetic-binary", "no-such-dataset"]);
+    assert.ok(engine.pid !== null, "started before any job");
+    const first = engine.pid;
+    const end = (await run(engine, { epochs: 1 }).ended).at(-1)!;
+    assert.ok(end.type === "finished" && end.result.status === "completed");
+    assert.equal(engine.pid, first, "the job ran on the prepared process");
+  } finally {
+    await engine.close();
+  }
+});
