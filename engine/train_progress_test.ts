@@ -1,33 +1,8 @@
 import assert from "node:assert/strict";
-import type { RunConfig } from "./spec.ts";
+import { tinySgdRun } from "./train_fixtures.ts";
 import { train, type TrainProgress } from "./train.ts";
 
-const config: RunConfig = {
-  name: "progress",
-  seed: 4,
-  data: {
-    dataset: "synthetic-binary",
-    normalize: null,
-    split: { train: 0.6, dev: 0.2, test: 0.2 },
-  },
-  model: {
-    init: "default",
-    layers: [{ units: 8, activation: "relu", batchNorm: false, dropout: 0 }],
-  },
-  loss: "cross_entropy",
-  optimizer: {
-    type: "sgd",
-    lr: 0.1,
-    momentum: 0,
-    dampening: 0,
-    weightDecay: 0,
-    nesterov: false,
-  },
-  regularization: { l1: 0, l2: 0 },
-  batch: { mode: "minibatch", size: 64, shuffle: true },
-  epochs: 2,
-  device: "cpu",
-};
+const config = tinySgdRun({ name: "progress", seed: 4, batchSize: 64, epochs: 2 });
 
 Deno.test("train() says each phase before the first epoch in order, then every CPU step, and times the warm-up apart", async () => {
   const events: (TrainProgress | { phase: "started" } | { phase: "epoch"; epoch: number })[] = [];

@@ -3,34 +3,10 @@ import type { Backend, EpochOptions, EpochResult, EvalResult, TrainingSession } 
 import { CpuBackend } from "./cpu/session.ts";
 import type { PreparedData } from "./data/dataset.ts";
 import type { RunConfig } from "./spec.ts";
+import { tinySgdRun } from "./train_fixtures.ts";
 import { train } from "./train.ts";
 
-const config: RunConfig = {
-  name: "queue",
-  seed: 3,
-  data: {
-    dataset: "synthetic-binary",
-    normalize: null,
-    split: { train: 0.6, dev: 0.2, test: 0.2 },
-  },
-  model: {
-    init: "default",
-    layers: [{ units: 8, activation: "relu", batchNorm: false, dropout: 0 }],
-  },
-  loss: "cross_entropy",
-  optimizer: {
-    type: "sgd",
-    lr: 0.1,
-    momentum: 0,
-    dampening: 0,
-    weightDecay: 0,
-    nesterov: false,
-  },
-  regularization: { l1: 0, l2: 0 },
-  batch: { mode: "minibatch", size: 32, shuffle: true },
-  epochs: 5,
-  device: "cpu",
-};
+const config = tinySgdRun({ name: "queue", seed: 3, batchSize: 32, epochs: 5 });
 
 /**
  * The CPU backend, logging when each epoch is called, settles, and whether it was aborted; its
