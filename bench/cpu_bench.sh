@@ -13,13 +13,16 @@
 #   "mnist:full" (54000), "fashion-mnist:N|full" (Debian's dataset-fashion-mnist, whose images
 #   have far fewer zero pixels than MNIST's; a first layer that skips zeros gains less there).
 # ENGINES (default: ajuste1 ajuste-all ajuste1-unset ajuste-all-unset torch1 torch-all
-#   torch-all-passive torch1-unset torch-all-unset torch-all-passive-unset): "ajuste" is
+#   torch-all-passive torch-all-default torch1-unset torch-all-unset torch-all-passive-unset):
+#   "ajuste" is
 #   `deno task bench --device cpu --cpu blas`, "torch" bench/pytorch_mlp.py with /usr/bin/python3;
 #   "1" one thread, "-all" ALL_THREADS (default nproc) threads, set for OpenBLAS by
 #   OPENBLAS_NUM_THREADS on both sides and for torch's own (OpenMP) threads by --threads
 #   (torch.set_num_threads, which leaves OpenBLAS alone). "-passive" adds OMP_WAIT_POLICY=PASSIVE:
 #   torch's OpenMP threads otherwise spin between kernels, taking the cores from OpenBLAS's
 #   threads (on the 2-core box two threads ran 5-15x slower than one without it, not with it).
+#   "torch-all-default" sets no threads at all, as a notebook runs (here torch's default of 1
+#   thread, and OpenBLAS's of every core).
 #   "-unset" runs the same command with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (set on
 #   these machines for old OpenBLAS builds; unset, OpenBLAS picks its kernel for the processor).
 #   Also "wasm" and "reference": ajuste's other CPU paths (one thread).
@@ -33,7 +36,7 @@ epochs=${EPOCHS:-3}
 sets=${SETS:-mnist:10000 mnist:full}
 batches=${BATCHES:-32 128 1024}
 engines=(${ENGINES:-ajuste1 ajuste-all ajuste1-unset ajuste-all-unset torch1 torch-all torch-all-passive
-  torch1-unset torch-all-unset torch-all-passive-unset})
+  torch-all-default torch1-unset torch-all-unset torch-all-passive-unset})
 all=${ALL_THREADS:-$(nproc)}
 out=${OUT_DIR:-bench/results/cpu}
 blas_path=(${OPENBLAS_DIR:+LD_LIBRARY_PATH="$OPENBLAS_DIR"})
@@ -59,8 +62,9 @@ command_for() {
   local engine=$1 folder=$2 rows=$3 batch=$4 round=$5 json=$6
   local common=(--data "$folder" --epochs "$epochs" --batch "$batch" --json "$json")
   [ "$rows" != full ] && common+=(--train-size "$rows")
-  local tuning=() threads=1 base=${engine%-unset}
+  local tuning=() threads=1 base=${engine%-unset} thread_options
   [ "$base" != "$engine" ] && tuning=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+  case $base in *-default) tuning+=(-u OPENBLAS_NUM_THREADS) && base=${base%-default} ;; esac
   case $base in *-passive) tuning+=(OMP_WAIT_POLICY=PASSIVE) && base=${base%-passive} ;; esac
   case $base in *-all) threads=$all && base=${base%-all} ;; *1) base=${base%1} ;; esac
   case $base in
@@ -72,8 +76,10 @@ command_for() {
         --device cpu --cpu "$cpu" "${common[@]}" "${speed[@]}"
       ;;
     torch)
-      echo env "${tuning[@]}" "${blas_path[@]}" OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 \
-        bench/pytorch_mlp.py --threads "$threads" "${common[@]}"
+      thread_options=(OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 bench/pytorch_mlp.py
+        --threads "$threads")
+      case $engine in *-default*) thread_options=(/usr/bin/python3 bench/pytorch_mlp.py) ;; esac
+      echo env "${tuning[@]}" "${blas_path[@]}" "${thread_options[@]}" "${common[@]}"
       ;;
     *) echo "Unknown engine \"$engine\"" >&2 && exit 2 ;;
   esac

@@ -86,7 +86,11 @@ function label(engine: string): string {
     : engine.startsWith("reference")
     ? "ajuste CPU reference"
     : "ajuste CPU, OpenBLAS";
-  const passive = engine.includes("-passive") ? ", OMP_WAIT_POLICY=PASSIVE" : "";
+  const passive = engine.includes("-passive")
+    ? ", OMP_WAIT_POLICY=PASSIVE"
+    : engine.includes("-default")
+    ? ", no thread settings"
+    : "";
   const unset = engine.endsWith("-unset") ? ", variables unset" : "";
   return `${side}, ${threads}${passive}${unset} (\`${engine}\`)`;
 }
