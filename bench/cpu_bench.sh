@@ -35,6 +35,10 @@ rounds=${ROUNDS:-5}
 epochs=${EPOCHS:-3}
 sets=${SETS:-mnist:10000 mnist:full}
 batches=${BATCHES:-32 128 1024}
+batches=${batches//,/ }
+if [ -n "${TRAIN_SIZE:-}" ]; then
+  echo "TRAIN_SIZE is now part of SETS: SETS=\"mnist:$TRAIN_SIZE\"" && exit 2
+fi
 engines=(${ENGINES:-ajuste1 ajuste-all ajuste1-unset ajuste-all-unset torch1 torch-all torch-all-passive
   torch-all-default torch1-unset torch-all-unset torch-all-passive-unset})
 all=${ALL_THREADS:-$(nproc)}
