@@ -140,7 +140,7 @@ console.log(
 );
 console.log(
   "| data (train rows) | batch | engine (`cpu_bench.sh` name) | OpenBLAS kernel, threads | " +
-    "s/epoch (median) | the rounds (s) | spread | load before | ÷ PyTorch, same threads & variables | " +
+    "s/epoch (median) | the rounds (s) | spread | load before | ÷ `torch1` or `torch-all` (`-unset` alike) | " +
     "÷ fastest PyTorch, same threads | test acc. (round 1) |",
 );
 console.log("| --- | ---: | --- | --- | ---: | --- | ---: | --- | ---: | ---: | ---: |");
