@@ -10,7 +10,6 @@
 import type { DatasetInfo } from "../../engine/data/load.ts";
 import { EditorActionContext, FieldSlotContext } from "../shell/field_slot.ts";
 import {
-  CheckboxField,
   type Choice,
   type FormState,
   IssueSummary,
@@ -22,6 +21,7 @@ import {
 import { ValidatedFormPage } from "../shell/validated_form_page.tsx";
 import { RunEditor } from "../run_editor/run_editor.tsx";
 import { PrunerFields } from "./pruner_fields.tsx";
+import { SamplerFields } from "./sampler_fields.tsx";
 import { MoreObjectiveFields } from "./objective_fields.tsx";
 import { StudyFilePreview, type StudyFileProps } from "./study_file_preview.tsx";
 import { EXTRA_ROWS, SPACE_FIELD, STUDY_PREFIX } from "./study_form_state.ts";
@@ -45,16 +45,6 @@ const METRIC_CHOICES: Choice[] = [
   { value: "devLoss", label: "Dev loss" },
   { value: "trainAccuracy", label: "Train accuracy" },
   { value: "trainLoss", label: "Train loss" },
-];
-
-const SAMPLER_CHOICES: Choice[] = [
-  { value: "tpe", label: "TPE" },
-  { value: "random", label: "Random" },
-  { value: "grid", label: "Grid" },
-  { value: "nsga2", label: "NSGA-II (several objectives)" },
-  { value: "gp", label: "GP (Gaussian process)" },
-  { value: "cmaes", label: "CMA-ES" },
-  { value: "qmc", label: "QMC (Sobol, Halton)" },
 ];
 
 export function NewStudyPage(props: NewStudyProps) {
@@ -124,13 +114,9 @@ export function NewStudyForm(props: NewStudyProps) {
   );
 }
 
-const TPE_HELP =
-  "TPE learns from earlier trials; GP models them (small smooth spaces); grid tries every step.";
-
 function ObjectiveSection(props: { state: FormState }) {
   const { state } = props;
   const name = (path: string) => `${STUDY_PREFIX}${path}`;
-  const sampler = state.values[name("sampler.type")];
   return (
     <section class="card">
       <h2>Study</h2>
@@ -174,135 +160,7 @@ function ObjectiveSection(props: { state: FormState }) {
         />
       </div>
       <MoreObjectiveFields state={state} />
-      <div class="row">
-        <SelectField
-          state={state}
-          name={name("sampler.type")}
-          label="Sampler"
-          help={TPE_HELP}
-          choices={SAMPLER_CHOICES}
-        />
-        <NumberField
-          state={state}
-          name={name("sampler.seed")}
-          label="Sampler seed"
-          help="Same seed, same trials; empty for a random start."
-          integer
-        />
-      </div>
-      {sampler === "tpe" && (
-        <div class="row">
-          <NumberField
-            state={state}
-            name={name("sampler.nStartupTrials")}
-            label="Startup trials"
-            help="Random trials before TPE models the results."
-            integer
-          />
-          <NumberField
-            state={state}
-            name={name("sampler.nEiCandidates")}
-            label="EI candidates"
-            help="Draws scored per parameter."
-            integer
-          />
-          <CheckboxField
-            state={state}
-            name={name("sampler.multivariate")}
-            label="Multivariate"
-            help="Models parameters jointly."
-          />
-          <CheckboxField
-            state={state}
-            name={name("sampler.constantLiar")}
-            label="Constant liar"
-            help="Parallel workers spread out."
-          />
-        </div>
-      )}
-      {sampler === "gp" && (
-        <div class="row">
-          <NumberField
-            state={state}
-            name={name("sampler.nStartupTrials")}
-            label="Startup trials"
-            help="Random trials before the GP models the results."
-            integer
-          />
-          <CheckboxField
-            state={state}
-            name={name("sampler.deterministicObjective")}
-            label="Deterministic objective"
-            help="No noise: same parameters, same value."
-          />
-        </div>
-      )}
-      {sampler === "cmaes" && (
-        <div class="row">
-          <NumberField
-            state={state}
-            name={name("sampler.nStartupTrials")}
-            label="Startup trials"
-            help="Random trials before CMA-ES starts."
-            integer
-          />
-          <NumberField
-            state={state}
-            name={name("sampler.popsize")}
-            label="Population"
-            placeholder="4 + 3 ln n"
-            help="Trials per generation."
-            integer
-          />
-          <NumberField
-            state={state}
-            name={name("sampler.sigma0")}
-            label="Sigma0"
-            placeholder="range / 6"
-            help="Initial step, in the scaled space."
-          />
-          <SelectField
-            state={state}
-            name={name("sampler.restartStrategy")}
-            label="Restarts"
-            help="When stuck: IPOP grows the population, BIPOP alternates large and small."
-            choices={[
-              { value: "none", label: "None" },
-              { value: "ipop", label: "IPOP" },
-              { value: "bipop", label: "BIPOP" },
-            ]}
-          />
-          <NumberField
-            state={state}
-            name={name("sampler.incPopsize")}
-            label="Population factor"
-            help="Per IPOP restart."
-            integer
-          />
-          <CheckboxField
-            state={state}
-            name={name("sampler.considerPrunedTrials")}
-            label="Use pruned trials"
-            help="At their last reported value."
-          />
-        </div>
-      )}
-      {sampler === "qmc" && (
-        <div class="row">
-          <SelectField
-            state={state}
-            name={name("sampler.qmcType")}
-            label="Sequence"
-            choices={[{ value: "sobol", label: "Sobol" }, { value: "halton", label: "Halton" }]}
-          />
-          <CheckboxField
-            state={state}
-            name={name("sampler.scramble")}
-            label="Scramble"
-            help="Randomised by the seed."
-          />
-        </div>
-      )}
+      <SamplerFields state={state} />
       <PrunerFields state={state} />
       <p class="help" id={`field-${SPACE_FIELD}`}>
         The search space is drawn in place below: each field searched instead of fixed.
