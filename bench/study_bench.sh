@@ -39,12 +39,13 @@ fi
 mkdir -p "$out"
 params="$out/params.json"
 deno run --allow-read bench/study_bench_params.ts "$study" ${TRIALS:-} >"$params" || exit 1
-echo -e "side\tround\twall\tcpu\tload\tresult" >"$out/times.tsv"
+echo -e "side\tround\twall\tcpu\tload\tresult\tdevices" >"$out/times.tsv"
 
 # run NAME ROUND COMMAND…: times COMMAND (wall, and the CPU seconds of it and the processes it
 # waited for, by /usr/bin/time), its stdout (one JSON object) in NAME_ROUND.json and its stderr
 # in a log; one line per run in times.tsv: side, round, wall s, user+sys CPU s, the 1-minute
-# load average before, the JSON file.
+# load average before, the JSON file, and for ajuste the backends its trials' runs reported
+# (from NAME_ROUND.db, each ajuste run's own database).
 run() {
   local name=$1 round=$2
   shift 2
@@ -56,11 +57,18 @@ run() {
   read -r wall user sys <"$stem.time"
   cpu=$(echo "$user + $sys" | bc)
   echo "== round $round: $name ${wall} s, ${cpu} CPU s (load before: $load)"
-  echo -e "$name\t$round\t$wall\t$cpu\t$load\t$stem.json" >>"$out/times.tsv"
+  local devices=""
+  [ -f "$stem.db" ] && devices=$(/usr/bin/python3 -c 'import json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("select device from runs where device is not null")
+print("; ".join(sorted({json.loads(device)["description"] for (device,) in rows})))' "$stem.db")
+  echo -e "$name\t$round\t$wall\t$cpu\t$load\t$stem.json\t$devices" >>"$out/times.tsv"
 }
 
-tune=(env -u OPENBLAS_NUM_THREADS deno task tune "$study" --db "file:$out/ajuste.db" --json
-  ${TRIALS:+--trials "$TRIALS"})
+# tune ROUND NAME: the ajuste command, on a fresh database of its own.
+tune() {
+  echo env -u OPENBLAS_NUM_THREADS deno task tune "$study" --db "file:$out/${2}_$1.db" --json \
+    ${TRIALS:+--trials "$TRIALS"}
+}
 optuna=(/usr/bin/python3 bench/study_bench.py "$params")
 
 for round in $(seq 1 "$rounds"); do
@@ -68,9 +76,9 @@ for round in $(seq 1 "$rounds"); do
   shift_by=$(((round - 1) % ${#sides[@]}))
   for name in "${sides[@]:shift_by}" "${sides[@]:0:shift_by}"; do
     case $name in
-      ajuste) rm -f "$out/ajuste.db" && run "$name" "$round" "${tune[@]}" ;;
-      ajuste1) rm -f "$out/ajuste.db" && run "$name" "$round" "${tune[@]}" --parallel 1 ;;
-      ajuste2) rm -f "$out/ajuste.db" && run "$name" "$round" "${tune[@]}" --parallel 2 ;;
+      ajuste) run "$name" "$round" $(tune "$round" "$name") ;;
+      ajuste1) run "$name" "$round" $(tune "$round" "$name") --parallel 1 ;;
+      ajuste2) run "$name" "$round" $(tune "$round" "$name") --parallel 2 ;;
       optuna1) run "$name" "$round" env OPENBLAS_NUM_THREADS=1 "${optuna[@]}" --n-jobs 1 --threads 1 ;;
       optuna1t2)
         run "$name" "$round" env OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE "${optuna[@]}" \

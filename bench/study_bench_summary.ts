@@ -22,6 +22,8 @@ interface Run {
   /** The best trial's value and the completed trials, from the side's JSON; null if unreadable. */
   best: number | null;
   complete: number;
+  /** ajuste's: the backends its trials' runs reported ("CPU, OpenBLAS 0.3.21 (Haswell, 1 thread)"). */
+  devices: string;
 }
 
 interface StudyReport {
@@ -32,7 +34,7 @@ async function readRuns(folder: string): Promise<Run[]> {
   const lines = (await Deno.readTextFile(`${folder}/times.tsv`)).trim().split("\n").slice(1);
   const runs: Run[] = [];
   for (const line of lines) {
-    const [side, round, wall, cpu, load, json] = line.split("\t");
+    const [side, round, wall, cpu, load, json, devices = ""] = line.split("\t");
     let values: number[] = [];
     try {
       const report: StudyReport = JSON.parse(await Deno.readTextFile(json));
@@ -48,6 +50,7 @@ async function readRuns(folder: string): Promise<Run[]> {
       load: Number(load),
       best: values.length ? Math.max(...values) : null,
       complete: values.length,
+      devices,
     });
   }
   return runs;
@@ -119,3 +122,5 @@ for (const side of sides) {
   });
   console.log(`  ${side}: ${cells.join(", ")}`);
 }
+const devices = [...new Set(runs.flatMap((r) => r.devices ? [r.devices] : []))];
+if (devices.length) console.log(`\najuste's trials trained on: ${devices.join(" | ")}`);
