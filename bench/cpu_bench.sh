@@ -14,18 +14,20 @@
 #   have far fewer zero pixels than MNIST's; a first layer that skips zeros gains less there).
 # ENGINES (default: ajuste1 ajuste-all ajuste1-unset ajuste-all-unset torch1 torch-all
 #   torch-all-passive torch-all-default torch1-unset torch-all-unset torch-all-passive-unset):
-#   "ajuste" is
-#   `deno task bench --device cpu --cpu blas`, "torch" bench/pytorch_mlp.py with /usr/bin/python3;
+#   "ajuste" is `deno task bench --device cpu --cpu blas`, "torch" bench/pytorch_mlp.py with
+#   /usr/bin/python3;
 #   "1" one thread, "-all" ALL_THREADS (default nproc) threads, set for OpenBLAS by
 #   OPENBLAS_NUM_THREADS on both sides and for torch's own (OpenMP) threads by --threads
 #   (torch.set_num_threads, which leaves OpenBLAS alone). "-passive" adds OMP_WAIT_POLICY=PASSIVE:
 #   torch's OpenMP threads otherwise spin between kernels, taking the cores from OpenBLAS's
-#   threads (on the 2-core box two threads ran 5-15x slower than one without it, not with it).
+#   threads (in quick checks on the 2-core box under load 5-7, two threads ran 5-15x slower than
+#   one without it, and faster than one with it).
 #   "torch-all-default" sets no threads at all, as a notebook runs (here torch's default of 1
 #   thread, and OpenBLAS's of every core).
 #   "-unset" runs the same command with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (set on
 #   these machines for old OpenBLAS builds; unset, OpenBLAS picks its kernel for the processor).
-#   Also "wasm" and "reference": ajuste's other CPU paths (one thread).
+#   Also "wasm" (the WebAssembly products, with the first layer skipping zero pixels) and
+#   "reference": ajuste's other CPU paths (one thread).
 # OUT_DIR (default bench/results/cpu) must be new or empty: the summary reads every run in it.
 # OPENBLAS_DIR: a folder with another OpenBLAS to put on LD_LIBRARY_PATH for every run.
 # The first round measures test accuracy too; later rounds only speed (`--speed-only`).
