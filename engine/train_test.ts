@@ -147,3 +147,16 @@ Deno.test("train()'s test metrics, from the predictions' pass, are the session's
     assert.ok(Math.abs(test.loss - evaluated.loss) <= 1e-7 * evaluated.loss, loss);
   }
 });
+
+Deno.test("train() of a run after another on the same data ends as it would alone", async () => {
+  const options = { roots: { mnist: "" }, backend: new CpuBackend() };
+  const other = { ...config, model: { ...config.model, layers: [] }, epochs: 2 };
+  const alone = await train(config, options);
+  await train(other, options);
+  const after = await train(config, options);
+  assert.deepEqual(after.test, alone.test);
+  assert.deepEqual(
+    after.epochs.map((epoch) => epoch.trainLoss),
+    alone.epochs.map((epoch) => epoch.trainLoss),
+  );
+});
