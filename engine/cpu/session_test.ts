@@ -212,7 +212,7 @@ Deno.test("CpuSession.trainEpoch() stops with an AbortError when its signal is a
 Deno.test("CpuSession.trainEpoch() yields to the event loop, so a timer can cancel it midway", async () => {
   const stochastic = { mode: "stochastic" as const, size: 1, shuffle: true };
   // 200000 steps take seconds here, so even a machine many times faster is still training when
-  // the first yield (after 50 ms) lets the timer fire; only a failing test trains them all.
+  // the first yield (after 200 ms) lets the timer fire; only a failing test trains them all.
   const session = await backend.createSession(config({ batch: stochastic }), data(200_000));
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 1);
@@ -222,7 +222,7 @@ Deno.test("CpuSession.trainEpoch() yields to the event loop, so a timer can canc
 });
 
 Deno.test("CpuSession yields across epochs too short to yield in, so a cancel still lands", async () => {
-  // Each epoch takes well under the 50 ms between yields; a pacer that started over with every
+  // Each epoch takes well under the 200 ms between yields; a pacer that started over with every
   // epoch never yielded, and an engine worker trained all of a fast run's epochs after Cancel.
   const session = await backend.createSession(config(), data(8));
   const controller = new AbortController();
