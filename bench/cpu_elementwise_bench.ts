@@ -4,7 +4,9 @@
  * median ms a training step spends in each (forward: ReLU, dropout mask, dropout; backward:
  * dropout, ReLU derivative; both layers) and in gathering the batch's MNIST-like inputs (784
  * bytes a row, four in five 0, from 20,000 rows), the two timed alternately call by call so a
- * noisy shared machine loads them alike.
+ * noisy shared machine loads them alike; then the ms of an optimizer step over the default
+ * model's 535,818 parameters, the reference's TypeScript against WebAssembly updating them in
+ * its own memory, as the fast backend's sessions do.
  *
  *     deno run --allow-sys bench/cpu_elementwise_bench.ts [--batch 32,128,1024] [--steps 300]
  *
@@ -13,16 +15,57 @@
 
 import { activationBackward, activationForward } from "../engine/cpu/activations.ts";
 import { dropoutBackward, dropoutForward, dropoutMask } from "../engine/cpu/dropout.ts";
+import { fastOptimizer } from "../engine/cpu/fast_kernels.ts";
 import { gatherInputs } from "../engine/cpu/gather.ts";
+import { createOptimizer } from "../engine/cpu/optim/optimizer.ts";
 import { WasmGather } from "../engine/cpu/wasm_gather.ts";
 import { WasmReluDropout } from "../engine/cpu/wasm_relu_dropout.ts";
 import { Rng } from "../engine/random.ts";
+import type { OptimizerSpec } from "../engine/spec.ts";
 
 const UNITS = [512, 256];
 const DROPOUT = 0.2;
 const FEATURES = 784;
 const STORED_ROWS = 20000;
 const TRANSFORM = { scale: 2 / 255, shift: -1 };
+/** The default model's parameter tensors (784-512-256-10): each layer's weight, then its bias. */
+const PARAMETERS = [784 * 512, 512, 512 * 256, 256, 256 * 10, 10];
+const OPTIMIZERS: OptimizerSpec[] = [
+  { type: "sgd", lr: 0.01, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false },
+  {
+    type: "rmsprop",
+    lr: 1e-3,
+    alpha: 0.99,
+    eps: 1e-8,
+    weightDecay: 0,
+    momentum: 0,
+    centered: false,
+  },
+  { type: "adam", lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false },
+];
+
+/** Medians of ms an optimizer step, the reference's and WebAssembly's alternating. */
+function optimizerTimes(spec: OptimizerSpec, steps: number, rng: Rng): string {
+  const reference = createOptimizer(spec, PARAMETERS);
+  const params = PARAMETERS.map((size) => Float32Array.from({ length: size }, () => rng.normal()));
+  const grads = PARAMETERS.map((size) => Float32Array.from({ length: size }, () => rng.normal()));
+  const fast = fastOptimizer(spec, PARAMETERS);
+  const storage = fast.storage!();
+  const slots = PARAMETERS.map((size, t) => {
+    const slot = storage.take(size);
+    slot.data.set(params[t]);
+    slot.grad.set(grads[t]);
+    return slot;
+  });
+  const [fastParams, fastGrads] = [slots.map((s) => s.data), slots.map((s) => s.grad)];
+  const [a, b]: number[][] = [[], []];
+  for (let step = 0; step < steps; step++) {
+    a.push(time(() => reference.step(params, grads)));
+    b.push(time(() => fast.step(fastParams, fastGrads)));
+  }
+  const cell = (values: number[]) => median(values.slice(steps / 5)).toFixed(3);
+  return `${spec.type} reference ${cell(a)}, wasm ${cell(b)}`;
+}
 
 function flag(name: string, fallback: string): string {
   const at = Deno.args.indexOf(`--${name}`);
@@ -110,4 +153,6 @@ if (import.meta.main) {
     );
     console.log(`batch ${batch}, ms a step: ${cells.join(", ")}`);
   }
+  const optimizers = OPTIMIZERS.map((spec) => optimizerTimes(spec, Math.min(steps, 100), rng));
+  console.log(`optimizer step, ms: ${optimizers.join("; ")}`);
 }

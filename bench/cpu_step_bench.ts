@@ -7,17 +7,19 @@
  *
  *     deno run --allow-read --allow-env --allow-ffi --allow-sys bench/cpu_step_bench.ts \
  *       [--batch 32,128,1024] [--optimizer sgd,rmsprop,adam] [--rounds 5] [--train-size 9000]
- *       [--variants reference-optimizer,reference-relu-dropout,reference-gather,fast]
+ *       [--variants reference-optimizer,reference-relu-dropout,reference-gather,adam-only,fast]
  *
  * Variants, each the fast backend with one part put back to the reference's TypeScript:
  * `reference-optimizer`, `reference-relu-dropout` (ReLU and dropout, forward and backward),
- * `reference-gather`; and `fast`, everything `device: "cpu"` runs.
+ * `reference-gather`; `adam-only` (all three, save Adam and AdamW: the fast backend before
+ * SGD, RMSprop, ReLU, dropout and the gather moved to WebAssembly); and `fast`, everything
+ * `device: "cpu"` runs.
  *
  * @module
  */
 
 import { BlasGemm } from "../engine/cpu/blas_gemm.ts";
-import { type FastKernels, fastKernels } from "../engine/cpu/fast_kernels.ts";
+import { type FastKernels, fastKernels, fastOptimizer } from "../engine/cpu/fast_kernels.ts";
 import type { Gemm } from "../engine/cpu/gemm.ts";
 import { createOptimizer } from "../engine/cpu/optim/optimizer.ts";
 import { CpuSession } from "../engine/cpu/session.ts";
@@ -52,6 +54,15 @@ const VARIANTS: Record<string, (gemm: Gemm) => FastKernels> = {
   "reference-optimizer": (gemm) => ({ ...fastKernels(gemm), createOptimizer }),
   "reference-relu-dropout": (gemm) => ({ ...fastKernels(gemm), reluDropout: undefined }),
   "reference-gather": (gemm) => ({ ...fastKernels(gemm), inputGather: undefined }),
+  "adam-only": (gemm) => ({
+    ...fastKernels(gemm),
+    createOptimizer: (spec, sizes) =>
+      spec.type === "adam" || spec.type === "adamw"
+        ? fastOptimizer(spec, sizes)
+        : createOptimizer(spec, sizes),
+    reluDropout: undefined,
+    inputGather: undefined,
+  }),
   fast: fastKernels,
 };
 

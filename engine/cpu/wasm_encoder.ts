@@ -10,12 +10,12 @@
  * @module
  */
 
-export type ValueType = "i32" | "f32" | "v128";
+export type ValueType = "i32" | "f32" | "f64" | "v128";
 
 /** "\0asm", then version 1. */
 const MAGIC_AND_VERSION = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
-const TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+const TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 function unsignedLeb(value: number): number[] {
   const bytes: number[] = [];
@@ -186,6 +186,41 @@ export class FunctionWriter {
   /** a·b + c, fused or not as the CPU has it (relaxed SIMD). */
   f32x4RelaxedMadd(): this {
     return this.#simd(0x105);
+  }
+  /** Two f32 (8 bytes) into the low lanes, zeros above. */
+  v128Load64Zero(offset = 0): this {
+    return this.#simd(0x5d, ...memarg(3, offset));
+  }
+  /** Stores the 8 bytes of 64-bit lane `lane` (two f32 after a demote: lane 0). */
+  v128Store64Lane(offset: number, lane: number): this {
+    return this.#simd(0x5b, ...memarg(3, offset), lane);
+  }
+  /** An f64 into both lanes. */
+  f64x2Splat(): this {
+    return this.#simd(0x14);
+  }
+  /** The two low f32 lanes, exactly, as f64. */
+  f64x2PromoteLowF32x4(): this {
+    return this.#simd(0x5f);
+  }
+  /** Both f64 lanes rounded to f32 (as `Math.fround`) into the low lanes, zeros above. */
+  f32x4DemoteF64x2Zero(): this {
+    return this.#simd(0x5e);
+  }
+  f64x2Sqrt(): this {
+    return this.#simd(0xef);
+  }
+  f64x2Add(): this {
+    return this.#simd(0xf0);
+  }
+  f64x2Sub(): this {
+    return this.#simd(0xf1);
+  }
+  f64x2Mul(): this {
+    return this.#simd(0xf2);
+  }
+  f64x2Div(): this {
+    return this.#simd(0xf3);
   }
   /** i32.load8_u: the byte at the address on top, plus `offset`, zero-extended. */
   i32Load8U(offset = 0): this {

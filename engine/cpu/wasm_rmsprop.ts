@@ -1,17 +1,20 @@
 /**
  * RMSprop for the fast CPU backend: the update rule of `optim/rmsprop.ts` (torch 1.13's
  * `_single_tensor_rmsprop`, https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html)
- * in WebAssembly SIMD, four f32 lanes at a time:
+ * in WebAssembly SIMD, two lanes at a time:
  *
  *     g ← ∇ + λ·θ                        (weight decay λ)
  *     v ← α·v + (1 − α)·g²
  *     centered: ḡ ← α·ḡ + (1 − α)·g, denominator √(v − ḡ²) + ε; else √v + ε
  *     momentum μ > 0: b ← μ·b + g/denominator, θ ← θ − γ·b; else θ ← θ − γ·g/denominator
  *
- * One function per combination of centered and momentum, so the loops do not branch. Every
- * operation rounds to f32, as torch's do, where the reference rounds f64 intermediates once.
- * Parameters, gradients and state live in the module's memory ({@linkcode WasmTensorMemory});
- * the reference loop took 4.1 ns a parameter on the default model.
+ * in the reference's own steps, f64 with a rounding to f32 wherever it rounds or stores
+ * (`loadPair`/`roundPair`/`storePair`), so parameters and state are the reference's bit for bit:
+ * the fast backend ran the reference's RMSprop before, and with f32 steps one of 80 random
+ * configurations of tests/cpu_fast_parity_test.ts (batches of one, MSE, dropout 0.5) drifted
+ * past its tolerance. One function per combination of centered and momentum, so the loops do not
+ * branch. Parameters, gradients and state live in the module's memory
+ * ({@linkcode WasmTensorMemory}); the reference loop took 4.1 ns a parameter on the default model.
  *
  * @module
  */
@@ -21,14 +24,14 @@ import { type StepHyper, withHyper } from "../schedule/lr_scheduler.ts";
 import type { ParameterStorage } from "./mlp.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
-import { WasmTensorMemory } from "./wasm_tensor_memory.ts";
+import { loadPair, roundPair, storePair, WasmTensorMemory } from "./wasm_tensor_memory.ts";
 
 type StateKey = "square_avg" | "grad_avg" | "momentum_buffer";
 
 /**
  * update(param, grad, squareAvg, gradAvg, buffer, bytes, lr, decay, alpha, oneMinusAlpha, eps,
- * momentum) over `bytes` (a multiple of 16); gradAvg is read only when `centered`, buffer only
- * with `withMomentum`.
+ * momentum) over `bytes` (a multiple of 16), in the reference's f64 steps; gradAvg is read only
+ * when `centered`, buffer only with `withMomentum`.
  */
 function updateFunction(centered: boolean, withMomentum: boolean): FunctionWriter {
   const scalars = ["lr", "decay", "alpha", "oneMinusAlpha", "eps", "momentum"];
@@ -39,46 +42,55 @@ function updateFunction(centered: boolean, withMomentum: boolean): FunctionWrite
     ["gradAvg", "i32"],
     ["buffer", "i32"],
     ["bytes", "i32"],
-    ...scalars.map((name) => [name, "f32"] as [string, "f32"]),
+    ...scalars.map((name) => [name, "f64"] as [string, "f64"]),
   ]);
   f.local("i32", "at");
-  f.local("v128", "theta", "g", "v", "mean", "denominator", ...scalars.map((name) => `${name}4`));
-  for (const name of scalars) f.get(name).f32x4Splat().set(`${name}4`);
-  const address = (base: string) => f.get(base).get("at").add();
+  f.local("v128", "theta", "g", "v", "mean", "denominator", ...scalars.map((name) => `${name}2`));
+  for (const name of scalars) f.get(name).f64x2Splat().set(`${name}2`);
   f.loopWhile("at", "bytes", 16, () => {
-    // g ← ∇ + λ·θ
-    address("param").v128Load().set("theta");
-    address("grad").v128Load().get("decay4").get("theta").f32x4Mul().f32x4Add().set("g");
-    // v ← α·v + ((1 − α)·g)·g
-    address("squareAvg");
-    f.get("alpha4");
-    address("squareAvg").v128Load().f32x4Mul();
-    f.get("oneMinusAlpha4").get("g").f32x4Mul().get("g").f32x4Mul().f32x4Add().set("v");
-    f.get("v").v128Store();
-    if (centered) {
-      // ḡ ← α·ḡ + (1 − α)·g; v ← v − ḡ·ḡ
-      address("gradAvg");
-      f.get("alpha4");
-      address("gradAvg").v128Load().f32x4Mul();
-      f.get("oneMinusAlpha4").get("g").f32x4Mul().f32x4Add().set("mean");
-      f.get("mean").v128Store();
-      f.get("v").get("mean").get("mean").f32x4Mul().f32x4Sub().set("v");
+    for (const offset of [0, 8]) {
+      // g ← fround(∇ + λ·θ)
+      loadPair(f, "param", offset).set("theta");
+      loadPair(f, "grad", offset).get("decay2").get("theta").f64x2Mul().f64x2Add();
+      roundPair(f).set("g");
+      // v ← α·v + ((1 − α)·g)·g, stored, then read back in f32
+      f.get("alpha2");
+      loadPair(f, "squareAvg", offset).f64x2Mul();
+      f.get("oneMinusAlpha2").get("g").f64x2Mul().get("g").f64x2Mul().f64x2Add().set("v");
+      storePair(f, "squareAvg", "v", offset);
+      f.get("v");
+      roundPair(f).set("v");
+      if (centered) {
+        // ḡ ← α·ḡ + (1 − α)·g, stored; v ← fround(v − ḡ·ḡ) with ḡ as stored
+        f.get("alpha2");
+        loadPair(f, "gradAvg", offset).f64x2Mul();
+        f.get("oneMinusAlpha2").get("g").f64x2Mul().f64x2Add().set("mean");
+        storePair(f, "gradAvg", "mean", offset);
+        f.get("mean");
+        roundPair(f).set("mean");
+        f.get("v").get("mean").get("mean").f64x2Mul().f64x2Sub();
+        roundPair(f).set("v");
+      }
+      // denominator ← fround(fround(√v) + ε)
+      f.get("v").f64x2Sqrt();
+      roundPair(f).get("eps2").f64x2Add();
+      roundPair(f).set("denominator");
+      f.get("theta");
+      if (withMomentum) {
+        // b ← μ·b + g/denominator, stored; θ ← θ − γ·b with b as stored
+        f.get("momentum2");
+        loadPair(f, "buffer", offset).f64x2Mul();
+        f.get("g").get("denominator").f64x2Div().f64x2Add().set("g");
+        storePair(f, "buffer", "g", offset);
+        f.get("lr2").get("g");
+        roundPair(f).f64x2Mul();
+      } else {
+        // θ ← θ − (γ·g)/denominator
+        f.get("lr2").get("g").f64x2Mul().get("denominator").f64x2Div();
+      }
+      f.f64x2Sub().set("theta");
+      storePair(f, "param", "theta", offset);
     }
-    f.get("v").f32x4Sqrt().get("eps4").f32x4Add().set("denominator");
-    address("param").get("theta");
-    if (withMomentum) {
-      // b ← μ·b + g/denominator; θ ← θ − γ·b
-      address("buffer");
-      f.get("momentum4");
-      address("buffer").v128Load().f32x4Mul();
-      f.get("g").get("denominator").f32x4Div().f32x4Add().set("g");
-      f.get("g").v128Store();
-      f.get("lr4").get("g").f32x4Mul();
-    } else {
-      // θ ← θ − (γ·g)/denominator
-      f.get("lr4").get("g").f32x4Mul().get("denominator").f32x4Div();
-    }
-    f.f32x4Sub().v128Store();
   });
   return f;
 }

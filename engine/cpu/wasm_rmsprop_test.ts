@@ -30,29 +30,29 @@ function trainBoth(
   const start = SIZES.map((size, t) => testValues(size, t + 1));
   const [a, b] = [start.map((p) => p.slice()), start.map((p) => p.slice())];
   for (let step = 0; step < steps; step++) {
-    const grads = SIZES.map((size, t) => testValues(size, 100 * step + t));
+    // Zeros of both signs among them: a dead unit's gradient.
+    const grads = SIZES.map((size, t) =>
+      testValues(size, 100 * step + t).map((g, i) => (i % 5 === 0 ? 0 : i % 5 === 1 ? -0 : g))
+    );
     reference.step(a, grads, hyper(step));
     fast.step(b, grads, hyper(step));
   }
   return { reference, fast, a, b };
 }
 
-/**
- * Within 1e-6 of each tensor's largest magnitude (as tests/gpu_kernels_test.ts compares the f32
- * GPU kernels): the momentum buffer sums terms g/√v as large as 1/√(1 − α) that cancel, so an
- * element's own size is no scale for the f32-vs-f64 rounding it carries.
- */
-function assertClose(actual: Float32Array[], expected: Float32Array[], what: string): void {
+/** Bit for bit: the kernels take the reference's f64 steps and roundings. */
+function assertSame(actual: Float32Array[], expected: Float32Array[], what: string): void {
   actual.forEach((tensor, t) => {
-    const scale = Math.max(1, ...Array.from(expected[t], Math.abs));
-    for (let i = 0; i < tensor.length; i++) {
-      const error = Math.abs(tensor[i] - expected[t][i]);
-      assert.ok(error <= 1e-6 * scale, `${what} ${t}[${i}]: ${tensor[i]} vs ${expected[t][i]}`);
-    }
+    const [a, e] = [
+      new Uint32Array(tensor.slice().buffer),
+      new Uint32Array(expected[t].slice().buffer),
+    ];
+    const i = a.findIndex((bits, i) => bits !== e[i]);
+    assert.ok(i < 0, `${what} ${t}[${i}]: ${tensor[i]} vs ${expected[t][i]}`);
   });
 }
 
-Deno.test("WasmRmspropOptimizer follows the reference RMSprop: centered, momentum, weight decay, alpha, eps", () => {
+Deno.test("WasmRmspropOptimizer computes the reference RMSprop bit for bit: centered, momentum, weight decay, alpha, eps", () => {
   for (
     const options of [
       {},
@@ -64,10 +64,10 @@ Deno.test("WasmRmspropOptimizer follows the reference RMSprop: centered, momentu
   ) {
     const { reference, fast, a, b } = trainBoth(options, 20);
     const what = JSON.stringify(options);
-    assertClose(b, a, `${what} params`);
+    assertSame(b, a, `${what} params`);
     assert.deepEqual(Object.keys(fast.state), Object.keys(reference.state));
     for (const key of Object.keys(reference.state)) {
-      assertClose(fast.state[key], reference.state[key], `${what} ${key}`);
+      assertSame(fast.state[key], reference.state[key], `${what} ${key}`);
     }
     assert.equal(fast.steps, 20);
   }
@@ -80,7 +80,7 @@ Deno.test("WasmRmspropOptimizer takes a scheduler's lr and momentum, creating th
       momentum: step === 0 ? firstMomentum : 0.9,
     });
     const { reference, fast, a, b } = trainBoth({}, 6, hyper);
-    assertClose(b, a, `momentum ${firstMomentum} first: params`);
+    assertSame(b, a, `momentum ${firstMomentum} first: params`);
     assert.deepEqual(Object.keys(fast.state), Object.keys(reference.state));
   }
 });

@@ -1,18 +1,21 @@
 /**
  * SGD for the fast CPU backend: the update rule of `optim/sgd.ts` (torch 1.13's
  * `_single_tensor_sgd`, https://pytorch.org/docs/stable/generated/torch.optim.SGD.html) in
- * WebAssembly SIMD, four f32 lanes at a time:
+ * WebAssembly SIMD, two lanes at a time:
  *
  *     g ← ∇ + λ·θ                      (weight decay λ)
  *     b ← g at the first step, else μ·b + (1 − τ)·g   (momentum μ, dampening τ)
  *     g ← g + μ·b with Nesterov, else b
  *     θ ← θ − γ·g
  *
- * The first step's copy is the same update with μ·b replaced by 0·b and 1 − τ by 1 (the buffer
- * is still zero then). Every operation rounds to f32, as torch's do, where the reference rounds
- * f64 intermediates once. Parameters, gradients and the momentum buffer live in the module's
- * memory ({@linkcode WasmTensorMemory}); the reference loop took 2.6 ns a parameter with
- * momentum on the default model, the momentum buffer read and written on top of the parameter.
+ * in the reference's own steps, f64 with a rounding to f32 wherever it rounds or stores
+ * (`loadPair`/`roundPair`/`storePair`), so parameters and buffers are the reference's bit for
+ * bit: the fast backend ran the reference's SGD before, and a trajectory of many small batches
+ * drifted past the parity test's tolerance when these steps rounded in f32 instead. One function
+ * per case (plain, momentum, Nesterov, each momentum one for the first step), so the loops do
+ * not branch. Parameters, gradients and the momentum buffer live in the module's memory
+ * ({@linkcode WasmTensorMemory}); the reference loop took 2.6 ns a parameter with momentum on the
+ * default model.
  *
  * @module
  */
@@ -23,61 +26,55 @@ import type { ParameterStorage } from "./mlp.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
 import { SgdOptimizer } from "./optim/sgd.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
-import { WasmTensorMemory } from "./wasm_tensor_memory.ts";
+import { loadPair, roundPair, storePair, WasmTensorMemory } from "./wasm_tensor_memory.ts";
 
-/** plain(param, grad, bytes, lr, decay): θ ← θ − γ·(∇ + λ·θ) over `bytes` (a multiple of 16). */
-function plainFunction(): FunctionWriter {
-  const f = new FunctionWriter([
-    ["param", "i32"],
-    ["grad", "i32"],
-    ["bytes", "i32"],
-    ["lr", "f32"],
-    ["decay", "f32"],
-  ]);
-  f.local("i32", "at");
-  f.local("v128", "theta", "lr4", "decay4");
-  f.get("lr").f32x4Splat().set("lr4");
-  f.get("decay").f32x4Splat().set("decay4");
-  f.loopWhile("at", "bytes", 16, () => {
-    f.get("param").get("at").add().v128Load().set("theta");
-    f.get("param").get("at").add();
-    f.get("theta");
-    f.get("grad").get("at").add().v128Load().get("decay4").get("theta").f32x4Mul().f32x4Add();
-    f.get("lr4").f32x4Mul().f32x4Sub().v128Store();
-  });
-  return f;
+/** Pushes g = fround(∇ + λ·θ) for the pair at `offset`, θ in local "theta" (loaded here). */
+function decayedGradient(f: FunctionWriter, offset: number): FunctionWriter {
+  loadPair(f, "param", offset).set("theta");
+  loadPair(f, "grad", offset).get("decay2").get("theta").f64x2Mul().f64x2Add();
+  return roundPair(f);
 }
 
 /**
- * momentum(param, grad, buffer, bytes, lr, decay, keep, gain, momentum): b ← keep·b + gain·g,
- * then θ ← θ − γ·(g + μ·b) with `nesterov`, else θ ← θ − γ·b.
+ * update(param, grad, buffer, bytes, lr, decay, momentum, oneMinusDampening) over `bytes` (a
+ * multiple of 16), in the reference's f64 steps: without `withMomentum` θ ← θ − γ·g (buffer and
+ * the last two unused); with it b ← g at the `first` step, else μ·b + (1 − τ)·g, then
+ * θ ← θ − γ·(g + μ·b) with `nesterov`, else θ − γ·b.
  */
-function momentumFunction(nesterov: boolean): FunctionWriter {
-  const scalars = ["lr", "decay", "keep", "gain", "momentum"];
+function updateFunction(
+  { withMomentum, first, nesterov }: { withMomentum: boolean; first: boolean; nesterov: boolean },
+): FunctionWriter {
+  const scalars = ["lr", "decay", "momentum", "oneMinusDampening"];
   const f = new FunctionWriter([
     ["param", "i32"],
     ["grad", "i32"],
     ["buffer", "i32"],
     ["bytes", "i32"],
-    ...scalars.map((name) => [name, "f32"] as [string, "f32"]),
+    ...scalars.map((name) => [name, "f64"] as [string, "f64"]),
   ]);
   f.local("i32", "at");
-  f.local("v128", "theta", "g", "b", ...scalars.map((name) => `${name}4`));
-  for (const name of scalars) f.get(name).f32x4Splat().set(`${name}4`);
+  f.local("v128", "theta", "g", "b", ...scalars.map((name) => `${name}2`));
+  for (const name of scalars) f.get(name).f64x2Splat().set(`${name}2`);
   f.loopWhile("at", "bytes", 16, () => {
-    // g ← ∇ + λ·θ
-    f.get("param").get("at").add().v128Load().set("theta");
-    f.get("grad").get("at").add().v128Load().get("decay4").get("theta").f32x4Mul().f32x4Add()
-      .set("g");
-    // b ← keep·b + gain·g
-    f.get("buffer").get("at").add();
-    f.get("keep4").get("buffer").get("at").add().v128Load().f32x4Mul();
-    f.get("gain4").get("g").f32x4Mul().f32x4Add().set("b").get("b").v128Store();
-    // θ ← θ − γ·(g + μ·b) or θ − γ·b
-    f.get("param").get("at").add().get("theta");
-    if (nesterov) f.get("g").get("momentum4").get("b").f32x4Mul().f32x4Add();
-    else f.get("b");
-    f.get("lr4").f32x4Mul().f32x4Sub().v128Store();
+    for (const offset of [0, 8]) {
+      decayedGradient(f, offset).set("g");
+      if (withMomentum) {
+        if (first) f.get("g").set("b");
+        else {
+          f.get("momentum2");
+          loadPair(f, "buffer", offset).f64x2Mul().get("oneMinusDampening2").get("g").f64x2Mul();
+          f.f64x2Add().set("b");
+        }
+        storePair(f, "buffer", "b", offset);
+        // The step reads the buffer back as stored, in f32.
+        f.get("b");
+        roundPair(f).set("b");
+        if (nesterov) f.get("g").get("momentum2").get("b").f64x2Mul().f64x2Add().set("g");
+        else f.get("b").set("g");
+      }
+      f.get("theta").get("lr2").get("g").f64x2Mul().f64x2Sub().set("theta");
+      storePair(f, "param", "theta", offset);
+    }
   });
   return f;
 }
@@ -88,9 +85,11 @@ function compileSgdModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(
     encodeModule(
       {
-        plain: plainFunction(),
-        momentum: momentumFunction(false),
-        nesterov: momentumFunction(true),
+        plain: updateFunction({ withMomentum: false, first: false, nesterov: false }),
+        momentum: updateFunction({ withMomentum: true, first: false, nesterov: false }),
+        firstMomentum: updateFunction({ withMomentum: true, first: true, nesterov: false }),
+        nesterov: updateFunction({ withMomentum: true, first: false, nesterov: true }),
+        firstNesterov: updateFunction({ withMomentum: true, first: true, nesterov: true }),
       },
       { pages: 1, maxPages: 65536 },
     ),
@@ -98,11 +97,15 @@ function compileSgdModule(): WebAssembly.Module {
   return compiled;
 }
 
+type Update = (...args: number[]) => void;
+
 interface Exports {
   memory: WebAssembly.Memory;
-  plain(...args: number[]): void;
-  momentum(...args: number[]): void;
-  nesterov(...args: number[]): void;
+  plain: Update;
+  momentum: Update;
+  firstMomentum: Update;
+  nesterov: Update;
+  firstNesterov: Update;
 }
 
 export class WasmSgdOptimizer implements Optimizer {
@@ -143,9 +146,10 @@ export class WasmSgdOptimizer implements Optimizer {
   step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
     const { lr, momentum, dampening, weightDecay, nesterov } = withHyper(this.spec, hyper);
     const memory = this.#memory;
+    const exports = this.#exports;
     if (momentum === 0) {
       memory.forEach(params, grads, (at) => {
-        this.#exports.plain(at.param, at.grad, at.bytes, lr, weightDecay);
+        exports.plain(at.param, at.grad, 0, at.bytes, lr, weightDecay, 0, 0);
       });
     } else {
       // torch creates the buffer at the first step with momentum ≠ 0; a checkpoint may bring one.
@@ -154,11 +158,12 @@ export class WasmSgdOptimizer implements Optimizer {
         ? memory.adopt("momentum_buffer", own)
         : memory.views("momentum_buffer");
       const first = this.#momentumSteps === 0;
-      const [keep, gain] = first ? [0, 1] : [momentum, 1 - dampening];
-      const update = nesterov ? this.#exports.nesterov : this.#exports.momentum;
+      const update = nesterov
+        ? (first ? exports.firstNesterov : exports.nesterov)
+        : (first ? exports.firstMomentum : exports.momentum);
       memory.forEach(params, grads, (at) => {
         const buffer = at.state.momentum_buffer;
-        update(at.param, at.grad, buffer, at.bytes, lr, weightDecay, keep, gain, momentum);
+        update(at.param, at.grad, buffer, at.bytes, lr, weightDecay, momentum, 1 - dampening);
       });
       this.#momentumSteps++;
     }

@@ -12,6 +12,7 @@
  */
 
 import type { ParameterStorage } from "./mlp.ts";
+import type { FunctionWriter } from "./wasm_encoder.ts";
 
 const PAGE_BYTES = 65536;
 
@@ -139,4 +140,26 @@ export class WasmTensorMemory<Key extends string> {
   #holds(tensor: Float32Array, at: number): boolean {
     return tensor.buffer === this.floats.buffer && tensor.byteOffset === at * 4;
   }
+}
+
+/*
+ * The optimizers' kernels compute as the reference's loops do, in f64 with each stored value
+ * rounded to f32, two elements at a time: a pair of f32 is loaded, promoted exactly to f64x2,
+ * and demoted (rounded as `Math.fround`) where the reference stores or rounds. Their loops step
+ * a local "at" over 16 bytes, two pairs at byte offsets 0 and 8 from it.
+ */
+
+/** Pushes the two f32 at `base` + at + `offset` bytes as an exact f64x2. */
+export function loadPair(f: FunctionWriter, base: string, offset: number): FunctionWriter {
+  return f.get(base).get("at").add().v128Load64Zero(offset).f64x2PromoteLowF32x4();
+}
+
+/** Rounds the f64x2 on top to f32 and back, lane by lane (`Math.fround`). */
+export function roundPair(f: FunctionWriter): FunctionWriter {
+  return f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
+}
+
+/** Stores f64x2 local `value` rounded to two f32 at `base` + at + `offset` bytes. */
+export function storePair(f: FunctionWriter, base: string, value: string, offset: number): void {
+  f.get(base).get("at").add().get(value).f32x4DemoteF64x2Zero().v128Store64Lane(offset, 0);
 }
