@@ -53,14 +53,15 @@ export function encodeSafetensors(
     };
     offset += bytes;
   }
-  let json = JSON.stringify(header);
-  json += " ".repeat((8 - ((8 + json.length) % 8)) % 8); // align the data to 8 bytes
-  const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  // Spaces after the JSON align the data to 8 bytes (counted in bytes: a name may be UTF-8).
+  const headerLength = json.length + (8 - ((8 + json.length) % 8)) % 8;
+  const out = new Uint8Array(8 + headerLength + offset);
   const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
+  view.setBigUint64(0, BigInt(headerLength), true);
+  out.fill(0x20, 8, 8 + headerLength);
+  out.set(json, 8);
+  let at = 8 + headerLength;
   for (const tensor of state) {
     if (isCounter(tensor.name)) {
       for (const value of tensor.data) {
@@ -68,10 +69,10 @@ export function encodeSafetensors(
         at += 8;
       }
     } else {
-      for (const value of tensor.data) {
-        view.setFloat32(at, value, true);
-        at += 4;
-      }
+      // A copy, not a DataView write per value (~20 ms for a 3 MB model here): typed arrays
+      // keep the platform's byte order, little-endian on every platform Deno runs on.
+      new Float32Array(out.buffer, at, tensor.data.length).set(tensor.data);
+      at += 4 * tensor.data.length;
     }
   }
   return out;

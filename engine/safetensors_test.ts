@@ -41,6 +41,16 @@ Deno.test("decodeSafetensors() reads back what encodeSafetensors() wrote", () =>
   assert.deepEqual(decoded, state);
 });
 
+Deno.test("encodeSafetensors() aligns the data after a header with UTF-8 names", () => {
+  // "Étude #3": 8 characters, 9 bytes.
+  const bytes = encodeSafetensors(state, { name: "Étude #3" });
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  assert.equal((8 + headerLength) % 8, 0, "data starts 8-byte aligned");
+  const { state: decoded, metadata } = decodeSafetensors(bytes);
+  assert.deepEqual(metadata, { name: "Étude #3" });
+  assert.deepEqual(decoded, state);
+});
+
 Deno.test("decodeSafetensors() rejects a truncated file", () => {
   const bytes = encodeSafetensors(state);
   assert.throws(() => decodeSafetensors(bytes.subarray(0, 20)), /header claims/);
