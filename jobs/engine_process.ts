@@ -118,7 +118,7 @@ export class EngineProcess implements Engine {
   #send(message: HostMessage): void {
     const child = this.#child ??= this.#spawn();
     // A write to a process that just died fails; its exit fails the jobs it had.
-    child.writer.write(encodeFrame(message)).catch(() => {});
+    for (const part of encodeFrame(message)) child.writer.write(part).catch(() => {});
   }
 
   #spawn(): Child {

@@ -19,7 +19,9 @@ const out = Deno.stdout.writable.getWriter();
 let writing: Promise<void> = Promise.resolve();
 worker.onmessage = (event: MessageEvent) => {
   const frame = encodeFrame(event.data);
-  writing = writing.then(() => out.write(frame));
+  writing = writing.then(async () => {
+    for (const part of frame) await out.write(part);
+  });
 };
 worker.onerror = (event) => {
   event.preventDefault();

@@ -15,9 +15,20 @@ Deno.test("readFrames() gives back encodeFrame()'s values, typed arrays whole, h
   const values = [
     { type: "epoch", jobId: 1, record: { epoch: 1, trainLoss: 0.5 } },
     { type: "finished", state: [{ name: "w", data: Float32Array.of(1.5, -2, 3e-8) }] },
+    // A large buffer goes beside the clone; views into one, and shared ones, stay in it.
+    {
+      type: "finished",
+      state: [
+        { name: "big", data: Float32Array.from({ length: 40_000 }, (_, i) => i / 7) },
+        { name: "part", data: new Float32Array(40_000).fill(2).subarray(5, 9) },
+      ],
+      predictions: new Uint8Array(70_000).fill(3),
+    },
     "last",
   ];
-  const bytes = new Uint8Array(values.flatMap((value) => [...encodeFrame(value)]));
+  const bytes = new Uint8Array(
+    values.flatMap((value) => encodeFrame(value).flatMap((part) => [...part])),
+  );
   for (const size of [1, 3, 7, bytes.length]) {
     const read: unknown[] = [];
     for await (const value of readFrames(chunked(bytes, size))) read.push(value);
@@ -27,7 +38,7 @@ Deno.test("readFrames() gives back encodeFrame()'s values, typed arrays whole, h
 });
 
 Deno.test("readFrames() throws when the stream ends inside a frame", async () => {
-  const frame = encodeFrame({ type: "epoch" });
+  const frame = encodeFrame({ type: "epoch" })[0];
   await assert.rejects(async () => {
     for await (const _ of readFrames(chunked(frame.subarray(0, frame.length - 2), 4))) {
       // the torn frame never arrives
