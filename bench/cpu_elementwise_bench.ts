@@ -19,7 +19,7 @@ import { fastOptimizer } from "../engine/cpu/fast_kernels.ts";
 import { gatherInputs } from "../engine/cpu/gather.ts";
 import { createOptimizer } from "../engine/cpu/optim/optimizer.ts";
 import { WasmGather } from "../engine/cpu/wasm_gather.ts";
-import { WasmReluDropout } from "../engine/cpu/wasm_relu_dropout.ts";
+import { WasmHiddenBlock } from "../engine/cpu/wasm_hidden_block.ts";
 import { Rng } from "../engine/random.ts";
 import type { OptimizerSpec } from "../engine/spec.ts";
 
@@ -100,7 +100,7 @@ if (import.meta.main) {
     const layers = UNITS.map((units) => {
       const size = batch * units;
       const spec = { units, activation: "relu" as const, batchNorm: false, dropout: DROPOUT };
-      const fused = new WasmReluDropout(size, spec);
+      const fused = new WasmHiddenBlock(size, spec);
       const z = Float32Array.from({ length: size }, () => rng.normal());
       const dY = Float32Array.from({ length: size }, () => rng.normal());
       fused.buffers.z.set(z);

@@ -52,7 +52,7 @@ const OPTIMIZERS: Record<string, OptimizerSpec> = {
 
 const VARIANTS: Record<string, (gemm: Gemm) => FastKernels> = {
   "reference-optimizer": (gemm) => ({ ...fastKernels(gemm), createOptimizer }),
-  "reference-relu-dropout": (gemm) => ({ ...fastKernels(gemm), reluDropout: undefined }),
+  "reference-relu-dropout": (gemm) => ({ ...fastKernels(gemm), hiddenBlock: undefined }),
   "reference-gather": (gemm) => ({ ...fastKernels(gemm), inputGather: undefined }),
   "adam-only": (gemm) => ({
     ...fastKernels(gemm),
@@ -60,7 +60,7 @@ const VARIANTS: Record<string, (gemm: Gemm) => FastKernels> = {
       spec.type === "adam" || spec.type === "adamw"
         ? fastOptimizer(spec, sizes)
         : createOptimizer(spec, sizes),
-    reluDropout: undefined,
+    hiddenBlock: undefined,
     inputGather: undefined,
   }),
   fast: fastKernels,

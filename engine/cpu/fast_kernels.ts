@@ -15,7 +15,7 @@ import { SparseInputLayer } from "./sparse_input.ts";
 import { WasmAdamOptimizer } from "./wasm_adam.ts";
 import { WasmGather } from "./wasm_gather.ts";
 import { WasmGemm } from "./wasm_gemm.ts";
-import { reluDropoutBlock, type WasmReluDropout } from "./wasm_relu_dropout.ts";
+import { hiddenBlock, type WasmHiddenBlock } from "./wasm_hidden_block.ts";
 import { WasmRmspropOptimizer } from "./wasm_rmsprop.ts";
 import { WasmSgdOptimizer } from "./wasm_sgd.ts";
 
@@ -28,11 +28,11 @@ export interface FastKernels {
    */
   readonly sparseInput?: () => SparseInputLayer;
   /**
-   * A ReLU block's activation and dropout fused in WebAssembly SIMD over buffers in its memory
-   * (`wasm_relu_dropout.ts`), null for other activations: the reference's loops took about
-   * 1.5 ns an element for each of ReLU, mask and dropout, forward and backward.
+   * A hidden block's dropout, and ReLU fused with it, in WebAssembly SIMD over buffers in its
+   * memory (`wasm_hidden_block.ts`); null where there is neither: the reference's loops took
+   * about 1.5 ns an element for each of ReLU, mask and dropout, forward and backward.
    */
-  readonly reluDropout?: (size: number, spec: LayerSpec) => WasmReluDropout | null;
+  readonly hiddenBlock?: (size: number, spec: LayerSpec) => WasmHiddenBlock | null;
   /**
    * The batch gather with the session's input buffer in its memory (`wasm_gather.ts`): the
    * reference's table lookup took 1.3 ns an element, this about 0.5.
@@ -47,7 +47,7 @@ export function fastKernels(gemm: Gemm): FastKernels {
     gemm,
     createOptimizer: fastOptimizer,
     ...(sparseInput ? { sparseInput } : {}),
-    reluDropout: reluDropoutBlock,
+    hiddenBlock,
     inputGather: (capacity) => new WasmGather(capacity),
   };
 }

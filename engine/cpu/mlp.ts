@@ -30,7 +30,7 @@ import { initLinear } from "./init.ts";
 import { linearBackward, linearForward, linearScratchSize } from "./linear.ts";
 import { biasGradient, gemmLinearBackward, gemmLinearForward } from "./linear_gemm.ts";
 import type { SparseInputLayer } from "./sparse_input.ts";
-import type { WasmReluDropout } from "./wasm_relu_dropout.ts";
+import type { WasmHiddenBlock } from "./wasm_hidden_block.ts";
 
 export interface MlpShape {
   features: number;
@@ -72,8 +72,8 @@ interface Block {
   grad: Float32Array; // ∂loss/∂(block output), then reused in place down the block
   /** The block's input of the last forward (a view, not a copy). */
   input: Float32Array;
-  /** Fused ReLU-and-dropout kernels holding the buffers above; null: the reference loops. */
-  fused: WasmReluDropout | null;
+  /** WebAssembly dropout (and ReLU) holding the buffers above; null: the reference loops. */
+  fused: WasmHiddenBlock | null;
 }
 
 const EMPTY = new Float32Array(0);
@@ -127,7 +127,7 @@ export class Mlp {
     readonly gemm: Gemm | null = null,
     readonly storage: ParameterStorage | null = null,
     readonly sparseInput: SparseInputLayer | null = null,
-    readonly reluDropout: ((size: number, spec: LayerSpec) => WasmReluDropout | null) | null = null,
+    readonly hiddenBlock: ((size: number, spec: LayerSpec) => WasmHiddenBlock | null) | null = null,
   ) {
     let inFeatures = shape.features;
     shape.layers.forEach((spec, l) => {
@@ -230,7 +230,7 @@ export class Mlp {
     let scratch = linearScratchSize(batch, out.inFeatures, out.outFeatures);
     for (const b of this.#blocks) {
       const size = batch * b.spec.units;
-      b.fused = this.reluDropout?.(size, b.spec) ?? null;
+      b.fused = this.hiddenBlock?.(size, b.spec) ?? null;
       if (b.fused) Object.assign(b, b.fused.buffers);
       else {
         b.z = new Float32Array(size);

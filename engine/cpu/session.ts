@@ -110,7 +110,7 @@ export class CpuSession implements TrainingSession {
       fast?.gemm,
       this.optimizer.storage?.() ?? null,
       fast?.sparseInput?.() ?? null,
-      fast?.reluDropout ?? null,
+      fast?.hiddenBlock ?? null,
     );
     const { batchSize, steps } = epochOrder(
       data.train.count,

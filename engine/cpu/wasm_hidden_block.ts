@@ -1,8 +1,10 @@
 /**
- * A ReLU hidden block's element-wise work for the fast CPU backend, fused in WebAssembly SIMD:
- * forward ReLU, dropout's hash mask and the scaled kept values in one pass, and backward the
- * dropout and ReLU derivatives in one pass. The same arithmetic as the reference's
- * `activations.ts` and `dropout.ts`, bit for bit:
+ * A hidden block's element-wise work for the fast CPU backend in WebAssembly SIMD: dropout, and
+ * ReLU fused with it: forward ReLU, dropout's hash mask and the scaled kept values in one pass,
+ * and backward the dropout and ReLU derivatives in one pass. Other activations (sigmoid, tanh,
+ * gelu, …: `Math.exp`, `Math.tanh`, whose values WebAssembly has no instruction for) stay the
+ * reference's loops, over the same buffers, with only their block's dropout here. The same
+ * arithmetic as the reference's `activations.ts` and `dropout.ts`, bit for bit:
  *
  * - ReLU keeps x where x > 0 (f32x4.gt: +0 < x ≤ +∞, never NaN, as `positiveMask`), else +0;
  * - mask[i] = 1 when lowbias32(key ^ i) >>> 8 ≥ ⌈p·2²⁴⌉, the key hashed from (seed, step, layer)
@@ -14,14 +16,15 @@
  * forward and backward: 0.8 ms of a batch-128 step of the default model, 6.8 ms at batch 1024.
  *
  * The kernels work on the block's own buffers, which live in the instance's memory (the model
- * takes them from {@linkcode WasmReluDropout.buffers}), each padded to 16 elements: a pass
+ * takes them from {@linkcode WasmHiddenBlock.buffers}), each padded to 16 elements: a pass
  * covers whole groups of 16, the padding taking whatever it computes.
  *
  * @module
  */
 
-import type { LayerSpec } from "../spec.ts";
+import type { Activation, LayerSpec } from "../spec.ts";
 import { lowbias32 } from "../random.ts";
+import { activationBackward, activationForward } from "./activations.ts";
 import { dropoutScale } from "./dropout.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
 
@@ -40,10 +43,11 @@ function hashLanes(f: FunctionWriter, h: string, multipliers: string[]): void {
 }
 
 /**
- * forward(input, activated, mask, dropped, count, key, threshold, scale): activated = relu(input)
- * over ⌈count/16⌉·16 elements; with `dropout`, mask and dropped too (threshold is ⌈p·2²⁴⌉ − 1).
+ * forward(input, activated, mask, dropped, count, key, threshold, scale) over ⌈count/16⌉·16
+ * elements: with `relu`, activated = relu(input), else activated is read as it is (input
+ * unused); with `dropout`, mask and dropped too (threshold is ⌈p·2²⁴⌉ − 1).
  */
-function forwardFunction(dropout: boolean): FunctionWriter {
+function forwardFunction(relu: boolean, dropout: boolean): FunctionWriter {
   const f = new FunctionWriter([
     ["input", "i32"],
     ["activated", "i32"],
@@ -66,10 +70,12 @@ function forwardFunction(dropout: boolean): FunctionWriter {
     f.get("i").i32(4).mul().set("at");
     f.get("i").i32x4Splat().set("index");
     for (let v = 0; v < 4; v++) {
-      // activated ← x & (x > 0)
-      f.get("input").get("at").add().v128Load(16 * v).set("x");
-      f.get("activated").get("at").add();
-      f.get("x").get("x").get("zero").f32x4Gt().v128And().set("x").get("x").v128Store(16 * v);
+      if (relu) {
+        // activated ← x & (x > 0)
+        f.get("input").get("at").add().v128Load(16 * v).set("x");
+        f.get("activated").get("at").add();
+        f.get("x").get("x").get("zero").f32x4Gt().v128And().set("x").get("x").v128Store(16 * v);
+      } else f.get("activated").get("at").add().v128Load(16 * v).set("x");
       if (!dropout) continue;
       // keep ← lowbias32(key ^ i) >>> 8 > threshold − 1
       f.get("key4").get("index").i32x4Const([4 * v, 4 * v + 1, 4 * v + 2, 4 * v + 3]).i32x4Add();
@@ -93,9 +99,9 @@ function forwardFunction(dropout: boolean): FunctionWriter {
 
 /**
  * backward(input, mask, grad, count, scale): grad ← grad·scale·mask (with `dropout`), then
- * grad & (input > 0), over ⌈count/16⌉·16 elements, in place.
+ * grad & (input > 0) (with `relu`), over ⌈count/16⌉·16 elements, in place.
  */
-function backwardFunction(dropout: boolean): FunctionWriter {
+function backwardFunction(relu: boolean, dropout: boolean): FunctionWriter {
   const f = new FunctionWriter([
     ["input", "i32"],
     ["mask", "i32"],
@@ -121,7 +127,7 @@ function backwardFunction(dropout: boolean): FunctionWriter {
       f.get("grad").get("at").add();
       f.get("grad").get("at").add().v128Load(16 * v);
       if (dropout) f.get("scale4").f32x4Mul().get(`keep${v}`).v128And();
-      f.get("input").get("at").add().v128Load(16 * v).get("zero").f32x4Gt().v128And();
+      if (relu) f.get("input").get("at").add().v128Load(16 * v).get("zero").f32x4Gt().v128And();
       f.v128Store(16 * v);
     }
   });
@@ -134,10 +140,12 @@ function compileModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(
     encodeModule(
       {
-        forward: forwardFunction(false),
-        forwardDropout: forwardFunction(true),
-        backward: backwardFunction(false),
-        backwardDropout: backwardFunction(true),
+        forwardRelu: forwardFunction(true, false),
+        forwardReluDropout: forwardFunction(true, true),
+        forwardDropout: forwardFunction(false, true),
+        backwardRelu: backwardFunction(true, false),
+        backwardReluDropout: backwardFunction(true, true),
+        backwardDropout: backwardFunction(false, true),
       },
       { pages: 1, maxPages: 65536 },
     ),
@@ -145,12 +153,16 @@ function compileModule(): WebAssembly.Module {
   return compiled;
 }
 
+type Kernel = (...args: number[]) => void;
+
 interface Exports {
   memory: WebAssembly.Memory;
-  forward(...args: number[]): void;
-  forwardDropout(...args: number[]): void;
-  backward(...args: number[]): void;
-  backwardDropout(...args: number[]): void;
+  forwardRelu: Kernel;
+  forwardReluDropout: Kernel;
+  forwardDropout: Kernel;
+  backwardRelu: Kernel;
+  backwardReluDropout: Kernel;
+  backwardDropout: Kernel;
 }
 
 /** A block's [batch × units] buffers, aliased as `Mlp` keeps them. */
@@ -172,7 +184,7 @@ export interface DropoutHash {
   layer: number;
 }
 
-export class WasmReluDropout {
+export class WasmHiddenBlock {
   readonly buffers: BlockBuffers;
   readonly #exports: Exports;
   /** Byte addresses of the buffers the kernels read and write. */
@@ -183,14 +195,18 @@ export class WasmReluDropout {
     dropped: number;
     grad: number;
   };
+  readonly #activation: Activation;
   readonly #dropout: number;
 
-  /** Buffers of `size` elements for a hidden block of `spec` (relu), in a fresh instance. */
+  /** Buffers of `size` elements for a hidden block of `spec`, in a fresh instance. */
   constructor(size: number, spec: LayerSpec) {
-    if (spec.activation !== "relu") {
-      throw new Error(`WasmReluDropout computes relu, not "${spec.activation}"`);
+    if (spec.activation !== "relu" && !(spec.dropout > 0)) {
+      throw new Error(
+        `WasmHiddenBlock has nothing to do for "${spec.activation}" without dropout`,
+      );
     }
     this.#exports = new WebAssembly.Instance(compileModule()).exports as unknown as Exports;
+    this.#activation = spec.activation;
     this.#dropout = spec.dropout;
     const floats = Math.ceil(size / 16) * 16;
     let next = 0;
@@ -222,13 +238,18 @@ export class WasmReluDropout {
   }
 
   /**
-   * activated = relu(normalised) over the first `count` elements; with `hash`, also dropout's
-   * mask (drawn from it) and dropped, as `dropoutMask` and `dropoutForward` compute them.
+   * activated = f(normalised) over the first `count` elements; with `hash`, also dropout's mask
+   * (drawn from it) and dropped, as `dropoutMask` and `dropoutForward` compute them.
    */
   forward(count: number, hash: DropoutHash | null): void {
     const at = this.#at;
+    const relu = this.#activation === "relu";
+    if (!relu) {
+      const { normalised, activated } = this.buffers;
+      activationForward(this.#activation, normalised, activated, count);
+    }
     if (hash === null) {
-      this.#exports.forward(at.normalised, at.activated, 0, 0, count, 0, 0, 0);
+      if (relu) this.#exports.forwardRelu(at.normalised, at.activated, 0, 0, count, 0, 0, 0);
       return;
     }
     let key = lowbias32(hash.seed >>> 0);
@@ -236,31 +257,31 @@ export class WasmReluDropout {
     key = lowbias32((key ^ hash.layer) >>> 0);
     const threshold = Math.ceil(this.#dropout * 16777216) - 1;
     const scale = dropoutScale(this.#dropout);
-    this.#exports.forwardDropout(
-      at.normalised,
-      at.activated,
-      at.mask,
-      at.dropped,
-      count,
-      key | 0,
-      threshold,
-      scale,
-    );
+    const kernel = relu ? this.#exports.forwardReluDropout : this.#exports.forwardDropout;
+    kernel(at.normalised, at.activated, at.mask, at.dropped, count, key | 0, threshold, scale);
   }
 
-  /** grad ← grad·mask/(1 − p) (with dropout) · relu′(normalised), over `count` elements. */
+  /** grad ← grad·mask/(1 − p) (with dropout) · f′(normalised), over `count` elements. */
   backward(count: number): void {
     const at = this.#at;
+    const relu = this.#activation === "relu";
+    const scale = this.#dropout > 0 ? dropoutScale(this.#dropout) : 0;
+    const exports = this.#exports;
     if (this.#dropout > 0) {
-      const scale = dropoutScale(this.#dropout);
-      this.#exports.backwardDropout(at.normalised, at.mask, at.grad, count, scale);
-    } else {
-      this.#exports.backward(at.normalised, 0, at.grad, count, 0);
+      const kernel = relu ? exports.backwardReluDropout : exports.backwardDropout;
+      kernel(at.normalised, at.mask, at.grad, count, scale);
+    } else if (relu) exports.backwardRelu(at.normalised, 0, at.grad, count, 0);
+    if (!relu) {
+      const { normalised, activated, grad } = this.buffers;
+      activationBackward(this.#activation, normalised, activated, grad, grad, count);
     }
   }
 }
 
-/** A block's fused kernels and buffers where its activation is relu, else null (the reference's). */
-export function reluDropoutBlock(size: number, spec: LayerSpec): WasmReluDropout | null {
-  return spec.activation === "relu" ? new WasmReluDropout(size, spec) : null;
+/**
+ * A block's kernels and buffers where they do something (relu, or any activation with dropout),
+ * else null: the reference's loops over buffers of the model's own.
+ */
+export function hiddenBlock(size: number, spec: LayerSpec): WasmHiddenBlock | null {
+  return spec.activation === "relu" || spec.dropout > 0 ? new WasmHiddenBlock(size, spec) : null;
 }
