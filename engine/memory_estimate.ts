@@ -4,7 +4,8 @@
  * `config/admission.ts`) instead of exhausting memory in the middle of training. The estimate
  * errs high: it counts what the CPU reference holds (`cpu/mlp.ts`: per hidden layer seven
  * activation-sized buffers), what the fast CPU backend holds beside it (WebAssembly memory for
- * its products and Adam's staging, `kernels`) and the dataset twice (as loaded, and split).
+ * its products, its optimizer's staging and places, its gather's bytes, `kernels`) and the
+ * dataset twice (as loaded, and split).
  *
  * @module
  */
@@ -40,8 +41,9 @@ export interface MemoryEstimate {
     activations: number;
     /**
      * The fast CPU backend's WebAssembly memory: its largest product's operands, packed copies
-     * and result (the WebAssembly kernel's; OpenBLAS's own buffers are per process), and Adam's
-     * staging of its largest tensor and gradient.
+     * and result (the WebAssembly kernel's; OpenBLAS's own buffers are per process), the
+     * optimizer's staging of its largest tensor and gradient, the gather's raw rows, and each
+     * memory's last partly used page.
      */
     kernels: number;
     data: number;
@@ -52,19 +54,25 @@ export interface MemoryEstimate {
 }
 
 const F32 = 4;
+/** A WebAssembly memory grows in pages of 64 KiB. */
+const PAGE_BYTES = 65536;
 /** Rows the CPU reference evaluates at once (`cpu/session.ts`). */
 const EVAL_CHUNK = 1024;
 /** Activation-sized buffers per hidden layer: z, normalised, x̂, activated, mask, dropped, grad. */
 const BUFFERS_PER_LAYER = 7;
 
-/** Optimizer state tensors per parameter, as torch.optim keeps them. */
+/**
+ * Optimizer state tensors per parameter, as torch.optim keeps them, and the momentum buffer even
+ * without momentum: the fast backend's WebAssembly SGD and RMSprop keep its place in case a
+ * scheduler (OneCycleLR) starts one, as torch would create it then.
+ */
 function stateCopies(config: RunConfig): number {
   const o = config.optimizer;
   switch (o.type) {
     case "sgd":
-      return o.momentum > 0 ? 1 : 0;
+      return 1;
     case "rmsprop":
-      return 1 + (o.momentum > 0 ? 1 : 0) + (o.centered ? 1 : 0);
+      return 2 + (o.centered ? 1 : 0);
     case "adam":
     case "adamw":
       return 2 + (o.amsgrad ? 1 : 0);
@@ -106,7 +114,12 @@ export function estimateMemory(config: RunConfig, data: DataShape): MemoryEstima
   const startCopy = layerStatsEnabled(config) ? hiddenWeights : 0;
   const model = (2 * parameters + normStats + kept + startCopy) * F32;
   const optimizer = stateCopies(config) * parameters * F32;
-  const kernels = productBytes(widths, rowsAtOnce) + adamStagingBytes(config, widths) +
+  const largestTensor = Math.max(...widths.slice(1).map((width, i) => widths[i] * width));
+  // The gather's raw rows; a partly used page for it and each hidden block's memory.
+  const gatherBytes = rowsAtOnce * data.features + PAGE_BYTES;
+  const blockPages = config.model.layers.length * PAGE_BYTES;
+  const kernels = productBytes(widths, rowsAtOnce) + optimizerStagingBytes(largestTensor) +
+    gatherBytes + blockPages +
     (widths.length > 2 ? SparseInputLayer.bytesFor(rowsAtOnce, widths[0], widths[1]) : 0);
   const trainInputs = data.trainRows * data.features * data.bytesPerValue;
   const candidates = [
@@ -149,10 +162,10 @@ function productBytes(widths: number[], rows: number): number {
   return largest;
 }
 
-/** WebAssembly Adam's staging of a parameter tensor and its gradient (`cpu/wasm_adam.ts`). */
-function adamStagingBytes(config: RunConfig, widths: number[]): number {
-  if (config.optimizer.type !== "adam" && config.optimizer.type !== "adamw") return 0;
-  let largest = 0;
-  for (let i = 1; i < widths.length; i++) largest = Math.max(largest, widths[i - 1] * widths[i]);
-  return 2 * largest * F32 + 65536;
+/**
+ * A WebAssembly optimizer's staging of its largest parameter tensor and gradient, and its last
+ * partly used page (`cpu/wasm_adam.ts`, `cpu/wasm_tensor_memory.ts`).
+ */
+export function optimizerStagingBytes(largestTensor: number): number {
+  return 2 * largestTensor * F32 + PAGE_BYTES;
 }

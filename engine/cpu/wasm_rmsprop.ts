@@ -132,7 +132,12 @@ export class WasmRmspropOptimizer implements Optimizer {
 
   constructor(readonly spec: RmspropSpec, readonly sizes: number[]) {
     this.#exports = new WebAssembly.Instance(compileRmspropModule()).exports as unknown as Exports;
-    const keys = ["square_avg", "grad_avg", "momentum_buffer"] as const;
+    // The buffer has its place even without momentum: a scheduler may start one at step 1.
+    const keys: StateKey[] = [
+      "square_avg",
+      "momentum_buffer",
+      ...(spec.centered ? ["grad_avg" as const] : []),
+    ];
     this.#memory = new WasmTensorMemory(this.#exports.memory, sizes, keys);
     // The reference's state keys, in its order.
     this.state = { square_avg: this.#memory.views("square_avg") };
@@ -179,7 +184,7 @@ export class WasmRmspropOptimizer implements Optimizer {
         at.param,
         at.grad,
         square_avg,
-        grad_avg,
+        grad_avg ?? 0,
         momentum_buffer,
         at.bytes,
         lr,
