@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { ACTIVATIONS } from "../spec.ts";
-import { activationBackward, activationForward, erf, sigmoid32 } from "./activations.ts";
+import {
+  activate,
+  activationBackward,
+  activationDerivative,
+  activationForward,
+  erf,
+  sigmoid32,
+} from "./activations.ts";
 import { assertGradient, numericGradient, testValues, weightedSum } from "./gradient_check.ts";
 
 // Python's math.erf (correctly rounded f64) at points across both branches of erf().
@@ -96,4 +103,35 @@ Deno.test("relu forward and backward take x > 0 exactly: ±0, subnormals, ±∞,
     assert.ok(Object.is(y[i], v > 0 ? v : 0), `relu(${v}) = ${y[i]}`);
     assert.equal(dX[i], v > 0 ? 2 : 0, `relu′(${v})`);
   });
+});
+
+Deno.test("leaky_relu and none in their own loops equal activate() and its derivative, in place too", () => {
+  const x = Float32Array.of(
+    0,
+    -0,
+    1e-45,
+    -1e-45,
+    Infinity,
+    -Infinity,
+    NaN,
+    3.4e38,
+    -3.4e38,
+    -2.5,
+    0.7,
+  );
+  const dY = Float32Array.of(1, -1, 3, -0, 2, 0.5, 7, -3, 1e-45, -0.25, 4);
+  for (const kind of ["leaky_relu", "none"] as const) {
+    const y = new Float32Array(x.length);
+    activationForward(kind, x, y);
+    const dX = new Float32Array(x.length);
+    activationBackward(kind, x, y, dY, dX);
+    const inPlace = dY.slice();
+    activationBackward(kind, x, y, inPlace, inPlace);
+    x.forEach((v, i) => {
+      const expected = Math.fround(dY[i] * activationDerivative(kind, v, y[i]));
+      assert.ok(Object.is(y[i], Math.fround(activate(kind, v))), `${kind}(${v}) = ${y[i]}`);
+      assert.ok(Object.is(dX[i], expected), `${kind}′(${v})·${dY[i]} = ${dX[i]}`);
+      assert.ok(Object.is(inPlace[i], expected), `${kind}′(${v})·${dY[i]} in place`);
+    });
+  }
 });
