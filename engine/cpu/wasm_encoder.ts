@@ -207,9 +207,6 @@ export class FunctionWriter {
   f32x4DemoteF64x2Zero(): this {
     return this.#simd(0x5e);
   }
-  f64x2Sqrt(): this {
-    return this.#simd(0xef);
-  }
   f64x2Add(): this {
     return this.#simd(0xf0);
   }
