@@ -14,7 +14,8 @@
  * configurations of tests/cpu_fast_parity_test.ts (batches of one, MSE, dropout 0.5) drifted
  * past its tolerance. One function per combination of centered and momentum, so the loops do not
  * branch. Parameters, gradients and state live in the module's memory
- * ({@linkcode WasmTensorMemory}); the reference loop took 4.1 ns a parameter on the default model.
+ * ({@linkcode WasmTensorMemory}). On the default model, measured here: the reference loop 4.2 ns
+ * a parameter, this 1.8 (f32 steps took 0.6).
  *
  * @module
  */
