@@ -32,9 +32,14 @@ type StateKey = "square_avg" | "grad_avg" | "momentum_buffer";
 /**
  * update(param, grad, squareAvg, gradAvg, buffer, bytes, lr, decay, alpha, oneMinusAlpha, eps,
  * momentum) over `bytes` (a multiple of 16), in the reference's f64 steps; gradAvg is read only
- * when `centered`, buffer only with `withMomentum`.
+ * when `centered`, buffer only with `withMomentum`. Without `decayed` (λ = 0) ∇ + 0·θ is ∇, ±0
+ * or NaN, an f32 already, and its rounding is left out.
  */
-function updateFunction(centered: boolean, withMomentum: boolean): FunctionWriter {
+function updateFunction(
+  centered: boolean,
+  withMomentum: boolean,
+  decayed: boolean,
+): FunctionWriter {
   const scalars = ["lr", "decay", "alpha", "oneMinusAlpha", "eps", "momentum"];
   const f = new FunctionWriter([
     ["param", "i32"],
@@ -53,7 +58,8 @@ function updateFunction(centered: boolean, withMomentum: boolean): FunctionWrite
       // g ← fround(∇ + λ·θ)
       loadPair(f, "param", offset).set("theta");
       loadPair(f, "grad", offset).get("decay2").get("theta").f64x2Mul().f64x2Add();
-      roundPair(f).set("g");
+      if (decayed) roundPair(f);
+      f.set("g");
       // v ← α·v + ((1 − α)·g)·g, stored, then read back in f32
       f.get("alpha2");
       loadPair(f, "squareAvg", offset).f64x2Mul();
@@ -98,17 +104,26 @@ function updateFunction(centered: boolean, withMomentum: boolean): FunctionWrite
   return f;
 }
 
+/** [centered, momentum] of each function. */
+const CASES: Record<string, [boolean, boolean]> = {
+  plain: [false, false],
+  centered: [true, false],
+  momentum: [false, true],
+  centeredMomentum: [true, true],
+};
+
 let compiled: WebAssembly.Module | null = null;
 
+/** Each case's function, and a `…NoDecay` twin for λ = 0 (the usual setting). */
 function compileRmspropModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(
     encodeModule(
-      {
-        plain: updateFunction(false, false),
-        centered: updateFunction(true, false),
-        momentum: updateFunction(false, true),
-        centeredMomentum: updateFunction(true, true),
-      },
+      Object.fromEntries(
+        Object.entries(CASES).flatMap(([name, [centered, momentum]]) => [
+          [name, updateFunction(centered, momentum, true)],
+          [`${name}NoDecay`, updateFunction(centered, momentum, false)],
+        ]),
+      ),
       { pages: 1, maxPages: 65536 },
     ),
   );
@@ -117,13 +132,7 @@ function compileRmspropModule(): WebAssembly.Module {
 
 type Update = (...args: number[]) => void;
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  plain: Update;
-  centered: Update;
-  momentum: Update;
-  centeredMomentum: Update;
-}
+type Exports = { memory: WebAssembly.Memory } & Record<string, Update>;
 
 export class WasmRmspropOptimizer implements Optimizer {
   readonly state: Record<string, Float32Array[]>;
@@ -175,10 +184,10 @@ export class WasmRmspropOptimizer implements Optimizer {
       state.momentum_buffer = this.#memory.adopt("momentum_buffer", state.momentum_buffer);
     }
     const withMomentum = state.momentum_buffer !== undefined && momentum > 0;
-    const exports = this.#exports;
-    const update = centered
-      ? (withMomentum ? exports.centeredMomentum : exports.centered)
-      : (withMomentum ? exports.momentum : exports.plain);
+    const name = centered
+      ? (withMomentum ? "centeredMomentum" : "centered")
+      : (withMomentum ? "momentum" : "plain");
+    const update = this.#exports[weightDecay === 0 ? `${name}NoDecay` : name];
     this.#memory.forEach(params, grads, (at) => {
       const { square_avg, grad_avg, momentum_buffer } = at.state;
       update(

@@ -28,11 +28,14 @@ import { SgdOptimizer } from "./optim/sgd.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
 import { loadPair, roundPair, storePair, WasmTensorMemory } from "./wasm_tensor_memory.ts";
 
-/** Pushes g = fround(∇ + λ·θ) for the pair at `offset`, θ in local "theta" (loaded here). */
-function decayedGradient(f: FunctionWriter, offset: number): FunctionWriter {
+/**
+ * Pushes g = fround(∇ + λ·θ) for the pair at `offset`, θ in local "theta" (loaded here). Without
+ * `decayed` (λ = 0) ∇ + 0·θ is ∇, ±0 or NaN, an f32 already, and the rounding is left out.
+ */
+function decayedGradient(f: FunctionWriter, offset: number, decayed: boolean): FunctionWriter {
   loadPair(f, "param", offset).set("theta");
   loadPair(f, "grad", offset).get("decay2").get("theta").f64x2Mul().f64x2Add();
-  return roundPair(f);
+  return decayed ? roundPair(f) : f;
 }
 
 /**
@@ -42,7 +45,7 @@ function decayedGradient(f: FunctionWriter, offset: number): FunctionWriter {
  * θ ← θ − γ·(g + μ·b) with `nesterov`, else θ − γ·b.
  */
 function updateFunction(
-  { withMomentum, first, nesterov }: { withMomentum: boolean; first: boolean; nesterov: boolean },
+  { withMomentum, first, nesterov, decayed }: SgdCase & { decayed: boolean },
 ): FunctionWriter {
   const scalars = ["lr", "decay", "momentum", "oneMinusDampening"];
   const f = new FunctionWriter([
@@ -57,7 +60,7 @@ function updateFunction(
   for (const name of scalars) f.get(name).f64x2Splat().set(`${name}2`);
   f.loopWhile("at", "bytes", 16, () => {
     for (const offset of [0, 8]) {
-      decayedGradient(f, offset).set("g");
+      decayedGradient(f, offset, decayed).set("g");
       if (withMomentum) {
         if (first) f.get("g").set("b");
         else {
@@ -79,18 +82,32 @@ function updateFunction(
   return f;
 }
 
+interface SgdCase {
+  withMomentum: boolean;
+  first: boolean;
+  nesterov: boolean;
+}
+
+const CASES: Record<string, SgdCase> = {
+  plain: { withMomentum: false, first: false, nesterov: false },
+  momentum: { withMomentum: true, first: false, nesterov: false },
+  firstMomentum: { withMomentum: true, first: true, nesterov: false },
+  nesterov: { withMomentum: true, first: false, nesterov: true },
+  firstNesterov: { withMomentum: true, first: true, nesterov: true },
+};
+
 let compiled: WebAssembly.Module | null = null;
 
+/** Each case's function, and a `…NoDecay` twin for λ = 0 (the usual setting). */
 function compileSgdModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(
     encodeModule(
-      {
-        plain: updateFunction({ withMomentum: false, first: false, nesterov: false }),
-        momentum: updateFunction({ withMomentum: true, first: false, nesterov: false }),
-        firstMomentum: updateFunction({ withMomentum: true, first: true, nesterov: false }),
-        nesterov: updateFunction({ withMomentum: true, first: false, nesterov: true }),
-        firstNesterov: updateFunction({ withMomentum: true, first: true, nesterov: true }),
-      },
+      Object.fromEntries(
+        Object.entries(CASES).flatMap(([name, sgdCase]) => [
+          [name, updateFunction({ ...sgdCase, decayed: true })],
+          [`${name}NoDecay`, updateFunction({ ...sgdCase, decayed: false })],
+        ]),
+      ),
       { pages: 1, maxPages: 65536 },
     ),
   );
@@ -99,14 +116,7 @@ function compileSgdModule(): WebAssembly.Module {
 
 type Update = (...args: number[]) => void;
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  plain: Update;
-  momentum: Update;
-  firstMomentum: Update;
-  nesterov: Update;
-  firstNesterov: Update;
-}
+type Exports = { memory: WebAssembly.Memory } & Record<string, Update>;
 
 export class WasmSgdOptimizer implements Optimizer {
   readonly state: Record<string, Float32Array[]> = {};
@@ -146,10 +156,11 @@ export class WasmSgdOptimizer implements Optimizer {
   step(params: Float32Array[], grads: Float32Array[], hyper?: StepHyper): void {
     const { lr, momentum, dampening, weightDecay, nesterov } = withHyper(this.spec, hyper);
     const memory = this.#memory;
-    const exports = this.#exports;
+    const kernel = (name: string) => this.#exports[weightDecay === 0 ? `${name}NoDecay` : name];
     if (momentum === 0) {
+      const plain = kernel("plain");
       memory.forEach(params, grads, (at) => {
-        exports.plain(at.param, at.grad, 0, at.bytes, lr, weightDecay, 0, 0);
+        plain(at.param, at.grad, 0, at.bytes, lr, weightDecay, 0, 0);
       });
     } else {
       // torch creates the buffer at the first step with momentum ≠ 0; a checkpoint may bring one.
@@ -158,9 +169,9 @@ export class WasmSgdOptimizer implements Optimizer {
         ? memory.adopt("momentum_buffer", own)
         : memory.views("momentum_buffer");
       const first = this.#momentumSteps === 0;
-      const update = nesterov
-        ? (first ? exports.firstNesterov : exports.nesterov)
-        : (first ? exports.firstMomentum : exports.momentum);
+      const update = kernel(
+        nesterov ? (first ? "firstNesterov" : "nesterov") : (first ? "firstMomentum" : "momentum"),
+      );
       memory.forEach(params, grads, (at) => {
         const buffer = at.state.momentum_buffer;
         update(at.param, at.grad, buffer, at.bytes, lr, weightDecay, momentum, 1 - dampening);
