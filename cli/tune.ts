@@ -140,7 +140,8 @@ function startEngines(count: number, study: StudySpec): void {
   if (options.trials === 0) return;
   while (startedEngines.length < count) {
     const engine = newEngine();
-    engine.prepare(studyDatasets(study));
+    const { datasets, trainRows } = studyData(study);
+    engine.prepare(datasets, trainRows);
     startedEngines.push(engine);
   }
 }
@@ -372,13 +373,19 @@ function printFinalRun(run: FinalRunResult) {
   }
 }
 
-/** The datasets `study`'s trials may train on: its base's, and the searched ones. */
-function studyDatasets(study: StudySpec): string[] {
+/**
+ * The datasets `study`'s trials may train on (its base's, and the searched ones), and the
+ * training rows they take: the base's, unless the search changes them.
+ */
+function studyData(study: StudySpec): { datasets: string[]; trainRows?: number } {
   const base = parseRunConfig(study.base);
   const searched = study.space["data.dataset"];
   const choices = searched?.type === "categorical" ? searched.choices : [];
-  return [base.ok ? base.config.data.dataset : null, ...choices]
-    .filter((id) => typeof id === "string");
+  return {
+    datasets: [base.ok ? base.config.data.dataset : null, ...choices]
+      .filter((id) => typeof id === "string"),
+    trainRows: base.ok && !study.space["data.trainSize"] ? base.config.data.trainSize : undefined,
+  };
 }
 
 function bestSoFar(value: number | null): number | null {

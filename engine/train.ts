@@ -162,7 +162,10 @@ export async function train(config: RunConfig, options: TrainOptions): Promise<R
   const { signal, now = () => performance.now(), onProgress } = options;
   const began = now();
   onProgress?.({ phase: "loading" });
-  const dataset = await loadDataset(config.data.dataset, options.roots, { seed: config.seed });
+  const dataset = await loadDataset(config.data.dataset, options.roots, {
+    seed: config.seed,
+    trainRows: config.data.trainSize,
+  });
   const data = preparedData(dataset, config.data, config.seed);
   options.onLoaded?.();
   if (config.earlyStopping && data.dev.count === 0) {

@@ -116,7 +116,8 @@ self.onmessage = (event: MessageEvent<HostMessage>) => {
   } else if (message.type === "prepare") {
     // Into the cache that jobs load from; a dataset that fails to load is not cached, and the
     // job that needs it reports why.
-    for (const id of message.datasets) loadDataset(id, message.roots).catch(() => {});
+    const { roots, trainRows } = message;
+    for (const id of message.datasets) loadDataset(id, roots, { trainRows }).catch(() => {});
   } else {
     controllers.get(message.jobId)?.abort();
   }

@@ -14,8 +14,8 @@ export type HostMessage =
   | { type: "run"; jobId: number; config: RunConfig; roots: DatasetRoots } & JobOptions
   | { type: "continue"; jobId: number }
   | { type: "cancel"; jobId: number }
-  /** Load these datasets now, so that the jobs to come find them loaded. */
-  | { type: "prepare"; datasets: string[]; roots: DatasetRoots };
+  /** Load these datasets now (`trainRows` of each: see `LoadOptions`), for the jobs to come. */
+  | { type: "prepare"; datasets: string[]; trainRows?: number; roots: DatasetRoots };
 
 export type WorkerMessage =
   /** The job's data is loaded (the engine host times loads out: see `jobs/engine_process.ts`). */

@@ -9,7 +9,12 @@
  */
 
 import type { Dataset, Examples } from "./dataset.ts";
-import { checkFolder, DEFAULT_MAX_FILE_BYTES, readCapped } from "./guarded_read.ts";
+import {
+  checkFolder,
+  checkRegularFile,
+  DEFAULT_MAX_FILE_BYTES,
+  readCapped,
+} from "./guarded_read.ts";
 
 const UNSIGNED_BYTE = 0x08;
 
@@ -25,7 +30,12 @@ export interface IdxImages {
 export function readIdxImages(bytes: Uint8Array, fileName: string): IdxImages {
   const [count, rows, cols] = readHeader(bytes, fileName, 3);
   const header = 4 + 3 * 4;
-  checkLength(bytes, fileName, header + count * rows * cols, `${count} images of ${rows}×${cols}`);
+  checkLength(
+    bytes.length,
+    fileName,
+    header + count * rows * cols,
+    `${count} images of ${rows}×${cols}`,
+  );
   return { count, rows, cols, pixels: bytes.subarray(header) };
 }
 
@@ -33,7 +43,7 @@ export function readIdxImages(bytes: Uint8Array, fileName: string): IdxImages {
 export function readIdxLabels(bytes: Uint8Array, fileName: string): Uint8Array {
   const [count] = readHeader(bytes, fileName, 1);
   const header = 4 + 4;
-  checkLength(bytes, fileName, header + count, `${count} labels`);
+  checkLength(bytes.length, fileName, header + count, `${count} labels`);
   return bytes.subarray(header);
 }
 
@@ -57,16 +67,14 @@ function readHeader(bytes: Uint8Array, fileName: string, dims: number): number[]
   return Array.from({ length: dims }, (_, i) => view.getUint32(4 + i * 4));
 }
 
-function checkLength(bytes: Uint8Array, fileName: string, expected: number, what: string): void {
-  if (bytes.length < expected) {
+function checkLength(length: number, fileName: string, expected: number, what: string): void {
+  if (length < expected) {
     throw new Error(
-      `IDX file "${fileName}" is truncated: ${what} need ${expected} bytes, found ${bytes.length}`,
+      `IDX file "${fileName}" is truncated: ${what} need ${expected} bytes, found ${length}`,
     );
   }
-  if (bytes.length > expected) {
-    throw new Error(
-      `IDX file "${fileName}" has ${bytes.length} bytes, expected ${expected} for ${what}`,
-    );
+  if (length > expected) {
+    throw new Error(`IDX file "${fileName}" has ${length} bytes, expected ${expected} for ${what}`);
   }
 }
 
@@ -82,6 +90,11 @@ export interface IdxFolderOptions {
   classNames?: string[];
   /** The most bytes one file may hold, decompressed (default 1 GiB). */
   maxFileBytes?: number;
+  /**
+   * Only the first this many training images are needed: from a plain (not gzipped) file only
+   * they are read, the file still checked whole by its size. All when absent.
+   */
+  trainRows?: number;
 }
 
 /**
@@ -92,7 +105,7 @@ export interface IdxFolderOptions {
 export async function loadIdxFolder(dir: string, opts: IdxFolderOptions): Promise<Dataset> {
   await checkFolder(dir, "Dataset folder");
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const train = await loadPair(dir, "train", maxBytes);
+  const train = await loadPair(dir, "train", maxBytes, opts.trainRows);
   if (!train) {
     throw new Error(
       `Dataset folder "${dir}" has no train-images-idx3-ubyte and train-labels-idx1-ubyte ` +
@@ -111,10 +124,7 @@ export async function loadIdxFolder(dir: string, opts: IdxFolderOptions): Promis
       `IDX images in "${dir}" are ${train.rows}×${train.cols}, expected square images`,
     );
   }
-  let maxLabel = 0;
-  for (const set of test ? [train, test] : [train]) {
-    for (const label of set.examples.labels) maxLabel = Math.max(maxLabel, label);
-  }
+  const maxLabel = Math.max(train.maxLabel, test?.maxLabel ?? 0);
   const classNames = opts.classNames ??
     Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
   if (maxLabel >= classNames.length) {
@@ -139,6 +149,8 @@ interface LoadedPair {
   rows: number;
   cols: number;
   examples: Examples;
+  /** The largest label in the file, kept rows or not. */
+  maxLabel: number;
 }
 
 /** The images and labels files of one set; null when both are absent. */
@@ -146,6 +158,7 @@ async function loadPair(
   dir: string,
   prefix: string,
   maxBytes: number,
+  limit?: number,
 ): Promise<LoadedPair | null> {
   const imagesPath = await findFile(dir, `${prefix}-images-idx3-ubyte`);
   const labelsPath = await findFile(dir, `${prefix}-labels-idx1-ubyte`);
@@ -154,7 +167,10 @@ async function loadPair(
     const missing = imagesPath ? `${prefix}-labels-idx1-ubyte` : `${prefix}-images-idx3-ubyte`;
     throw new Error(`Dataset folder "${dir}" has no ${missing} (or ${missing}.gz) to pair with`);
   }
-  const images = readIdxImages(await readIdxFile(imagesPath, maxBytes), imagesPath);
+  const whole = limit === undefined || imagesPath.endsWith(".gz");
+  const images = whole
+    ? readIdxImages(await readIdxFile(imagesPath, maxBytes), imagesPath)
+    : await readIdxImagesHead(imagesPath, maxBytes, limit);
   const labels = readIdxLabels(await readIdxFile(labelsPath, maxBytes), labelsPath);
   if (images.count !== labels.length) {
     throw new Error(
@@ -162,11 +178,42 @@ async function loadPair(
         `expected ${images.count} to match the images in "${imagesPath}"`,
     );
   }
+  const kept = whole ? images.count : Math.min(limit, images.count);
+  let maxLabel = 0;
+  for (const label of labels) maxLabel = Math.max(maxLabel, label);
   return {
     rows: images.rows,
     cols: images.cols,
-    examples: { count: images.count, inputs: images.pixels, labels },
+    examples: { count: kept, inputs: images.pixels, labels: labels.subarray(0, kept) },
+    maxLabel,
   };
+}
+
+/**
+ * Plain `idx3-ubyte` file `path` checked as {@linkcode readIdxImages} checks it, its length
+ * taken from the file system, with the pixels of only its first `limit` images (`count` stays
+ * the file's): a run on MNIST's first 10,000 images reads 8 of its 47 MB.
+ */
+async function readIdxImagesHead(path: string, maxBytes: number, limit: number) {
+  const size = await checkRegularFile(path, "IDX file", maxBytes);
+  using file = await Deno.open(path);
+  const header = await readFully(file, new Uint8Array(Math.min(size, 16)), path);
+  const [count, rows, cols] = readHeader(header, path, 3);
+  checkLength(size, path, 16 + count * rows * cols, `${count} images of ${rows}×${cols}`);
+  const pixels = new Uint8Array(Math.min(limit, count) * rows * cols);
+  return { count, rows, cols, pixels: await readFully(file, pixels, path) };
+}
+
+/** Fills `target` from `file`'s current position; a file that ends first is truncated. */
+async function readFully(file: Deno.FsFile, target: Uint8Array, path: string) {
+  for (let filled = 0; filled < target.length;) {
+    const read = await file.read(target.subarray(filled));
+    if (read === null) {
+      throw new Error(`IDX file "${path}" is truncated: it ended while being read`);
+    }
+    filled += read;
+  }
+  return target;
 }
 
 async function findFile(dir: string, base: string): Promise<string | null> {

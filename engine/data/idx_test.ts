@@ -147,3 +147,33 @@ Deno.test("loadIdxFolder() rejects test images of another shape and labels beyon
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("loadIdxFolder() with trainRows keeps the first images, the classes all labels show", async () => {
+  const dir = await folder({
+    "train-images-idx3-ubyte": twoImages(),
+    "train-labels-idx1-ubyte": idx([2], [1, 2]),
+  });
+  try {
+    const dataset = await loadIdxFolder(dir, { id: "idx:x", name: "x", trainRows: 1 });
+    assert.equal(dataset.train.count, 1);
+    assert.deepEqual([...dataset.train.inputs], [0, 1, 2, 3]);
+    assert.deepEqual([...dataset.train.labels], [1]);
+    assert.equal(dataset.classes, 3, "label 2 is in the file, past the rows kept");
+    const all = await loadIdxFolder(dir, { id: "idx:x", name: "x", trainRows: 5 });
+    assert.equal(all.train.count, 2);
+    // Checked whole as before: a byte too many, or a truncated file, is refused.
+    const longer = new Uint8Array([...twoImages(), 0]);
+    await Deno.writeFile(`${dir}/train-images-idx3-ubyte`, longer);
+    await assert.rejects(
+      () => loadIdxFolder(dir, { id: "idx:x", name: "x", trainRows: 1 }),
+      /has 25 bytes, expected 24/,
+    );
+    await Deno.writeFile(`${dir}/train-images-idx3-ubyte`, twoImages().subarray(0, 20));
+    await assert.rejects(
+      () => loadIdxFolder(dir, { id: "idx:x", name: "x", trainRows: 1 }),
+      /is truncated: 2 images of 2×2 need 24 bytes, found 20/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -28,6 +28,11 @@ export interface DatasetRoots {
 export interface LoadOptions {
   /** Seed of generated datasets (`synthetic-binary`); the run seed. */
   seed?: number;
+  /**
+   * The training rows a run takes (its `data.trainSize`): an IDX dataset in plain files is then
+   * read only that far (a later load asking for more reads it again). All when absent.
+   */
+  trainRows?: number;
 }
 
 /** A built-in dataset as the dashboard and `GET /api/datasets` list it. */
@@ -67,8 +72,14 @@ const SYNTHETIC_INFO: DatasetInfo = {
 
 const ALLOWED_IDS = '"mnist", "fashion-mnist", "synthetic-binary", "idx:<dir>" or "csv:<path>"';
 
-/** Loaded datasets by id; `version` tells a CSV file edited since it was read. */
-const cache = new Map<string, { version: string; dataset: Promise<Dataset> }>();
+/**
+ * Loaded datasets by id; `version` tells a CSV file edited since it was read, `trainRows` how
+ * many training rows were asked for (Infinity: all).
+ */
+const cache = new Map<
+  string,
+  { version: string; trainRows: number; dataset: Promise<Dataset> }
+>();
 
 /** Loads (or returns the cached) dataset named by `id`. */
 export function loadDataset(
@@ -76,17 +87,20 @@ export function loadDataset(
   roots: DatasetRoots,
   options: LoadOptions = {},
 ): Promise<Dataset> {
+  const { trainRows } = options;
   if (id === "mnist") {
     return cached(
       `mnist\0${roots.mnist}`,
       "",
-      () =>
+      (trainRows) =>
         loadIdxFolder(roots.mnist, {
           id,
           name: "MNIST",
           classNames: digits(),
           maxFileBytes: roots.maxFileBytes,
+          trainRows,
         }),
+      trainRows,
     );
   }
   if (id === "fashion-mnist") {
@@ -102,30 +116,34 @@ export function loadDataset(
     return cached(
       `fashion-mnist\0${dir}`,
       "",
-      () =>
+      (trainRows) =>
         loadIdxFolder(dir, {
           id,
           name: "Fashion-MNIST",
           classNames: FASHION_CLASSES,
           maxFileBytes: roots.maxFileBytes,
+          trainRows,
         }),
+      trainRows,
     );
   }
   if (id === SYNTHETIC_BINARY.id) {
     const seed = options.seed ?? 0;
     return cached(`${id}\0${seed}`, "", () => Promise.resolve(syntheticBinary(seed)));
   }
-  if (id.startsWith("idx:")) return loadIdx(id, roots);
+  if (id.startsWith("idx:")) return loadIdx(id, roots, trainRows);
   if (id.startsWith("csv:")) return loadCsv(id, roots);
   return Promise.reject(new Error(`Unknown dataset "${id}": expected ${ALLOWED_IDS}`));
 }
 
-async function loadIdx(id: string, roots: DatasetRoots): Promise<Dataset> {
+async function loadIdx(id: string, roots: DatasetRoots, trainRows?: number): Promise<Dataset> {
   const dir = await resolveDatasetPath(id, id.slice("idx:".length), roots.allowedRoots);
   return cached(
     id,
     dir,
-    () => loadIdxFolder(dir, { id, name: id, maxFileBytes: roots.maxFileBytes }),
+    (trainRows) =>
+      loadIdxFolder(dir, { id, name: id, maxFileBytes: roots.maxFileBytes, trainRows }),
+    trainRows,
   );
 }
 
@@ -148,12 +166,22 @@ async function loadCsv(id: string, roots: DatasetRoots): Promise<Dataset> {
   });
 }
 
-/** The cached promise for `key` at `version`; a failed load is forgotten so a fix takes effect. */
-function cached(key: string, version: string, load: () => Promise<Dataset>): Promise<Dataset> {
+/**
+ * The cached promise for `key` at `version` with at least `trainRows` training rows asked for
+ * (all when absent); a failed load is forgotten so a fix takes effect.
+ */
+function cached(
+  key: string,
+  version: string,
+  load: (trainRows?: number) => Promise<Dataset>,
+  trainRows?: number,
+): Promise<Dataset> {
   const hit = cache.get(key);
-  if (hit && hit.version === version) return hit.dataset;
-  const dataset = load();
-  cache.set(key, { version, dataset });
+  if (hit && hit.version === version && hit.trainRows >= (trainRows ?? Infinity)) {
+    return hit.dataset;
+  }
+  const dataset = load(trainRows);
+  cache.set(key, { version, trainRows: trainRows ?? Infinity, dataset });
   dataset.catch(() => {
     if (cache.get(key)?.dataset === dataset) cache.delete(key);
   });

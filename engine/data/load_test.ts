@@ -129,3 +129,16 @@ Deno.test("peekDatasets() says what describeDatasets() does, from the files' hea
   const none = await peekDatasets({ mnist: "/nonexistent" });
   assert.deepEqual(none.map((info) => info.id), ["synthetic-binary"]);
 });
+
+Deno.test("loadDataset('mnist') with trainRows reads that many, and all once more are asked", async () => {
+  // The same folder by another name: a cache of its own, apart from the other tests' loads.
+  const mnist = { mnist: `${MNIST_DIR}/.` };
+  const head = await loadDataset("mnist", mnist, { trainRows: 100 });
+  assert.equal(head.train.count, 100);
+  assert.equal(head.test?.count, 10000);
+  assert.equal(await loadDataset("mnist", mnist, { trainRows: 50 }), head, "cached");
+  const full = await loadDataset("mnist", mnist);
+  assert.equal(full.train.count, 60000);
+  assert.deepEqual(full.train.inputs.subarray(0, 100 * 784), head.train.inputs);
+  assert.equal(await loadDataset("mnist", mnist, { trainRows: 100 }), full, "all serves any");
+});
