@@ -25,7 +25,13 @@ import { type StepHyper, withHyper } from "../schedule/lr_scheduler.ts";
 import type { ParameterStorage } from "./mlp.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
-import { loadPair, roundPair, storePair, WasmTensorMemory } from "./wasm_tensor_memory.ts";
+import {
+  loadPair,
+  roundPair,
+  storePair,
+  storeRoundedPair,
+  WasmTensorMemory,
+} from "./wasm_tensor_memory.ts";
 
 type StateKey = "square_avg" | "grad_avg" | "momentum_buffer";
 
@@ -64,24 +70,22 @@ function updateFunction(
       f.get("alpha2");
       loadPair(f, "squareAvg", offset).f64x2Mul();
       f.get("oneMinusAlpha2").get("g").f64x2Mul().get("g").f64x2Mul().f64x2Add().set("v");
-      storePair(f, "squareAvg", "v", offset);
-      f.get("v");
-      roundPair(f).set("v");
+      // From here v is the f32 pair (f32x4 low lanes), as stored.
+      f.get("v").f32x4DemoteF64x2Zero().set("v");
+      f.get("squareAvg").get("at").add().get("v").v128Store64Lane(offset, 0);
       if (centered) {
         // ḡ ← α·ḡ + (1 − α)·g, stored; v ← fround(v − ḡ·ḡ) with ḡ as stored
         f.get("alpha2");
         loadPair(f, "gradAvg", offset).f64x2Mul();
         f.get("oneMinusAlpha2").get("g").f64x2Mul().f64x2Add().set("mean");
-        storePair(f, "gradAvg", "mean", offset);
-        f.get("mean");
-        roundPair(f).set("mean");
-        f.get("v").get("mean").get("mean").f64x2Mul().f64x2Sub();
-        roundPair(f).set("v");
+        storeRoundedPair(f, "gradAvg", "mean", offset);
+        f.get("v").f64x2PromoteLowF32x4().get("mean").get("mean").f64x2Mul().f64x2Sub();
+        f.f32x4DemoteF64x2Zero().set("v");
       }
       // denominator ← fround(fround(√v) + ε), fround(√v) as f32's √ of the f32 v: the same
       // (rounding a square root to f64 first is innocuous, 53 ≥ 2·24 + 2 bits) and f32x4.sqrt
       // is the cheaper instruction.
-      f.get("v").f32x4DemoteF64x2Zero().f32x4Sqrt().f64x2PromoteLowF32x4();
+      f.get("v").f32x4Sqrt().f64x2PromoteLowF32x4();
       f.get("eps2").f64x2Add();
       roundPair(f).set("denominator");
       f.get("theta");
@@ -90,9 +94,8 @@ function updateFunction(
         f.get("momentum2");
         loadPair(f, "buffer", offset).f64x2Mul();
         f.get("g").get("denominator").f64x2Div().f64x2Add().set("g");
-        storePair(f, "buffer", "g", offset);
-        f.get("lr2").get("g");
-        roundPair(f).f64x2Mul();
+        storeRoundedPair(f, "buffer", "g", offset);
+        f.get("lr2").get("g").f64x2Mul();
       } else {
         // θ ← θ − (γ·g)/denominator
         f.get("lr2").get("g").f64x2Mul().get("denominator").f64x2Div();

@@ -26,7 +26,13 @@ import type { ParameterStorage } from "./mlp.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
 import { SgdOptimizer } from "./optim/sgd.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
-import { loadPair, roundPair, storePair, WasmTensorMemory } from "./wasm_tensor_memory.ts";
+import {
+  loadPair,
+  roundPair,
+  storePair,
+  storeRoundedPair,
+  WasmTensorMemory,
+} from "./wasm_tensor_memory.ts";
 
 /**
  * Pushes g = fround(∇ + λ·θ) for the pair at `offset`, θ in local "theta" (loaded here). Without
@@ -68,10 +74,8 @@ function updateFunction(
           loadPair(f, "buffer", offset).f64x2Mul().get("oneMinusDampening2").get("g").f64x2Mul();
           f.f64x2Add().set("b");
         }
-        storePair(f, "buffer", "b", offset);
         // The step reads the buffer back as stored, in f32.
-        f.get("b");
-        roundPair(f).set("b");
+        storeRoundedPair(f, "buffer", "b", offset);
         if (nesterov) f.get("g").get("momentum2").get("b").f64x2Mul().f64x2Add().set("g");
         else f.get("b").set("g");
       }

@@ -159,6 +159,21 @@ export function roundPair(f: FunctionWriter): FunctionWriter {
   return f.f32x4DemoteF64x2Zero().f64x2PromoteLowF32x4();
 }
 
+/**
+ * Rounds f64x2 local `value` to f32 (`Math.fround`), stores the two f32 at `base` + at + `offset`
+ * bytes and leaves `value` as read back: one demotion for both.
+ */
+export function storeRoundedPair(
+  f: FunctionWriter,
+  base: string,
+  value: string,
+  offset: number,
+): void {
+  f.get(value).f32x4DemoteF64x2Zero().set(value);
+  f.get(base).get("at").add().get(value).v128Store64Lane(offset, 0);
+  f.get(value).f64x2PromoteLowF32x4().set(value);
+}
+
 /** Stores f64x2 local `value` rounded to two f32 at `base` + at + `offset` bytes. */
 export function storePair(f: FunctionWriter, base: string, value: string, offset: number): void {
   f.get(base).get("at").add().get(value).f32x4DemoteF64x2Zero().v128Store64Lane(offset, 0);
