@@ -1,7 +1,9 @@
 /**
  * The run page's first-layer pictures in a real browser while an MNIST run trains: with no save
  * before the run's end (AJUSTE_CHECKPOINT_SECONDS=3600), the section swaps in each epoch's
- * pictures by itself, after the page's streamed messages and its 2 s timer, with no reload.
+ * pictures by itself, after the page's streamed messages and its 2 s timer, with no reload. The
+ * run has far more epochs than the page needs to see and is cancelled once it has seen two, so
+ * a fast machine cannot finish it before the page looks twice (six epochs once ended in ~2 s).
  */
 
 import assert from "node:assert/strict";
@@ -20,7 +22,7 @@ Deno.test({
       const created = await postJson(`${server.url}/api/runs`, {
         name: "live first layer",
         device: "cpu",
-        epochs: 6,
+        epochs: 200,
         data: { dataset: "mnist", trainSize: 20000, testSize: 100 },
         model: { layers: [{ units: 64 }] },
         batch: { size: 32 },
@@ -32,10 +34,11 @@ Deno.test({
       const { page, errors } = await openPage(browser);
       await page.goto(`${server.url}/runs/${id}`);
 
-      // The first picture of each epoch the section showed, read until the run ends.
+      // The first picture of each epoch the section showed, read until it has shown two (or the
+      // run ended first, which fails below).
       const shown = new Map<number, string>();
       const section = page.locator("#first-layer");
-      while (await status() === "running") {
+      while (shown.size < 2 && await status() === "running") {
         const read = await section.evaluate((element) => ({
           epoch: element.querySelector("[data-live-epoch]")?.getAttribute("data-live-epoch"),
           src: element.querySelector("img")?.getAttribute("src"),
@@ -45,6 +48,8 @@ Deno.test({
         }
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
+      await (await postJson(`${server.url}/api/runs/${id}/cancel`, {})).body?.cancel();
+      await waitFor(async () => await status() !== "running" || undefined, "the cancel", 60_000);
       const epochs = [...shown.keys()];
       assert.ok(epochs.length >= 2, `the page showed the pictures after epochs ${epochs}`);
       const pictures = new Set(shown.values());
