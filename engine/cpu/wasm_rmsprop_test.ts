@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { StepHyper } from "../schedule/lr_scheduler.ts";
 import type { RmspropSpec } from "../spec.ts";
 import { testValues } from "./gradient_check.ts";
-import { createOptimizer, loadOptimizer, optimizerCheckpoint } from "./optim/optimizer.ts";
+import { loadOptimizer, optimizerCheckpoint } from "./optim/optimizer.ts";
+import { assertSameBits, SIZES, trainTwins } from "./wasm_optimizer_fixtures.ts";
 import { WasmRmspropOptimizer } from "./wasm_rmsprop.ts";
 
 const spec = (options: Partial<RmspropSpec>): RmspropSpec => ({
@@ -16,40 +17,13 @@ const spec = (options: Partial<RmspropSpec>): RmspropSpec => ({
   ...options,
 });
 
-/** Sizes off the four lanes, one lane, and a tensor larger than the rest. */
-const SIZES = [5, 1, 130, 4];
-
 /** Both optimizers over `steps` steps of the same gradients, `hyper(step)` for each. */
 function trainBoth(
   options: Partial<RmspropSpec>,
   steps: number,
   hyper: (step: number) => StepHyper | undefined = () => undefined,
 ) {
-  const reference = createOptimizer(spec(options), SIZES);
-  const fast = new WasmRmspropOptimizer(spec(options), SIZES);
-  const start = SIZES.map((size, t) => testValues(size, t + 1));
-  const [a, b] = [start.map((p) => p.slice()), start.map((p) => p.slice())];
-  for (let step = 0; step < steps; step++) {
-    // Zeros of both signs among them: a dead unit's gradient.
-    const grads = SIZES.map((size, t) =>
-      testValues(size, 100 * step + t).map((g, i) => (i % 5 === 0 ? 0 : i % 5 === 1 ? -0 : g))
-    );
-    reference.step(a, grads, hyper(step));
-    fast.step(b, grads, hyper(step));
-  }
-  return { reference, fast, a, b };
-}
-
-/** Bit for bit: the kernels take the reference's f64 steps and roundings. */
-function assertSame(actual: Float32Array[], expected: Float32Array[], what: string): void {
-  actual.forEach((tensor, t) => {
-    const [a, e] = [
-      new Uint32Array(tensor.slice().buffer),
-      new Uint32Array(expected[t].slice().buffer),
-    ];
-    const i = a.findIndex((bits, i) => bits !== e[i]);
-    assert.ok(i < 0, `${what} ${t}[${i}]: ${tensor[i]} vs ${expected[t][i]}`);
-  });
+  return trainTwins(spec(options), (s, sizes) => new WasmRmspropOptimizer(s, sizes), steps, hyper);
 }
 
 Deno.test("WasmRmspropOptimizer computes the reference RMSprop bit for bit: centered, momentum, weight decay, alpha, eps", () => {
@@ -64,10 +38,10 @@ Deno.test("WasmRmspropOptimizer computes the reference RMSprop bit for bit: cent
   ) {
     const { reference, fast, a, b } = trainBoth(options, 20);
     const what = JSON.stringify(options);
-    assertSame(b, a, `${what} params`);
+    assertSameBits(b, a, `${what} params`);
     assert.deepEqual(Object.keys(fast.state), Object.keys(reference.state));
     for (const key of Object.keys(reference.state)) {
-      assertSame(fast.state[key], reference.state[key], `${what} ${key}`);
+      assertSameBits(fast.state[key], reference.state[key], `${what} ${key}`);
     }
     assert.equal(fast.steps, 20);
   }
@@ -80,7 +54,7 @@ Deno.test("WasmRmspropOptimizer takes a scheduler's lr and momentum, creating th
       momentum: step === 0 ? firstMomentum : 0.9,
     });
     const { reference, fast, a, b } = trainBoth({}, 6, hyper);
-    assertSame(b, a, `momentum ${firstMomentum} first: params`);
+    assertSameBits(b, a, `momentum ${firstMomentum} first: params`);
     assert.deepEqual(Object.keys(fast.state), Object.keys(reference.state));
   }
 });

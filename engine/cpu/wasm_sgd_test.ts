@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { StepHyper } from "../schedule/lr_scheduler.ts";
 import type { SgdSpec } from "../spec.ts";
 import { testValues } from "./gradient_check.ts";
-import { createOptimizer, loadOptimizer, optimizerCheckpoint } from "./optim/optimizer.ts";
+import { loadOptimizer, optimizerCheckpoint } from "./optim/optimizer.ts";
+import { assertSameBits, SIZES, trainTwins } from "./wasm_optimizer_fixtures.ts";
 import { WasmSgdOptimizer } from "./wasm_sgd.ts";
 
 const spec = (options: Partial<SgdSpec>): SgdSpec => ({
@@ -15,40 +16,13 @@ const spec = (options: Partial<SgdSpec>): SgdSpec => ({
   ...options,
 });
 
-/** Sizes off the four lanes, one lane, and a tensor larger than the rest. */
-const SIZES = [5, 1, 130, 4];
-
 /** Both optimizers over `steps` steps of the same gradients, `hyper(step)` for each. */
 function trainBoth(
   options: Partial<SgdSpec>,
   steps: number,
   hyper: (step: number) => StepHyper | undefined = () => undefined,
 ) {
-  const reference = createOptimizer(spec(options), SIZES);
-  const fast = new WasmSgdOptimizer(spec(options), SIZES);
-  const start = SIZES.map((size, t) => testValues(size, t + 1));
-  const [a, b] = [start.map((p) => p.slice()), start.map((p) => p.slice())];
-  for (let step = 0; step < steps; step++) {
-    // Zeros of both signs among them: a dead unit's gradient, whose sign the buffer keeps.
-    const grads = SIZES.map((size, t) =>
-      testValues(size, 100 * step + t).map((g, i) => (i % 5 === 0 ? 0 : i % 5 === 1 ? -0 : g))
-    );
-    reference.step(a, grads, hyper(step));
-    fast.step(b, grads, hyper(step));
-  }
-  return { reference, fast, a, b };
-}
-
-/** Bit for bit: the kernels take the reference's f64 steps and roundings. */
-function assertSame(actual: Float32Array[], expected: Float32Array[], what: string): void {
-  actual.forEach((tensor, t) => {
-    const [a, e] = [
-      new Uint32Array(tensor.slice().buffer),
-      new Uint32Array(expected[t].slice().buffer),
-    ];
-    const i = a.findIndex((bits, i) => bits !== e[i]);
-    assert.ok(i < 0, `${what} ${t}[${i}]: ${tensor[i]} vs ${expected[t][i]}`);
-  });
+  return trainTwins(spec(options), (s, sizes) => new WasmSgdOptimizer(s, sizes), steps, hyper);
 }
 
 Deno.test("WasmSgdOptimizer computes the reference SGD bit for bit: momentum, dampening, Nesterov, weight decay", () => {
@@ -63,10 +37,10 @@ Deno.test("WasmSgdOptimizer computes the reference SGD bit for bit: momentum, da
   ) {
     const { reference, fast, a, b } = trainBoth(options, 20);
     const what = JSON.stringify(options);
-    assertSame(b, a, `${what} params`);
+    assertSameBits(b, a, `${what} params`);
     assert.deepEqual(Object.keys(fast.state), Object.keys(reference.state));
     for (const key of Object.keys(reference.state)) {
-      assertSame(fast.state[key], reference.state[key], `${what} ${key}`);
+      assertSameBits(fast.state[key], reference.state[key], `${what} ${key}`);
     }
     assert.equal(fast.steps, 20);
     assert.equal(fast.momentumUsed, reference.momentumUsed);
@@ -76,8 +50,8 @@ Deno.test("WasmSgdOptimizer computes the reference SGD bit for bit: momentum, da
 Deno.test("WasmSgdOptimizer starts its buffer when a scheduler cycles momentum up from 0", () => {
   const hyper = (step: number) => ({ lr: 0.01 * (step + 1), momentum: step < 2 ? 0 : 0.9 });
   const { reference, fast, a, b } = trainBoth({}, 6, hyper);
-  assertSame(b, a, "params");
-  assertSame(fast.state.momentum_buffer, reference.state.momentum_buffer, "momentum_buffer");
+  assertSameBits(b, a, "params");
+  assertSameBits(fast.state.momentum_buffer, reference.state.momentum_buffer, "momentum_buffer");
 });
 
 Deno.test("WasmSgdOptimizer's first momentum step copies the gradient into the buffer", () => {
