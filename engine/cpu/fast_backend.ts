@@ -14,9 +14,9 @@
  * | `reference`    | the CPU reference (`CpuBackend`): `linear.ts`'s loops, `optim/`  |
  *
  * OpenBLAS runs {@linkcode DEFAULT_BLAS_THREADS} thread unless `OPENBLAS_NUM_THREADS` is set,
- * which OpenBLAS itself reads: on a shared 2-core box two threads gained nothing per epoch
- * (bench/README.md, 2026-12-07), the rest of a step runs on one thread while OpenBLAS's second
- * spins, and trials run in parallel want a core each.
+ * which OpenBLAS itself reads: on a quiet 2-core box a second thread changed one run's epoch
+ * time by ×1.08 to ×0.72 (slower at batch 32; bench/README.md, "Threads", 2026-12-08), the rest of
+ * a step runs on one thread, and a study's trials in parallel gain more from a core each.
  *
  * @module
  */
