@@ -28,6 +28,7 @@ import { adamScalars } from "./optim/adam.ts";
 import type { ParameterStorage } from "./mlp.ts";
 import type { Optimizer } from "./optim/optimizer.ts";
 import { encodeModule, FunctionWriter } from "./wasm_encoder.ts";
+import { parameterStorage } from "./wasm_tensor_memory.ts";
 
 const PAGE_BYTES = 65536;
 
@@ -159,23 +160,7 @@ export class WasmAdamOptimizer implements Optimizer {
    * stay zero: gradients are written only within each tensor, and Adam keeps zeros zero.
    */
   storage(): ParameterStorage {
-    let next = 0;
-    return {
-      take: (length) => {
-        const t = next++;
-        if (t >= this.sizes.length || this.sizes[t] !== length) {
-          throw new RangeError(
-            `Parameter ${t} of ${length} values does not match the optimizer's sizes ` +
-              `[${this.sizes.join(", ")}]`,
-          );
-        }
-        const { param, grad } = this.#offsets[t];
-        return {
-          data: this.#floats.subarray(param, param + length),
-          grad: this.#floats.subarray(grad, grad + length),
-        };
-      },
-    };
+    return parameterStorage(this.sizes, this.#floats, this.#offsets);
   }
 
   get steps(): number {

@@ -89,23 +89,7 @@ export class WasmTensorMemory<Key extends string> {
    * stay zero: gradients are written only within each tensor, and the updates keep zeros zero.
    */
   storage(): ParameterStorage {
-    let next = 0;
-    return {
-      take: (length) => {
-        const t = next++;
-        if (t >= this.sizes.length || this.sizes[t] !== length) {
-          throw new RangeError(
-            `Parameter ${t} of ${length} values does not match the optimizer's sizes ` +
-              `[${this.sizes.join(", ")}]`,
-          );
-        }
-        const { param, grad } = this.#slots[t];
-        return {
-          data: this.floats.subarray(param, param + length),
-          grad: this.floats.subarray(grad, grad + length),
-        };
-      },
-    };
+    return parameterStorage(this.sizes, this.floats, this.#slots);
   }
 
   /**
@@ -150,6 +134,34 @@ export class WasmTensorMemory<Key extends string> {
  */
 
 /** Pushes the two f32 at `base` + at + `offset` bytes as an exact f64x2. */
+/**
+ * Tensor t's parameter and gradient places (`slots[t]`, float offsets into `floats`), handed out
+ * in order to a model that keeps its tensors there (`Mlp`'s `storage`), checked against `sizes`.
+ */
+export function parameterStorage(
+  sizes: readonly number[],
+  floats: Float32Array,
+  slots: readonly { param: number; grad: number }[],
+): ParameterStorage {
+  let next = 0;
+  return {
+    take: (length) => {
+      const t = next++;
+      if (t >= sizes.length || sizes[t] !== length) {
+        throw new RangeError(
+          `Parameter ${t} of ${length} values does not match the optimizer's sizes ` +
+            `[${sizes.join(", ")}]`,
+        );
+      }
+      const { param, grad } = slots[t];
+      return {
+        data: floats.subarray(param, param + length),
+        grad: floats.subarray(grad, grad + length),
+      };
+    },
+  };
+}
+
 export function loadPair(f: FunctionWriter, base: string, offset: number): FunctionWriter {
   return f.get(base).get("at").add().v128Load64Zero(offset).f64x2PromoteLowF32x4();
 }
